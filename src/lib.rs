@@ -1,0 +1,42 @@
+//! godoctor: a Go environment doctor and config manager (library side of the binary).
+//!
+//! The binary in `main.rs` only parses arguments and maps outcomes to exit codes; everything
+//! else lives here so unit tests, benchmarks and fuzz targets can reach it.
+
+pub mod cli;
+pub mod cmd;
+pub mod finding;
+pub mod goenv;
+pub mod output;
+pub mod redact;
+pub mod sys;
+pub mod syntax;
+
+/// How a command that ran to the end went: maps to exit code 0 or 1.
+/// Failures to run at all are `Err` and map to exit code 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Ran and found no errors (exit 0).
+    Clean,
+    /// Ran and found problems (exit 1).
+    Problems,
+}
+
+impl Outcome {
+    pub fn from_problems(problems: bool) -> Self {
+        if problems { Outcome::Problems } else { Outcome::Clean }
+    }
+}
+
+/// An error that carries a fix hint, printed as a `help:` line after the error chain.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct HintedError {
+    pub message: String,
+    pub hint: String,
+}
+
+/// Build an `anyhow::Error` with a `help:` hint.
+pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(HintedError { message: message.into(), hint: hint.into() })
+}

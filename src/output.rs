@@ -1,0 +1,216 @@
+//! How output looks: colour policy, status glyphs, tables, JSON emission, error printing.
+//! This is the only module that writes to stdout or stderr.
+
+use std::io::{IsTerminal, Write};
+
+use colored::{Color, Colorize};
+use serde::Serialize;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::finding::Severity;
+use crate::redact::redact;
+
+/// Resolved output policy, decided once from the flags and the environment.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub json: bool,
+    pub color: bool,
+    pub verbose: u8,
+    pub quiet: bool,
+    /// stderr is a terminal: spinners and progress may be drawn there.
+    pub stderr_tty: bool,
+    /// stdin and stdout are terminals: prompts may be shown.
+    pub interactive: bool,
+}
+
+impl Output {
+    /// `auto` colours when stdout is a terminal and NO_COLOR is unset or empty; `--json` never
+    /// colours.
+    pub fn resolve(global: &GlobalArgs, no_color: Option<&str>) -> Self {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let color = !global.json
+            && match global.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => stdout_tty && no_color.is_none_or(str::is_empty),
+            };
+        colored::control::set_override(color);
+        Output {
+            json: global.json,
+            color,
+            verbose: global.verbose,
+            quiet: global.quiet,
+            stderr_tty: std::io::stderr().is_terminal(),
+            interactive: std::io::stdin().is_terminal() && stdout_tty,
+        }
+    }
+
+    /// A plain policy for unit tests: no colour, no terminal.
+    pub fn plain() -> Self {
+        Output { json: false, color: false, verbose: 0, quiet: false, stderr_tty: false, interactive: false }
+    }
+}
+
+/// The mark for a severity or status: ✓ ok, ! warning, ✗ error, • info.
+pub fn glyph(status: Status) -> String {
+    let (g, c) = match status {
+        Status::Ok => ("✓", Color::Green),
+        Status::Warn => ("!", Color::Yellow),
+        Status::Error => ("✗", Color::Red),
+        Status::Info => ("•", Color::Cyan),
+        Status::Skip => ("-", Color::BrightBlack),
+    };
+    g.color(c).bold().to_string()
+}
+
+/// Display status shared by checks, findings and table rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Skip,
+    Info,
+    Warn,
+    Error,
+}
+
+impl From<Severity> for Status {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Info => Status::Info,
+            Severity::Warning => Status::Warn,
+            Severity::Error => Status::Error,
+        }
+    }
+}
+
+/// Colour a piece of text as a heading.
+pub fn heading(text: &str) -> String {
+    text.bold().to_string()
+}
+
+/// Colour a piece of text as secondary (sources, paths, timings).
+pub fn dim(text: &str) -> String {
+    text.dimmed().to_string()
+}
+
+/// Colour a piece of text in the colour of a status.
+pub fn paint(text: &str, status: Status) -> String {
+    match status {
+        Status::Ok => text.green().to_string(),
+        Status::Warn => text.yellow().to_string(),
+        Status::Error => text.red().to_string(),
+        Status::Info => text.cyan().to_string(),
+        Status::Skip => text.dimmed().to_string(),
+    }
+}
+
+/// Write text to stdout (a trailing newline is added). Secrets are redacted on the way out.
+pub fn println(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", redact(text))
+}
+
+/// Write a block of text to stdout as is (already redacted by its builder), plus a newline.
+pub fn print_block(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(redact(text).as_bytes())?;
+    if !text.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// Write a status line to stderr (progress, notes); never mixes with JSON on stdout.
+pub fn note(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", redact(text));
+}
+
+/// Emit `value` as pretty JSON on stdout. Strings are redacted after serialisation so no secret
+/// can slip through a field someone forgot.
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", redact(&text))?;
+    Ok(())
+}
+
+/// Print an error chain once, as `error: …` plus `help: …` lines, to stderr.
+pub fn print_error(output: &Output, err: &anyhow::Error) {
+    let mut stderr = std::io::stderr().lock();
+    let label = if output.color { "error:".red().bold().to_string() } else { "error:".to_string() };
+    let _ = writeln!(stderr, "{label} {}", redact(&format!("{err:#}")));
+    for cause in err.chain() {
+        if let Some(h) = cause.downcast_ref::<crate::HintedError>() {
+            let help = if output.color { "help:".cyan().bold().to_string() } else { "help:".to_string() };
+            let _ = writeln!(stderr, "{help} {}", redact(&h.hint));
+        }
+    }
+}
+
+/// A write to a closed pipe (`godoctor env | head -1`) is not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Render rows as left-aligned columns separated by two spaces. Widths ignore ANSI colour codes.
+pub fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; cols];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(visible_width(cell));
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = widths[i] - visible_width(cell) + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Width of text on a terminal: characters, not counting ANSI escape sequences.
+pub fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut in_escape = false;
+    for c in text.chars() {
+        if in_escape {
+            if c.is_ascii_alphabetic() {
+                in_escape = false;
+            }
+        } else if c == '\u{1b}' {
+            in_escape = true;
+        } else {
+            width += 1;
+        }
+    }
+    width
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_columns() {
+        let t = table(&[vec!["a".into(), "bb".into()], vec!["ccc".into(), "d".into()]]);
+        assert_eq!(t, "a    bb\nccc  d\n");
+    }
+
+    #[test]
+    fn width_ignores_ansi() {
+        assert_eq!(visible_width("\u{1b}[31mred\u{1b}[0m"), 3);
+    }
+}
