@@ -9,7 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Diagnoses why `go get` fails or crawls (GOPROXY, GOSUMDB, private modules, ports, the module
 /// cache) and changes Go settings safely through `go env -w`, with undo.
 #[derive(Debug, Parser)]
-#[command(name = "godoctor", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "godoctor",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 #[command(after_long_help = "Examples:
   godoctor check                 diagnose the current Go module setup
   godoctor env                   show every managed setting and where it comes from

@@ -29,7 +29,12 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
-        Finding { severity, code, message: message.into(), hint: None }
+        Finding {
+            severity,
+            code,
+            message: message.into(),
+            hint: None,
+        }
     }
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)

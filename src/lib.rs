@@ -7,10 +7,11 @@ pub mod cli;
 pub mod cmd;
 pub mod finding;
 pub mod goenv;
+pub mod home;
 pub mod output;
 pub mod redact;
-pub mod sys;
 pub mod syntax;
+pub mod sys;
 
 /// How a command that ran to the end went: maps to exit code 0 or 1.
 /// Failures to run at all are `Err` and map to exit code 2.
@@ -24,7 +25,11 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn from_problems(problems: bool) -> Self {
-        if problems { Outcome::Problems } else { Outcome::Clean }
+        if problems {
+            Outcome::Problems
+        } else {
+            Outcome::Clean
+        }
     }
 }
 
@@ -38,5 +43,8 @@ pub struct HintedError {
 
 /// Build an `anyhow::Error` with a `help:` hint.
 pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(HintedError { message: message.into(), hint: hint.into() })
+    anyhow::Error::new(HintedError {
+        message: message.into(),
+        hint: hint.into(),
+    })
 }

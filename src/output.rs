@@ -47,7 +47,14 @@ impl Output {
 
     /// A plain policy for unit tests: no colour, no terminal.
     pub fn plain() -> Self {
-        Output { json: false, color: false, verbose: 0, quiet: false, stderr_tty: false, interactive: false }
+        Output {
+            json: false,
+            color: false,
+            verbose: 0,
+            quiet: false,
+            stderr_tty: false,
+            interactive: false,
+        }
     }
 }
 
@@ -139,11 +146,19 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
 /// Print an error chain once, as `error: …` plus `help: …` lines, to stderr.
 pub fn print_error(output: &Output, err: &anyhow::Error) {
     let mut stderr = std::io::stderr().lock();
-    let label = if output.color { "error:".red().bold().to_string() } else { "error:".to_string() };
+    let label = if output.color {
+        "error:".red().bold().to_string()
+    } else {
+        "error:".to_string()
+    };
     let _ = writeln!(stderr, "{label} {}", redact(&format!("{err:#}")));
     for cause in err.chain() {
         if let Some(h) = cause.downcast_ref::<crate::HintedError>() {
-            let help = if output.color { "help:".cyan().bold().to_string() } else { "help:".to_string() };
+            let help = if output.color {
+                "help:".cyan().bold().to_string()
+            } else {
+                "help:".to_string()
+            };
             let _ = writeln!(stderr, "{help} {}", redact(&h.hint));
         }
     }
@@ -152,7 +167,8 @@ pub fn print_error(output: &Output, err: &anyhow::Error) {
 /// A write to a closed pipe (`godoctor env | head -1`) is not an error.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -205,7 +221,10 @@ mod tests {
 
     #[test]
     fn table_aligns_columns() {
-        let t = table(&[vec!["a".into(), "bb".into()], vec!["ccc".into(), "d".into()]]);
+        let t = table(&[
+            vec!["a".into(), "bb".into()],
+            vec!["ccc".into(), "d".into()],
+        ]);
         assert_eq!(t, "a    bb\nccc  d\n");
     }
 

@@ -12,7 +12,9 @@ pub fn redact(text: &str) -> String {
         out.push_str(head);
         // The authority ends at the first '/', '?', '#', whitespace, ',' or '|'.
         let end = tail
-            .find(|c: char| matches!(c, '/' | '?' | '#' | ',' | '|' | '"' | '\'') || c.is_whitespace())
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | ',' | '|' | '"' | '\'') || c.is_whitespace()
+            })
             .unwrap_or(tail.len());
         let authority = &tail[..end];
         match authority.rfind('@') {
@@ -40,7 +42,10 @@ pub fn redact(text: &str) -> String {
 /// A user name of 20+ characters of token alphabet is almost certainly an access token
 /// (GitHub `ghp_…`, GitLab `glpat-…`), not a login.
 fn looks_like_token(user: &str) -> bool {
-    user.len() >= 20 && user.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    user.len() >= 20
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Whether `text` contains a URL with credentials in it.
@@ -54,7 +59,10 @@ mod tests {
 
     #[test]
     fn redacts_password_keeps_user() {
-        assert_eq!(redact("https://alice:s3cret@proxy.corp/x"), "https://alice:***@proxy.corp/x");
+        assert_eq!(
+            redact("https://alice:s3cret@proxy.corp/x"),
+            "https://alice:***@proxy.corp/x"
+        );
     }
 
     #[test]
@@ -67,7 +75,13 @@ mod tests {
 
     #[test]
     fn leaves_plain_urls_and_text_alone() {
-        for s in ["https://proxy.golang.org,direct", "off", "no url here", "git@github.com:x/y", ""] {
+        for s in [
+            "https://proxy.golang.org,direct",
+            "off",
+            "no url here",
+            "git@github.com:x/y",
+            "",
+        ] {
             assert_eq!(redact(s), s);
         }
     }

@@ -31,7 +31,12 @@ impl ProcessEnv {
 
     /// Build an environment from explicit pairs (unit tests).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        ProcessEnv { vars: pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        ProcessEnv {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
     }
 
     /// The value of `name` if it is set, even when empty.
@@ -68,11 +73,17 @@ pub struct RunOutput {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("{program} was not found or could not be started: {source}")]
-    Spawn { program: String, source: std::io::Error },
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
     #[error("{program} did not finish within {seconds} s and was stopped")]
     Timeout { program: String, seconds: u64 },
     #[error("waiting for {program} failed: {source}")]
-    Wait { program: String, source: std::io::Error },
+    Wait {
+        program: String,
+        source: std::io::Error,
+    },
 }
 
 /// Run `program args…` with stdin closed, stdout/stderr captured, and a deadline.
@@ -97,7 +108,10 @@ pub fn run(
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
-    let mut child = cmd.spawn().map_err(|source| RunError::Spawn { program: name.clone(), source })?;
+    let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
+        program: name.clone(),
+        source,
+    })?;
     // Drain both pipes on threads so a chatty child cannot block on a full pipe.
     let out = child.stdout.take().map(drain);
     let err = child.stderr.take().map(drain);
@@ -106,15 +120,25 @@ pub fn run(
         Ok(None) => {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(RunError::Timeout { program: name, seconds: timeout.as_secs().max(1) });
+            return Err(RunError::Timeout {
+                program: name,
+                seconds: timeout.as_secs().max(1),
+            });
         }
         Err(source) => {
             let _ = child.kill();
-            return Err(RunError::Wait { program: name, source });
+            return Err(RunError::Wait {
+                program: name,
+                source,
+            });
         }
     };
-    let stdout = out.map(|h| h.join().unwrap_or_default()).unwrap_or_default();
-    let stderr = err.map(|h| h.join().unwrap_or_default()).unwrap_or_default();
+    let stdout = out
+        .map(|h| h.join().unwrap_or_default())
+        .unwrap_or_default();
+    let stderr = err
+        .map(|h| h.join().unwrap_or_default())
+        .unwrap_or_default();
     Ok(RunOutput {
         status: status.code(),
         success: status.success(),

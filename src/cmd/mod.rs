@@ -1,11 +1,15 @@
 //! Subcommands: one file each, thin glue between the CLI, the domain modules and the output.
 
 pub mod completions;
+pub mod env;
+pub mod undo;
 
 use anyhow::Result;
 
 use crate::Outcome;
 use crate::cli::{Cli, Command};
+use crate::goenv::history::History;
+use crate::goenv::{GoBinary, GoEnv};
 use crate::output::Output;
 use crate::sys::ProcessEnv;
 
@@ -23,14 +27,42 @@ impl Context {
     pub fn resolve(cli: &Cli) -> Self {
         let env = ProcessEnv::capture();
         let output = Output::resolve(&cli.global, env.raw("NO_COLOR"));
-        Context { output, env, go_flag: cli.global.go.clone() }
+        Context {
+            output,
+            env,
+            go_flag: cli.global.go.clone(),
+        }
+    }
+
+    /// Find the `go` binary, or an error that says how to fix it.
+    pub fn locate_go(&self) -> Result<GoBinary> {
+        crate::goenv::locate::locate(self.go_flag.as_deref(), &self.env)
+            .map_err(|e| crate::hinted(e.to_string(), e.hint()))
+    }
+
+    /// Find `go` and read its environment with one `go env -json` call.
+    pub fn load_go_env(&self) -> Result<GoEnv> {
+        let go = self.locate_go()?;
+        GoEnv::load(&go, &self.env).map_err(|e| {
+            crate::hinted(
+                e.to_string(),
+                "run `go env` yourself to see the problem; a malformed GOFLAGS or a broken Go install is the usual cause",
+            )
+        })
+    }
+
+    /// godoctor's history (snapshots for undo, write lock).
+    pub fn history(&self) -> Result<History> {
+        History::new(crate::home::data_dir(&self.env))
+            .map_err(|e| crate::hinted(e.to_string(), "set HOME or GODOCTOR_HOME"))
     }
 }
 
 /// Dispatch to the subcommand.
 pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
     match &cli.command {
-        Command::Env(_) | Command::Undo => anyhow::bail!("not implemented yet"),
+        Command::Env(args) => env::run(ctx, args),
+        Command::Undo => undo::run(ctx),
         Command::Completions { shell } => completions::run(*shell),
     }
 }

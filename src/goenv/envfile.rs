@@ -36,7 +36,10 @@ impl EnvFile {
         for e in &self.entries {
             *seen.entry(e.key.as_str()).or_insert(0) += 1;
         }
-        seen.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect()
+        seen.into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(k, _)| k)
+            .collect()
     }
 }
 
@@ -74,7 +77,10 @@ mod tests {
     fn reads_key_values_and_skips_comments() {
         let f = parse("# comment\nGOPROXY=https://a,direct\n\nGOSUMDB=off\n");
         assert_eq!(f.entries.len(), 2);
-        assert_eq!(f.last("GOPROXY").map(|e| e.value.as_str()), Some("https://a,direct"));
+        assert_eq!(
+            f.last("GOPROXY").map(|e| e.value.as_str()),
+            Some("https://a,direct")
+        );
         assert_eq!(f.last("GOSUMDB").map(|e| e.line), Some(4));
         assert!(f.ignored.is_empty());
     }

@@ -58,7 +58,10 @@ fn explicit(path: &Path, how: &'static str, env: &ProcessEnv) -> Result<GoBinary
     let found = which::which_in(path, env.raw("PATH"), &cwd).ok();
     match found {
         Some(p) => Ok(GoBinary { path: p, how }),
-        None => Err(LocateError::NotExecutable { how, path: path.to_path_buf() }),
+        None => Err(LocateError::NotExecutable {
+            how,
+            path: path.to_path_buf(),
+        }),
     }
 }
 
@@ -70,7 +73,10 @@ pub fn all_on_path(env: &ProcessEnv) -> Vec<PathBuf> {
         for p in iter {
             // The same binary reached through two PATH entries (symlinks) is one go.
             let canon = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
-            if !seen.iter().any(|s| std::fs::canonicalize(s).unwrap_or_else(|_| s.clone()) == canon) {
+            if !seen
+                .iter()
+                .any(|s| std::fs::canonicalize(s).unwrap_or_else(|_| s.clone()) == canon)
+            {
                 seen.push(p);
             }
         }

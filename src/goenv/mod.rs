@@ -1,2 +1,293 @@
 //! The Go environment model: find and run `go`, read `go env -json` and the env files, attribute
 //! every value to its source, and write through `go env -w/-u` with history and undo.
+
+pub mod diagnose;
+pub mod envfile;
+pub mod history;
+pub mod locate;
+pub mod provenance;
+pub mod write;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use envfile::EnvFile;
+pub use locate::{GoBinary, LocateError};
+pub use provenance::{Setting, Source};
+
+use crate::redact::redact;
+use crate::sys::{self, ProcessEnv, RunError};
+
+/// The settings godoctor explains and manages, in display order.
+pub const MANAGED: &[&str] = &[
+    "GOPROXY",
+    "GONOPROXY",
+    "GOPRIVATE",
+    "GONOSUMDB",
+    "GOSUMDB",
+    "GOINSECURE",
+    "GOFLAGS",
+    "GOAUTH",
+    "GOTOOLCHAIN",
+    "GO111MODULE",
+    "GOPATH",
+    "GOMODCACHE",
+    "GOCACHE",
+];
+
+/// How long a `go` invocation may take before it is stopped: `GODOCTOR_GO_TIMEOUT` seconds,
+/// default 30 (a cold `go env` on a slow disk takes a few seconds; a hung one never returns).
+pub fn go_timeout(env: &ProcessEnv) -> Duration {
+    let secs = env
+        .get("GODOCTOR_GO_TIMEOUT")
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(30);
+    Duration::from_secs(secs.max(1))
+}
+
+/// What godoctor knows about one env file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum FileState {
+    /// `GOENV=off`: go reads no user file.
+    Off,
+    /// No such file (normal before the first `go env -w`).
+    Missing { path: PathBuf },
+    /// Read and parsed.
+    Read {
+        path: PathBuf,
+        #[serde(skip)]
+        file: EnvFile,
+    },
+    /// Exists but could not be read; go silently ignores it too.
+    Unreadable { path: PathBuf, error: String },
+}
+
+impl FileState {
+    /// Read `path` the way go does (a missing or unreadable file is no error for go).
+    pub fn read(path: &Path) -> FileState {
+        match std::fs::read(path) {
+            Ok(bytes) => FileState::Read {
+                path: path.to_path_buf(),
+                file: envfile::parse(&String::from_utf8_lossy(&bytes)),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Missing {
+                path: path.to_path_buf(),
+            },
+            Err(e) => FileState::Unreadable {
+                path: path.to_path_buf(),
+                error: e.to_string(),
+            },
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            FileState::Off => None,
+            FileState::Missing { path }
+            | FileState::Read { path, .. }
+            | FileState::Unreadable { path, .. } => Some(path),
+        }
+    }
+
+    /// The parsed file, when it was read.
+    pub fn parsed(&self) -> Option<(&Path, &EnvFile)> {
+        match self {
+            FileState::Read { path, file } => Some((path, file)),
+            _ => None,
+        }
+    }
+}
+
+/// Why `go env -json` gave no usable answer.
+#[derive(Debug, thiserror::Error)]
+pub enum GoEnvError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error("`{go} env -json` failed (exit {status}): {stderr}")]
+    Failed {
+        go: String,
+        status: String,
+        stderr: String,
+    },
+    #[error("`{go} env -json` printed something that is not the JSON object go prints: {detail}")]
+    BadJson { go: String, detail: String },
+}
+
+/// Everything about the Go environment, gathered with ONE `go env -json` call.
+#[derive(Debug, Clone)]
+pub struct GoEnv {
+    pub go: GoBinary,
+    /// Every variable `go env -json` printed (the effective values).
+    pub values: BTreeMap<String, String>,
+    /// The user's go env file (GOENV).
+    pub user_file: FileState,
+    /// `$GOROOT/go.env` (absent before Go 1.21).
+    pub goroot_file: FileState,
+    /// The managed settings with their provenance, in [`MANAGED`] order.
+    pub settings: Vec<Setting>,
+    /// How long `go env -json` took.
+    pub elapsed: Duration,
+}
+
+impl GoEnv {
+    /// Run `go env -json` once and read the env files it names.
+    pub fn load(go: &GoBinary, env: &ProcessEnv) -> Result<GoEnv, GoEnvError> {
+        let args: Vec<OsString> = vec!["env".into(), "-json".into()];
+        let out = sys::run(&go.path, &args, env, None, go_timeout(env))?;
+        let go_name = go.path.display().to_string();
+        if !out.success {
+            return Err(GoEnvError::Failed {
+                go: go_name,
+                status: out
+                    .status
+                    .map_or_else(|| "signal".to_string(), |c| c.to_string()),
+                stderr: redact(out.stderr.trim()),
+            });
+        }
+        let values = parse_env_json(&out.stdout).map_err(|detail| GoEnvError::BadJson {
+            go: go_name,
+            detail,
+        })?;
+        Ok(Self::from_facts(go.clone(), values, env, out.elapsed))
+    }
+
+    /// Build the model from already-gathered facts: reads the two env files named by `values`.
+    pub fn from_facts(
+        go: GoBinary,
+        values: BTreeMap<String, String>,
+        env: &ProcessEnv,
+        elapsed: Duration,
+    ) -> GoEnv {
+        let user_file = match values.get("GOENV").map(String::as_str) {
+            None | Some("") | Some("off") => FileState::Off,
+            Some(path) => FileState::read(Path::new(path)),
+        };
+        let goroot_file = match values.get("GOROOT").filter(|g| !g.is_empty()) {
+            Some(root) => FileState::read(&Path::new(root).join("go.env")),
+            None => FileState::Off,
+        };
+        let settings = MANAGED
+            .iter()
+            .map(|name| {
+                let effective = values.get(*name).map(String::as_str).unwrap_or("");
+                provenance::attribute(
+                    name,
+                    effective,
+                    env,
+                    user_file.parsed(),
+                    goroot_file.parsed(),
+                )
+            })
+            .collect();
+        GoEnv {
+            go,
+            values,
+            user_file,
+            goroot_file,
+            settings,
+            elapsed,
+        }
+    }
+
+    /// The effective value of `name` ("" when go printed none).
+    pub fn get(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// The managed setting `name`, if it is one.
+    pub fn setting(&self, name: &str) -> Option<&Setting> {
+        self.settings.iter().find(|s| s.name == name)
+    }
+
+    /// The Go version string, e.g. `go1.26.8`.
+    pub fn version(&self) -> &str {
+        self.get("GOVERSION")
+    }
+
+    /// Variable names this go knows (the keys of `go env -json`).
+    pub fn known_names(&self) -> BTreeSet<String> {
+        let mut names: BTreeSet<String> = self.values.keys().cloned().collect();
+        // Read by go but not printed by `go env -json`.
+        for extra in ["GOENV", "GOROOT_FINAL", "GOCOVERDIR"] {
+            names.insert(extra.to_string());
+        }
+        names
+    }
+
+    /// The user's go env file path, unless GOENV=off.
+    pub fn user_file_path(&self) -> Option<&Path> {
+        self.user_file.path()
+    }
+}
+
+/// Parse `go env -json` output: a flat JSON object of strings.
+pub fn parse_env_json(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let object = value.as_object().ok_or("expected a JSON object")?;
+    let mut map = BTreeMap::new();
+    for (k, v) in object {
+        match v {
+            serde_json::Value::String(s) => {
+                map.insert(k.clone(), s.clone());
+            }
+            other => return Err(format!("{k} is {other}, expected a string")),
+        }
+    }
+    if !map.contains_key("GOROOT") {
+        return Err("GOROOT is missing".to_string());
+    }
+    Ok(map)
+}
+
+/// Where go would look for the user's env file without asking go: `$GOENV`, else
+/// `$XDG_CONFIG_HOME/go/env`, else `$HOME/.config/go/env` (used when `go` is missing).
+pub fn default_user_file(env: &ProcessEnv) -> Option<PathBuf> {
+    if let Some(goenv) = env.get("GOENV") {
+        return (goenv != "off").then(|| PathBuf::from(goenv));
+    }
+    let config = env
+        .get("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env.home().map(|h| h.join(".config")))?;
+    Some(config.join("go").join("env"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_go_env_json() {
+        let m = parse_env_json(r#"{"GOROOT": "/usr/local/go", "GOPROXY": "https://p,direct"}"#);
+        assert_eq!(
+            m.as_ref().map(|m| m.get("GOPROXY").cloned()),
+            Ok(Some("https://p,direct".into()))
+        );
+    }
+
+    #[test]
+    fn rejects_non_json_and_wrong_shapes() {
+        assert!(parse_env_json("go: warning").is_err());
+        assert!(parse_env_json("[]").is_err());
+        assert!(parse_env_json(r#"{"GOROOT": 1}"#).is_err());
+        assert!(parse_env_json(r#"{"GOPROXY": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn default_user_file_follows_goenv_then_xdg_then_home() {
+        let e = ProcessEnv::from_pairs([("GOENV", "off"), ("HOME", "/h")]);
+        assert_eq!(default_user_file(&e), None);
+        let e = ProcessEnv::from_pairs([("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]);
+        assert_eq!(default_user_file(&e), Some(PathBuf::from("/x/go/env")));
+        let e = ProcessEnv::from_pairs([("HOME", "/h")]);
+        assert_eq!(
+            default_user_file(&e),
+            Some(PathBuf::from("/h/.config/go/env"))
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! `godoctor env`, `env set`, `env unset`: show settings with their provenance; validated,
+//! undoable writes through `go env -w/-u`.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Context;
+use crate::Outcome;
+use crate::cli::{EnvAction, EnvArgs};
+use crate::finding::{Finding, Severity};
+use crate::goenv::diagnose::{self, SettingFinding};
+use crate::goenv::write::{self, Change, WriteError, WriteReport};
+use crate::goenv::{self as goenv_mod, FileState, GoEnv, Source};
+use crate::output::{self, Status};
+
+pub fn run(ctx: &Context, args: &EnvArgs) -> Result<Outcome> {
+    match &args.action {
+        None => show(ctx),
+        Some(EnvAction::Set { assignments, force }) => set(ctx, assignments, *force),
+        Some(EnvAction::Unset { names }) => unset(ctx, names),
+    }
+}
+
+/// One row of `godoctor env --json` (the DESIGN.md contract plus `line` and `problems`).
+#[derive(Debug, Serialize)]
+struct Row {
+    value: Option<String>,
+    source: &'static str,
+    file: Option<String>,
+    line: Option<usize>,
+    problems: Vec<Finding>,
+}
+
+fn show(ctx: &Context) -> Result<Outcome> {
+    let go = match ctx.locate_go() {
+        Ok(go) => go,
+        Err(err) => return show_without_go(ctx, err),
+    };
+    let go_env = GoEnv::load(&go, &ctx.env)
+        .map_err(|e| crate::hinted(e.to_string(), "run `go env` yourself to see what go says"))?;
+    let all = crate::goenv::locate::all_on_path(&ctx.env);
+    let findings = all_findings(&go_env, &all);
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    for s in &go_env.settings {
+        rows.insert(
+            s.name.clone(),
+            Row {
+                value: Some(s.value.clone()),
+                source: s.source.as_str(),
+                file: s.file.as_ref().map(|f| f.display().to_string()),
+                line: s.line,
+                problems: findings
+                    .iter()
+                    .filter(|f| f.var.as_deref() == Some(s.name.as_str()))
+                    .map(|f| f.finding.clone())
+                    .collect(),
+            },
+        );
+    }
+    let problems = findings
+        .iter()
+        .any(|f| f.finding.severity == Severity::Error);
+    if ctx.output.json {
+        output::print_json(&rows)?;
+        return Ok(Outcome::from_problems(problems));
+    }
+    let mut text = String::new();
+    text.push_str(&format!(
+        "{} {} ({}, found via {})\n",
+        output::heading("go"),
+        go_env.go.path.display(),
+        go_env.version(),
+        go_env.go.how
+    ));
+    text.push_str(&format!(
+        "{} {}\n\n",
+        output::heading("env file"),
+        describe_file(&go_env.user_file)
+    ));
+    let mut table = vec![vec![
+        output::heading("NAME"),
+        output::heading("VALUE"),
+        output::heading("SOURCE"),
+        String::new(),
+    ]];
+    for s in &go_env.settings {
+        let worst = findings
+            .iter()
+            .filter(|f| f.var.as_deref() == Some(s.name.as_str()))
+            .map(|f| f.finding.severity)
+            .max();
+        let mark = match worst {
+            Some(sev) => output::glyph(Status::from(sev)),
+            None => " ".to_string(),
+        };
+        let source = match (&s.source, &s.file, s.derived_from) {
+            (Source::File | Source::Goroot, Some(f), _) => {
+                format!(
+                    "{} {}",
+                    s.source.as_str(),
+                    output::dim(&f.display().to_string())
+                )
+            }
+            (_, _, Some(from)) => format!("default {}", output::dim(&format!("(from {from})"))),
+            _ => s.source.as_str().to_string(),
+        };
+        let value = if s.value.is_empty() {
+            output::dim("(empty)")
+        } else {
+            s.value.clone()
+        };
+        table.push(vec![format!("{mark} {}", s.name), value, source]);
+    }
+    text.push_str(&output::table(&table));
+    append_findings(&mut text, &findings, ctx.output.verbose > 0);
+    output::print_block(&text)?;
+    Ok(Outcome::from_problems(problems))
+}
+
+/// Without `go`, still show what the environment and the go env file say.
+fn show_without_go(ctx: &Context, err: anyhow::Error) -> Result<Outcome> {
+    let file_path = goenv_mod::default_user_file(&ctx.env);
+    let file = file_path
+        .as_deref()
+        .map(FileState::read)
+        .unwrap_or(FileState::Off);
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    for name in goenv_mod::MANAGED {
+        let (value, source, fpath, line) = if let Some(v) = ctx.env.get(name) {
+            (Some(v.to_string()), "env", None, None)
+        } else if let Some((p, e)) = file
+            .parsed()
+            .and_then(|(p, f)| f.last(name).map(|e| (p, e)))
+        {
+            (
+                Some(e.value.clone()),
+                "file",
+                Some(p.display().to_string()),
+                Some(e.line),
+            )
+        } else {
+            (None, "unknown", None, None)
+        };
+        rows.insert(
+            name.to_string(),
+            Row {
+                value,
+                source,
+                file: fpath,
+                line,
+                problems: vec![],
+            },
+        );
+    }
+    if ctx.output.json {
+        output::print_json(&rows)?;
+    } else {
+        let mut table = vec![vec![
+            output::heading("NAME"),
+            output::heading("VALUE"),
+            output::heading("SOURCE"),
+        ]];
+        for name in goenv_mod::MANAGED {
+            let r = &rows[*name];
+            table.push(vec![
+                name.to_string(),
+                r.value
+                    .clone()
+                    .unwrap_or_else(|| output::dim("? (needs go)")),
+                r.source.to_string(),
+            ]);
+        }
+        output::print_block(&format!(
+            "{} go was not found: only the environment and the go env file can be read\n{} {}\n\n{}",
+            output::glyph(Status::Error),
+            output::heading("env file"),
+            describe_file(&file),
+            output::table(&table)
+        ))?;
+    }
+    output::print_error(&ctx.output, &err);
+    Ok(Outcome::Problems)
+}
+
+fn describe_file(state: &FileState) -> String {
+    match state {
+        FileState::Off => "none (GOENV=off)".to_string(),
+        FileState::Missing { path } => {
+            format!("{} {}", path.display(), output::dim("(not created yet)"))
+        }
+        FileState::Read { path, .. } => path.display().to_string(),
+        FileState::Unreadable { path, error } => {
+            format!("{} (unreadable: {error})", path.display())
+        }
+    }
+}
+
+/// Every finding `env` shows: provenance, PATH, and the value grammar.
+fn all_findings(go_env: &GoEnv, all_on_path: &[std::path::PathBuf]) -> Vec<SettingFinding> {
+    let mut findings = diagnose::provenance_findings(go_env);
+    findings.extend(diagnose::path_findings(all_on_path, &go_env.go.path));
+    findings
+}
+
+fn append_findings(text: &mut String, findings: &[SettingFinding], verbose: bool) {
+    let shown: Vec<&SettingFinding> = findings
+        .iter()
+        .filter(|f| verbose || f.finding.severity > Severity::Info)
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    text.push('\n');
+    for f in shown {
+        text.push_str(&format!(
+            "{} {}\n",
+            output::glyph(Status::from(f.finding.severity)),
+            f.finding.message
+        ));
+        if let Some(h) = &f.finding.hint {
+            text.push_str(&format!("  {} {h}\n", output::dim("fix:")));
+        }
+    }
+}
+
+/// Parse `NAME=VALUE` arguments; refuse malformed ones before anything else happens.
+fn parse_assignments(assignments: &[String]) -> Result<Vec<Change>> {
+    let mut changes: Vec<Change> = Vec::new();
+    for a in assignments {
+        let Some((name, value)) = a.split_once('=') else {
+            return Err(crate::hinted(
+                format!("`{}` is not an assignment", crate::redact::redact(a)),
+                format!(
+                    "write NAME=VALUE, e.g. GOPROXY=https://proxy.golang.org,direct; to remove a setting use `godoctor env unset {a}`"
+                ),
+            ));
+        };
+        if changes.iter().any(|c| c.name == name) {
+            return Err(crate::hinted(
+                format!("{name} is given twice"),
+                "give each variable once",
+            ));
+        }
+        changes.push(Change {
+            name: name.to_string(),
+            value: Some(value.to_string()),
+        });
+    }
+    Ok(changes)
+}
+
+/// Findings that refuse or qualify a write, before anything is touched.
+fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
+    let known = go_env.known_names();
+    let mut out = Vec::new();
+    for c in changes {
+        let var = Some(c.name.clone());
+        let push = |out: &mut Vec<SettingFinding>, f: Finding| {
+            out.push(SettingFinding {
+                var: var.clone(),
+                finding: f,
+            })
+        };
+        if c.name == "GOENV" {
+            push(
+                &mut out,
+                Finding::error(
+                    "env.goenv-not-settable",
+                    "GOENV can only be set in the OS environment, not with go env -w",
+                )
+                .with_hint("export GOENV=/path/to/file in your shell profile"),
+            );
+            continue;
+        }
+        if !known.contains(&c.name) {
+            push(
+                &mut out,
+                Finding::error("env.unknown-name", format!("{} is not a variable this go ({}) knows", c.name, go_env.version()))
+                    .with_hint("`godoctor env` lists the managed settings; `go help environment` lists them all"),
+            );
+            continue;
+        }
+        let Some(value) = &c.value else { continue };
+        if value.contains('\n') || value.contains('\r') || value.contains('\0') {
+            push(
+                &mut out,
+                Finding::error(
+                    "env.control-char",
+                    format!(
+                        "the value of {} contains a newline, carriage return or NUL",
+                        c.name
+                    ),
+                )
+                .with_hint("give the value on one line"),
+            );
+            continue;
+        }
+        if value.is_empty() {
+            push(
+                &mut out,
+                Finding::error(
+                    "env.set-empty",
+                    format!("{}= would write an empty value, which hides the default instead of restoring it", c.name),
+                )
+                .with_hint(format!("godoctor env unset {}", c.name)),
+            );
+        }
+    }
+    out
+}
+
+fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
+    let changes = parse_assignments(assignments)?;
+    let go_env = ctx.load_go_env()?;
+    let findings = validate(&go_env, &changes);
+    let errors: Vec<&SettingFinding> = findings
+        .iter()
+        .filter(|f| f.finding.severity == Severity::Error)
+        .collect();
+    let structural = errors.iter().any(|f| {
+        matches!(
+            f.finding.code,
+            "env.unknown-name" | "env.goenv-not-settable" | "env.control-char"
+        )
+    });
+    if !errors.is_empty() && (!force || structural) {
+        let mut text = String::new();
+        append_findings(&mut text, &findings, true);
+        output::note(text.trim_end());
+        let hint = if structural {
+            "correct the value and run the command again".to_string()
+        } else {
+            "correct the value, or pass --force to write it anyway".to_string()
+        };
+        return Err(crate::hinted(
+            format!(
+                "refused to write: {} invalid value(s); nothing was changed",
+                errors.len()
+            ),
+            hint,
+        ));
+    }
+    let action = format!("env set {}", assignments.join(" "));
+    let report = do_write(ctx, &go_env, &changes, &action)?;
+    render_write(ctx, &report, &findings, "wrote")
+}
+
+fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
+    let changes: Vec<Change> = names
+        .iter()
+        .map(|n| Change {
+            name: n.clone(),
+            value: None,
+        })
+        .collect();
+    let go_env = ctx.load_go_env()?;
+    let findings = validate(&go_env, &changes);
+    if findings
+        .iter()
+        .any(|f| f.finding.severity == Severity::Error)
+    {
+        let mut text = String::new();
+        append_findings(&mut text, &findings, true);
+        output::note(text.trim_end());
+        return Err(crate::hinted(
+            "refused to unset: nothing was changed",
+            "check the variable names",
+        ));
+    }
+    let report = do_write(
+        ctx,
+        &go_env,
+        &changes,
+        &format!("env unset {}", names.join(" ")),
+    )?;
+    render_write(ctx, &report, &findings, "wrote")
+}
+
+fn do_write(
+    ctx: &Context,
+    go_env: &GoEnv,
+    changes: &[Change],
+    action: &str,
+) -> Result<WriteReport> {
+    let history = ctx.history()?;
+    write::write(&go_env.go, &ctx.env, &history, changes, action).map_err(write_error)
+}
+
+/// Turn a write error into an error with a `help:` line.
+pub fn write_error(e: WriteError) -> anyhow::Error {
+    match e.hint() {
+        Some(h) => crate::hinted(e.to_string(), h),
+        None => anyhow::Error::new(e),
+    }
+}
+
+#[derive(Serialize)]
+struct WriteJson<'a> {
+    goenv: String,
+    snapshot: Option<&'a str>,
+    changed: &'a [crate::goenv::history::Entry],
+    shadowed: Vec<ShadowJson<'a>>,
+    warnings: Vec<&'a Finding>,
+}
+
+#[derive(Serialize)]
+struct ShadowJson<'a> {
+    name: &'a str,
+    os_value: &'a str,
+}
+
+/// Show what a write or undo changed, and what keeps it from taking effect.
+pub fn render_write(
+    ctx: &Context,
+    report: &WriteReport,
+    findings: &[SettingFinding],
+    verb: &str,
+) -> Result<Outcome> {
+    if ctx.output.json {
+        output::print_json(&WriteJson {
+            goenv: report.goenv.display().to_string(),
+            snapshot: report.snapshot.as_ref().map(|s| s.id.as_str()),
+            changed: &report.changed,
+            shadowed: report
+                .shadowed
+                .iter()
+                .map(|s| ShadowJson {
+                    name: &s.name,
+                    os_value: &s.os_value,
+                })
+                .collect(),
+            warnings: findings.iter().map(|f| &f.finding).collect(),
+        })?;
+        return Ok(Outcome::Clean);
+    }
+    let mut text = String::new();
+    if report.changed.is_empty() {
+        text.push_str(&format!(
+            "{} nothing to change: {} already says so\n",
+            output::glyph(Status::Ok),
+            report.goenv.display()
+        ));
+    } else {
+        text.push_str(&format!(
+            "{} {verb} {}\n",
+            output::glyph(Status::Ok),
+            report.goenv.display()
+        ));
+        for e in &report.changed {
+            text.push_str(&format!(
+                "  {}: {} → {}\n",
+                e.name,
+                e.before
+                    .as_deref()
+                    .map_or_else(|| output::dim("(unset)"), str::to_string),
+                e.after
+                    .as_deref()
+                    .map_or_else(|| output::dim("(unset)"), str::to_string),
+            ));
+        }
+    }
+    if report.snapshot.is_some() {
+        text.push_str(&format!("  {}\n", output::dim("undo with: godoctor undo")));
+    }
+    for s in &report.shadowed {
+        let effective = report.after.get(&s.name);
+        text.push_str(&format!(
+            "{} {name} is set in your environment ({name}={os}), so go keeps using {effective}\n  {} unset {name}, and remove the line that exports it from your shell profile\n",
+            output::glyph(Status::Warn),
+            output::dim("fix:"),
+            name = s.name,
+            os = s.os_value,
+        ));
+    }
+    append_findings(&mut text, findings, false);
+    output::print_block(&text)?;
+    Ok(Outcome::Clean)
+}
