@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install what the test suite needs besides Rust and Go. Idempotent; safe to run again.
+#  - Go 1.19 from Debian (golang-1.19-go): an older go without $GOROOT/go.env, to show that
+#    godoctor attributes built-in defaults right on Go < 1.21.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_old_go=1
+[ -x /usr/lib/go-1.19/bin/go ] && need_old_go=0
+if [ "$need_old_go" = 1 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "prereqs: installing golang-1.19-go (Debian) for the old-Go provenance test"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-1.19-go >/dev/null
+  else
+    echo "prereqs: cannot install golang-1.19-go here (needs apt-get as root)." >&2
+    echo "prereqs: install it, or run tests with GODOCTOR_TEST_OLD_GO=/path/to/go1.16+ binary" >&2
+    exit 1
+  fi
+fi
+echo "prereqs: ok"
