@@ -1,0 +1,767 @@
+//! A loopback Go module proxy for integration tests: serves [`Module`]s over plain HTTP or TLS
+//! with the GOPROXY protocol, logs every request, and can be switched at runtime into the ways
+//! real proxies and networks fail (status codes, captive portals, garbage, slow or endless
+//! bodies, redirect loops, resets).
+//!
+//! Hand-written HTTP/1.1 on `std::net` with one thread per connection: the server must be able
+//! to misbehave at the byte level (garbage, resets, dripping bodies), which a well-behaved server
+//! crate would not let us do, and it adds no dependency. Every response says
+//! `Connection: close`, so one connection carries one request.
+//!
+//! ```ignore
+//! let proxy = GoProxy::start(vec![Module::new("example.com/hello", "v1.0.0")]);
+//! let user = GoUser::new().with_env("GOPROXY", proxy.url());
+//! proxy.set_behaviour(Behaviour::Status(503));
+//! assert!(proxy.paths().iter().any(|p| p.ends_with("/@v/v1.0.0.info")));
+//! ```
+//!
+//! Dropping a [`GoProxy`] stops it and joins all its threads; every loop is bounded by short
+//! socket timeouts and the stop flag, so a test never hangs on the server.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::modules::{Module, compare_versions};
+
+/// How the proxy answers, switchable at runtime with [`GoProxy::set_behaviour`]. The behaviour
+/// is read when a connection is accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Serve the GOPROXY protocol for the configured modules.
+    Healthy,
+    /// Answer every request (including `/sumdb/…/supported`) with this status and a short
+    /// text body, e.g. 403, 404, 410, 500, 502, 503.
+    Status(u16),
+    /// `200 OK` with an HTML login page for every request: a captive portal or a corporate
+    /// web filter.
+    CaptivePortal,
+    /// Read the request, then answer with bytes that are not HTTP and close. On a TLS proxy the
+    /// garbage is sent before the handshake (not TLS either).
+    Garbage,
+    /// Wait this long before sending anything, then serve as [`Behaviour::Healthy`].
+    SlowHeaders(Duration),
+    /// Serve as [`Behaviour::Healthy`] but send the body one byte per interval.
+    Drip(Duration),
+    /// `200 OK` without a length, then an endless body (until the client gives up, the proxy
+    /// is dropped, or a 2-minute safety cap).
+    Endless,
+    /// `302 Found` pointing at the same URL, forever (go gives up after 10 redirects).
+    RedirectLoop,
+    /// `302 Found` to this base URL + the requested path below the proxy's prefix (so pointing
+    /// it at another [`GoProxy::url`] makes that proxy serve the request).
+    RedirectTo(String),
+    /// Accept the connection and reset it (RST) as soon as the client has sent something,
+    /// without answering.
+    Reset,
+}
+
+/// One request the proxy received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// `GET`, `HEAD`, …
+    pub method: String,
+    /// The request target percent-decoded (go sends `!` as `%21`), including the prefix and
+    /// any query: `/prefix/example.com/!azure/sdk/@v/list`.
+    pub path: String,
+    /// The request target exactly as sent.
+    pub raw_path: String,
+}
+
+/// Configures a [`GoProxy`] before it starts. See [`GoProxy::builder`].
+#[derive(Debug, Clone)]
+pub struct ProxyBuilder {
+    modules: Vec<Module>,
+    prefix: String,
+    not_found: u16,
+    sumdb_supported: bool,
+    tls: bool,
+    behaviour: Behaviour,
+}
+
+impl ProxyBuilder {
+    /// Serve this module (several versions of one path make `@v/list` and `@latest` work).
+    pub fn module(mut self, m: Module) -> Self {
+        self.modules.push(m);
+        self
+    }
+
+    /// Serve these modules.
+    pub fn modules(mut self, ms: impl IntoIterator<Item = Module>) -> Self {
+        self.modules.extend(ms);
+        self
+    }
+
+    /// Serve under a path prefix: `prefix("corp/go")` → [`GoProxy::url`] is
+    /// `http://127.0.0.1:PORT/corp/go`; requests outside it get the not-found status.
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        let p = prefix.trim_matches('/');
+        self.prefix = if p.is_empty() {
+            String::new()
+        } else {
+            format!("/{p}")
+        };
+        self
+    }
+
+    /// Status for unknown modules and versions: 404 (default) or 410 (what proxy.golang.org
+    /// says). Both make go fall through to the next entry after `,`.
+    pub fn not_found_status(mut self, status: u16) -> Self {
+        self.not_found = status;
+        self
+    }
+
+    /// Whether `/sumdb/<name>/supported` answers 200 (the proxy proxies checksum databases) or
+    /// the not-found status (default: not supported).
+    pub fn sumdb_supported(mut self, yes: bool) -> Self {
+        self.sumdb_supported = yes;
+        self
+    }
+
+    /// Serve HTTPS with a fresh certificate for 127.0.0.1 and localhost, signed by a fresh CA
+    /// whose PEM is in [`GoProxy::ca_file`] (give it to go as `SSL_CERT_FILE`).
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self
+    }
+
+    /// Start misbehaving from the first connection.
+    pub fn behaviour(mut self, b: Behaviour) -> Self {
+        self.behaviour = b;
+        self
+    }
+
+    /// Bind 127.0.0.1 on a free port and start serving.
+    pub fn start(self) -> GoProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        listener
+            .set_nonblocking(true)
+            .expect("nonblocking listener");
+        let tls = self.tls.then(TlsMaterial::generate);
+        let shared = Arc::new(Shared {
+            modules: Mutex::new(self.modules),
+            behaviour: Mutex::new(self.behaviour),
+            not_found: AtomicU16::new(self.not_found),
+            sumdb_supported: AtomicBool::new(self.sumdb_supported),
+            log: Mutex::new(Vec::new()),
+            connections: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            prefix: self.prefix,
+            tls_config: tls.as_ref().map(|t| t.config.clone()),
+        });
+        let accept_shared = shared.clone();
+        let accept = std::thread::Builder::new()
+            .name(format!("goproxy-{}", addr.port()))
+            .spawn(move || accept_loop(listener, accept_shared))
+            .expect("spawn proxy thread");
+        GoProxy {
+            addr,
+            shared,
+            accept: Some(accept),
+            tls,
+        }
+    }
+}
+
+/// A running loopback Go module proxy. Stops (and joins its threads) when dropped.
+pub struct GoProxy {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+    tls: Option<TlsMaterial>,
+}
+
+impl GoProxy {
+    /// A builder: healthy, plain HTTP, no prefix, 404 for unknowns, sumdb not supported.
+    pub fn builder() -> ProxyBuilder {
+        ProxyBuilder {
+            modules: Vec::new(),
+            prefix: String::new(),
+            not_found: 404,
+            sumdb_supported: false,
+            tls: false,
+            behaviour: Behaviour::Healthy,
+        }
+    }
+
+    /// A healthy plain-HTTP proxy serving `modules`.
+    pub fn start(modules: impl IntoIterator<Item = Module>) -> GoProxy {
+        Self::builder().modules(modules).start()
+    }
+
+    /// A healthy HTTPS proxy serving `modules` (see [`ProxyBuilder::tls`]).
+    pub fn start_tls(modules: impl IntoIterator<Item = Module>) -> GoProxy {
+        Self::builder().modules(modules).tls().start()
+    }
+
+    /// The GOPROXY entry for this proxy: `http(s)://127.0.0.1:PORT[/prefix]`, no trailing slash.
+    pub fn url(&self) -> String {
+        format!("{}{}", self.origin(), self.shared.prefix)
+    }
+
+    /// `http(s)://127.0.0.1:PORT` without the prefix.
+    pub fn origin(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Same as [`GoProxy::url`] but with `localhost` as the host (also in the certificate).
+    pub fn localhost_url(&self) -> String {
+        self.url().replace("127.0.0.1", "localhost")
+    }
+
+    /// The bound address (127.0.0.1:PORT).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The PEM file of the CA that signed this proxy's certificate (TLS proxies only): set
+    /// `SSL_CERT_FILE` to it on the child so go trusts the proxy.
+    pub fn ca_file(&self) -> &Path {
+        &self
+            .tls
+            .as_ref()
+            .expect("ca_file: this proxy was not started with TLS")
+            .ca_file
+    }
+
+    /// The CA certificate in PEM (TLS proxies only).
+    pub fn ca_pem(&self) -> &str {
+        &self
+            .tls
+            .as_ref()
+            .expect("ca_pem: this proxy was not started with TLS")
+            .ca_pem
+    }
+
+    /// Switch behaviour for connections accepted from now on.
+    pub fn set_behaviour(&self, b: Behaviour) {
+        *lock(&self.shared.behaviour) = b;
+    }
+
+    /// The current behaviour.
+    pub fn behaviour(&self) -> Behaviour {
+        lock(&self.shared.behaviour).clone()
+    }
+
+    /// Serve one more module from now on.
+    pub fn add_module(&self, m: Module) {
+        lock(&self.shared.modules).push(m);
+    }
+
+    /// Change the status for unknown modules (404 or 410, or anything else).
+    pub fn set_not_found_status(&self, status: u16) {
+        self.shared.not_found.store(status, Ordering::SeqCst);
+    }
+
+    /// Change whether `/sumdb/<name>/supported` answers 200.
+    pub fn set_sumdb_supported(&self, yes: bool) {
+        self.shared.sumdb_supported.store(yes, Ordering::SeqCst);
+    }
+
+    /// Every request received so far, in order (TLS connections that never completed the
+    /// handshake and [`Behaviour::Reset`] connections are not requests; see
+    /// [`GoProxy::connections`]).
+    pub fn requests(&self) -> Vec<Request> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// The paths of [`GoProxy::requests`].
+    pub fn paths(&self) -> Vec<String> {
+        self.requests().into_iter().map(|r| r.path).collect()
+    }
+
+    /// Number of requests received so far.
+    pub fn hits(&self) -> usize {
+        lock(&self.shared.log).len()
+    }
+
+    /// Number of TCP connections accepted so far (counts resets and failed handshakes too).
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Forget the request log (not the connection count).
+    pub fn clear_log(&self) {
+        lock(&self.shared.log).clear();
+    }
+}
+
+impl Drop for GoProxy {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A URL on 127.0.0.1 where nothing listens (bind a free port, then release it): connecting
+/// is refused. Another process could grab the port in between, which is unlikely enough.
+pub fn refused_url() -> String {
+    format!("http://127.0.0.1:{}", closed_port())
+}
+
+/// A free port with nothing listening on it (see [`refused_url`]).
+pub fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+struct Shared {
+    modules: Mutex<Vec<Module>>,
+    behaviour: Mutex<Behaviour>,
+    not_found: AtomicU16,
+    sumdb_supported: AtomicBool,
+    log: Mutex<Vec<Request>>,
+    connections: AtomicUsize,
+    stop: AtomicBool,
+    prefix: String,
+    tls_config: Option<Arc<rustls::ServerConfig>>,
+}
+
+impl Shared {
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Sleep up to `d`, waking early when the proxy stops. Returns false if stopped.
+    fn sleep(&self, d: Duration) -> bool {
+        let end = Instant::now() + d;
+        while Instant::now() < end {
+            if self.stopped() {
+                return false;
+            }
+            std::thread::sleep((end - Instant::now()).min(Duration::from_millis(20)));
+        }
+        !self.stopped()
+    }
+}
+
+/// A poisoned lock only means another test thread panicked; the data is still usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut workers: Vec<JoinHandle<()>> = Vec::new();
+    while !shared.stopped() {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                shared.connections.fetch_add(1, Ordering::SeqCst);
+                let s = shared.clone();
+                if let Ok(h) = std::thread::Builder::new().spawn(move || handle(stream, &s)) {
+                    workers.push(h);
+                }
+                workers.retain(|h| !h.is_finished());
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    drop(listener);
+    for w in workers {
+        let _ = w.join();
+    }
+}
+
+fn handle(tcp: TcpStream, shared: &Shared) {
+    let _ = tcp.set_nonblocking(false);
+    let _ = tcp.set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = tcp.set_write_timeout(Some(Duration::from_secs(2)));
+    let _ = tcp.set_nodelay(true);
+    let behaviour = lock(&shared.behaviour).clone();
+    if behaviour == Behaviour::Reset {
+        // Closing a socket with unread received data makes the kernel send RST instead of FIN.
+        wait_readable(&tcp, shared);
+        drop(tcp);
+        return;
+    }
+    match &shared.tls_config {
+        Some(_) if behaviour == Behaviour::Garbage => {
+            wait_readable(&tcp, shared);
+            let mut tcp = tcp;
+            let _ = tcp.write_all(GARBAGE);
+            let _ = tcp.flush();
+        }
+        Some(config) => {
+            let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                return;
+            };
+            let mut stream = rustls::StreamOwned::new(conn, tcp);
+            serve(&mut stream, shared, &behaviour);
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+        None => {
+            let mut tcp = tcp;
+            serve(&mut tcp, shared, &behaviour);
+            let _ = tcp.flush();
+        }
+    }
+}
+
+/// Wait (bounded) until the client has sent something.
+fn wait_readable(tcp: &TcpStream, shared: &Shared) {
+    let end = Instant::now() + Duration::from_secs(5);
+    let mut buf = [0u8; 1];
+    while Instant::now() < end && !shared.stopped() {
+        match tcp.peek(&mut buf) {
+            Ok(_) => return,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+const GARBAGE: &[u8] = b"\x00\x13\x37SSH-2.0-not-a-proxy\r\n\xff\xfe\x00garbage\x01\x02\x03";
+
+const PORTAL: &str = "<!DOCTYPE html>\n<html><head><title>Network login</title></head>\
+<body><h1>Welcome to the guest network</h1><form action=\"/login\"><input name=\"user\">\
+</form></body></html>\n";
+
+/// Read one request head (bounded in size and time), log it, answer per `behaviour`.
+fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: &Behaviour) {
+    let Some((method, raw_target)) = read_head(s, shared) else {
+        return;
+    };
+    let target = percent_decode(&raw_target);
+    lock(&shared.log).push(Request {
+        method: method.clone(),
+        path: target.clone(),
+        raw_path: raw_target,
+    });
+    let head_only = method == "HEAD";
+    match behaviour {
+        Behaviour::Healthy | Behaviour::Reset => {
+            let r = route(shared, &target);
+            respond(s, &r, head_only);
+        }
+        Behaviour::Status(code) => {
+            let r = Response::text(*code, &format!("{} {}\n", code, reason(*code)));
+            respond(s, &r, head_only);
+        }
+        Behaviour::CaptivePortal => {
+            let r = Response {
+                status: 200,
+                content_type: "text/html; charset=utf-8",
+                body: PORTAL.into(),
+                location: None,
+            };
+            respond(s, &r, head_only);
+        }
+        Behaviour::Garbage => {
+            let _ = s.write_all(GARBAGE);
+        }
+        Behaviour::SlowHeaders(d) => {
+            if shared.sleep(*d) {
+                respond(s, &route(shared, &target), head_only);
+            }
+        }
+        Behaviour::Drip(interval) => {
+            let r = route(shared, &target);
+            if s.write_all(&r.head(Some(r.body.len()))).is_err() || s.flush().is_err() || head_only
+            {
+                return;
+            }
+            for b in &r.body {
+                if !shared.sleep(*interval) || s.write_all(&[*b]).is_err() || s.flush().is_err() {
+                    return;
+                }
+            }
+        }
+        Behaviour::Endless => {
+            let r = Response {
+                status: 200,
+                content_type: "application/octet-stream",
+                body: Vec::new(),
+                location: None,
+            };
+            if s.write_all(&r.head(None)).is_err() || head_only {
+                return;
+            }
+            let chunk = [b'x'; 16 * 1024];
+            let end = Instant::now() + Duration::from_secs(120);
+            while Instant::now() < end && !shared.stopped() {
+                if s.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+        }
+        Behaviour::RedirectLoop => {
+            respond(s, &Response::redirect(target.clone()), head_only);
+        }
+        Behaviour::RedirectTo(base) => {
+            let rest = target.strip_prefix(&shared.prefix).unwrap_or(&target);
+            let location = format!("{}{}", base.trim_end_matches('/'), rest);
+            respond(s, &Response::redirect(location), head_only);
+        }
+    }
+    let _ = s.flush();
+}
+
+fn read_head<S: Read>(s: &mut S, shared: &Shared) -> Option<(String, String)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            buf.truncate(pos);
+            break;
+        }
+        if buf.len() > 64 * 1024 || Instant::now() > end || shared.stopped() {
+            return None;
+        }
+        match s.read(&mut chunk) {
+            Ok(0) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let mut first = head.lines().next()?.split_whitespace();
+    let method = first.next()?.to_string();
+    let target = first.next()?.to_string();
+    Some((method, target))
+}
+
+/// Decode `%XX` escapes (invalid ones are kept as they are).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+struct Response {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    location: Option<String>,
+}
+
+impl Response {
+    fn ok(content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
+        Response {
+            status: 200,
+            content_type,
+            body: body.into(),
+            location: None,
+        }
+    }
+
+    fn text(status: u16, body: &str) -> Self {
+        Response {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: body.into(),
+            location: None,
+        }
+    }
+
+    fn redirect(location: String) -> Self {
+        Response {
+            status: 302,
+            content_type: "text/plain; charset=utf-8",
+            body: b"redirect\n".to_vec(),
+            location: Some(location),
+        }
+    }
+
+    /// The status line and headers; `len: None` means no Content-Length (body until close).
+    fn head(&self, len: Option<usize>) -> Vec<u8> {
+        let mut h = format!(
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nConnection: close\r\n",
+            self.status,
+            reason(self.status),
+            self.content_type
+        );
+        if let Some(n) = len {
+            h.push_str(&format!("Content-Length: {n}\r\n"));
+        }
+        if let Some(l) = &self.location {
+            h.push_str(&format!("Location: {l}\r\n"));
+        }
+        h.push_str("\r\n");
+        h.into_bytes()
+    }
+}
+
+fn respond<S: Write>(s: &mut S, r: &Response, head_only: bool) {
+    let mut out = r.head(Some(r.body.len()));
+    if !head_only {
+        out.extend_from_slice(&r.body);
+    }
+    let _ = s.write_all(&out);
+    let _ = s.flush();
+}
+
+fn reason(code: u16) -> &'static str {
+    match code {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        407 => "Proxy Authentication Required",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+/// The GOPROXY protocol for the configured modules.
+fn route(shared: &Shared, target: &str) -> Response {
+    let not_found = shared.not_found.load(Ordering::SeqCst);
+    let path = target.split('?').next().unwrap_or(target);
+    let gone = |what: &str| Response::text(not_found, &format!("not found: {what}\n"));
+    let Some(path) = path.strip_prefix(shared.prefix.as_str()) else {
+        return gone(path);
+    };
+    if let Some(rest) = path.strip_prefix("/sumdb/") {
+        return if rest.ends_with("/supported") && shared.sumdb_supported.load(Ordering::SeqCst) {
+            Response::ok("text/plain; charset=utf-8", "")
+        } else {
+            gone(path)
+        };
+    }
+    let path = path.trim_start_matches('/');
+    let modules = lock(&shared.modules);
+    if let Some(module) = path.strip_suffix("/@latest") {
+        let latest = modules
+            .iter()
+            .filter(|m| m.escaped_path() == module)
+            .max_by(|a, b| compare_versions(&a.version, &b.version));
+        return match latest {
+            Some(m) => Response::ok("application/json", m.info()),
+            None => gone(path),
+        };
+    }
+    let Some((module, file)) = path.split_once("/@v/") else {
+        return gone(path);
+    };
+    let versions: Vec<&Module> = modules
+        .iter()
+        .filter(|m| m.escaped_path() == module)
+        .collect();
+    if file == "list" {
+        if versions.is_empty() {
+            return gone(path);
+        }
+        let mut vs: Vec<&str> = versions.iter().map(|m| m.version.as_str()).collect();
+        vs.sort_by(|a, b| compare_versions(a, b));
+        let body: String = vs.iter().map(|v| format!("{v}\n")).collect();
+        return Response::ok("text/plain; charset=utf-8", body);
+    }
+    let Some((version, ext)) = file.rsplit_once('.') else {
+        return gone(path);
+    };
+    let Some(m) = versions.iter().find(|m| m.escaped_version() == version) else {
+        return gone(path);
+    };
+    match ext {
+        "info" => Response::ok("application/json", m.info()),
+        "mod" => Response::ok("text/plain; charset=utf-8", m.mod_file()),
+        "zip" => Response::ok("application/zip", m.zip()),
+        _ => gone(path),
+    }
+}
+
+/// A CA, a leaf certificate for 127.0.0.1/localhost signed by it, the rustls config serving
+/// the leaf, and the CA written to a PEM file for `SSL_CERT_FILE`.
+struct TlsMaterial {
+    config: Arc<rustls::ServerConfig>,
+    ca_pem: String,
+    ca_file: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TlsMaterial {
+    fn generate() -> Self {
+        use rcgen::{
+            BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+        };
+        let ca_key = KeyPair::generate().expect("CA key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "godoctor test CA");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
+        let issuer = Issuer::new(ca_params, ca_key);
+
+        let leaf_key = KeyPair::generate().expect("leaf key");
+        let mut leaf_params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+                .expect("leaf params");
+        leaf_params
+            .distinguished_name
+            .push(DnType::CommonName, "127.0.0.1");
+        let leaf = leaf_params
+            .signed_by(&leaf_key, &issuer)
+            .expect("leaf cert");
+
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![leaf.der().clone(), ca_cert.der().clone()], key)
+            .expect("TLS config");
+
+        let dir = tempfile::Builder::new()
+            .prefix("godoctor-ca-")
+            .tempdir()
+            .expect("temp dir");
+        let ca_pem = ca_cert.pem();
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, &ca_pem).expect("write CA file");
+        TlsMaterial {
+            config: Arc::new(config),
+            ca_pem,
+            ca_file,
+            _dir: dir,
+        }
+    }
+}

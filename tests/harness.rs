@@ -1,0 +1,307 @@
+//! Proves the shared test harness is real: the real `go` accepts modules from the loopback
+//! proxy (HTTP, TLS, path prefix, upper-case paths), and referee tests pin down Go's GOPROXY
+//! fall-through rules (DESIGN.md, "Rules of Go") that godoctor relies on.
+
+mod common;
+
+use common::modules::{Module, escape, unescape};
+use common::proxy::{Behaviour, GoProxy, refused_url};
+use common::{GoUser, Run};
+
+/// A user whose go downloads only from `goproxy`, without a checksum database.
+fn downloader(goproxy: &str) -> GoUser {
+    GoUser::new()
+        .with_env("GOPROXY", goproxy)
+        .with_env("GOSUMDB", "off")
+        .with_env("GOFLAGS", "-modcacherw")
+}
+
+fn hello(version: &str) -> Module {
+    Module::new("example.com/hello", version).file(
+        "hello.go",
+        "package hello\n\n// Hello greets.\nfunc Hello() string { return \"hello\" }\n",
+    )
+}
+
+/// `go mod download -json SPEC`, returning the run and its single JSON object.
+fn download(user: &GoUser, spec: &str) -> (Run, serde_json::Value) {
+    let run = user.go(&["mod", "download", "-json", spec]);
+    let json = if run.stdout.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        run.json()
+    };
+    (run, json)
+}
+
+#[track_caller]
+fn assert_downloaded(user: &GoUser, run: &Run, json: &serde_json::Value, m: &Module) {
+    run.assert_success();
+    assert!(
+        json.get("Error").is_none(),
+        "go reported an error: {json}\n{run}"
+    );
+    assert_eq!(json["Path"], m.path.as_str(), "{run}");
+    assert_eq!(json["Version"], m.version.as_str(), "{run}");
+    let zip = json["Zip"].as_str().expect("Zip path");
+    assert!(
+        zip.starts_with(user.modcache().to_str().expect("utf-8 path")),
+        "zip outside the isolated GOMODCACHE: {zip}"
+    );
+    assert!(std::path::Path::new(zip).is_file(), "{zip} missing");
+    let dir = std::path::Path::new(json["Dir"].as_str().expect("Dir"));
+    assert!(
+        dir.join("go.mod").is_file(),
+        "extracted module lacks go.mod in {}",
+        dir.display()
+    );
+    assert!(
+        json["Sum"].as_str().unwrap_or_default().starts_with("h1:"),
+        "{json}"
+    );
+}
+
+#[test]
+fn isolated_user_has_its_own_go_environment() {
+    let user = GoUser::new();
+    let env = user.go_env_json();
+    let root = user.root().to_str().expect("utf-8").to_string();
+    for key in ["GOENV", "GOMODCACHE", "GOCACHE", "GOPATH"] {
+        let v = env[key].as_str().unwrap_or_default();
+        assert!(v.starts_with(&root), "{key}={v} is not inside {root}");
+    }
+    assert_eq!(env["GOENV"].as_str(), user.goenv_path().to_str());
+    assert_eq!(env["GOPROXY"], "off");
+    assert_eq!(env["GOSUMDB"], "off");
+
+    // The GOENV file the harness writes is the one go reads.
+    let user = GoUser::new().without_env("GOPROXY");
+    user.write_goenv("GOPROXY=http://127.0.0.1:1/from-file\n");
+    assert_eq!(user.go_env("GOPROXY"), "http://127.0.0.1:1/from-file");
+    user.go(&["env", "-w", "GOPRIVATE=example.com/private"])
+        .assert_success();
+    assert!(
+        user.read_goenv()
+            .expect("GOENV file")
+            .contains("GOPRIVATE=example.com/private")
+    );
+}
+
+#[test]
+fn bare_user_sees_go_defaults_and_nothing_inherited() {
+    let user = GoUser::bare()
+        .without_env("GOMODCACHE")
+        .without_env("GOCACHE")
+        .without_env("GOPATH");
+    let run = user.run("env", &[] as &[&str], None);
+    run.assert_success();
+    for line in run.stdout.lines() {
+        let key = line.split('=').next().unwrap_or_default();
+        assert!(
+            !key.starts_with("GO") || key == "GODOCTOR_HOME",
+            "inherited {line}"
+        );
+        assert!(
+            !key.to_ascii_uppercase().ends_with("_PROXY"),
+            "inherited {line}"
+        );
+    }
+    // go's defaults still land inside the temp HOME.
+    let env = user.go_env_json();
+    assert!(
+        env["GOMODCACHE"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(user.home().to_str().expect("utf-8"))
+    );
+    assert_eq!(env["GOMODCACHE"].as_str(), user.modcache().to_str());
+}
+
+#[test]
+fn without_go_on_path_hides_go_from_children() {
+    let user = GoUser::new().without_go_on_path();
+    let run = user.run("sh", &["-c", "command -v go || echo none"], None);
+    assert_eq!(run.stdout.trim(), "none", "{run}");
+    // The real go is still reachable through the harness.
+    user.go(&["version"]).assert_success();
+}
+
+#[test]
+fn hung_child_is_killed_and_fails_the_test() {
+    let user = GoUser::new().timeout(std::time::Duration::from_secs(1));
+    let fake = user.fake_program("go", "#!/bin/sh\nsleep 30 &\nsleep 30\n");
+    let started = std::time::Instant::now();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        user.run(&fake, &["env"], None);
+    }));
+    assert!(result.is_err(), "a hung child must fail the test");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn case_encoding_round_trips() {
+    assert_eq!(escape("example.com/Azure/SDK"), "example.com/!azure/!s!d!k");
+    assert_eq!(
+        unescape("example.com/!azure/x").as_deref(),
+        Some("example.com/Azure/x")
+    );
+    assert_eq!(unescape("example.com/Azure"), None);
+    assert_eq!(unescape("bad!"), None);
+}
+
+#[test]
+fn go_downloads_from_the_loopback_proxy_over_http() {
+    let m = hello("v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone(), hello("v1.1.0")]);
+    let user = downloader(&proxy.url());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    let paths = proxy.paths();
+    for ext in ["info", "mod", "zip"] {
+        assert!(
+            paths.contains(&m.url_path(ext)),
+            "no request for .{ext}: {paths:?}"
+        );
+    }
+
+    // @latest resolution goes through @v/list and picks the highest version.
+    let (run, json) = download(&user, "example.com/hello@latest");
+    run.assert_success();
+    assert_eq!(json["Version"], "v1.1.0", "{run}");
+}
+
+#[test]
+fn go_downloads_an_upper_case_module_path() {
+    let m = Module::new("example.com/Azure/SDK", "v0.1.0").file("sdk.go", "package sdk\n");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = downloader(&proxy.url());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(
+        proxy
+            .paths()
+            .contains(&"/example.com/!azure/!s!d!k/@v/v0.1.0.zip".to_string()),
+        "{:?}",
+        proxy.paths()
+    );
+    assert!(
+        user.modcache()
+            .join("example.com/!azure/!s!d!k@v0.1.0/sdk.go")
+            .is_file()
+    );
+}
+
+#[test]
+fn go_downloads_over_tls_under_a_path_prefix() {
+    let m = hello("v1.2.3");
+    let proxy = GoProxy::builder()
+        .tls()
+        .prefix("corp/go/")
+        .module(m.clone())
+        .start();
+    assert!(proxy.url().starts_with("https://127.0.0.1:") && proxy.url().ends_with("/corp/go"));
+
+    // Without the CA, go must refuse the certificate: the TLS is real.
+    let untrusting = downloader(&proxy.url());
+    let (run, _) = download(&untrusting, &m.spec());
+    run.assert_failure();
+    assert!(
+        run.stdout.contains("certificate") || run.stderr.contains("certificate"),
+        "{run}"
+    );
+
+    let user = downloader(&proxy.url()).with_env("SSL_CERT_FILE", proxy.ca_file());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(
+        proxy
+            .paths()
+            .contains(&format!("/corp/go{}", m.url_path("zip"))),
+        "{:?}",
+        proxy.paths()
+    );
+
+    // localhost is in the certificate too.
+    let user = downloader(&proxy.localhost_url()).with_env("SSL_CERT_FILE", proxy.ca_file());
+    let m2 = hello("v1.2.3");
+    let (run, _) = download(&user, &m2.spec());
+    run.assert_success();
+}
+
+/// GOPROXY="A,B": go asks B only when A answered 404 or 410.
+#[test]
+fn comma_falls_through_only_on_404_and_410() {
+    let m = hello("v1.0.0");
+    for status in [404, 410] {
+        let a = GoProxy::builder().not_found_status(status).start();
+        let b = GoProxy::start(vec![m.clone()]);
+        let user = downloader(&format!("{},{}", a.url(), b.url()));
+        let (run, json) = download(&user, &m.spec());
+        assert_downloaded(&user, &run, &json, &m);
+        assert!(a.hits() > 0, "A was never asked ({status})");
+        assert!(
+            b.paths().contains(&m.url_path("zip")),
+            "B did not serve after {status}: {:?}",
+            b.paths()
+        );
+    }
+}
+
+#[test]
+fn comma_stops_on_500_and_on_a_refused_connection() {
+    let m = hello("v1.0.0");
+    let b = GoProxy::start(vec![m.clone()]);
+
+    let a = GoProxy::builder().behaviour(Behaviour::Status(500)).start();
+    let user = downloader(&format!("{},{}", a.url(), b.url()));
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure();
+    assert!(a.hits() > 0, "A was never asked");
+    assert_eq!(
+        b.hits(),
+        0,
+        "go fell through after a 500 with ',': {:?}",
+        b.paths()
+    );
+    assert!(
+        run.stdout.contains("500") || run.stderr.contains("500"),
+        "{run}"
+    );
+
+    let user = downloader(&format!("{},{}", refused_url(), b.url()));
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure();
+    assert_eq!(
+        b.hits(),
+        0,
+        "go fell through after a refused connection with ',': {:?}",
+        b.paths()
+    );
+    assert!(
+        run.stdout.contains("refused") || run.stderr.contains("refused"),
+        "{run}"
+    );
+}
+
+/// GOPROXY="A|B": go asks B after any error of A.
+#[test]
+fn pipe_falls_through_on_refused_and_on_500() {
+    let m = hello("v1.0.0");
+    let b = GoProxy::start(vec![m.clone()]);
+    let user = downloader(&format!("{}|{}", refused_url(), b.url()));
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(b.paths().contains(&m.url_path("zip")), "{:?}", b.paths());
+
+    let a = GoProxy::builder().behaviour(Behaviour::Status(500)).start();
+    let b = GoProxy::start(vec![m.clone()]);
+    let user = downloader(&format!("{}|{}", a.url(), b.url()));
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(a.hits() > 0, "A was never asked");
+    assert!(b.paths().contains(&m.url_path("zip")), "{:?}", b.paths());
+}
