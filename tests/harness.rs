@@ -7,6 +7,7 @@ mod common;
 use common::modules::{Module, escape, unescape};
 use common::proxy::{Behaviour, GoProxy, refused_url};
 use common::{GoUser, Run};
+use std::time::{Duration, Instant};
 
 /// A user whose go downloads only from `goproxy`, without a checksum database.
 fn downloader(goproxy: &str) -> GoUser {
@@ -304,4 +305,285 @@ fn pipe_falls_through_on_refused_and_on_500() {
     assert_downloaded(&user, &run, &json, &m);
     assert!(a.hits() > 0, "A was never asked");
     assert!(b.paths().contains(&m.url_path("zip")), "{:?}", b.paths());
+}
+
+/// A minimal HTTP/1.1 GET over a raw socket (bounded by timeouts): status code and body.
+fn raw_get(proxy: &GoProxy, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(proxy.addr()).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", proxy.addr()).expect("send");
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).expect("read");
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let code = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (code, body)
+}
+
+#[test]
+fn proxy_protocol_endpoints() {
+    let proxy = GoProxy::builder()
+        .modules([
+            hello("v1.10.0"),
+            hello("v1.2.0"),
+            hello("v1.9.0-rc.1"),
+            hello("v1.9.0"),
+        ])
+        .not_found_status(410)
+        .start();
+    assert_eq!(
+        raw_get(&proxy, "/example.com/hello/@v/list"),
+        (200, "v1.2.0\nv1.9.0-rc.1\nv1.9.0\nv1.10.0\n".into())
+    );
+    let (code, body) = raw_get(&proxy, "/example.com/hello/@latest");
+    assert_eq!(code, 200);
+    let info: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(info["Version"], "v1.10.0");
+    assert!(info["Time"].is_string());
+    assert_eq!(
+        raw_get(&proxy, "/example.com/hello/@v/v1.2.0.mod"),
+        (200, "module example.com/hello\n\ngo 1.16\n".into())
+    );
+    assert_eq!(raw_get(&proxy, "/example.com/other/@v/list").0, 410);
+    assert_eq!(raw_get(&proxy, "/example.com/hello/@v/v9.9.9.info").0, 410);
+    assert_eq!(raw_get(&proxy, "/sumdb/sum.golang.org/supported").0, 410);
+    proxy.set_sumdb_supported(true);
+    assert_eq!(raw_get(&proxy, "/sumdb/sum.golang.org/supported").0, 200);
+    proxy.set_behaviour(Behaviour::Status(503));
+    assert_eq!(raw_get(&proxy, "/example.com/hello/@v/list").0, 503);
+    assert_eq!(proxy.hits(), 8);
+    assert_eq!(proxy.requests()[0].method, "GET");
+}
+
+/// Each misbehaviour makes the real go fail, with the error a user would see.
+#[test]
+fn go_fails_on_each_misbehaviour() {
+    let m = hello("v1.0.0");
+    let cases: [(Behaviour, &str); 8] = [
+        (Behaviour::Reset, "connection reset"),
+        (Behaviour::Garbage, "malformed HTTP"),
+        (Behaviour::CaptivePortal, "invalid"),
+        (Behaviour::Status(403), "403 Forbidden"),
+        (Behaviour::Status(502), "502 Bad Gateway"),
+        (Behaviour::Status(503), "503 Service Unavailable"),
+        (Behaviour::Status(404), "404 Not Found"),
+        (Behaviour::RedirectLoop, "stopped after 10 redirects"),
+    ];
+    for (behaviour, expect) in cases {
+        let proxy = GoProxy::builder()
+            .module(m.clone())
+            .behaviour(behaviour.clone())
+            .start();
+        let user = downloader(&proxy.url());
+        let (run, _) = download(&user, &m.spec());
+        run.assert_failure().assert_output_contains(expect);
+        assert!(proxy.connections() > 0, "{behaviour:?}: go never connected");
+        assert!(
+            !user.modcache().join("example.com/hello@v1.0.0").exists(),
+            "{behaviour:?}"
+        );
+        if behaviour == Behaviour::RedirectLoop {
+            assert_eq!(proxy.hits(), 10, "go follows at most 10 redirects");
+        }
+    }
+}
+
+#[test]
+fn go_fails_on_misbehaviour_of_a_tls_proxy() {
+    let m = hello("v1.0.0");
+    for (behaviour, expect) in [
+        (Behaviour::Reset, "connection reset"),
+        (Behaviour::Garbage, "tls:"),
+    ] {
+        let proxy = GoProxy::builder()
+            .tls()
+            .module(m.clone())
+            .behaviour(behaviour.clone())
+            .start();
+        let user = downloader(&proxy.url()).with_env("SSL_CERT_FILE", proxy.ca_file());
+        let (run, _) = download(&user, &m.spec());
+        run.assert_failure().assert_output_contains(expect);
+        assert_eq!(
+            proxy.hits(),
+            0,
+            "{behaviour:?} happens before any request is read"
+        );
+    }
+}
+
+#[test]
+fn per_path_rules_break_only_matching_requests() {
+    let m = hello("v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    proxy.set_behaviour_for(".zip", Behaviour::Status(500));
+    let user = downloader(&proxy.url());
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure()
+        .assert_output_contains("500 Internal Server Error");
+    assert!(
+        user.modcache()
+            .join("cache/download/example.com/hello/@v/v1.0.0.mod")
+            .is_file(),
+        "the .mod was served"
+    );
+
+    proxy.clear_rules();
+    proxy.set_behaviour_for(".zip", Behaviour::Reset);
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure()
+        .assert_output_contains("connection reset");
+
+    proxy.clear_rules();
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+}
+
+#[test]
+fn go_follows_a_redirect_to_another_proxy() {
+    let m = hello("v1.0.0");
+    let b = GoProxy::start(vec![m.clone()]);
+    let a = GoProxy::builder()
+        .prefix("old")
+        .behaviour(Behaviour::RedirectTo(b.url()))
+        .start();
+    let user = downloader(&a.url());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(
+        a.paths().contains(&format!("/old{}", m.url_path("zip"))),
+        "{:?}",
+        a.paths()
+    );
+    assert!(b.paths().contains(&m.url_path("zip")), "{:?}", b.paths());
+}
+
+#[test]
+fn slow_and_dripping_proxies_still_serve_go() {
+    let m = hello("v1.0.0");
+    let proxy = GoProxy::builder()
+        .module(m.clone())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_millis(300)))
+        .start();
+    let user = downloader(&proxy.url());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(
+        run.elapsed >= Duration::from_millis(900),
+        "three slow requests took {:?}",
+        run.elapsed
+    );
+
+    let proxy = GoProxy::builder()
+        .module(m.clone())
+        .behaviour(Behaviour::Drip(Duration::from_millis(1)))
+        .start();
+    let user = downloader(&proxy.url());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+}
+
+#[test]
+fn hostile_proxies_stop_promptly_when_dropped() {
+    use std::io::{Read, Write};
+    for behaviour in [
+        Behaviour::Endless,
+        Behaviour::SlowHeaders(Duration::from_secs(300)),
+        Behaviour::Drip(Duration::from_secs(300)),
+    ] {
+        let proxy = GoProxy::builder()
+            .module(hello("v1.0.0"))
+            .behaviour(behaviour.clone())
+            .start();
+        let mut s = std::net::TcpStream::connect(proxy.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .expect("timeout");
+        s.write_all(b"GET /example.com/hello/@v/v1.0.0.zip HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("send");
+        let mut buf = vec![0u8; 64 * 1024];
+        let _ = s.read(&mut buf);
+        if behaviour == Behaviour::Endless {
+            let mut total = 0;
+            while total < 4 << 20 {
+                total += s.read(&mut buf).expect("endless body keeps coming");
+            }
+        }
+        // The client stays connected and stops reading; dropping the proxy must not wait for it.
+        let started = Instant::now();
+        drop(proxy);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{behaviour:?}: drop took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn go_rejects_a_corrupt_zip() {
+    let m = hello("v1.0.0").with_zip_bytes(b"PK\x03\x04 this is not a zip".to_vec());
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = downloader(&proxy.url());
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure().assert_output_contains("zip");
+    assert!(!user.modcache().join("example.com/hello@v1.0.0").exists());
+}
+
+/// Before using a checksum database go asks the proxy `<proxy>/sumdb/<name>/supported`; when the
+/// proxy says yes, lookups go through the proxy, otherwise go contacts the database directly
+/// (caught here by the network jail, so nothing leaves the machine).
+#[test]
+fn go_asks_the_proxy_whether_it_proxies_the_checksum_database() {
+    let m = hello("v1.0.0");
+    let proxy = GoProxy::builder()
+        .module(m.clone())
+        .sumdb_supported(true)
+        .start();
+    let user = GoUser::new()
+        .with_network_jail()
+        .with_env("GOPROXY", proxy.url())
+        .without_env("GOSUMDB")
+        .with_env("GOFLAGS", "-modcacherw");
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure();
+    let paths = proxy.paths();
+    assert!(
+        paths.contains(&"/sumdb/sum.golang.org/supported".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("/sumdb/sum.golang.org/lookup/")),
+        "{paths:?}"
+    );
+
+    proxy.set_sumdb_supported(false);
+    proxy.clear_log();
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure().assert_output_contains("proxyconnect");
+    let paths = proxy.paths();
+    assert!(
+        paths.contains(&"/sumdb/sum.golang.org/supported".to_string()),
+        "{paths:?}"
+    );
+    assert!(!paths.iter().any(|p| p.contains("/lookup/")), "{paths:?}");
+}
+
+#[test]
+fn go_downloads_from_an_ipv6_loopback_proxy() {
+    let m = hello("v1.0.0");
+    let proxy = GoProxy::builder().ipv6().tls().module(m.clone()).start();
+    assert!(proxy.url().starts_with("https://[::1]:"), "{}", proxy.url());
+    let user = downloader(&proxy.url()).with_env("SSL_CERT_FILE", proxy.ca_file());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
 }

@@ -193,6 +193,19 @@ impl GoUser {
         self
     }
 
+    /// A safety net for tests that let go use the network: every non-loopback HTTP(S) request of
+    /// a child goes to a proxy on a closed loopback port and fails with "proxyconnect … connection
+    /// refused" (go never proxies loopback hosts, so the loopback [`proxy::GoProxy`] is still
+    /// reached directly). Sets HTTP_PROXY, HTTPS_PROXY, and NO_PROXY=127.0.0.1,localhost,::1
+    /// (for clients other than go that do proxy loopback by default). Use it when a test clears
+    /// GOSUMDB=off or GOPROXY=off, so a go fallback to a public default cannot leave the machine.
+    pub fn with_network_jail(self) -> Self {
+        let dead = proxy::refused_url();
+        self.with_env("HTTP_PROXY", &dead)
+            .with_env("HTTPS_PROXY", &dead)
+            .with_env("NO_PROXY", "127.0.0.1,localhost,::1")
+    }
+
     /// "No go installed": PATH becomes `bin/` plus every directory of the test's PATH that has
     /// no `go` in it. [`GoUser::go`] still runs the real go (by absolute path).
     pub fn without_go_on_path(mut self) -> Self {
@@ -288,6 +301,18 @@ impl GoUser {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => panic!("read GOENV file {}: {e}", self.goenv_path().display()),
         }
+    }
+
+    /// Write `contents` to `rel` (relative to the working directory, see [`GoUser::cwd`]),
+    /// creating directories; returns the absolute path. E.g. a go.mod for `go get` tests:
+    /// `user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n")`.
+    pub fn write_file(&self, rel: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.cwd.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent dir");
+        }
+        std::fs::write(&path, contents).expect("write file");
+        path
     }
 
     /// Write an executable shell script `bin/NAME` (first on PATH), e.g. a fake `go` that hangs
@@ -516,6 +541,21 @@ impl Run {
         assert!(
             self.stderr.contains(needle),
             "stderr lacks {needle:?}\n{self}"
+        );
+        self
+    }
+
+    /// stdout and stderr together (go's `-json` modes put errors on stdout, the rest on stderr).
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// Panic unless stdout or stderr contains `needle`.
+    #[track_caller]
+    pub fn assert_output_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.output().contains(needle),
+            "output lacks {needle:?}\n{self}"
         );
         self
     }

@@ -27,6 +27,8 @@ pub struct Module {
     pub go_mod: String,
     /// Files of the zip besides go.mod, relative to the module root.
     pub files: Vec<(String, Vec<u8>)>,
+    /// Bytes served as `.zip` instead of the real archive (see [`Module::with_zip_bytes`]).
+    pub zip_override: Option<Vec<u8>>,
 }
 
 impl Module {
@@ -42,6 +44,7 @@ impl Module {
                 "doc.go".to_string(),
                 format!("// Package {pkg} is a test module.\npackage {pkg}\n").into_bytes(),
             )],
+            zip_override: None,
         }
     }
 
@@ -56,6 +59,13 @@ impl Module {
     /// Replace the go.mod text.
     pub fn with_go_mod(mut self, text: &str) -> Self {
         self.go_mod = text.to_string();
+        self
+    }
+
+    /// Serve these bytes as the `.zip` (a corrupt or truncated archive, a zip of another
+    /// module) to provoke go's verification errors.
+    pub fn with_zip_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.zip_override = Some(bytes.into());
         self
     }
 
@@ -81,8 +91,11 @@ impl Module {
     }
 
     /// The `.zip` body: go.mod and the files under `PATH@VERSION/` (the unescaped path, as go
-    /// requires), stored uncompressed.
+    /// requires), stored uncompressed; or the bytes given to [`Module::with_zip_bytes`].
     pub fn zip(&self) -> Vec<u8> {
+        if let Some(bytes) = &self.zip_override {
+            return bytes.clone();
+        }
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let opts = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);

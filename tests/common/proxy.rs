@@ -40,8 +40,9 @@ pub enum Behaviour {
     /// `200 OK` with an HTML login page for every request: a captive portal or a corporate
     /// web filter.
     CaptivePortal,
-    /// Read the request, then answer with bytes that are not HTTP and close. On a TLS proxy the
-    /// garbage is sent before the handshake (not TLS either).
+    /// Read the request, then answer with bytes that are not HTTP and close. As the global
+    /// behaviour of a TLS proxy the garbage is sent before the handshake (not TLS either); as a
+    /// per-path rule, inside TLS.
     Garbage,
     /// Wait this long before sending anything, then serve as [`Behaviour::Healthy`].
     SlowHeaders(Duration),
@@ -55,8 +56,9 @@ pub enum Behaviour {
     /// `302 Found` to this base URL + the requested path below the proxy's prefix (so pointing
     /// it at another [`GoProxy::url`] makes that proxy serve the request).
     RedirectTo(String),
-    /// Accept the connection and reset it (RST) as soon as the client has sent something,
-    /// without answering.
+    /// Reset the connection (TCP RST) without answering: as the global behaviour right after
+    /// the client has sent its first bytes (before any TLS handshake), as a per-path rule
+    /// ([`GoProxy::set_behaviour_for`]) right after the request was read.
     Reset,
 }
 
@@ -80,6 +82,7 @@ pub struct ProxyBuilder {
     not_found: u16,
     sumdb_supported: bool,
     tls: bool,
+    ipv6: bool,
     behaviour: Behaviour,
 }
 
@@ -122,10 +125,16 @@ impl ProxyBuilder {
         self
     }
 
-    /// Serve HTTPS with a fresh certificate for 127.0.0.1 and localhost, signed by a fresh CA
+    /// Serve HTTPS with a fresh certificate for 127.0.0.1, ::1 and localhost, signed by a fresh CA
     /// whose PEM is in [`GoProxy::ca_file`] (give it to go as `SSL_CERT_FILE`).
     pub fn tls(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// Listen on `[::1]` instead of 127.0.0.1 (URLs become `http://[::1]:PORT`).
+    pub fn ipv6(mut self) -> Self {
+        self.ipv6 = true;
         self
     }
 
@@ -137,7 +146,9 @@ impl ProxyBuilder {
 
     /// Bind 127.0.0.1 on a free port and start serving.
     pub fn start(self) -> GoProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback proxy");
+        let bind = if self.ipv6 { "[::1]:0" } else { "127.0.0.1:0" };
+        let listener = TcpListener::bind(bind)
+            .unwrap_or_else(|e| panic!("bind loopback proxy on {bind}: {e}"));
         let addr = listener.local_addr().expect("proxy address");
         listener
             .set_nonblocking(true)
@@ -146,6 +157,7 @@ impl ProxyBuilder {
         let shared = Arc::new(Shared {
             modules: Mutex::new(self.modules),
             behaviour: Mutex::new(self.behaviour),
+            rules: Mutex::new(Vec::new()),
             not_found: AtomicU16::new(self.not_found),
             sumdb_supported: AtomicBool::new(self.sumdb_supported),
             log: Mutex::new(Vec::new()),
@@ -185,6 +197,7 @@ impl GoProxy {
             not_found: 404,
             sumdb_supported: false,
             tls: false,
+            ipv6: false,
             behaviour: Behaviour::Healthy,
         }
     }
@@ -212,10 +225,12 @@ impl GoProxy {
 
     /// Same as [`GoProxy::url`] but with `localhost` as the host (also in the certificate).
     pub fn localhost_url(&self) -> String {
-        self.url().replace("127.0.0.1", "localhost")
+        self.url()
+            .replace("127.0.0.1", "localhost")
+            .replace("[::1]", "localhost")
     }
 
-    /// The bound address (127.0.0.1:PORT).
+    /// The bound address (127.0.0.1:PORT, or [::1]:PORT).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -247,6 +262,18 @@ impl GoProxy {
     /// Switch behaviour for connections accepted from now on.
     pub fn set_behaviour(&self, b: Behaviour) {
         *lock(&self.shared.behaviour) = b;
+    }
+
+    /// Misbehave only for requests whose percent-decoded path contains `path_part` (e.g.
+    /// `".zip"`, `"/@v/list"`, `"/sumdb/"`); other requests follow the global behaviour. Rules
+    /// are checked in the order they were added; the first match wins.
+    pub fn set_behaviour_for(&self, path_part: &str, b: Behaviour) {
+        lock(&self.shared.rules).push((path_part.to_string(), b));
+    }
+
+    /// Remove all per-path rules.
+    pub fn clear_rules(&self) {
+        lock(&self.shared.rules).clear();
     }
 
     /// The current behaviour.
@@ -321,6 +348,7 @@ pub fn closed_port() -> u16 {
 struct Shared {
     modules: Mutex<Vec<Module>>,
     behaviour: Mutex<Behaviour>,
+    rules: Mutex<Vec<(String, Behaviour)>>,
     not_found: AtomicU16,
     sumdb_supported: AtomicBool,
     log: Mutex<Vec<Request>>,
@@ -384,9 +412,8 @@ fn handle(tcp: TcpStream, shared: &Shared) {
     let _ = tcp.set_nodelay(true);
     let behaviour = lock(&shared.behaviour).clone();
     if behaviour == Behaviour::Reset {
-        // Closing a socket with unread received data makes the kernel send RST instead of FIN.
         wait_readable(&tcp, shared);
-        drop(tcp);
+        reset(tcp);
         return;
     }
     match &shared.tls_config {
@@ -401,16 +428,36 @@ fn handle(tcp: TcpStream, shared: &Shared) {
                 return;
             };
             let mut stream = rustls::StreamOwned::new(conn, tcp);
-            serve(&mut stream, shared, &behaviour);
-            stream.conn.send_close_notify();
-            let _ = stream.flush();
+            match serve(&mut stream, shared, behaviour) {
+                Ending::Close => {
+                    stream.conn.send_close_notify();
+                    let _ = stream.flush();
+                }
+                Ending::Reset => reset(stream.sock),
+            }
         }
         None => {
             let mut tcp = tcp;
-            serve(&mut tcp, shared, &behaviour);
-            let _ = tcp.flush();
+            match serve(&mut tcp, shared, behaviour) {
+                Ending::Close => {
+                    let _ = tcp.flush();
+                }
+                Ending::Reset => reset(tcp),
+            }
         }
     }
+}
+
+/// Close with SO_LINGER 0: the kernel sends RST instead of FIN.
+fn reset(tcp: TcpStream) {
+    let _ = socket2::SockRef::from(&tcp).set_linger(Some(Duration::ZERO));
+    drop(tcp);
+}
+
+/// How a connection ends after [`serve`].
+enum Ending {
+    Close,
+    Reset,
 }
 
 /// Wait (bounded) until the client has sent something.
@@ -432,20 +479,27 @@ const PORTAL: &str = "<!DOCTYPE html>\n<html><head><title>Network login</title><
 <body><h1>Welcome to the guest network</h1><form action=\"/login\"><input name=\"user\">\
 </form></body></html>\n";
 
-/// Read one request head (bounded in size and time), log it, answer per `behaviour`.
-fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: &Behaviour) {
+/// Read one request head (bounded in size and time), log it, answer per the first matching
+/// per-path rule or else `behaviour`.
+fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> Ending {
     let Some((method, raw_target)) = read_head(s, shared) else {
-        return;
+        return Ending::Close;
     };
     let target = percent_decode(&raw_target);
     lock(&shared.log).push(Request {
         method: method.clone(),
         path: target.clone(),
-        raw_path: raw_target,
+        raw_path: raw_target.clone(),
     });
+    let rule = lock(&shared.rules)
+        .iter()
+        .find(|(part, _)| target.contains(part.as_str()))
+        .map(|(_, b)| b.clone());
+    let behaviour = rule.unwrap_or(behaviour);
     let head_only = method == "HEAD";
-    match behaviour {
-        Behaviour::Healthy | Behaviour::Reset => {
+    match &behaviour {
+        Behaviour::Reset => return Ending::Reset,
+        Behaviour::Healthy => {
             let r = route(shared, &target);
             respond(s, &r, head_only);
         }
@@ -474,11 +528,11 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: &Behaviour) {
             let r = route(shared, &target);
             if s.write_all(&r.head(Some(r.body.len()))).is_err() || s.flush().is_err() || head_only
             {
-                return;
+                return Ending::Close;
             }
             for b in &r.body {
                 if !shared.sleep(*interval) || s.write_all(&[*b]).is_err() || s.flush().is_err() {
-                    return;
+                    return Ending::Close;
                 }
             }
         }
@@ -490,26 +544,29 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: &Behaviour) {
                 location: None,
             };
             if s.write_all(&r.head(None)).is_err() || head_only {
-                return;
+                return Ending::Close;
             }
             let chunk = [b'x'; 16 * 1024];
             let end = Instant::now() + Duration::from_secs(120);
             while Instant::now() < end && !shared.stopped() {
                 if s.write_all(&chunk).is_err() {
-                    return;
+                    return Ending::Close;
                 }
             }
         }
         Behaviour::RedirectLoop => {
-            respond(s, &Response::redirect(target.clone()), head_only);
+            respond(s, &Response::redirect(raw_target), head_only);
         }
         Behaviour::RedirectTo(base) => {
-            let rest = target.strip_prefix(&shared.prefix).unwrap_or(&target);
+            let rest = raw_target
+                .strip_prefix(&shared.prefix)
+                .unwrap_or(&raw_target);
             let location = format!("{}{}", base.trim_end_matches('/'), rest);
             respond(s, &Response::redirect(location), head_only);
         }
     }
     let _ = s.flush();
+    Ending::Close
 }
 
 fn read_head<S: Read>(s: &mut S, shared: &Shared) -> Option<(String, String)> {
@@ -731,9 +788,12 @@ impl TlsMaterial {
         let issuer = Issuer::new(ca_params, ca_key);
 
         let leaf_key = KeyPair::generate().expect("leaf key");
-        let mut leaf_params =
-            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
-                .expect("leaf params");
+        let mut leaf_params = CertificateParams::new(vec![
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+            "localhost".to_string(),
+        ])
+        .expect("leaf params");
         leaf_params
             .distinguished_name
             .push(DnType::CommonName, "127.0.0.1");
