@@ -64,6 +64,19 @@ pub enum Command {
     Env(EnvArgs),
     /// Restore the settings as they were before godoctor's last write
     Undo,
+    /// Test Go module proxies and the checksum database like go talks to them; rank mirrors
+    #[command(after_long_help = "Examples:
+  godoctor proxy test                         walk the effective GOPROXY as go would
+  godoctor proxy test https://goproxy.cn http://127.0.0.1:3000 --timeout 3s
+  godoctor proxy test --module golang.org/x/text@v0.14.0 https://proxy.example
+  godoctor proxy rank --candidates mirrors.txt")]
+    Proxy(ProxyArgs),
+    /// Show who holds a TCP port, or print a free one
+    #[command(after_long_help = "Examples:
+  godoctor port 3000             which process listens on port 3000 (IPv4 and IPv6)
+  godoctor port --free           a free port from the OS ephemeral range
+  godoctor port --free --range 3000-3999")]
+    Port(PortArgs),
     /// Print shell completions
     Completions {
         /// The shell to generate completions for
@@ -95,6 +108,66 @@ pub enum EnvAction {
         #[arg(required = true, value_name = "NAME")]
         names: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    #[command(subcommand)]
+    pub action: ProxyAction,
+}
+
+/// Options shared by `proxy test` and `proxy rank`.
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// Deadline per proxy, e.g. 3, 3s, 500ms
+    #[arg(long, default_value = "5s", value_parser = crate::probe::parse_timeout, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    /// Latency samples per proxy
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub samples: u32,
+    /// Module version every public proxy must serve (its .info is fetched)
+    #[arg(long, value_name = "PATH@VERSION")]
+    pub module: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProxyAction {
+    /// Probe proxies (default: every entry of the effective GOPROXY, in go's order)
+    Test {
+        /// Proxy URLs (https://, http://, file://); none = the effective GOPROXY
+        #[arg(value_name = "URL")]
+        urls: Vec<String>,
+        /// Checksum database setting to check (GOSUMDB syntax); default: the effective GOSUMDB
+        #[arg(long, value_name = "GOSUMDB")]
+        sumdb: Option<String>,
+        #[command(flatten)]
+        probe: ProbeArgs,
+    },
+    /// Probe known public mirrors (plus --candidates) and rank them by median latency
+    Rank {
+        /// File of extra candidate proxy URLs, one per line (`#` comments)
+        #[arg(long, value_name = "FILE")]
+        candidates: Option<PathBuf>,
+        /// Probe only the candidates file, not the built-in catalogue
+        #[arg(long, requires = "candidates")]
+        no_builtin: bool,
+        #[command(flatten)]
+        probe: ProbeArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["port", "free"])))]
+pub struct PortArgs {
+    /// The TCP port to look up
+    #[arg(value_parser = clap::value_parser!(u16).range(1..), conflicts_with = "free")]
+    pub port: Option<u16>,
+    /// Print a free port
+    #[arg(long)]
+    pub free: bool,
+    /// Range for --free, e.g. 3000-3999 (default: the OS ephemeral range)
+    #[arg(long, requires = "free", value_name = "A-B")]
+    pub range: Option<String>,
 }
 
 #[cfg(test)]

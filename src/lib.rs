@@ -9,6 +9,7 @@ pub mod finding;
 pub mod goenv;
 pub mod home;
 pub mod output;
+pub mod probe;
 pub mod redact;
 pub mod syntax;
 pub mod sys;

@@ -2,6 +2,8 @@
 
 pub mod completions;
 pub mod env;
+pub mod port;
+pub mod proxy;
 pub mod undo;
 
 use anyhow::Result;
@@ -64,5 +66,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
         Command::Env(args) => env::run(ctx, args),
         Command::Undo => undo::run(ctx),
         Command::Completions { shell } => completions::run(*shell),
+        Command::Proxy(args) => proxy::run(args, ctx),
+        Command::Port(args) => port::run(args, ctx),
     }
 }

@@ -1,0 +1,744 @@
+//! Is this URL really a Go module proxy? Protocol checks (`.info` of a known version, a module
+//! that cannot exist, `/sumdb/NAME/supported`), latency samples, and a verdict with a reason
+//! and a fix hint. The verdict logic ([`classify`]) is pure; [`test_proxy`] does the I/O.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use url::Url;
+
+use super::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
+use super::ports::{self, PortOwner};
+use crate::output::Status;
+use crate::redact::redact;
+
+/// The module version probed by default: small, old, and on every public proxy.
+pub const DEFAULT_MODULE: &str = "rsc.io/quote@v1.5.2";
+/// A module path that cannot exist (the `.invalid` TLD is reserved), to check for 404/410.
+pub const MISSING_MODULE: &str = "godoctor.invalid/no-such-module";
+/// Cap on the bytes read per response: `.info` files are tiny.
+pub const MAX_BYTES: usize = 256 * 1024;
+
+/// How to probe.
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    /// Deadline for everything done for one proxy (all its requests together).
+    pub timeout: Duration,
+    /// Latency samples of the `.info` request (at least 1).
+    pub samples: usize,
+    /// Module path and version whose `.info` must be served.
+    pub module: String,
+    pub version: String,
+    /// Checksum database name for the `/sumdb/NAME/supported` check, if any.
+    pub sumdb: Option<String>,
+    /// Cap on bytes read per response.
+    pub max_bytes: usize,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        let (module, version) = DEFAULT_MODULE
+            .split_once('@')
+            .unwrap_or((DEFAULT_MODULE, ""));
+        ProbeOptions {
+            timeout: Duration::from_secs(5),
+            samples: 3,
+            module: module.into(),
+            version: version.into(),
+            sumdb: Some("sum.golang.org".into()),
+            max_bytes: MAX_BYTES,
+        }
+    }
+}
+
+/// What godoctor concluded about one proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Serves the probe module as a Go module proxy should.
+    Ok,
+    /// Answers like a proxy but 404/410 for the probe module (a private-only proxy?).
+    NotServingModule,
+    /// A module that cannot exist is not answered with 404/410: `,` fall-through breaks.
+    BadNotFound,
+    /// HTML where JSON was expected: captive portal, login page, wrong base path.
+    Html,
+    /// The `.info` answer is not the JSON go expects (or the wrong version).
+    Garbage,
+    /// 401/403.
+    Forbidden,
+    /// 5xx.
+    ServerError,
+    /// Another unexpected HTTP status.
+    BadStatus,
+    TlsUnknownAuthority,
+    TlsHostname,
+    TlsExpired,
+    Tls,
+    Dns,
+    Refused,
+    Unreachable,
+    Timeout,
+    Reset,
+    TooLarge,
+    RedirectLoop,
+    InsecureRedirect,
+    /// The HTTPS_PROXY/HTTP_PROXY in between failed.
+    HttpProxy,
+    /// A `file://` proxy directory that does not exist.
+    FileMissing,
+    /// Not a URL a proxy can have.
+    BadUrl,
+}
+
+impl Verdict {
+    /// How bad the verdict is for `go`.
+    pub fn status(self) -> Status {
+        match self {
+            Verdict::Ok => Status::Ok,
+            Verdict::NotServingModule | Verdict::BadNotFound => Status::Warn,
+            _ => Status::Error,
+        }
+    }
+}
+
+/// Whether the proxy says it proxies a checksum database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SumdbSupport {
+    pub name: String,
+    /// `true` = 200, `false` = 404/410, `null` = anything else (go then stops: see `status`).
+    pub supported: Option<bool>,
+    pub status: Option<u16>,
+}
+
+/// The report for one proxy URL; serialises to the `proxy test --json` contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProxyReport {
+    /// The proxy URL, redacted.
+    pub url: String,
+    /// Usable by go (no error verdict; warnings are still ok).
+    pub ok: bool,
+    /// Status of the `.info` request.
+    pub status: Option<u16>,
+    /// Phases of the median sample.
+    pub phases: Phases,
+    /// Median and minimum total time of the `.info` samples.
+    pub median_ms: Option<f64>,
+    pub min_ms: Option<f64>,
+    pub samples: usize,
+    pub verdict: Verdict,
+    pub severity: Status,
+    pub diagnosis: String,
+    pub hint: Option<String>,
+    /// `host:port` of the HTTP proxy in between (HTTPS_PROXY/HTTP_PROXY), if any.
+    pub via_proxy: Option<String>,
+    /// `path@version` probed.
+    pub module: String,
+    /// Status for a module that cannot exist (should be 404 or 410).
+    pub not_found_status: Option<u16>,
+    pub sumdb: Option<SumdbSupport>,
+    /// Who holds the port of a loopback proxy that does not behave like one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub port_owners: Vec<PortOwner>,
+}
+
+/// The parts of [`classify`]'s answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub verdict: Verdict,
+    pub reason: String,
+    pub hint: Option<String>,
+}
+
+fn diag(verdict: Verdict, reason: impl Into<String>, hint: Option<&str>) -> Diagnosis {
+    Diagnosis {
+        verdict,
+        reason: reason.into(),
+        hint: hint.map(str::to_string),
+    }
+}
+
+/// Decide the verdict from the `.info` fetch and (when it got that far) the missing-module
+/// fetch. Pure: unit tests feed it fetch results.
+pub fn classify(
+    info: &FetchResult,
+    want_version: &str,
+    missing: Option<&FetchResult>,
+) -> Diagnosis {
+    if let Some(e) = &info.error {
+        // A status with a broken body still says something, but the transport failure is
+        // what go will hit.
+        let (v, hint) = match e.kind {
+            ErrorKind::Dns => (
+                Verdict::Dns,
+                "check the host name; behind a firewall or without DNS, use a proxy you can resolve",
+            ),
+            ErrorKind::Refused => (Verdict::Refused, "is the proxy running on that port?"),
+            ErrorKind::Unreachable => (
+                Verdict::Unreachable,
+                "check the network route or firewall to this host",
+            ),
+            ErrorKind::Timeout => (
+                Verdict::Timeout,
+                "the proxy is too slow or blocked; try another mirror (godoctor proxy rank) or raise --timeout",
+            ),
+            ErrorKind::Reset => (
+                Verdict::Reset,
+                "a firewall or middlebox may be cutting the connection; try another mirror or https",
+            ),
+            ErrorKind::TlsUnknownAuthority => (
+                Verdict::TlsUnknownAuthority,
+                "a TLS-intercepting corporate proxy? set SSL_CERT_FILE to its CA bundle (go reads it too)",
+            ),
+            ErrorKind::TlsHostname => (
+                Verdict::TlsHostname,
+                "the certificate is for another host: check the URL or the interception proxy",
+            ),
+            ErrorKind::TlsExpired => (
+                Verdict::TlsExpired,
+                "the certificate has expired (or the clock is wrong): check `date`",
+            ),
+            ErrorKind::Tls => (
+                Verdict::Tls,
+                "check that the URL scheme matches the server (https:// vs http://)",
+            ),
+            ErrorKind::Garbage => (
+                Verdict::Garbage,
+                "this port does not speak HTTP: is the URL's port right?",
+            ),
+            ErrorKind::TooLarge => (
+                Verdict::TooLarge,
+                "the server sends an endless or huge body: not a Go module proxy",
+            ),
+            ErrorKind::RedirectLoop => (
+                Verdict::RedirectLoop,
+                "the server redirects in a loop: check the proxy's base URL",
+            ),
+            ErrorKind::InsecureRedirect => (
+                Verdict::InsecureRedirect,
+                "go refuses https→http redirects: fix the server or use its https URL",
+            ),
+            ErrorKind::BadRedirect => (Verdict::BadStatus, "the server sends a broken redirect"),
+            ErrorKind::Proxy => (
+                Verdict::HttpProxy,
+                "check HTTPS_PROXY/HTTP_PROXY, or add the host to NO_PROXY",
+            ),
+            ErrorKind::Io => (Verdict::Unreachable, "check the network"),
+        };
+        return diag(v, e.message.clone(), Some(hint));
+    }
+    let status = info.status.unwrap_or(0);
+    let html = info
+        .content_type
+        .as_deref()
+        .is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+        || looks_like_html(&info.body);
+    let verdict = match status {
+        200 if html => diag(
+            Verdict::Html,
+            "HTML with 200 where the proxy protocol requires JSON: a captive portal, login page or wrong base path",
+            Some("log in to the network (captive portal) or fix the base path of the proxy URL"),
+        ),
+        200 => match info_version(&info.body) {
+            Ok(v) if v == want_version => diag(Verdict::Ok, "serves Go modules", None),
+            Ok(v) => diag(
+                Verdict::Garbage,
+                format!(
+                    ".info answered Version {v:?} for {want_version}: not a correct Go module proxy"
+                ),
+                Some("check the proxy URL and its software"),
+            ),
+            Err(e) => diag(
+                Verdict::Garbage,
+                format!(".info is not the JSON go expects ({e})"),
+                Some("the URL does not point at a Go module proxy: check its base path"),
+            ),
+        },
+        404 | 410 => diag(
+            Verdict::NotServingModule,
+            format!(
+                "reachable, but {status} for the probe module: it does not serve public modules (a private-only proxy?)"
+            ),
+            Some(
+                "fine for a private proxy followed by another entry; else probe one of its modules with --module PATH@VERSION",
+            ),
+        ),
+        401 | 403 => diag(
+            Verdict::Forbidden,
+            format!("{status}: the proxy refuses the request"),
+            Some(
+                "credentials missing or wrong: put them in ~/.netrc (or NETRC) or GOAUTH, not in the URL",
+            ),
+        ),
+        500..=599 => diag(
+            Verdict::ServerError,
+            format!("{status}: the proxy is failing"),
+            Some("retry later, or put another proxy after it with '|' so go falls back on errors"),
+        ),
+        _ => diag(
+            Verdict::BadStatus,
+            format!("unexpected HTTP {status} for .info"),
+            Some("check the proxy URL"),
+        ),
+    };
+    if verdict.verdict != Verdict::Ok && verdict.verdict != Verdict::NotServingModule {
+        return verdict;
+    }
+    if let Some(m) = missing {
+        match (m.status, &m.error) {
+            (Some(404 | 410), None) | (Some(404 | 410), Some(_)) => {}
+            (Some(s), _) => {
+                return diag(
+                    Verdict::BadNotFound,
+                    format!(
+                        "serves modules, but answers {s} (not 404/410) for a module that cannot exist, so go will not fall through ',' to the next entry"
+                    ),
+                    Some(
+                        "fix the proxy to send 404/410 for unknown modules, or separate entries with '|'",
+                    ),
+                );
+            }
+            (None, Some(e)) => {
+                return diag(
+                    Verdict::BadNotFound,
+                    format!(
+                        "serves modules, but fails for a module that cannot exist ({}), so go will not fall through ',' to the next entry",
+                        e.message
+                    ),
+                    Some("separate entries with '|' so go falls back on errors"),
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    verdict
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start = String::from_utf8_lossy(&body[..body.len().min(512)])
+        .trim_start()
+        .to_ascii_lowercase();
+    start.starts_with("<!doctype html")
+        || start.starts_with("<html")
+        || start.starts_with("<head")
+        || start.starts_with("<body")
+}
+
+/// The `Version` of a `.info` body, the way go decodes it (JSON object with a string Version).
+pub fn info_version(body: &[u8]) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Info {
+        #[serde(rename = "Version")]
+        version: Option<String>,
+    }
+    let info: Info = serde_json::from_slice(body).map_err(|e| format!("invalid JSON: {e}"))?;
+    info.version.ok_or_else(|| "no Version field".to_string())
+}
+
+/// Case-encode a module path or version for a proxy URL (`Azure` → `!azure`).
+/// TODO(syntax): replace with `crate::syntax::module::escape_path` once it lands.
+fn escape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('!');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `<base>/<escaped module>/@v/<escaped version>.info`.
+pub fn info_url(base: &Url, module: &str, version: &str) -> Option<Url> {
+    join(
+        base,
+        &format!("{}/@v/{}.info", escape(module), escape(version)),
+    )
+}
+
+/// `base` + "/" + `rest`, keeping the base's path (go joins with a slash, never replaces).
+pub fn join(base: &Url, rest: &str) -> Option<Url> {
+    let mut s = base.as_str().trim_end_matches('/').to_string();
+    s.push('/');
+    s.push_str(rest.trim_start_matches('/'));
+    Url::parse(&s).ok()
+}
+
+/// Parse a proxy URL like go does for a GOPROXY entry (a missing scheme means https://).
+pub fn parse_proxy_url(raw: &str) -> Result<Url, String> {
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        format!("https://{raw}")
+    };
+    let url = Url::parse(&with_scheme)
+        .map_err(|e| format!("invalid proxy URL {:?}: {e}", redact(raw)))?;
+    match url.scheme() {
+        "http" | "https" if url.has_host() => Ok(url),
+        "file" => Ok(url),
+        s => Err(format!(
+            "invalid proxy URL {:?}: scheme {s}:// is not one go accepts (https, http, file)",
+            redact(raw)
+        )),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// A URL as the user wrote it: without the `/` the URL parser adds to a bare host. Redacted.
+pub fn display_url(url: &Url) -> String {
+    let s = url.as_str();
+    let s = if url.path() == "/" && url.query().is_none() && url.fragment().is_none() {
+        s.trim_end_matches('/')
+    } else {
+        s
+    };
+    redact(s)
+}
+
+/// Probe one proxy: protocol checks, latency samples and a verdict, all within
+/// `opts.timeout`. `file://` URLs are checked on disk.
+pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyReport {
+    let module = format!("{}@{}", opts.module, opts.version);
+    if url.scheme() == "file" {
+        return test_file(url, opts, module);
+    }
+    let deadline = Instant::now() + opts.timeout;
+    let fetch_opts = FetchOptions {
+        deadline,
+        max_bytes: opts.max_bytes,
+    };
+    let mut report = ProxyReport {
+        url: display_url(url),
+        ok: false,
+        status: None,
+        phases: Phases::default(),
+        median_ms: None,
+        min_ms: None,
+        samples: 0,
+        verdict: Verdict::BadUrl,
+        severity: Status::Error,
+        diagnosis: String::new(),
+        hint: None,
+        via_proxy: prober.proxy_for(url),
+        module,
+        not_found_status: None,
+        sumdb: None,
+        port_owners: Vec::new(),
+    };
+    let Some(info) = info_url(url, &opts.module, &opts.version) else {
+        report.diagnosis = "cannot build a request URL from this proxy URL".into();
+        return report;
+    };
+    let first = prober.fetch(&info, &fetch_opts);
+    let mut samples: Vec<FetchResult> = vec![first.clone()];
+    let mut missing = None;
+    // Only a server that answered HTTP is worth asking again; a failing one would eat the
+    // deadline again for nothing.
+    if first.error.is_none() {
+        for _ in 1..opts.samples.max(1) {
+            if Instant::now() >= deadline {
+                break;
+            }
+            let s = prober.fetch(&info, &fetch_opts);
+            if s.error.is_some() {
+                break;
+            }
+            samples.push(s);
+        }
+        if let Some(m) = join(url, &format!("{}/@v/list", escape(MISSING_MODULE))) {
+            let r = prober.fetch(&m, &fetch_opts);
+            report.not_found_status = r.status;
+            missing = Some(r);
+        }
+        if let Some(name) = &opts.sumdb {
+            if let Some(s) = join(url, &format!("sumdb/{name}/supported")) {
+                let r = prober.fetch(&s, &fetch_opts);
+                let supported = match (r.status, &r.error) {
+                    (Some(200), None) => Some(true),
+                    (Some(404 | 410), _) => Some(false),
+                    _ => None,
+                };
+                report.sumdb = Some(SumdbSupport {
+                    name: name.clone(),
+                    supported,
+                    status: r.status,
+                });
+            }
+        }
+    }
+    let d = classify(&first, &opts.version, missing.as_ref());
+    report.status = first.status;
+    report.via_proxy = first.via_proxy.clone();
+    let mut ok_samples: Vec<&FetchResult> = samples.iter().filter(|s| s.error.is_none()).collect();
+    ok_samples.sort_by(|a, b| a.phases.total_ms.total_cmp(&b.phases.total_ms));
+    report.samples = ok_samples.len();
+    if let Some(mid) = ok_samples.get(ok_samples.len().saturating_sub(1) / 2) {
+        report.phases = mid.phases;
+        report.median_ms = Some(median(
+            &ok_samples
+                .iter()
+                .map(|s| s.phases.total_ms)
+                .collect::<Vec<_>>(),
+        ));
+        report.min_ms = ok_samples.first().map(|s| s.phases.total_ms);
+    } else {
+        report.phases = first.phases;
+    }
+    report.verdict = d.verdict;
+    report.severity = d.verdict.status();
+    report.ok = report.severity != Status::Error;
+    report.diagnosis = d.reason;
+    report.hint = d.hint;
+    if is_loopback(url) {
+        loopback_story(url, &mut report);
+    }
+    report
+}
+
+/// For a proxy on this machine: say what is (not) listening on its port.
+fn loopback_story(url: &Url, report: &mut ProxyReport) {
+    let port = url.port_or_known_default().unwrap_or(0);
+    let host = url.host_str().unwrap_or_default();
+    match report.verdict {
+        Verdict::Refused => {
+            report.diagnosis = format!("nothing is listening on {host}:{port}");
+            report.hint = Some(format!(
+                "is your proxy running, or did it start on another port? (`godoctor port {port}` shows who holds a port)"
+            ));
+        }
+        Verdict::Ok | Verdict::NotServingModule | Verdict::BadNotFound => {}
+        _ => {
+            let owners: Vec<PortOwner> = ports::owner_of(port)
+                .into_iter()
+                .filter(|o| o.state == "listen")
+                .collect();
+            if let Some(o) = owners.first() {
+                let who = match (&o.process, o.pid) {
+                    (Some(name), Some(pid)) => format!(
+                        "{name} (pid {pid}, user {})",
+                        o.user.as_deref().unwrap_or("?")
+                    ),
+                    _ => format!(
+                        "a process of user {} (pid not visible to us)",
+                        o.user.clone().unwrap_or_else(|| o.uid.to_string())
+                    ),
+                };
+                report.diagnosis = format!("{}; port {port} is held by {who}", report.diagnosis);
+                report.hint = Some(format!(
+                    "something other than a Go module proxy holds port {port}: stop it or start your proxy on a free port (`godoctor port --free`)"
+                ));
+            }
+            report.port_owners = owners;
+        }
+    }
+}
+
+fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
+    let started = Instant::now();
+    let mut report = ProxyReport {
+        url: display_url(url),
+        ok: false,
+        status: None,
+        phases: Phases::default(),
+        median_ms: None,
+        min_ms: None,
+        samples: 0,
+        verdict: Verdict::FileMissing,
+        severity: Status::Error,
+        diagnosis: String::new(),
+        hint: None,
+        via_proxy: None,
+        module,
+        not_found_status: None,
+        sumdb: None,
+        port_owners: Vec::new(),
+    };
+    let Ok(dir) = url.to_file_path() else {
+        report.verdict = Verdict::BadUrl;
+        report.diagnosis = "not a usable file:// path (it must be absolute)".into();
+        report.hint = Some("write it as file:///absolute/path".into());
+        return report;
+    };
+    let d = if !dir.is_dir() {
+        diag(
+            Verdict::FileMissing,
+            format!("{} is not a directory", dir.display()),
+            Some("create the directory or fix the path"),
+        )
+    } else {
+        let info = dir
+            .join(escape(&opts.module))
+            .join("@v")
+            .join(format!("{}.info", escape(&opts.version)));
+        match std::fs::read(&info) {
+            Ok(body) => match info_version(&body) {
+                Ok(v) if v == opts.version => {
+                    diag(Verdict::Ok, "serves Go modules from disk", None)
+                }
+                Ok(v) => diag(
+                    Verdict::Garbage,
+                    format!("{} says Version {v:?}", info.display()),
+                    None,
+                ),
+                Err(e) => diag(
+                    Verdict::Garbage,
+                    format!("{} is not valid: {e}", info.display()),
+                    None,
+                ),
+            },
+            Err(_) => diag(
+                Verdict::NotServingModule,
+                format!("the directory exists but has no {}", info.display()),
+                Some(
+                    "fine for a partial file proxy; probe a module it holds with --module PATH@VERSION",
+                ),
+            ),
+        }
+    };
+    report.phases.total_ms = super::http::ms(started.elapsed());
+    report.verdict = d.verdict;
+    report.severity = d.verdict.status();
+    report.ok = report.severity != Status::Error;
+    report.diagnosis = d.reason;
+    report.hint = d.hint;
+    report
+}
+
+/// Median of a slice (mean of the middle two for even lengths); 0 for empty.
+pub fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Probe many proxies at once, one thread each: the wall time is that of the slowest.
+pub fn test_all(prober: &Prober, urls: &[Url], opts: &ProbeOptions) -> Vec<ProxyReport> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|u| s.spawn(move || test_proxy(prober, u, opts)))
+            .collect();
+        handles
+            .into_iter()
+            .zip(urls)
+            .map(|(h, u)| {
+                h.join().unwrap_or_else(|_| {
+                    let mut r = test_file(u, opts, String::new());
+                    r.verdict = Verdict::BadUrl;
+                    r.diagnosis = "internal error while probing".into();
+                    r
+                })
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::http::{FetchError, Phase};
+    use super::*;
+
+    fn ok(status: u16, ctype: &str, body: &str) -> FetchResult {
+        FetchResult {
+            status: Some(status),
+            content_type: Some(ctype.into()),
+            body: body.as_bytes().to_vec(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn verdicts_from_answers() {
+        let info = ok(
+            200,
+            "application/json",
+            r#"{"Version":"v1.5.2","Time":"2018-02-14T00:54:53Z"}"#,
+        );
+        let missing = ok(404, "text/plain", "not found");
+        assert_eq!(
+            classify(&info, "v1.5.2", Some(&missing)).verdict,
+            Verdict::Ok
+        );
+        assert_eq!(
+            classify(&info, "v1.0.0", Some(&missing)).verdict,
+            Verdict::Garbage
+        );
+        assert_eq!(
+            classify(&ok(200, "text/html", "<html>login</html>"), "v1.5.2", None).verdict,
+            Verdict::Html
+        );
+        assert_eq!(
+            classify(&ok(200, "text/plain", "<!DOCTYPE html>"), "v1.5.2", None).verdict,
+            Verdict::Html
+        );
+        assert_eq!(
+            classify(&ok(200, "application/json", "{"), "v1.5.2", None).verdict,
+            Verdict::Garbage
+        );
+        assert_eq!(
+            classify(&ok(404, "text/plain", ""), "v1.5.2", Some(&missing)).verdict,
+            Verdict::NotServingModule
+        );
+        assert_eq!(
+            classify(&ok(403, "text/plain", ""), "v1.5.2", None).verdict,
+            Verdict::Forbidden
+        );
+        assert_eq!(
+            classify(&ok(502, "text/plain", ""), "v1.5.2", None).verdict,
+            Verdict::ServerError
+        );
+        assert_eq!(
+            classify(&info, "v1.5.2", Some(&ok(500, "text/plain", ""))).verdict,
+            Verdict::BadNotFound
+        );
+    }
+
+    #[test]
+    fn transport_errors_become_verdicts() {
+        let r = FetchResult {
+            error: Some(FetchError {
+                kind: ErrorKind::TlsUnknownAuthority,
+                phase: Phase::Tls,
+                message: "x".into(),
+            }),
+            ..Default::default()
+        };
+        let d = classify(&r, "v1", None);
+        assert_eq!(d.verdict, Verdict::TlsUnknownAuthority);
+        assert!(d.hint.unwrap_or_default().contains("SSL_CERT_FILE"));
+        assert_eq!(Verdict::TlsUnknownAuthority.status(), Status::Error);
+        assert_eq!(Verdict::NotServingModule.status(), Status::Warn);
+    }
+
+    #[test]
+    fn urls_like_go() {
+        let base = parse_proxy_url("proxy.example/go").expect("url");
+        assert_eq!(base.as_str(), "https://proxy.example/go");
+        assert_eq!(
+            info_url(&base, "github.com/Azure/sdk", "v1.0.0").map(|u| u.to_string()),
+            Some("https://proxy.example/go/github.com/!azure/sdk/@v/v1.0.0.info".into())
+        );
+        assert!(parse_proxy_url("ftp://x").is_err());
+        assert!(parse_proxy_url("https://").is_err());
+    }
+
+    #[test]
+    fn median_of_samples() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0]), 2.5);
+    }
+}
