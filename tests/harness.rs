@@ -5,7 +5,7 @@
 mod common;
 
 use common::modules::{Module, escape, unescape};
-use common::proxy::{Behaviour, GoProxy, refused_url};
+use common::proxy::{Behaviour, ForwardProxy, GoProxy, TlsCert, refused_url};
 use common::{GoUser, Run};
 use std::time::{Duration, Instant};
 
@@ -586,4 +586,90 @@ fn go_downloads_from_an_ipv6_loopback_proxy() {
     let user = downloader(&proxy.url()).with_env("SSL_CERT_FILE", proxy.ca_file());
     let (run, json) = download(&user, &m.spec());
     assert_downloaded(&user, &run, &json, &m);
+}
+
+#[test]
+fn go_rejects_bad_certificates_and_trusts_the_shared_test_ca() {
+    let m = hello("v1.0.0");
+    let good = GoProxy::builder().tls().module(m.clone()).start();
+    let cases = [
+        (TlsCert::UnknownCa, "unknown authority"),
+        (
+            TlsCert::WrongHost,
+            "valid for wrong-host.test, not localhost",
+        ),
+        (TlsCert::Expired, "expired"),
+    ];
+    for (kind, expect) in cases {
+        let bad = GoProxy::builder()
+            .tls_cert(kind.clone())
+            .module(m.clone())
+            .start();
+        // One SSL_CERT_FILE (from another proxy) trusts every Trusted proxy, but not these.
+        let user = downloader(&bad.localhost_url()).with_env("SSL_CERT_FILE", good.ca_file());
+        let (run, _) = download(&user, &m.spec());
+        run.assert_failure().assert_output_contains(expect);
+        assert_eq!(
+            bad.hits(),
+            0,
+            "{kind:?}: no request may pass a failed handshake"
+        );
+    }
+    let other = GoProxy::builder().tls().module(m.clone()).start();
+    let user = downloader(&other.url()).with_env("SSL_CERT_FILE", good.ca_file());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+}
+
+/// go sends requests for non-loopback hosts through HTTPS_PROXY (CONNECT) and HTTP_PROXY
+/// (absolute-form GET), with credentials from the proxy URL; made-up `.test` names mapped by
+/// the forward proxy keep all of it on the loopback interface.
+#[test]
+fn go_uses_https_proxy_and_http_proxy() {
+    let m = hello("v1.0.0");
+    let tls = GoProxy::builder()
+        .tls()
+        .tls_names(&["goproxy.test"])
+        .module(m.clone())
+        .start();
+    let fwd = ForwardProxy::start();
+    fwd.route("goproxy.test", tls.addr());
+    let user = downloader("https://goproxy.test")
+        .with_env("HTTPS_PROXY", fwd.url())
+        .with_env("SSL_CERT_FILE", tls.ca_file());
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(
+        fwd.requests()
+            .contains(&"CONNECT goproxy.test:443".to_string()),
+        "{:?}",
+        fwd.requests()
+    );
+    assert!(tls.paths().contains(&m.url_path("zip")));
+
+    let plain = GoProxy::start(vec![m.clone()]);
+    let fwd = ForwardProxy::start();
+    fwd.route("goproxy.test", plain.addr());
+    fwd.require_auth("alice", "s3cret");
+    let user = downloader("http://goproxy.test").with_env("HTTP_PROXY", fwd.url());
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure().assert_output_contains("407");
+    assert_eq!(plain.hits(), 0);
+
+    let user = downloader("http://goproxy.test")
+        .with_env("HTTP_PROXY", fwd.url_with_auth("alice", "s3cret"));
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(
+        fwd.requests()
+            .iter()
+            .any(|r| r.starts_with("GET http://goproxy.test/example.com/hello/@v/")),
+        "{:?}",
+        fwd.requests()
+    );
+    assert!(
+        plain.paths().contains(&m.url_path("zip")),
+        "{:?}",
+        plain.paths()
+    );
 }

@@ -81,7 +81,8 @@ pub struct ProxyBuilder {
     prefix: String,
     not_found: u16,
     sumdb_supported: bool,
-    tls: bool,
+    tls: Option<TlsCert>,
+    tls_names: Vec<String>,
     ipv6: bool,
     behaviour: Behaviour,
 }
@@ -128,7 +129,21 @@ impl ProxyBuilder {
     /// Serve HTTPS with a fresh certificate for 127.0.0.1, ::1 and localhost, signed by a fresh CA
     /// whose PEM is in [`GoProxy::ca_file`] (give it to go as `SSL_CERT_FILE`).
     pub fn tls(mut self) -> Self {
-        self.tls = true;
+        self.tls = Some(TlsCert::Trusted);
+        self
+    }
+
+    /// Serve HTTPS with a certificate of this kind (expired, wrong host, unknown CA) to
+    /// provoke certificate errors.
+    pub fn tls_cert(mut self, kind: TlsCert) -> Self {
+        self.tls = Some(kind);
+        self
+    }
+
+    /// Extra DNS names for the certificate (e.g. `goproxy.test` when a test reaches this proxy
+    /// under another name through a [`ForwardProxy`]).
+    pub fn tls_names(mut self, names: &[&str]) -> Self {
+        self.tls_names = names.iter().map(|n| n.to_string()).collect();
         self
     }
 
@@ -153,7 +168,10 @@ impl ProxyBuilder {
         listener
             .set_nonblocking(true)
             .expect("nonblocking listener");
-        let tls = self.tls.then(TlsMaterial::generate);
+        let tls = self
+            .tls
+            .as_ref()
+            .map(|kind| TlsMaterial::generate(kind, &self.tls_names));
         let shared = Arc::new(Shared {
             modules: Mutex::new(self.modules),
             behaviour: Mutex::new(self.behaviour),
@@ -196,7 +214,8 @@ impl GoProxy {
             prefix: String::new(),
             not_found: 404,
             sumdb_supported: false,
-            tls: false,
+            tls: None,
+            tls_names: Vec::new(),
             ipv6: false,
             behaviour: Behaviour::Healthy,
         }
@@ -240,8 +259,8 @@ impl GoProxy {
         self.addr.port()
     }
 
-    /// The PEM file of the CA that signed this proxy's certificate (TLS proxies only): set
-    /// `SSL_CERT_FILE` to it on the child so go trusts the proxy.
+    /// A PEM file holding the process-wide test CA (TLS proxies only): set `SSL_CERT_FILE` to
+    /// it on the child so go trusts this and every other [`TlsCert::Trusted`] proxy.
     pub fn ca_file(&self) -> &Path {
         &self
             .tls
@@ -250,7 +269,7 @@ impl GoProxy {
             .ca_file
     }
 
-    /// The CA certificate in PEM (TLS proxies only).
+    /// The test CA certificate in PEM (TLS proxies only; same as [`test_ca_pem`]).
     pub fn ca_pem(&self) -> &str {
         &self
             .tls
@@ -759,8 +778,60 @@ fn route(shared: &Shared, target: &str) -> Response {
     }
 }
 
-/// A CA, a leaf certificate for 127.0.0.1/localhost signed by it, the rustls config serving
-/// the leaf, and the CA written to a PEM file for `SSL_CERT_FILE`.
+/// Which certificate a TLS proxy presents (see [`ProxyBuilder::tls_cert`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsCert {
+    /// Signed by the process-wide test CA ([`test_ca_pem`], in every [`GoProxy::ca_file`]) for
+    /// 127.0.0.1, ::1, localhost and any [`ProxyBuilder::tls_names`].
+    Trusted,
+    /// Same names, signed by a fresh CA that no file contains: "certificate signed by unknown
+    /// authority" even with `SSL_CERT_FILE` set.
+    UnknownCa,
+    /// Signed by the test CA but only for `wrong-host.test`: a host name mismatch.
+    WrongHost,
+    /// Signed by the test CA for the right names, but it expired in 2021.
+    Expired,
+}
+
+/// The test CA shared by every TLS proxy of this test process, so one `SSL_CERT_FILE` trusts
+/// them all.
+struct TestCa {
+    issuer: rcgen::Issuer<'static, rcgen::KeyPair>,
+    pem: String,
+}
+
+fn new_ca(name: &str) -> TestCa {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    };
+    let key = KeyPair::generate().expect("CA key");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let cert = params.self_signed(&key).expect("CA cert");
+    TestCa {
+        pem: cert.pem(),
+        issuer: Issuer::new(params, key),
+    }
+}
+
+fn test_ca() -> &'static TestCa {
+    static CA: std::sync::OnceLock<TestCa> = std::sync::OnceLock::new();
+    CA.get_or_init(|| new_ca("godoctor test CA"))
+}
+
+/// PEM of the process-wide test CA that signs [`TlsCert::Trusted`] certificates.
+pub fn test_ca_pem() -> &'static str {
+    &test_ca().pem
+}
+
+/// The rustls config serving a leaf certificate of the requested kind, and the test CA written
+/// to a PEM file for `SSL_CERT_FILE`.
 struct TlsMaterial {
     config: Arc<rustls::ServerConfig>,
     ca_pem: String,
@@ -769,37 +840,34 @@ struct TlsMaterial {
 }
 
 impl TlsMaterial {
-    fn generate() -> Self {
-        use rcgen::{
-            BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-        };
-        let ca_key = KeyPair::generate().expect("CA key");
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "godoctor test CA");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca_cert = ca_params.self_signed(&ca_key).expect("CA cert");
-        let issuer = Issuer::new(ca_params, ca_key);
-
-        let leaf_key = KeyPair::generate().expect("leaf key");
-        let mut leaf_params = CertificateParams::new(vec![
+    fn generate(kind: &TlsCert, extra_names: &[String]) -> Self {
+        use rcgen::{CertificateParams, DnType, KeyPair, date_time_ymd};
+        let mut names = vec![
             "127.0.0.1".to_string(),
             "::1".to_string(),
             "localhost".to_string(),
-        ])
-        .expect("leaf params");
-        leaf_params
+        ];
+        names.extend(extra_names.iter().cloned());
+        if *kind == TlsCert::WrongHost {
+            names = vec!["wrong-host.test".to_string()];
+        }
+        let leaf_key = KeyPair::generate().expect("leaf key");
+        let mut params = CertificateParams::new(names.clone()).expect("leaf params");
+        params
             .distinguished_name
-            .push(DnType::CommonName, "127.0.0.1");
-        let leaf = leaf_params
-            .signed_by(&leaf_key, &issuer)
-            .expect("leaf cert");
+            .push(DnType::CommonName, names[0].as_str());
+        if *kind == TlsCert::Expired {
+            params.not_before = date_time_ymd(2020, 1, 1);
+            params.not_after = date_time_ymd(2021, 1, 1);
+        }
+        let unknown;
+        let ca = if *kind == TlsCert::UnknownCa {
+            unknown = new_ca("unknown test CA");
+            &unknown
+        } else {
+            test_ca()
+        };
+        let leaf = params.signed_by(&leaf_key, &ca.issuer).expect("leaf cert");
 
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
@@ -807,14 +875,14 @@ impl TlsMaterial {
             .with_safe_default_protocol_versions()
             .expect("TLS versions")
             .with_no_client_auth()
-            .with_single_cert(vec![leaf.der().clone(), ca_cert.der().clone()], key)
+            .with_single_cert(vec![leaf.der().clone()], key)
             .expect("TLS config");
 
         let dir = tempfile::Builder::new()
             .prefix("godoctor-ca-")
             .tempdir()
             .expect("temp dir");
-        let ca_pem = ca_cert.pem();
+        let ca_pem = test_ca_pem().to_string();
         let ca_file = dir.path().join("ca.pem");
         std::fs::write(&ca_file, &ca_pem).expect("write CA file");
         TlsMaterial {
@@ -824,4 +892,277 @@ impl TlsMaterial {
             _dir: dir,
         }
     }
+}
+
+/// A loopback HTTP forward proxy (what `HTTP_PROXY`/`HTTPS_PROXY` point at) that maps made-up
+/// host names to loopback servers, so the real go can be shown using a proxy without any
+/// traffic leaving the machine (go never proxies loopback hosts itself, hence the names):
+///
+/// ```ignore
+/// let mirror = GoProxy::builder().tls().tls_names(&["goproxy.test"]).module(m).start();
+/// let fwd = ForwardProxy::start();
+/// fwd.route("goproxy.test", mirror.addr());
+/// let user = GoUser::new()
+///     .with_env("GOPROXY", "https://goproxy.test")
+///     .with_env("HTTPS_PROXY", fwd.url())
+///     .with_env("SSL_CERT_FILE", mirror.ca_file());
+/// ```
+///
+/// `CONNECT host:port` is tunnelled to the mapped address; absolute-form requests
+/// (`GET http://host/path`) are forwarded in origin form. Unmapped hosts get `502`, and with
+/// [`ForwardProxy::require_auth`] a request without the right `Proxy-Authorization` gets `407`.
+/// Stops and joins its threads when dropped.
+pub struct ForwardProxy {
+    addr: SocketAddr,
+    shared: Arc<FwdShared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+struct FwdShared {
+    routes: Mutex<Vec<(String, SocketAddr)>>,
+    log: Mutex<Vec<String>>,
+    auth: Mutex<Option<String>>,
+    stop: AtomicBool,
+}
+
+impl ForwardProxy {
+    /// Start on 127.0.0.1 with no routes.
+    pub fn start() -> ForwardProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind forward proxy");
+        let addr = listener.local_addr().expect("addr");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let shared = Arc::new(FwdShared {
+            routes: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+            auth: Mutex::new(None),
+            stop: AtomicBool::new(false),
+        });
+        let s = shared.clone();
+        let accept = std::thread::spawn(move || {
+            let mut workers: Vec<JoinHandle<()>> = Vec::new();
+            while !s.stop.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let s2 = s.clone();
+                        workers.push(std::thread::spawn(move || forward(stream, &s2)));
+                        workers.retain(|h| !h.is_finished());
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+            for w in workers {
+                let _ = w.join();
+            }
+        });
+        ForwardProxy {
+            addr,
+            shared,
+            accept: Some(accept),
+        }
+    }
+
+    /// Send requests for `host` (any port) or `host:port` (that port only) to `to`.
+    pub fn route(&self, host: &str, to: SocketAddr) {
+        lock(&self.shared.routes).push((host.to_ascii_lowercase(), to));
+    }
+
+    /// Demand `Proxy-Authorization: Basic base64(user:password)`; otherwise answer 407.
+    pub fn require_auth(&self, user: &str, password: &str) {
+        *lock(&self.shared.auth) = Some(format!(
+            "Basic {}",
+            base64(format!("{user}:{password}").as_bytes())
+        ));
+    }
+
+    /// `http://127.0.0.1:PORT`, the value for HTTP_PROXY / HTTPS_PROXY.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The same URL with credentials: `http://user:password@127.0.0.1:PORT`.
+    pub fn url_with_auth(&self, user: &str, password: &str) -> String {
+        format!("http://{user}:{password}@{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Request lines received, in order: `CONNECT goproxy.test:443`, `GET http://h/p`.
+    pub fn requests(&self) -> Vec<String> {
+        lock(&self.shared.log).clone()
+    }
+}
+
+impl Drop for ForwardProxy {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn forward(mut client: TcpStream, shared: &FwdShared) {
+    let _ = client.set_nonblocking(false);
+    let _ = client.set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = client.set_write_timeout(Some(Duration::from_secs(2)));
+    let stop = || shared.stop.load(Ordering::SeqCst);
+    // Read the head (bounded), keeping any bytes after it.
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let end = Instant::now() + Duration::from_secs(10);
+    let head_len = loop {
+        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos + 4;
+        }
+        if buf.len() > 64 * 1024 || Instant::now() > end || stop() {
+            return;
+        }
+        match client.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_len]).into_owned();
+    let rest = buf[head_len..].to_vec();
+    let mut lines = head.split("\r\n");
+    let first = lines.next().unwrap_or_default().to_string();
+    let mut parts = first.split_whitespace();
+    let (method, target) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    lock(&shared.log).push(format!("{method} {target}"));
+    let reply = |c: &mut TcpStream, status: u16| {
+        let extra = if status == 407 {
+            "Proxy-Authenticate: Basic realm=\"test\"\r\n"
+        } else {
+            ""
+        };
+        let _ = write!(
+            c,
+            "HTTP/1.1 {status} {}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n",
+            reason(status)
+        );
+    };
+    if let Some(want) = lock(&shared.auth).clone() {
+        let given = head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("proxy-authorization")
+                .then(|| v.trim().to_string())
+        });
+        if given.as_deref() != Some(want.as_str()) {
+            reply(&mut client, 407);
+            return;
+        }
+    }
+    // host:port of the target, and the request to send upstream (None for CONNECT).
+    let (authority, upstream_head) = if method == "CONNECT" {
+        (target.to_string(), None)
+    } else if let Some(after) = target.strip_prefix("http://") {
+        let (authority, path) = after
+            .split_once('/')
+            .map(|(a, p)| (a, format!("/{p}")))
+            .unwrap_or((after, "/".into()));
+        let mut h = format!("{method} {path} HTTP/1.1\r\n");
+        for l in lines.filter(|l| !l.is_empty()) {
+            if !l.to_ascii_lowercase().starts_with("proxy-") {
+                h.push_str(l);
+                h.push_str("\r\n");
+            }
+        }
+        h.push_str("\r\n");
+        (authority.to_string(), Some(h))
+    } else {
+        reply(&mut client, 400);
+        return;
+    };
+    let authority = authority.to_ascii_lowercase();
+    let host = authority
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(&authority)
+        .to_string();
+    let to = lock(&shared.routes)
+        .iter()
+        .find(|(h, _)| *h == authority || *h == host)
+        .map(|(_, a)| *a);
+    let Some(to) = to else {
+        reply(&mut client, 502);
+        return;
+    };
+    let Ok(mut upstream) = TcpStream::connect_timeout(&to, Duration::from_secs(2)) else {
+        reply(&mut client, 502);
+        return;
+    };
+    match upstream_head {
+        None => {
+            let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+        }
+        Some(h) => {
+            let _ = upstream.write_all(h.as_bytes());
+        }
+    }
+    let _ = upstream.write_all(&rest);
+    splice(client, upstream, shared);
+}
+
+/// Copy bytes both ways until either side closes, the proxy stops, or a minute passes.
+fn splice(a: TcpStream, b: TcpStream, shared: &FwdShared) {
+    let end = Instant::now() + Duration::from_secs(60);
+    let pump = |mut from: TcpStream, mut to: TcpStream| {
+        let _ = from.set_read_timeout(Some(Duration::from_millis(100)));
+        let mut buf = [0u8; 16 * 1024];
+        while Instant::now() < end && !shared.stop.load(Ordering::SeqCst) {
+            match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) => {}
+                Err(_) => break,
+            }
+        }
+        let _ = to.shutdown(std::net::Shutdown::Write);
+    };
+    let (Ok(a2), Ok(b2)) = (a.try_clone(), b.try_clone()) else {
+        return;
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(|| pump(a, b2));
+        pump(b, a2);
+    });
+}
+
+/// Standard base64 with padding (for Proxy-Authorization).
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
