@@ -1,0 +1,64 @@
+//! Go's `cmd/internal/quoted.Split`: space-separated fields with `'…'` or `"…"` around a whole
+//! field (no escapes inside). GOFLAGS and GOAUTH commands are split with it.
+
+/// Split like Go; Err is Go's message (`unterminated ' string`).
+pub fn split(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
+        if b[i] == b'"' || b[i] == b'\'' {
+            let quote = b[i];
+            let start = i + 1;
+            let Some(len) = b[start..].iter().position(|&c| c == quote) else {
+                return Err(format!("unterminated {} string", quote as char));
+            };
+            out.push(s[start..start + len].to_string());
+            i = start + len + 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !is_space(b[i]) {
+            i += 1;
+        }
+        out.push(s[start..i].to_string());
+    }
+    Ok(out)
+}
+
+/// Go's `isSpaceByte`.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_go() {
+        assert_eq!(
+            split("  -a  -b=c ").ok(),
+            Some(vec!["-a".to_string(), "-b=c".to_string()])
+        );
+        assert_eq!(
+            split("'-tags=a b' \"x y\"z").ok(),
+            Some(vec![
+                "-tags=a b".to_string(),
+                "x y".to_string(),
+                "z".to_string()
+            ])
+        );
+        assert_eq!(
+            split("'-tags=a").err().as_deref(),
+            Some("unterminated ' string")
+        );
+        assert_eq!(split("").ok(), Some(vec![]));
+    }
+}
