@@ -1,0 +1,8 @@
+//! The module cache doctor: a fast parallel walk of GOMODCACHE and GOCACHE, statistics, prune
+//! planning (pure) and safe removal.
+
+pub mod fsinfo;
+pub mod layout;
+pub mod semver;
+pub mod stats;
+pub mod walk;

@@ -1,0 +1,500 @@
+//! A parallel walk of a directory tree that never follows symbolic links and stats each entry
+//! exactly once, tallying counts and bytes the way `du` does, classified by the cache layout.
+//!
+//! Memory is bounded by the number of directories waiting to be read plus one small record per
+//! module version (and per inode with more than one hard link); it does not grow with files.
+//!
+//! Threads share work through one stack of directories: each worker walks depth-first from its
+//! own stack and hands the oldest half of it to the shared stack only while another worker is
+//! idle, so the lock is touched rarely and the walk stays cache-friendly.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use super::layout::{self, CATEGORIES, Category, Node, Part, Placement, VersionKey};
+
+/// How to walk.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Classify entries by the module cache layout (`false`: a plain tree such as GOCACHE).
+    pub module_cache: bool,
+}
+
+impl WalkOptions {
+    /// One worker per CPU, capped: the walk is syscall-bound, and past the core count more
+    /// threads only add contention in the kernel's dentry cache.
+    pub fn new(module_cache: bool) -> Self {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        WalkOptions { threads: cpus.clamp(1, 8), module_cache }
+    }
+}
+
+/// What the walk learnt about one module version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionTally {
+    /// On-disk bytes of the extracted tree (directories included).
+    pub tree_bytes: u64,
+    /// Regular files in the extracted tree.
+    pub tree_files: u64,
+    /// On-disk bytes of `cache/download/<module>/@v/<version>.*`.
+    pub download_bytes: u64,
+    pub has_tree: bool,
+    pub has_zip: bool,
+    pub has_mod: bool,
+    pub has_info: bool,
+    /// Newest access or modification time (Unix seconds) of the version's download files:
+    /// every build that needs the version reads its `.mod` file.
+    pub last_used: i64,
+}
+
+impl VersionTally {
+    fn merge(&mut self, o: &VersionTally) {
+        self.tree_bytes += o.tree_bytes;
+        self.tree_files += o.tree_files;
+        self.download_bytes += o.download_bytes;
+        self.has_tree |= o.has_tree;
+        self.has_zip |= o.has_zip;
+        self.has_mod |= o.has_mod;
+        self.has_info |= o.has_info;
+        self.last_used = self.last_used.max(o.last_used);
+    }
+}
+
+/// Why an entry could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssueKind {
+    /// Permission denied: the entry (or a directory's contents) was not counted.
+    Unreadable,
+    /// The entry disappeared or changed type while the walk ran (a concurrent `go` command).
+    Vanished,
+    /// Any other I/O error.
+    Failed,
+}
+
+/// One entry the walk could not read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Issue {
+    pub kind: IssueKind,
+    pub path: PathBuf,
+    pub error: String,
+}
+
+/// Entries the walk could not read: counted by kind, with the first few as samples.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Issues {
+    pub unreadable: u64,
+    pub vanished: u64,
+    pub failed: u64,
+    pub samples: Vec<Issue>,
+}
+
+const MAX_SAMPLES: usize = 10;
+
+impl Issues {
+    pub fn total(&self) -> u64 {
+        self.unreadable + self.vanished + self.failed
+    }
+
+    fn record(&mut self, path: &Path, err: &io::Error) {
+        let kind = match err.kind() {
+            io::ErrorKind::PermissionDenied => IssueKind::Unreadable,
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => IssueKind::Vanished,
+            _ => IssueKind::Failed,
+        };
+        match kind {
+            IssueKind::Unreadable => self.unreadable += 1,
+            IssueKind::Vanished => self.vanished += 1,
+            IssueKind::Failed => self.failed += 1,
+        }
+        if self.samples.len() < MAX_SAMPLES {
+            self.samples.push(Issue { kind, path: path.to_path_buf(), error: err.to_string() });
+        }
+    }
+
+    fn merge(&mut self, o: Issues) {
+        self.unreadable += o.unreadable;
+        self.vanished += o.vanished;
+        self.failed += o.failed;
+        for s in o.samples {
+            if self.samples.len() < MAX_SAMPLES {
+                self.samples.push(s);
+            }
+        }
+    }
+}
+
+/// Counts and bytes of a walked tree. Bytes follow `du`: every entry (directories and symbolic
+/// links included) counts, an inode with several hard links counts once.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Regular files (each hard link counted, like `find -type f`).
+    pub files: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+    /// Sockets, fifos, devices.
+    pub special: u64,
+    /// Sum of `st_size`, as `du -sb` reports.
+    pub apparent_bytes: u64,
+    /// Sum of `st_blocks * 512`, as `du -s -B1` reports.
+    pub disk_bytes: u64,
+    /// On-disk bytes per [`Category`].
+    pub by_category: [u64; CATEGORIES],
+    pub versions: HashMap<Arc<VersionKey>, VersionTally>,
+    /// Directories directly under `cache/vcs` (one per cloned repository).
+    pub vcs_repos: u64,
+    pub issues: Issues,
+}
+
+impl Tally {
+    fn merge(&mut self, o: Tally) {
+        self.files += o.files;
+        self.dirs += o.dirs;
+        self.symlinks += o.symlinks;
+        self.special += o.special;
+        self.apparent_bytes += o.apparent_bytes;
+        self.disk_bytes += o.disk_bytes;
+        for (a, b) in self.by_category.iter_mut().zip(o.by_category) {
+            *a += b;
+        }
+        for (k, v) in o.versions {
+            self.versions.entry(k).or_default().merge(&v);
+        }
+        self.vcs_repos += o.vcs_repos;
+        self.issues.merge(o.issues);
+    }
+
+    /// On-disk bytes of one category.
+    pub fn bytes(&self, c: Category) -> u64 {
+        self.by_category[c.index()]
+    }
+}
+
+/// The result of walking one root.
+#[derive(Debug, Clone)]
+pub struct Walk {
+    pub root: PathBuf,
+    /// The root existed (a missing cache is normal on a fresh machine).
+    pub exists: bool,
+    pub tally: Tally,
+}
+
+/// Why a walk could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    #[error("{path} is not a directory")]
+    NotADirectory { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Root { path: PathBuf, source: io::Error },
+}
+
+struct Job {
+    path: PathBuf,
+    node: Node,
+}
+
+/// State shared by the workers.
+struct Shared<'a> {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    /// Workers waiting for work; read without the lock to decide whether to share.
+    idle: AtomicUsize,
+    threads: usize,
+    /// Inodes with more than one link seen so far (only those: a plain tree stores nothing).
+    links: Mutex<HashSet<(u64, u64)>>,
+    progress: Option<&'a AtomicU64>,
+}
+
+struct Queue {
+    jobs: Vec<Job>,
+    idle: usize,
+    done: bool,
+}
+
+/// Walk `root` (following it if it is itself a symbolic link, never below it).
+/// `progress`, if given, is advanced by the number of entries read, for a progress display.
+pub fn walk(root: &Path, opts: &WalkOptions, progress: Option<&AtomicU64>) -> Result<Walk, WalkError> {
+    let md = match fs::metadata(root) {
+        Ok(md) => md,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Walk { root: root.to_path_buf(), exists: false, tally: Tally::default() });
+        }
+        Err(source) => return Err(WalkError::Root { path: root.to_path_buf(), source }),
+    };
+    if !md.is_dir() {
+        return Err(WalkError::NotADirectory { path: root.to_path_buf() });
+    }
+    let root_node = if opts.module_cache { Node::Root } else { Node::Plain };
+    let mut tally = Tally { dirs: 1, apparent_bytes: md.size(), disk_bytes: md.blocks() * 512, ..Tally::default() };
+    tally.by_category[Category::Other.index()] += md.blocks() * 512;
+
+    let threads = opts.threads.max(1);
+    let shared = Shared {
+        queue: Mutex::new(Queue { jobs: vec![Job { path: root.to_path_buf(), node: root_node }], idle: 0, done: false }),
+        wake: Condvar::new(),
+        idle: AtomicUsize::new(0),
+        threads,
+        links: Mutex::new(HashSet::new()),
+        progress,
+    };
+    let tallies: Vec<Tally> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| worker(&shared))).collect();
+        // A worker that panicked lost its tally; the walk still reports the rest.
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for t in tallies {
+        tally.merge(t);
+    }
+    Ok(Walk { root: root.to_path_buf(), exists: true, tally })
+}
+
+fn worker(shared: &Shared<'_>) -> Tally {
+    let mut tally = Tally::default();
+    let mut local: Vec<Job> = Vec::new();
+    while let Some(job) = next_job(shared, &mut local) {
+        read_dir(shared, job, &mut tally, &mut local);
+        if local.len() > 1 && shared.idle.load(Ordering::Relaxed) > 0 {
+            // Give away the oldest half: those are the shallowest, largest subtrees.
+            let half = local.len() / 2;
+            let mut q = lock(&shared.queue);
+            q.jobs.extend(local.drain(..half));
+            drop(q);
+            shared.wake.notify_all();
+        }
+    }
+    tally
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means another worker panicked; the data is still consistent.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn next_job(shared: &Shared<'_>, local: &mut Vec<Job>) -> Option<Job> {
+    if let Some(job) = local.pop() {
+        return Some(job);
+    }
+    let mut q = lock(&shared.queue);
+    loop {
+        if let Some(job) = q.jobs.pop() {
+            return Some(job);
+        }
+        if q.done {
+            return None;
+        }
+        q.idle += 1;
+        shared.idle.store(q.idle, Ordering::Relaxed);
+        if q.idle == shared.threads {
+            // Nobody holds work and the stack is empty: the walk is over.
+            q.done = true;
+            shared.wake.notify_all();
+            return None;
+        }
+        q = shared.wake.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
+        q.idle -= 1;
+        shared.idle.store(q.idle, Ordering::Relaxed);
+    }
+}
+
+/// Read one directory: stat each entry once (`fstatat` relative to the open directory, without
+/// following links), tally it, and queue subdirectories.
+fn read_dir(shared: &Shared<'_>, job: Job, tally: &mut Tally, local: &mut Vec<Job>) {
+    let entries = match fs::read_dir(&job.path) {
+        Ok(rd) => rd,
+        Err(e) => {
+            tally.issues.record(&job.path, &e);
+            return;
+        }
+    };
+    // Inside extracted trees, clones and plain trees every child is placed alike: classify
+    // once and add the directory's bytes to its version with one map update.
+    let uniform = layout::uniform(&job.node).then(|| layout::classify(&job.node, "", true));
+    let mut uniform_bytes = 0u64;
+    let mut uniform_files = 0u64;
+    let mut seen = 0u64;
+    for entry in entries {
+        seen += 1;
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                tally.issues.record(&job.path, &e);
+                continue;
+            }
+        };
+        let md = match entry.metadata() {
+            Ok(md) => md,
+            Err(e) => {
+                tally.issues.record(&entry.path(), &e);
+                continue;
+            }
+        };
+        let ft = md.file_type();
+        let is_dir = ft.is_dir();
+        if is_dir {
+            tally.dirs += 1;
+        } else if ft.is_file() {
+            tally.files += 1;
+        } else if ft.is_symlink() {
+            tally.symlinks += 1;
+        } else {
+            tally.special += 1;
+        }
+        // Like du: a non-directory with several links is counted at its first sighting only.
+        let counted = is_dir || md.nlink() < 2 || lock(&shared.links).insert((md.dev(), md.ino()));
+        let (apparent, disk) = if counted { (md.size(), md.blocks() * 512) } else { (0, 0) };
+        tally.apparent_bytes += apparent;
+        tally.disk_bytes += disk;
+
+        let owned;
+        let placement = match &uniform {
+            Some(p) => {
+                uniform_bytes += disk;
+                uniform_files += u64::from(ft.is_file());
+                p
+            }
+            None => {
+                let name = entry.file_name();
+                owned = layout::classify(&job.node, &name.to_string_lossy(), is_dir);
+                place(tally, &owned, disk, ft.is_file(), &md);
+                &owned
+            }
+        };
+        if is_dir {
+            local.push(Job { path: job.path.join(entry.file_name()), node: placement.node.clone() });
+        }
+    }
+    if let Some(p) = &uniform {
+        tally.by_category[p.category.index()] += uniform_bytes;
+        if let Some((key, _)) = &p.version {
+            let v = tally.versions.entry(key.clone()).or_default();
+            v.tree_bytes += uniform_bytes;
+            v.tree_files += uniform_files;
+        }
+    }
+    if let Some(progress) = shared.progress {
+        progress.fetch_add(seen, Ordering::Relaxed);
+    }
+}
+
+/// Add one classified entry to the tally.
+fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &fs::Metadata) {
+    tally.by_category[p.category.index()] += disk;
+    if p.vcs_repo {
+        tally.vcs_repos += 1;
+    }
+    let Some((key, part)) = &p.version else { return };
+    let v = tally.versions.entry(key.clone()).or_default();
+    match part {
+        None => {
+            // The root directory of an extracted tree.
+            v.has_tree = true;
+            v.tree_bytes += disk;
+            v.tree_files += u64::from(is_file);
+        }
+        Some(part) => {
+            v.download_bytes += disk;
+            match part {
+                Part::Zip => v.has_zip = true,
+                Part::Mod => v.has_mod = true,
+                Part::Info => v.has_info = true,
+                Part::Other => {}
+            }
+            v.last_used = v.last_used.max(md.atime()).max(md.mtime());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, bytes: usize) {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, vec![b'x'; bytes]).expect("write");
+    }
+
+    fn cache_tree() -> tempfile::TempDir {
+        let t = tempfile::tempdir().expect("tempdir");
+        let r = t.path();
+        write(r, "example.com/a@v1.0.0/go.mod", 20);
+        write(r, "example.com/a@v1.0.0/pkg/x.go", 5000);
+        write(r, "example.com/a@v1.1.0/go.mod", 20);
+        write(r, "example.com/!big@v0.1.0/go.mod", 10);
+        write(r, "cache/download/example.com/a/@v/v1.0.0.zip", 3000);
+        write(r, "cache/download/example.com/a/@v/v1.0.0.mod", 20);
+        write(r, "cache/download/example.com/a/@v/v1.0.0.info", 50);
+        write(r, "cache/download/example.com/a/@v/v1.1.0.mod", 20);
+        write(r, "cache/download/example.com/a/@v/list", 14);
+        write(r, "cache/download/sumdb/sum.example/lookup/x", 100);
+        write(r, "cache/vcs/abc123/HEAD", 30);
+        write(r, "cache/lock", 0);
+        t
+    }
+
+    #[test]
+    fn tallies_a_cache_by_layout() {
+        let t = cache_tree();
+        for threads in [1, 3] {
+            let w = walk(t.path(), &WalkOptions { threads, module_cache: true }, None).expect("walk");
+            let tl = &w.tally;
+            assert!(w.exists);
+            assert_eq!(tl.files, 12);
+            assert_eq!(tl.versions.len(), 3);
+            let a = &tl.versions[&VersionKey { module: "example.com/a".into(), version: "v1.0.0".into() }];
+            assert!(a.has_tree && a.has_zip && a.has_mod && a.has_info);
+            assert_eq!(a.tree_files, 2);
+            assert!(a.tree_bytes >= 8192, "{a:?}");
+            let b = &tl.versions[&VersionKey { module: "example.com/!big".into(), version: "v0.1.0".into() }];
+            assert!(b.has_tree && !b.has_zip && !b.has_mod);
+            assert_eq!(tl.vcs_repos, 1);
+            assert!(tl.bytes(Category::Sumdb) > 0 && tl.bytes(Category::Zip) > 0);
+            let sum: u64 = tl.by_category.iter().sum();
+            assert_eq!(sum, tl.disk_bytes, "categories partition the total");
+        }
+    }
+
+    #[test]
+    fn missing_root_is_not_an_error() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let w = walk(&t.path().join("nope"), &WalkOptions::new(true), None).expect("walk");
+        assert!(!w.exists);
+        assert_eq!(w.tally.files, 0);
+    }
+
+    #[test]
+    fn symlinks_are_counted_not_followed_and_hard_links_once() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let r = t.path();
+        write(r, "d/f", 10_000);
+        std::os::unix::fs::symlink("..", r.join("d/loop")).expect("symlink");
+        std::os::unix::fs::symlink(r, r.join("d/abs")).expect("symlink");
+        fs::hard_link(r.join("d/f"), r.join("d/g")).expect("link");
+        let w = walk(r, &WalkOptions { threads: 2, module_cache: false }, None).expect("walk");
+        assert_eq!(w.tally.files, 2);
+        assert_eq!(w.tally.symlinks, 2);
+        assert_eq!(w.tally.dirs, 2);
+        let f = fs::metadata(r.join("d/f")).expect("md");
+        let d = fs::metadata(r.join("d")).expect("md");
+        let root = fs::metadata(r).expect("md");
+        let l1 = fs::symlink_metadata(r.join("d/loop")).expect("md");
+        let l2 = fs::symlink_metadata(r.join("d/abs")).expect("md");
+        assert_eq!(w.tally.apparent_bytes, f.size() + d.size() + root.size() + l1.size() + l2.size());
+        assert_eq!(w.tally.disk_bytes, (f.blocks() + d.blocks() + root.blocks() + l1.blocks() + l2.blocks()) * 512);
+    }
+
+    #[test]
+    fn a_file_root_is_refused() {
+        let t = tempfile::tempdir().expect("tempdir");
+        write(t.path(), "f", 1);
+        let err = walk(&t.path().join("f"), &WalkOptions::new(true), None).expect_err("file");
+        assert!(matches!(err, WalkError::NotADirectory { .. }));
+    }
+}
