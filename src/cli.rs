@@ -77,12 +77,78 @@ pub enum Command {
   godoctor port --free           a free port from the OS ephemeral range
   godoctor port --free --range 3000-3999")]
     Port(PortArgs),
+    /// Size and breakdown of the module cache (GOMODCACHE) and build cache; safe cleaning
+    #[command(after_long_help = "Examples:
+  godoctor cache                        what is in GOMODCACHE and GOCACHE, and free space
+  godoctor cache --json
+  godoctor cache prune --keep 2         show which old versions would go (nothing is removed)
+  godoctor cache prune --keep 2 --yes   remove them
+  godoctor cache prune --older-than 90d --yes
+  godoctor cache clean --yes            go clean -modcache, after showing what it frees")]
+    Cache(CacheArgs),
     /// Print shell completions
     Completions {
         /// The shell to generate completions for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub action: Option<CacheAction>,
+    /// How many modules to list as largest and as having many versions
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Analyse DIR as a module cache instead of GOMODCACHE (GOCACHE is then not measured)
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// Threads for the directory walk (default: one per CPU)
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Remove the whole module cache with `go clean -modcache`, after showing what it frees
+    Clean {
+        /// Only show what would be freed
+        #[arg(long, conflicts_with = "yes")]
+        dry_run: bool,
+        /// Do not ask for confirmation
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Remove old module versions (extracted tree and download files together)
+    ///
+    /// Without --yes nothing is removed: the plan is shown. With both --keep and --older-than a
+    /// version goes only when it is outside the newest N and unused for longer than DURATION.
+    /// Inside a module, the versions its go.mod and go.sum need are always kept.
+    #[command(group(clap::ArgGroup::new("criteria").required(true).multiple(true).args(["keep", "older_than"])))]
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Keep the N newest versions of every module
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+    /// Remove versions not used (or downloaded) for longer than this: 90d, 12w, 36h, 1y
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: Option<String>,
+    /// Keep what the current module's go.mod/go.sum need (default when inside a module)
+    #[arg(long, overrides_with = "no_keep_required")]
+    pub keep_required: bool,
+    /// Do not protect the current module's requirements
+    #[arg(long, overrides_with = "keep_required")]
+    pub no_keep_required: bool,
+    /// Remove the planned versions (otherwise only show the plan)
+    #[arg(short, long, conflicts_with = "dry_run")]
+    pub yes: bool,
+    /// Only show the plan (the default)
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -99,14 +99,22 @@ pub struct Placement {
 
 impl Placement {
     fn plain(category: Category, node: Node) -> Self {
-        Placement { category, version: None, node, vcs_repo: false }
+        Placement {
+            category,
+            version: None,
+            node,
+            vcs_repo: false,
+        }
     }
 }
 
 /// Whether every child of a directory at `node` gets the same placement, whatever its name.
 /// The walker uses this to skip per-name work inside extracted trees, clones and GOCACHE.
 pub fn uniform(node: &Node) -> bool {
-    matches!(node, Node::Tree(_) | Node::Sumdb | Node::Vcs | Node::Other | Node::Plain)
+    matches!(
+        node,
+        Node::Tree(_) | Node::Sumdb | Node::Vcs | Node::Other | Node::Plain
+    )
 }
 
 /// Classify the entry `name` found in a directory at `parent`.
@@ -122,12 +130,21 @@ pub fn classify(parent: &Node, name: &str, is_dir: bool) -> Placement {
         Node::Sumdb => Placement::plain(Category::Sumdb, Node::Sumdb),
         Node::Vcs => Placement::plain(Category::Vcs, Node::Vcs),
         Node::Other => Placement::plain(Category::Other, Node::Other),
-        Node::VcsRoot => Placement { category: Category::Vcs, version: None, node: Node::Vcs, vcs_repo: is_dir },
-        Node::Root if name == "cache" && is_dir => Placement::plain(Category::Other, Node::CacheRoot),
+        Node::VcsRoot => Placement {
+            category: Category::Vcs,
+            version: None,
+            node: Node::Vcs,
+            vcs_repo: is_dir,
+        },
+        Node::Root if name == "cache" && is_dir => {
+            Placement::plain(Category::Other, Node::CacheRoot)
+        }
         Node::Root => tree_or_prefix("", name, is_dir),
         Node::Prefix(prefix) => tree_or_prefix(prefix, name, is_dir),
         Node::CacheRoot => match (name, is_dir) {
-            ("download", true) => Placement::plain(Category::DownloadOther, Node::Download(Arc::from(""))),
+            ("download", true) => {
+                Placement::plain(Category::DownloadOther, Node::Download(Arc::from("")))
+            }
             ("vcs", true) => Placement::plain(Category::Vcs, Node::VcsRoot),
             _ => Placement::plain(Category::Other, Node::Other),
         },
@@ -137,17 +154,26 @@ pub fn classify(parent: &Node, name: &str, is_dir: bool) -> Placement {
         Node::Download(prefix) if name == "@v" && is_dir && !prefix.is_empty() => {
             Placement::plain(Category::DownloadOther, Node::DownloadV(prefix.clone()))
         }
-        Node::Download(prefix) if name.starts_with('@') && !prefix.is_empty() => {
-            Placement::plain(Category::DownloadOther, Node::DownloadModule(prefix.clone()))
+        Node::Download(prefix) if name.starts_with('@') && !prefix.is_empty() => Placement::plain(
+            Category::DownloadOther,
+            Node::DownloadModule(prefix.clone()),
+        ),
+        Node::Download(prefix) => {
+            Placement::plain(Category::DownloadOther, Node::Download(join(prefix, name)))
         }
-        Node::Download(prefix) => Placement::plain(Category::DownloadOther, Node::Download(join(prefix, name))),
-        Node::DownloadModule(m) => Placement::plain(Category::DownloadOther, Node::DownloadModule(m.clone())),
+        Node::DownloadModule(m) => {
+            Placement::plain(Category::DownloadOther, Node::DownloadModule(m.clone()))
+        }
         Node::DownloadV(module) => download_file(module, name, is_dir),
     }
 }
 
 fn join(prefix: &str, name: &str) -> Arc<str> {
-    if prefix.is_empty() { Arc::from(name) } else { Arc::from(format!("{prefix}/{name}")) }
+    if prefix.is_empty() {
+        Arc::from(name)
+    } else {
+        Arc::from(format!("{prefix}/{name}"))
+    }
 }
 
 /// Above extracted trees: `name@version` starts a module version tree; other directories
@@ -158,8 +184,15 @@ fn tree_or_prefix(prefix: &str, name: &str, is_dir: bool) -> Placement {
     }
     match name.split_once('@') {
         Some((last, version)) if !last.is_empty() && is_version_dir(version) => {
-            let module = if prefix.is_empty() { last.to_string() } else { format!("{prefix}/{last}") };
-            let key = Arc::new(VersionKey { module, version: version.to_string() });
+            let module = if prefix.is_empty() {
+                last.to_string()
+            } else {
+                format!("{prefix}/{last}")
+            };
+            let key = Arc::new(VersionKey {
+                module,
+                version: version.to_string(),
+            });
             Placement {
                 category: Category::Extracted,
                 version: Some((key.clone(), None)),
@@ -193,12 +226,23 @@ fn download_file(module: &Arc<str>, name: &str, is_dir: bool) -> Placement {
             if let Some(version) = name.strip_suffix(suffix)
                 && is_version_dir(version)
             {
-                let key = Arc::new(VersionKey { module: module.to_string(), version: version.to_string() });
-                return Placement { category, version: Some((key, Some(part))), node: Node::Other, vcs_repo: false };
+                let key = Arc::new(VersionKey {
+                    module: module.to_string(),
+                    version: version.to_string(),
+                });
+                return Placement {
+                    category,
+                    version: Some((key, Some(part))),
+                    node: Node::Other,
+                    vcs_repo: false,
+                };
             }
         }
     }
-    Placement::plain(Category::DownloadOther, Node::DownloadModule(module.clone()))
+    Placement::plain(
+        Category::DownloadOther,
+        Node::DownloadModule(module.clone()),
+    )
 }
 
 /// Decode Go's case-encoding (`!azure` → `Azure`) of a module path or version.
@@ -243,13 +287,22 @@ mod tests {
     use super::*;
 
     fn key(m: &str, v: &str) -> Arc<VersionKey> {
-        Arc::new(VersionKey { module: m.into(), version: v.into() })
+        Arc::new(VersionKey {
+            module: m.into(),
+            version: v.into(),
+        })
     }
 
     #[test]
     fn case_encoding_round_trips() {
-        assert_eq!(escape("github.com/Azure/Go-Autorest"), "github.com/!azure/!go-!autorest");
-        assert_eq!(unescape("github.com/!azure/!go-!autorest").as_deref(), Some("github.com/Azure/Go-Autorest"));
+        assert_eq!(
+            escape("github.com/Azure/Go-Autorest"),
+            "github.com/!azure/!go-!autorest"
+        );
+        assert_eq!(
+            unescape("github.com/!azure/!go-!autorest").as_deref(),
+            Some("github.com/Azure/Go-Autorest")
+        );
         assert_eq!(unescape("bad/Upper"), None);
         assert_eq!(unescape("dangling!"), None);
         assert_eq!(unescape("!1"), None);
@@ -259,15 +312,26 @@ mod tests {
     fn extracted_trees_are_found_at_any_depth() {
         let p = classify(&Node::Root, "github.com", true);
         assert_eq!(p.node, Node::Prefix(Arc::from("github.com")));
-        let p = classify(&Node::Prefix(Arc::from("github.com/foo")), "bar@v1.2.3", true);
+        let p = classify(
+            &Node::Prefix(Arc::from("github.com/foo")),
+            "bar@v1.2.3",
+            true,
+        );
         assert_eq!(p.node, Node::Tree(key("github.com/foo/bar", "v1.2.3")));
         assert_eq!(p.category, Category::Extracted);
         // A nested major-version module sits beside its parent's tree.
-        let p = classify(&Node::Prefix(Arc::from("github.com/foo/bar")), "v2@v2.0.0", true);
+        let p = classify(
+            &Node::Prefix(Arc::from("github.com/foo/bar")),
+            "v2@v2.0.0",
+            true,
+        );
         assert_eq!(p.node, Node::Tree(key("github.com/foo/bar/v2", "v2.0.0")));
         let p = classify(&Node::Root, "golang.org", true);
         let p = classify(&p.node, "toolchain@v0.0.1-go1.22.0.linux-amd64", true);
-        assert_eq!(p.node, Node::Tree(key(TOOLCHAIN_MODULE, "v0.0.1-go1.22.0.linux-amd64")));
+        assert_eq!(
+            p.node,
+            Node::Tree(key(TOOLCHAIN_MODULE, "v0.0.1-go1.22.0.linux-amd64"))
+        );
     }
 
     #[test]
@@ -288,9 +352,18 @@ mod tests {
         assert_eq!(p.node, Node::DownloadV(Arc::from("github.com/!azure")));
         let z = classify(&p.node, "v1.0.0-rc.1.zip", false);
         assert_eq!(z.category, Category::Zip);
-        assert_eq!(z.version, Some((key("github.com/!azure", "v1.0.0-rc.1"), Some(Part::Zip))));
-        assert_eq!(classify(&p.node, "v1.0.0.ziphash", false).category, Category::DownloadOther);
-        assert_eq!(classify(&p.node, "v1.0.0.mod", false).version.map(|v| v.1), Some(Some(Part::Mod)));
+        assert_eq!(
+            z.version,
+            Some((key("github.com/!azure", "v1.0.0-rc.1"), Some(Part::Zip)))
+        );
+        assert_eq!(
+            classify(&p.node, "v1.0.0.ziphash", false).category,
+            Category::DownloadOther
+        );
+        assert_eq!(
+            classify(&p.node, "v1.0.0.mod", false).version.map(|v| v.1),
+            Some(Some(Part::Mod))
+        );
         let list = classify(&p.node, "list", false);
         assert_eq!(list.category, Category::DownloadOther);
         assert!(list.version.is_none());

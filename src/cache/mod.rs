@@ -3,6 +3,9 @@
 
 pub mod fsinfo;
 pub mod layout;
+pub mod prune;
+pub mod remove;
+pub mod required;
 pub mod semver;
 pub mod stats;
 pub mod walk;

@@ -35,11 +35,21 @@ fn parse(v: &str) -> Option<Parsed<'_>> {
     let rest = v.strip_prefix('v')?;
     let (major, rest) = take_num(rest)?;
     if rest.is_empty() {
-        return Some(Parsed { major, minor: "0", patch: "0", prerelease: "" });
+        return Some(Parsed {
+            major,
+            minor: "0",
+            patch: "0",
+            prerelease: "",
+        });
     }
     let (minor, rest) = take_num(rest.strip_prefix('.')?)?;
     if rest.is_empty() {
-        return Some(Parsed { major, minor, patch: "0", prerelease: "" });
+        return Some(Parsed {
+            major,
+            minor,
+            patch: "0",
+            prerelease: "",
+        });
     }
     let (patch, rest) = take_num(rest.strip_prefix('.')?)?;
     let (prerelease, rest) = match rest.strip_prefix('-') {
@@ -59,7 +69,12 @@ fn parse(v: &str) -> Option<Parsed<'_>> {
         None if rest.is_empty() => {}
         None => return None,
     }
-    Some(Parsed { major, minor, patch, prerelease })
+    Some(Parsed {
+        major,
+        minor,
+        patch,
+        prerelease,
+    })
 }
 
 /// A decimal number without leading zeros, and what follows it.
@@ -126,10 +141,27 @@ mod tests {
 
     #[test]
     fn validity_matches_x_mod_semver() {
-        for ok in ["v1", "v1.2", "v1.2.3", "v0.0.0-20230101120000-abcdef123456", "v2.0.0+incompatible", "v1.0.0-rc.1+b.2"] {
+        for ok in [
+            "v1",
+            "v1.2",
+            "v1.2.3",
+            "v0.0.0-20230101120000-abcdef123456",
+            "v2.0.0+incompatible",
+            "v1.0.0-rc.1+b.2",
+        ] {
             assert!(is_valid(ok), "{ok}");
         }
-        for bad in ["1.2.3", "v01.2.3", "v1.2.3-", "v1.2.3-01", "v1.2.3+", "v1.2.3.4", "v1.2.3-a..b", "v", "v1.2.3 "] {
+        for bad in [
+            "1.2.3",
+            "v01.2.3",
+            "v1.2.3-",
+            "v1.2.3-01",
+            "v1.2.3+",
+            "v1.2.3.4",
+            "v1.2.3-a..b",
+            "v",
+            "v1.2.3 ",
+        ] {
             assert!(!is_valid(bad), "{bad}");
         }
     }

@@ -25,6 +25,9 @@ pub struct VersionInfo {
     pub disk_version: String,
     pub tree_bytes: u64,
     pub download_bytes: u64,
+    /// `.mod` and `.info` bytes (kept when only the go.mod of a version is needed).
+    #[serde(skip)]
+    pub meta_bytes: u64,
     pub has_tree: bool,
     pub has_zip: bool,
     pub has_mod: bool,
@@ -51,13 +54,18 @@ pub fn versions(walk: &Walk) -> Vec<VersionInfo> {
             disk_version: k.version.clone(),
             tree_bytes: v.tree_bytes,
             download_bytes: v.download_bytes,
+            meta_bytes: v.meta_bytes,
             has_tree: v.has_tree,
             has_zip: v.has_zip,
             has_mod: v.has_mod,
             last_used: v.last_used,
         })
         .collect();
-    out.sort_by(|a, b| a.module.cmp(&b.module).then_with(|| semver::compare(&a.version, &b.version)));
+    out.sort_by(|a, b| {
+        a.module
+            .cmp(&b.module)
+            .then_with(|| semver::compare(&a.version, &b.version))
+    });
     out
 }
 
@@ -172,21 +180,39 @@ pub fn report(walk: &Walk, space: Option<FsSpace>, writable: bool, top: usize) -
             // `vs` is oldest first: everything but the last goes with --keep 1.
             let newest = vs.last().map_or_else(String::new, |v| v.version.clone());
             let reclaimable_keep_1 = vs.iter().rev().skip(1).map(|v| v.bytes()).sum();
-            ModuleRow { module: (*m).to_string(), versions: vs.len() as u64, bytes, newest, reclaimable_keep_1 }
+            ModuleRow {
+                module: (*m).to_string(),
+                versions: vs.len() as u64,
+                bytes,
+                newest,
+                reclaimable_keep_1,
+            }
         })
         .collect();
-    let mut largest: Vec<ModuleRow> = rows.iter().filter(|r| r.module != TOOLCHAIN_MODULE).cloned().collect();
+    let mut largest: Vec<ModuleRow> = rows
+        .iter()
+        .filter(|r| r.module != TOOLCHAIN_MODULE)
+        .cloned()
+        .collect();
     largest.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.module.cmp(&b.module)));
     largest.truncate(top);
-    let mut many: Vec<ModuleRow> = rows.into_iter().filter(|r| r.versions >= MANY_VERSIONS).collect();
+    let mut many: Vec<ModuleRow> = rows
+        .into_iter()
+        .filter(|r| r.versions >= MANY_VERSIONS)
+        .collect();
     many.sort_by(|a, b| {
-        b.reclaimable_keep_1.cmp(&a.reclaimable_keep_1).then_with(|| b.versions.cmp(&a.versions))
+        b.reclaimable_keep_1
+            .cmp(&a.reclaimable_keep_1)
+            .then_with(|| b.versions.cmp(&a.versions))
     });
     many.truncate(top);
     let toolchains = all
         .iter()
         .filter(|v| v.module == TOOLCHAIN_MODULE)
-        .map(|v| ToolchainRow { version: v.version.clone(), bytes: v.bytes() })
+        .map(|v| ToolchainRow {
+            version: v.version.clone(),
+            bytes: v.bytes(),
+        })
         .collect();
     let download = DownloadBreakdown {
         zip_bytes: t.bytes(Category::Zip),
@@ -195,8 +221,11 @@ pub fn report(walk: &Walk, space: Option<FsSpace>, writable: bool, top: usize) -
         sumdb_bytes: t.bytes(Category::Sumdb),
         other_bytes: t.bytes(Category::DownloadOther),
     };
-    let download_bytes =
-        download.zip_bytes + download.mod_bytes + download.info_bytes + download.sumdb_bytes + download.other_bytes;
+    let download_bytes = download.zip_bytes
+        + download.mod_bytes
+        + download.info_bytes
+        + download.sumdb_bytes
+        + download.other_bytes;
     ModCacheReport {
         path: walk.root.clone(),
         exists: walk.exists,
@@ -236,7 +265,92 @@ pub fn human(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if value >= 100.0 { format!("{value:.0} {}", UNITS[unit]) } else { format!("{value:.1} {}", UNITS[unit]) }
+    if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Below this much free space on the cache's file system, downloads start failing soon.
+pub const LOW_SPACE: u64 = 1 << 30;
+
+/// Diagnoses of a module cache (and build cache) report: pure, for both renderers.
+pub fn findings(r: &ModCacheReport, build: Option<&TreeReport>) -> Vec<crate::finding::Finding> {
+    use crate::finding::Finding;
+    let mut out = Vec::new();
+    if !r.exists {
+        out.push(Finding::info(
+            "cache.missing",
+            format!(
+                "the module cache {} does not exist yet: normal before the first download",
+                r.path.display()
+            ),
+        ));
+    }
+    for (what, issues) in [
+        ("module cache", Some(&r.issues)),
+        ("build cache", build.map(|b| &b.issues)),
+    ] {
+        let Some(issues) = issues.filter(|i| i.total() > 0) else {
+            continue;
+        };
+        let sample = issues
+            .samples
+            .first()
+            .map(|s| format!(" (first: {}: {})", s.path.display(), s.error));
+        let msg = format!(
+            "{} entries of the {what} could not be read ({} permission denied, {} changed or vanished during the walk, {} other errors); the totals leave them out{}",
+            issues.total(),
+            issues.unreadable,
+            issues.vanished,
+            issues.failed,
+            sample.unwrap_or_default()
+        );
+        let hint = if issues.unreadable > 0 {
+            "run godoctor as the user who owns the cache, or fix the permissions of the entries named"
+        } else {
+            "run the command again once concurrent go commands have finished"
+        };
+        out.push(Finding::error("cache.unreadable", msg).with_hint(hint));
+    }
+    if r.exists && r.read_only_fs {
+        out.push(
+            Finding::warning("cache.read-only-fs", "the module cache is on a read-only file system: go cannot download into it and nothing can be pruned")
+                .with_hint("point GOMODCACHE at a writable directory: godoctor env set GOMODCACHE=/path"),
+        );
+    } else if r.exists && !r.writable {
+        out.push(
+            Finding::warning(
+                "cache.not-writable",
+                "this user cannot write to the module cache: go cannot download into it",
+            )
+            .with_hint(
+                "fix the owner of the directory, or point GOMODCACHE at a directory you own",
+            ),
+        );
+    }
+    if let Some(free) = r.free_bytes.filter(|f| *f < LOW_SPACE) {
+        out.push(
+            Finding::warning("cache.low-space", format!("only {} free on the module cache's file system", human(free)))
+                .with_hint("godoctor cache prune --keep 1 removes old versions; godoctor cache clean removes everything"),
+        );
+    }
+    let reclaimable: u64 = r.many_versions.iter().map(|m| m.reclaimable_keep_1).sum();
+    if reclaimable > 0 {
+        out.push(
+            Finding::info(
+                "cache.many-versions",
+                format!(
+                    "{} modules keep {MANY_VERSIONS} or more versions; keeping only the newest of each of them frees about {}",
+                    r.many_versions.len(),
+                    human(reclaimable)
+                ),
+            )
+            .with_hint("godoctor cache prune --keep 1 shows exactly what would go (add --yes to remove)"),
+        );
+    }
+    out
 }
 
 #[cfg(test)]
@@ -247,10 +361,21 @@ mod tests {
     use std::sync::Arc;
 
     fn walk_with(versions: &[(&str, &str, u64)]) -> Walk {
-        let mut w = Walk { root: PathBuf::from("/c"), exists: true, tally: Default::default() };
+        let mut w = Walk {
+            root: PathBuf::from("/c"),
+            exists: true,
+            tally: Default::default(),
+        };
         for (m, v, bytes) in versions {
-            let key = Arc::new(VersionKey { module: (*m).into(), version: (*v).into() });
-            let vt = VersionTally { tree_bytes: *bytes, has_tree: true, ..Default::default() };
+            let key = Arc::new(VersionKey {
+                module: (*m).into(),
+                version: (*v).into(),
+            });
+            let vt = VersionTally {
+                tree_bytes: *bytes,
+                has_tree: true,
+                ..Default::default()
+            };
             w.tally.versions.insert(key, vt);
         }
         w

@@ -32,7 +32,10 @@ impl WalkOptions {
     /// threads only add contention in the kernel's dentry cache.
     pub fn new(module_cache: bool) -> Self {
         let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-        WalkOptions { threads: cpus.clamp(1, 8), module_cache }
+        WalkOptions {
+            threads: cpus.clamp(1, 8),
+            module_cache,
+        }
     }
 }
 
@@ -45,12 +48,14 @@ pub struct VersionTally {
     pub tree_files: u64,
     /// On-disk bytes of `cache/download/<module>/@v/<version>.*`.
     pub download_bytes: u64,
+    /// On-disk bytes of the `.mod` and `.info` files (part of `download_bytes`).
+    pub meta_bytes: u64,
     pub has_tree: bool,
     pub has_zip: bool,
     pub has_mod: bool,
     pub has_info: bool,
-    /// Newest access or modification time (Unix seconds) of the version's download files:
-    /// every build that needs the version reads its `.mod` file.
+    /// Newest access or modification time (Unix seconds) of the version's download files and
+    /// tree root: every build that needs the version reads its `.mod` file.
     pub last_used: i64,
 }
 
@@ -59,6 +64,7 @@ impl VersionTally {
         self.tree_bytes += o.tree_bytes;
         self.tree_files += o.tree_files;
         self.download_bytes += o.download_bytes;
+        self.meta_bytes += o.meta_bytes;
         self.has_tree |= o.has_tree;
         self.has_zip |= o.has_zip;
         self.has_mod |= o.has_mod;
@@ -115,7 +121,11 @@ impl Issues {
             IssueKind::Failed => self.failed += 1,
         }
         if self.samples.len() < MAX_SAMPLES {
-            self.samples.push(Issue { kind, path: path.to_path_buf(), error: err.to_string() });
+            self.samples.push(Issue {
+                kind,
+                path: path.to_path_buf(),
+                error: err.to_string(),
+            });
         }
     }
 
@@ -220,24 +230,55 @@ struct Queue {
 
 /// Walk `root` (following it if it is itself a symbolic link, never below it).
 /// `progress`, if given, is advanced by the number of entries read, for a progress display.
-pub fn walk(root: &Path, opts: &WalkOptions, progress: Option<&AtomicU64>) -> Result<Walk, WalkError> {
+pub fn walk(
+    root: &Path,
+    opts: &WalkOptions,
+    progress: Option<&AtomicU64>,
+) -> Result<Walk, WalkError> {
     let md = match fs::metadata(root) {
         Ok(md) => md,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(Walk { root: root.to_path_buf(), exists: false, tally: Tally::default() });
+            return Ok(Walk {
+                root: root.to_path_buf(),
+                exists: false,
+                tally: Tally::default(),
+            });
         }
-        Err(source) => return Err(WalkError::Root { path: root.to_path_buf(), source }),
+        Err(source) => {
+            return Err(WalkError::Root {
+                path: root.to_path_buf(),
+                source,
+            });
+        }
     };
     if !md.is_dir() {
-        return Err(WalkError::NotADirectory { path: root.to_path_buf() });
+        return Err(WalkError::NotADirectory {
+            path: root.to_path_buf(),
+        });
     }
-    let root_node = if opts.module_cache { Node::Root } else { Node::Plain };
-    let mut tally = Tally { dirs: 1, apparent_bytes: md.size(), disk_bytes: md.blocks() * 512, ..Tally::default() };
+    let root_node = if opts.module_cache {
+        Node::Root
+    } else {
+        Node::Plain
+    };
+    let mut tally = Tally {
+        dirs: 1,
+        apparent_bytes: md.size(),
+        disk_bytes: md.blocks() * 512,
+        ..Tally::default()
+    };
     tally.by_category[Category::Other.index()] += md.blocks() * 512;
 
     let threads = opts.threads.max(1);
     let shared = Shared {
-        queue: Mutex::new(Queue { jobs: vec![Job { path: root.to_path_buf(), node: root_node }], idle: 0, done: false }),
+        queue: Mutex::new(Queue {
+            jobs: vec![Job {
+                path: root.to_path_buf(),
+                node: root_node,
+            }],
+            idle: 0,
+            done: false,
+        }),
         wake: Condvar::new(),
         idle: AtomicUsize::new(0),
         threads,
@@ -252,7 +293,11 @@ pub fn walk(root: &Path, opts: &WalkOptions, progress: Option<&AtomicU64>) -> Re
     for t in tallies {
         tally.merge(t);
     }
-    Ok(Walk { root: root.to_path_buf(), exists: true, tally })
+    Ok(Walk {
+        root: root.to_path_buf(),
+        exists: true,
+        tally,
+    })
 }
 
 fn worker(shared: &Shared<'_>) -> Tally {
@@ -297,7 +342,10 @@ fn next_job(shared: &Shared<'_>, local: &mut Vec<Job>) -> Option<Job> {
             shared.wake.notify_all();
             return None;
         }
-        q = shared.wake.wait(q).unwrap_or_else(std::sync::PoisonError::into_inner);
+        q = shared
+            .wake
+            .wait(q)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         q.idle -= 1;
         shared.idle.store(q.idle, Ordering::Relaxed);
     }
@@ -348,7 +396,11 @@ fn read_dir(shared: &Shared<'_>, job: Job, tally: &mut Tally, local: &mut Vec<Jo
         }
         // Like du: a non-directory with several links is counted at its first sighting only.
         let counted = is_dir || md.nlink() < 2 || lock(&shared.links).insert((md.dev(), md.ino()));
-        let (apparent, disk) = if counted { (md.size(), md.blocks() * 512) } else { (0, 0) };
+        let (apparent, disk) = if counted {
+            (md.size(), md.blocks() * 512)
+        } else {
+            (0, 0)
+        };
         tally.apparent_bytes += apparent;
         tally.disk_bytes += disk;
 
@@ -367,7 +419,10 @@ fn read_dir(shared: &Shared<'_>, job: Job, tally: &mut Tally, local: &mut Vec<Jo
             }
         };
         if is_dir {
-            local.push(Job { path: job.path.join(entry.file_name()), node: placement.node.clone() });
+            local.push(Job {
+                path: job.path.join(entry.file_name()),
+                node: placement.node.clone(),
+            });
         }
     }
     if let Some(p) = &uniform {
@@ -389,7 +444,9 @@ fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &fs::Me
     if p.vcs_repo {
         tally.vcs_repos += 1;
     }
-    let Some((key, part)) = &p.version else { return };
+    let Some((key, part)) = &p.version else {
+        return;
+    };
     let v = tally.versions.entry(key.clone()).or_default();
     match part {
         None => {
@@ -397,13 +454,20 @@ fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &fs::Me
             v.has_tree = true;
             v.tree_bytes += disk;
             v.tree_files += u64::from(is_file);
+            v.last_used = v.last_used.max(md.atime()).max(md.mtime());
         }
         Some(part) => {
             v.download_bytes += disk;
             match part {
                 Part::Zip => v.has_zip = true,
-                Part::Mod => v.has_mod = true,
-                Part::Info => v.has_info = true,
+                Part::Mod => {
+                    v.has_mod = true;
+                    v.meta_bytes += disk;
+                }
+                Part::Info => {
+                    v.has_info = true;
+                    v.meta_bytes += disk;
+                }
                 Part::Other => {}
             }
             v.last_used = v.last_used.max(md.atime()).max(md.mtime());
@@ -443,16 +507,30 @@ mod tests {
     fn tallies_a_cache_by_layout() {
         let t = cache_tree();
         for threads in [1, 3] {
-            let w = walk(t.path(), &WalkOptions { threads, module_cache: true }, None).expect("walk");
+            let w = walk(
+                t.path(),
+                &WalkOptions {
+                    threads,
+                    module_cache: true,
+                },
+                None,
+            )
+            .expect("walk");
             let tl = &w.tally;
             assert!(w.exists);
             assert_eq!(tl.files, 12);
             assert_eq!(tl.versions.len(), 3);
-            let a = &tl.versions[&VersionKey { module: "example.com/a".into(), version: "v1.0.0".into() }];
+            let a = &tl.versions[&VersionKey {
+                module: "example.com/a".into(),
+                version: "v1.0.0".into(),
+            }];
             assert!(a.has_tree && a.has_zip && a.has_mod && a.has_info);
             assert_eq!(a.tree_files, 2);
             assert!(a.tree_bytes >= 8192, "{a:?}");
-            let b = &tl.versions[&VersionKey { module: "example.com/!big".into(), version: "v0.1.0".into() }];
+            let b = &tl.versions[&VersionKey {
+                module: "example.com/!big".into(),
+                version: "v0.1.0".into(),
+            }];
             assert!(b.has_tree && !b.has_zip && !b.has_mod);
             assert_eq!(tl.vcs_repos, 1);
             assert!(tl.bytes(Category::Sumdb) > 0 && tl.bytes(Category::Zip) > 0);
@@ -477,7 +555,15 @@ mod tests {
         std::os::unix::fs::symlink("..", r.join("d/loop")).expect("symlink");
         std::os::unix::fs::symlink(r, r.join("d/abs")).expect("symlink");
         fs::hard_link(r.join("d/f"), r.join("d/g")).expect("link");
-        let w = walk(r, &WalkOptions { threads: 2, module_cache: false }, None).expect("walk");
+        let w = walk(
+            r,
+            &WalkOptions {
+                threads: 2,
+                module_cache: false,
+            },
+            None,
+        )
+        .expect("walk");
         assert_eq!(w.tally.files, 2);
         assert_eq!(w.tally.symlinks, 2);
         assert_eq!(w.tally.dirs, 2);
@@ -486,8 +572,14 @@ mod tests {
         let root = fs::metadata(r).expect("md");
         let l1 = fs::symlink_metadata(r.join("d/loop")).expect("md");
         let l2 = fs::symlink_metadata(r.join("d/abs")).expect("md");
-        assert_eq!(w.tally.apparent_bytes, f.size() + d.size() + root.size() + l1.size() + l2.size());
-        assert_eq!(w.tally.disk_bytes, (f.blocks() + d.blocks() + root.blocks() + l1.blocks() + l2.blocks()) * 512);
+        assert_eq!(
+            w.tally.apparent_bytes,
+            f.size() + d.size() + root.size() + l1.size() + l2.size()
+        );
+        assert_eq!(
+            w.tally.disk_bytes,
+            (f.blocks() + d.blocks() + root.blocks() + l1.blocks() + l2.blocks()) * 512
+        );
     }
 
     #[test]

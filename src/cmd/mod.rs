@@ -1,5 +1,6 @@
 //! Subcommands: one file each, thin glue between the CLI, the domain modules and the output.
 
+pub mod cache;
 pub mod completions;
 pub mod env;
 pub mod port;
@@ -65,6 +66,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
     match &cli.command {
         Command::Env(args) => env::run(ctx, args),
         Command::Undo => undo::run(ctx),
+        Command::Cache(args) => cache::run(ctx, args),
         Command::Completions { shell } => completions::run(*shell),
         Command::Proxy(args) => proxy::run(args, ctx),
         Command::Port(args) => port::run(args, ctx),

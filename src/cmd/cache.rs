@@ -1,0 +1,606 @@
+//! `godoctor cache`, `cache clean`, `cache prune`: what the module and build caches hold, and
+//! safe ways to take space back.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Context;
+use crate::Outcome;
+use crate::cache::fsinfo;
+use crate::cache::prune::{self, Plan, Rules};
+use crate::cache::remove::{self, Guard};
+use crate::cache::required::{self, Required};
+use crate::cache::stats::{self, ModCacheReport, TreeReport, human};
+use crate::cache::walk::{self, Walk, WalkError, WalkOptions};
+use crate::cli::{CacheAction, CacheArgs, PruneArgs};
+use crate::finding::{self, Finding, Severity};
+use crate::goenv::GoBinary;
+use crate::output::{self, Status};
+
+pub fn run(ctx: &Context, args: &CacheArgs) -> Result<Outcome> {
+    let threads = args.threads.map(usize::from);
+    match &args.action {
+        None => show(ctx, args, threads),
+        Some(CacheAction::Clean { dry_run, yes }) => clean(ctx, *dry_run, *yes, threads),
+        Some(CacheAction::Prune(p)) => prune(ctx, p, threads),
+    }
+}
+
+/// Where the caches are, as the real `go` reports them.
+pub(crate) struct Paths {
+    pub go: Option<GoBinary>,
+    pub modcache: PathBuf,
+    pub gocache: Option<PathBuf>,
+    /// `$GOPATH` entries: `$GOPATH/pkg/sumdb` is never touched.
+    pub gopath: Vec<PathBuf>,
+}
+
+/// Read GOMODCACHE, GOCACHE and GOPATH from one `go env -json`.
+pub(crate) fn paths(ctx: &Context) -> Result<Paths> {
+    let go_env = ctx.load_go_env()?;
+    let gopath: Vec<PathBuf> = std::env::split_paths(go_env.get("GOPATH"))
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    let modcache = match go_env.get("GOMODCACHE") {
+        "" => match gopath.first() {
+            // Go < 1.15 printed no GOMODCACHE: the cache was always $GOPATH/pkg/mod.
+            Some(first) => first.join("pkg").join("mod"),
+            None => {
+                return Err(crate::hinted(
+                    "go reports neither GOMODCACHE nor GOPATH, so the module cache cannot be found",
+                    "set one of them: godoctor env set GOMODCACHE=$HOME/go/pkg/mod",
+                ));
+            }
+        },
+        dir => PathBuf::from(dir),
+    };
+    let gocache = match go_env.get("GOCACHE") {
+        "" | "off" => None,
+        dir => Some(PathBuf::from(dir)),
+    };
+    Ok(Paths {
+        go: Some(go_env.go.clone()),
+        modcache,
+        gocache,
+        gopath,
+    })
+}
+
+/// Walk `root`, drawing a spinner with the entry count on stderr when it is a terminal.
+pub(crate) fn walk_root(
+    ctx: &Context,
+    root: &Path,
+    module_cache: bool,
+    threads: Option<usize>,
+) -> Result<Walk> {
+    let mut opts = WalkOptions::new(module_cache);
+    if let Some(t) = threads {
+        opts.threads = t;
+    }
+    let result = if ctx.output.stderr_tty {
+        let counter = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            let handle = s.spawn(|| walk::walk(root, &opts, Some(&counter)));
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            while !handle.is_finished() {
+                bar.set_message(format!(
+                    "reading {}: {} entries",
+                    root.display(),
+                    counter.load(Ordering::Relaxed)
+                ));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(80));
+            }
+            bar.finish_and_clear();
+            handle.join().unwrap_or_else(|_| {
+                Err(WalkError::Root {
+                    path: root.to_path_buf(),
+                    source: std::io::Error::other("the walk panicked"),
+                })
+            })
+        })
+    } else {
+        walk::walk(root, &opts, None)
+    };
+    result.map_err(|e| match e {
+        WalkError::NotADirectory { .. } => crate::hinted(
+            e.to_string(),
+            "GOMODCACHE and GOCACHE must be directories: point them elsewhere with godoctor env set",
+        ),
+        WalkError::Root { .. } => {
+            crate::hinted(e.to_string(), "run godoctor as the user who owns the cache, or fix its permissions")
+        }
+    })
+}
+
+/// Walk the module cache and build its report.
+pub(crate) fn measure(
+    ctx: &Context,
+    root: &Path,
+    top: usize,
+    threads: Option<usize>,
+) -> Result<ModCacheReport> {
+    let walked = walk_root(ctx, root, true, threads)?;
+    let space = fsinfo::space(root);
+    let writable = walked.exists && fsinfo::writable(root);
+    Ok(stats::report(&walked, space, writable, top))
+}
+
+/// `godoctor cache --json`: the DESIGN.md contract at the top level, then the build cache and
+/// the findings.
+#[derive(Debug, Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    modcache: &'a ModCacheReport,
+    build_cache: Option<&'a TreeReport>,
+    findings: &'a [Finding],
+}
+
+fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>) -> Result<Outcome> {
+    let (modcache, gocache) = match &args.path {
+        Some(p) => (p.clone(), None),
+        None => {
+            let p = paths(ctx)?;
+            (p.modcache, p.gocache)
+        }
+    };
+    let report = measure(ctx, &modcache, args.top, threads)?;
+    let build = match &gocache {
+        Some(dir) => Some(TreeReport::from_walk(&walk_root(ctx, dir, false, threads)?)),
+        None => None,
+    };
+    let findings = stats::findings(&report, build.as_ref());
+    let problems = finding::worst(&findings) == Some(Severity::Error);
+    if ctx.output.json {
+        output::print_json(&ShowJson {
+            modcache: &report,
+            build_cache: build.as_ref(),
+            findings: &findings,
+        })?;
+    } else {
+        output::print_block(&render(
+            &report,
+            build.as_ref(),
+            &findings,
+            ctx.output.quiet,
+        ))?;
+    }
+    Ok(Outcome::from_problems(problems))
+}
+
+fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The text rendering of `godoctor cache`.
+fn render(
+    r: &ModCacheReport,
+    build: Option<&TreeReport>,
+    findings: &[Finding],
+    quiet: bool,
+) -> String {
+    let mut out = String::new();
+    if !quiet {
+        out.push_str(&format!(
+            "{}  {}\n",
+            output::heading("Module cache"),
+            r.path.display()
+        ));
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut row = |k: &str, v: String| rows.push(vec![format!("  {k}"), v]);
+        if r.exists {
+            row(
+                "size",
+                format!(
+                    "{} on disk ({} apparent)",
+                    human(r.disk_bytes),
+                    human(r.apparent_bytes)
+                ),
+            );
+            row(
+                "files",
+                format!("{} in {} directories", count(r.files), count(r.dirs)),
+            );
+            row(
+                "modules",
+                format!(
+                    "{} modules, {} versions ({} extracted)",
+                    count(r.modules),
+                    count(r.versions),
+                    count(r.extracted_trees)
+                ),
+            );
+            row("extracted", human(r.extracted_bytes));
+            let d = &r.download;
+            row(
+                "download",
+                format!(
+                    "{}: zip {}, go.mod {}, info {}, sumdb {}, other {}",
+                    human(r.download_bytes),
+                    human(d.zip_bytes),
+                    human(d.mod_bytes),
+                    human(d.info_bytes),
+                    human(d.sumdb_bytes),
+                    human(d.other_bytes)
+                ),
+            );
+            row(
+                "vcs clones",
+                format!("{} ({})", count(r.vcs_repos), human(r.vcs_bytes)),
+            );
+            if !r.toolchains.is_empty() {
+                let list: Vec<String> = r
+                    .toolchains
+                    .iter()
+                    .map(|t| format!("{} ({})", t.version, human(t.bytes)))
+                    .collect();
+                row("toolchains", list.join(", "));
+            }
+        } else {
+            row("size", "does not exist yet".to_string());
+        }
+        if let Some(free) = r.free_bytes {
+            row("free space", format!("{} on this file system", human(free)));
+        }
+        out.push_str(&output::table(&rows));
+        if !r.largest.is_empty() {
+            out.push_str(&format!("\n{}\n", output::heading("Largest modules")));
+            out.push_str(&module_table(&r.largest));
+        }
+        if !r.many_versions.is_empty() {
+            out.push_str(&format!(
+                "\n{}\n",
+                output::heading(&format!(
+                    "Modules with {} or more versions",
+                    stats::MANY_VERSIONS
+                ))
+            ));
+            out.push_str(&module_table(&r.many_versions));
+        }
+        if let Some(b) = build {
+            out.push_str(&format!(
+                "\n{}  {}\n",
+                output::heading("Build cache"),
+                b.path.display()
+            ));
+            let line = if b.exists {
+                format!(
+                    "  {} on disk in {} files\n",
+                    human(b.disk_bytes),
+                    count(b.files)
+                )
+            } else {
+                "  does not exist yet\n".to_string()
+            };
+            out.push_str(&line);
+        }
+    }
+    if !findings.is_empty() {
+        out.push('\n');
+        for f in findings {
+            out.push_str(&format!(
+                "{} {}\n",
+                output::glyph(Status::from(f.severity)),
+                f.message
+            ));
+            if let Some(h) = &f.hint {
+                out.push_str(&format!("  {}\n", output::dim(&format!("hint: {h}"))));
+            }
+        }
+    }
+    out
+}
+
+fn module_table(rows: &[stats::ModuleRow]) -> String {
+    let mut t = vec![vec![
+        output::dim("  module"),
+        output::dim("versions"),
+        output::dim("size"),
+        output::dim("newest"),
+        output::dim("--keep 1 frees"),
+    ]];
+    for m in rows {
+        t.push(vec![
+            format!("  {}", m.module),
+            m.versions.to_string(),
+            human(m.bytes),
+            m.newest.clone(),
+            human(m.reclaimable_keep_1),
+        ]);
+    }
+    output::table(&t)
+}
+
+/// `godoctor cache clean`: show what `go clean -modcache` frees, confirm, run it.
+fn clean(ctx: &Context, dry_run: bool, yes: bool, threads: Option<usize>) -> Result<Outcome> {
+    let paths = paths(ctx)?;
+    let report = measure(ctx, &paths.modcache, 0, threads)?;
+    let frees = format!(
+        "go clean -modcache removes {} ({} on disk, {} files, {} versions of {} modules)",
+        paths.modcache.display(),
+        human(report.disk_bytes),
+        count(report.files),
+        count(report.versions),
+        count(report.modules)
+    );
+    #[derive(Serialize)]
+    struct CleanJson<'a> {
+        path: &'a Path,
+        exists: bool,
+        disk_bytes: u64,
+        files: u64,
+        dry_run: bool,
+        removed: bool,
+    }
+    let emit = |removed: bool, dry: bool| -> Result<()> {
+        if ctx.output.json {
+            output::print_json(&CleanJson {
+                path: &paths.modcache,
+                exists: report.exists,
+                disk_bytes: report.disk_bytes,
+                files: report.files,
+                dry_run: dry,
+                removed,
+            })?;
+        }
+        Ok(())
+    };
+    if !report.exists {
+        if !ctx.output.json {
+            output::println(&format!(
+                "nothing to clean: {} does not exist",
+                paths.modcache.display()
+            ))?;
+        }
+        emit(false, dry_run)?;
+        return Ok(Outcome::Clean);
+    }
+    if dry_run {
+        if !ctx.output.json {
+            output::println(&format!("{frees}\ndry run: nothing was removed"))?;
+        }
+        emit(false, true)?;
+        return Ok(Outcome::Clean);
+    }
+    if !yes {
+        if !ctx.output.interactive || ctx.output.json {
+            return Err(crate::hinted(
+                format!("{frees}; not removing without confirmation"),
+                "pass --yes to remove it, or --dry-run to only see what it frees",
+            ));
+        }
+        output::println(&frees)?;
+        let go_on = dialoguer::Confirm::new()
+            .with_prompt("Remove the whole module cache?")
+            .default(false)
+            .interact()?;
+        if !go_on {
+            output::println("nothing was removed")?;
+            return Ok(Outcome::Clean);
+        }
+    }
+    let go = match paths.go {
+        Some(go) => go,
+        None => ctx.locate_go()?,
+    };
+    let args: Vec<std::ffi::OsString> = vec!["clean".into(), "-modcache".into()];
+    // A big cache takes a while to delete: allow far more than the usual go deadline.
+    let out = crate::sys::run(&go.path, &args, &ctx.env, None, Duration::from_secs(3600))?;
+    if !out.success {
+        return Err(crate::hinted(
+            format!("`go clean -modcache` failed: {}", out.stderr.trim()),
+            "check the permissions of the cache directory, or run `go clean -modcache` yourself",
+        ));
+    }
+    if ctx.output.json {
+        emit(true, false)?;
+    } else {
+        output::println(&format!(
+            "removed {} ({} freed)",
+            paths.modcache.display(),
+            human(report.disk_bytes)
+        ))?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `godoctor cache prune --json`.
+#[derive(Debug, Serialize)]
+struct PruneJson<'a> {
+    path: &'a Path,
+    exists: bool,
+    dry_run: bool,
+    keep: Option<usize>,
+    older_than_seconds: Option<i64>,
+    /// The go.mod whose requirements were kept, if any.
+    required_from: Option<&'a Path>,
+    plan: &'a Plan,
+    result: Option<&'a remove::Outcome>,
+}
+
+/// `godoctor cache prune`: plan (always shown), then remove with `--yes`.
+fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outcome> {
+    let older_than = match &args.older_than {
+        Some(text) => Some(prune::parse_duration(text).map_err(|e| {
+            crate::hinted(
+                format!("invalid --older-than: {e}"),
+                "write a duration like 90d, 12w, 36h or 1y",
+            )
+        })?),
+        None => None,
+    };
+    let paths = paths(ctx)?;
+    // The main module is found from the working directory, like go finds it.
+    let cwd = std::env::current_dir()?;
+    let gomod = if args.no_keep_required {
+        None
+    } else {
+        required::find_gomod(&cwd)
+    };
+    if args.keep_required && gomod.is_none() {
+        return Err(crate::hinted(
+            format!(
+                "--keep-required: there is no go.mod in {} or above it",
+                cwd.display()
+            ),
+            "run the command inside the module whose requirements must stay, or drop --keep-required",
+        ));
+    }
+    let required = match &gomod {
+        Some(p) => required::load(p).map_err(|e| {
+            crate::hinted(
+                format!("cannot read {} or its go.sum: {e}", p.display()),
+                "fix the file's permissions, or pass --no-keep-required to prune without protecting it",
+            )
+        })?,
+        None => Required::default(),
+    };
+    let root = &paths.modcache;
+    let walked = walk_root(ctx, root, true, threads)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let rules = Rules {
+        keep: args.keep,
+        older_than,
+        now,
+    };
+    let plan = prune::plan(&stats::versions(&walked), &rules, &required);
+    let incomplete = walked.tally.issues.total() > 0;
+    let act = args.yes && !plan.remove.is_empty();
+    if act && fsinfo::space(root).is_some_and(|s| s.read_only) {
+        return Err(crate::hinted(
+            format!(
+                "{} is on a read-only file system: nothing can be removed",
+                root.display()
+            ),
+            "remount it read-write, or prune on the machine that owns the cache",
+        ));
+    }
+    let result = act.then(|| remove::execute(root, &plan, &Guard::new(root, &paths.gopath)));
+    let failed = result.as_ref().is_some_and(|r| !r.failed.is_empty());
+    if ctx.output.json {
+        output::print_json(&PruneJson {
+            path: root,
+            exists: walked.exists,
+            dry_run: !args.yes,
+            keep: args.keep,
+            older_than_seconds: older_than,
+            required_from: gomod.as_deref(),
+            plan: &plan,
+            result: result.as_ref(),
+        })?;
+    } else {
+        output::print_block(&render_prune(
+            root,
+            walked.exists,
+            &plan,
+            gomod.as_deref(),
+            result.as_ref(),
+            args.yes,
+            ctx.output.quiet,
+        ))?;
+        if incomplete {
+            output::note(&format!(
+                "warning: {} entries of the cache could not be read; versions inside them were not considered",
+                walked.tally.issues.total()
+            ));
+        }
+    }
+    Ok(Outcome::from_problems(failed || incomplete))
+}
+
+fn render_prune(
+    root: &Path,
+    exists: bool,
+    plan: &Plan,
+    gomod: Option<&Path>,
+    result: Option<&remove::Outcome>,
+    yes: bool,
+    quiet: bool,
+) -> String {
+    let mut out = String::new();
+    if !exists {
+        return format!(
+            "nothing to prune: the module cache {} does not exist\n",
+            root.display()
+        );
+    }
+    if !quiet && !plan.remove.is_empty() {
+        let mut rows = vec![vec![
+            output::dim("module"),
+            output::dim("version"),
+            output::dim("frees"),
+            output::dim("why"),
+        ]];
+        for p in &plan.remove {
+            rows.push(vec![
+                p.version.module.clone(),
+                p.version.version.clone(),
+                human(p.frees),
+                p.reason.clone(),
+            ]);
+        }
+        out.push_str(&output::table(&rows));
+        out.push('\n');
+    }
+    let modules: std::collections::BTreeSet<&str> = plan
+        .remove
+        .iter()
+        .map(|p| p.version.module.as_str())
+        .collect();
+    out.push_str(&format!(
+        "{} versions of {} modules, {} in {}; {} versions stay",
+        plan.remove.len(),
+        modules.len(),
+        human(plan.frees_bytes),
+        root.display(),
+        plan.kept
+    ));
+    if let Some(g) = gomod {
+        out.push_str(&format!(
+            " ({} needed by {})",
+            plan.kept_required,
+            g.display()
+        ));
+    }
+    out.push('\n');
+    match result {
+        Some(r) => {
+            out.push_str(&format!(
+                "{} removed {} versions, freed {}\n",
+                output::glyph(Status::Ok),
+                r.removed,
+                human(r.freed_bytes)
+            ));
+            for f in &r.failed {
+                out.push_str(&format!("{} {f}\n", output::glyph(Status::Error)));
+            }
+        }
+        None if plan.remove.is_empty() => out.push_str("nothing to remove\n"),
+        None if !yes => {
+            out.push_str("dry run: nothing was removed; add --yes to remove these versions\n")
+        }
+        None => {}
+    }
+    out
+}
