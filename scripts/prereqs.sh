@@ -18,4 +18,10 @@ if [ "$need_old_go" = 1 ]; then
     exit 1
   fi
 fi
+# The loopback checksum database of the probe tests (tests/sumdbserver) needs golang.org/x/mod
+# in the module cache: download it here, the one step that needs the Go module proxy.
+if ! (cd tests/sumdbserver && GOFLAGS=-mod=mod go mod download golang.org/x/mod); then
+  echo "prereqs: could not download golang.org/x/mod for tests/sumdbserver (needs the Go module proxy)" >&2
+  exit 1
+fi
 echo "prereqs: ok"

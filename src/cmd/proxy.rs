@@ -8,13 +8,20 @@ use super::Context;
 use crate::Outcome;
 use crate::cli::{ProbeArgs, ProxyAction, ProxyArgs};
 use crate::output::{self, Status};
+use crate::probe::http::FetchOptions;
 use crate::probe::http::Prober;
 use crate::probe::proxy::{self, ProbeOptions, ProxyReport};
+use crate::probe::sumdb::{self, SumDbTarget, SumdbReport};
+use crate::probe::{catalogue, chain};
 
 pub fn run(args: &ProxyArgs, ctx: &Context) -> Result<Outcome> {
     match &args.action {
         ProxyAction::Test { urls, sumdb, probe } => test(urls, sumdb.as_deref(), probe, ctx),
-        ProxyAction::Rank { .. } => anyhow::bail!("`proxy rank` is not implemented yet"),
+        ProxyAction::Rank {
+            candidates,
+            no_builtin,
+            probe,
+        } => rank(candidates.as_deref(), *no_builtin, probe, ctx),
     }
 }
 
@@ -54,32 +61,297 @@ fn parse_urls(urls: &[String]) -> Result<Vec<Url>> {
         .collect()
 }
 
-fn test(urls: &[String], sumdb: Option<&str>, probe: &ProbeArgs, ctx: &Context) -> Result<Outcome> {
+fn resolve_sumdb(value: &str) -> Result<Option<SumDbTarget>> {
+    sumdb::resolve(value).map_err(|e| {
+        crate::hinted(
+            format!("GOSUMDB {value:?}: {e}"),
+            "use off, a known name (sum.golang.org), name+hash+key, or \"key URL\"",
+        )
+    })
+}
+
+/// What `proxy test` found: proxy reports in chain order, the chain outcome, the sumdb check.
+struct TestRun {
+    goproxy: Option<String>,
+    items: Vec<chain::Item>,
+    reports: Vec<ProxyReport>,
+    outcome: Option<chain::ChainOutcome>,
+    sumdb: Option<SumdbReport>,
+    sumdb_off: bool,
+}
+
+fn test(
+    urls: &[String],
+    sumdb_flag: Option<&str>,
+    probe: &ProbeArgs,
+    ctx: &Context,
+) -> Result<Outcome> {
     let mut opts = options(probe)?;
-    if let Some(s) = sumdb {
-        // The database name is the first word of a GOSUMDB value, minus any +key.
-        opts.sumdb = s
-            .split_whitespace()
-            .next()
-            .map(|n| n.split('+').next().unwrap_or(n).to_string())
-            .filter(|n| n != "off");
-    }
-    if urls.is_empty() {
-        return Err(crate::hinted(
-            "walking the effective GOPROXY is not available yet",
-            "pass the proxy URLs to test, e.g. godoctor proxy test https://proxy.golang.org",
-        ));
-    }
-    let urls = parse_urls(urls)?;
-    let prober = Prober::new(&ctx.env);
-    let reports = proxy::test_all(&prober, &urls, &opts);
-    let problems = reports.iter().any(|r| !r.ok);
-    if ctx.output.json {
-        output::print_json(&reports)?;
+    // Explicit URLs are a ',' chain of their own; no URL = the effective GOPROXY from go.
+    let (goproxy, items, sumdb_value) = if urls.is_empty() {
+        let go_env = ctx.load_go_env()?;
+        let value = go_env.get("GOPROXY").to_string();
+        let items = chain::parse_goproxy(&value).map_err(|e| {
+            crate::hinted(
+                format!("GOPROXY={value:?} is invalid: {e}"),
+                "fix it with `godoctor env set GOPROXY=https://proxy.golang.org,direct`",
+            )
+        })?;
+        let sumdb = sumdb_flag.map_or_else(|| go_env.get("GOSUMDB").to_string(), str::to_string);
+        (Some(value), items, Some(sumdb))
     } else {
-        output::print_block(&render(&reports, ctx))?;
+        let items = parse_urls(urls)?
+            .into_iter()
+            .map(|u| chain::Item {
+                entry: chain::Entry::Proxy(u),
+                fall_on_error: false,
+            })
+            .collect();
+        (None, items, sumdb_flag.map(str::to_string))
+    };
+    let target = match &sumdb_value {
+        Some(v) if !v.is_empty() => resolve_sumdb(v)?,
+        _ => None,
+    };
+    let sumdb_off = sumdb_value.as_deref() == Some("off");
+    if let Some(t) = &target {
+        opts.sumdb = Some(t.name.clone());
+    } else if sumdb_off {
+        opts.sumdb = None;
+    }
+    let prober = Prober::new(&ctx.env);
+    let proxy_urls: Vec<Url> = items
+        .iter()
+        .filter_map(|i| match &i.entry {
+            chain::Entry::Proxy(u) => Some(u.clone()),
+            _ => None,
+        })
+        .collect();
+    let route = chain::route_entries(&items);
+    let deadline = FetchOptions::within(opts.timeout, 64 * 1024);
+    let (mut reports, sumdb_report) = std::thread::scope(|s| {
+        let sumdb = target
+            .as_ref()
+            .map(|t| s.spawn(|| sumdb::check(&prober, t, &route, &deadline)));
+        let reports = proxy::test_all(&prober, &proxy_urls, &opts);
+        (reports, sumdb.and_then(|h| h.join().ok()))
+    });
+    let outcome = goproxy.is_some().then(|| chain::explain(&items, &reports));
+    if let Some(o) = &outcome {
+        let mut proxies = 0;
+        for (i, item) in items.iter().enumerate() {
+            if let chain::Entry::Proxy(_) = item.entry {
+                if let Some(r) = reports.get_mut(proxies) {
+                    r.position = Some(i + 1);
+                    r.consequence = o.consequences.get(i).cloned();
+                }
+                proxies += 1;
+            }
+        }
+    }
+    let run = TestRun {
+        goproxy,
+        items,
+        reports,
+        outcome,
+        sumdb: sumdb_report,
+        sumdb_off,
+    };
+    let problems = run.reports.iter().any(|r| !r.ok)
+        || run.outcome.as_ref().is_some_and(|o| o.broken)
+        || run.sumdb.as_ref().is_some_and(|s| !s.ok);
+    if ctx.output.json {
+        let mut all: Vec<serde_json::Value> = run
+            .reports
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()?;
+        if let Some(s) = &run.sumdb {
+            all.push(serde_json::to_value(s)?);
+        }
+        output::print_json(&all)?;
+    } else {
+        output::print_block(&render_run(&run, ctx))?;
     }
     Ok(Outcome::from_problems(problems))
+}
+
+fn render_run(run: &TestRun, ctx: &Context) -> String {
+    let mut out = String::new();
+    if let Some(v) = &run.goproxy {
+        out.push_str(&format!("{} {}\n", output::heading("GOPROXY"), v));
+    }
+    let mut proxies = run.reports.iter();
+    for (i, item) in run.items.iter().enumerate() {
+        match &item.entry {
+            chain::Entry::Proxy(_) => {
+                if let Some(r) = proxies.next() {
+                    out.push_str(&render(std::slice::from_ref(r), ctx));
+                    if let Some(c) = &r.consequence {
+                        out.push_str(&format!("    {} {c}\n", output::paint("→", Status::Info)));
+                    }
+                }
+            }
+            chain::Entry::Direct | chain::Entry::Off => {
+                let c = run
+                    .outcome
+                    .as_ref()
+                    .and_then(|o| o.consequences.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                out.push_str(&format!("{} {c}\n", output::glyph(Status::Info)));
+            }
+        }
+    }
+    if let Some(o) = &run.outcome {
+        let line = match (&o.served_by, o.broken) {
+            (Some(by), false) => format!(
+                "{} the probe module would come from {by}",
+                output::glyph(Status::Ok)
+            ),
+            _ => format!(
+                "{} with this GOPROXY, go cannot download the probe module",
+                output::glyph(Status::Error)
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if run.sumdb_off {
+        out.push_str(&format!(
+            "{} GOSUMDB=off: downloads are not verified against a checksum database\n",
+            output::glyph(Status::Warn)
+        ));
+    }
+    if let Some(s) = &run.sumdb {
+        out.push_str(&format!(
+            "{} {} {}  {}\n    {}\n",
+            output::glyph(s.severity),
+            output::heading("checksum database"),
+            s.name,
+            output::dim(&s.url),
+            s.diagnosis
+        ));
+        if let Some(h) = &s.hint {
+            out.push_str(&format!(
+                "    {} {h}\n",
+                output::paint("help:", Status::Info)
+            ));
+        }
+    }
+    out
+}
+
+fn rank(
+    candidates: Option<&std::path::Path>,
+    no_builtin: bool,
+    probe: &ProbeArgs,
+    ctx: &Context,
+) -> Result<Outcome> {
+    let opts = options(probe)?;
+    let mut mirrors = if no_builtin {
+        Vec::new()
+    } else {
+        catalogue::builtin()
+    };
+    if let Some(path) = candidates {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            crate::hinted(
+                format!("cannot read {}: {e}", path.display()),
+                "pass a file with one proxy URL per line",
+            )
+        })?;
+        let extra =
+            catalogue::parse_candidates(&text, &path.display().to_string()).map_err(|e| {
+                crate::hinted(
+                    e,
+                    "one proxy URL per line, optionally followed by a name; # starts a comment",
+                )
+            })?;
+        mirrors.extend(extra);
+    }
+    // The current GOPROXY is only for the star: without go, rank anyway.
+    let current: Vec<Url> = ctx
+        .load_go_env()
+        .ok()
+        .and_then(|g| chain::parse_goproxy(g.get("GOPROXY")).ok())
+        .map(|items| {
+            items
+                .into_iter()
+                .filter_map(|i| match i.entry {
+                    chain::Entry::Proxy(u) => Some(u),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let urls = parse_urls(&mirrors.iter().map(|m| m.url.clone()).collect::<Vec<_>>())?;
+    let prober = Prober::new(&ctx.env);
+    let reports = proxy::test_all(&prober, &urls, &opts);
+    let rows = catalogue::rank(&mirrors, &reports, &current);
+    let any_ok = rows.iter().any(|r| r.ok);
+    if ctx.output.json {
+        output::print_json(&rows)?;
+    } else {
+        let mut table = vec![
+            ["", "#", "MIRROR", "MEDIAN", "MIN", "SUMDB", "VERDICT"]
+                .map(output::heading)
+                .to_vec(),
+        ];
+        for r in &rows {
+            let mark = format!(
+                "{}{}",
+                if r.current { "*" } else { " " },
+                if r.fastest { "⚡" } else { "" }
+            );
+            table.push(vec![
+                mark,
+                r.rank.map_or_else(|| "-".into(), |n| n.to_string()),
+                format!(
+                    "{} {}",
+                    r.url,
+                    if r.name != r.url {
+                        output::dim(&format!("({})", r.name))
+                    } else {
+                        String::new()
+                    }
+                ),
+                r.median_ms.map_or_else(|| "-".into(), fmt_ms),
+                r.min_ms.map_or_else(|| "-".into(), fmt_ms),
+                match r.proxies_sumdb {
+                    Some(true) => "proxied".into(),
+                    Some(false) => "direct".into(),
+                    None => "?".into(),
+                },
+                output::paint(
+                    &serde_json::to_value(r.verdict)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    if r.ok { Status::Ok } else { Status::Error },
+                ),
+            ]);
+        }
+        let mut text = output::table(&table);
+        text.push_str(&output::dim(
+            "* = in your current GOPROXY   ⚡ = fastest passing mirror\n",
+        ));
+        if let Some(best) = rows.iter().find(|r| r.fastest) {
+            if !best.current {
+                text.push_str(&format!(
+                    "help: godoctor env set GOPROXY={},direct\n",
+                    best.url
+                ));
+            }
+        } else {
+            text.push_str(&format!(
+                "{} no mirror passed the protocol check\n",
+                output::glyph(Status::Error)
+            ));
+        }
+        output::print_block(&text)?;
+    }
+    Ok(Outcome::from_problems(!any_ok))
 }
 
 /// Text rendering of proxy reports: one block per proxy.

@@ -5,10 +5,13 @@
 //! Reuse: `route --probe` and `check` build one [`http::Prober`] (it loads the trust store once)
 //! and call [`proxy::test_proxy`] / [`proxy::test_all`], [`sumdb::check`] or [`http::Prober::fetch`].
 
+pub mod catalogue;
+pub mod chain;
 pub mod http;
 pub mod netconf;
 pub mod ports;
 pub mod proxy;
+pub mod sumdb;
 
 use std::time::Duration;
 

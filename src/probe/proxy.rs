@@ -114,6 +114,8 @@ pub struct SumdbSupport {
 /// The report for one proxy URL; serialises to the `proxy test --json` contract.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProxyReport {
+    /// Always `proxy` (a `proxy test` array may also hold the `sumdb` check).
+    pub kind: &'static str,
     /// The proxy URL, redacted.
     pub url: String,
     /// Usable by go (no error verdict; warnings are still ok).
@@ -140,6 +142,12 @@ pub struct ProxyReport {
     /// Who holds the port of a loopback proxy that does not behave like one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub port_owners: Vec<PortOwner>,
+    /// 1-based position in GOPROXY (chain mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<usize>,
+    /// What this entry means for go, given the entries around it (chain mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
 }
 
 /// The parts of [`classify`]'s answer.
@@ -418,6 +426,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         max_bytes: opts.max_bytes,
     };
     let mut report = ProxyReport {
+        kind: "proxy",
         url: display_url(url),
         ok: false,
         status: None,
@@ -434,6 +443,8 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         not_found_status: None,
         sumdb: None,
         port_owners: Vec::new(),
+        position: None,
+        consequence: None,
     };
     let Some(info) = info_url(url, &opts.module, &opts.version) else {
         report.diagnosis = "cannot build a request URL from this proxy URL".into();
@@ -546,6 +557,7 @@ fn loopback_story(url: &Url, report: &mut ProxyReport) {
 fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
     let started = Instant::now();
     let mut report = ProxyReport {
+        kind: "proxy",
         url: display_url(url),
         ok: false,
         status: None,
@@ -562,6 +574,8 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
         not_found_status: None,
         sumdb: None,
         port_owners: Vec::new(),
+        position: None,
+        consequence: None,
     };
     let Ok(dir) = url.to_file_path() else {
         report.verdict = Verdict::BadUrl;

@@ -1,0 +1,520 @@
+//! The checksum database: resolve GOSUMDB like go, find the route go takes to it (an explicit
+//! URL, the first proxy whose `/sumdb/NAME/supported` says 200, or direct), fetch `/latest` and
+//! verify its signed tree head with the database's public key (the x/mod/sumdb/note format:
+//! Ed25519 over the note text, key named and hashed). Note parsing and verification are pure.
+
+use std::time::Instant;
+
+use base64::Engine as _;
+use serde::Serialize;
+use url::Url;
+
+use super::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
+use super::proxy::join;
+use crate::output::Status;
+use crate::redact::redact;
+
+/// sum.golang.org's published verifier key (cmd/go's `knownGOSUMDB`).
+pub const SUM_GOLANG_ORG_KEY: &str =
+    "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8";
+/// Cap on a `/latest` answer: a signed tree head is a few hundred bytes.
+const MAX_LATEST: usize = 64 * 1024;
+
+/// A parsed note verifier key `name+hash+base64(0x01 ‖ ed25519 public key)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifierKey {
+    pub name: String,
+    pub hash: u32,
+    pub key: [u8; 32],
+}
+
+/// Why a key or a signed note is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteError {
+    #[error("malformed verifier key: {0}")]
+    BadKey(String),
+    #[error("malformed signed note: {0}")]
+    Malformed(String),
+    #[error("the note has no signature by {0} (wrong key, or a different database answered)")]
+    NoSignature(String),
+    #[error(
+        "the signature by {0} does not verify: the signed text was altered (a tampering middlebox?)"
+    )]
+    BadSignature(String),
+}
+
+fn key_hash(name: &str, key_with_alg: &[u8]) -> u32 {
+    let mut data = Vec::with_capacity(name.len() + 1 + key_with_alg.len());
+    data.extend_from_slice(name.as_bytes());
+    data.push(b'\n');
+    data.extend_from_slice(key_with_alg);
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &data);
+    let b = d.as_ref();
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// Parse a verifier key, checking its hash like `note.NewVerifier`.
+pub fn parse_verifier_key(text: &str) -> Result<VerifierKey, NoteError> {
+    let bad = |why: &str| NoteError::BadKey(why.to_string());
+    let mut parts = text.splitn(3, '+');
+    let (Some(name), Some(hash), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad("expected name+hash+key"));
+    };
+    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+') {
+        return Err(bad("invalid name"));
+    }
+    let hash = (hash.len() == 8)
+        .then(|| u32::from_str_radix(hash, 16).ok())
+        .flatten()
+        .ok_or_else(|| bad("the hash is not 8 hex digits"))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|_| bad("the key is not base64"))?;
+    if raw.len() != 33 || raw[0] != 1 {
+        return Err(bad("not an Ed25519 key"));
+    }
+    if key_hash(name, &raw) != hash {
+        return Err(bad("the hash does not match the key"));
+    }
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&raw[1..]);
+    Ok(VerifierKey {
+        name: name.to_string(),
+        hash,
+        key,
+    })
+}
+
+/// Verify a signed note against `key`; returns the signed text.
+pub fn verify_note(msg: &[u8], key: &VerifierKey) -> Result<String, NoteError> {
+    let text = std::str::from_utf8(msg).map_err(|_| NoteError::Malformed("not UTF-8".into()))?;
+    let split = text
+        .rfind("\n\n")
+        .ok_or_else(|| NoteError::Malformed("no signature block".into()))?;
+    let (body, sigs) = (&text[..split + 1], &text[split + 2..]);
+    if !sigs.ends_with('\n') {
+        return Err(NoteError::Malformed(
+            "the signature block does not end with a newline".into(),
+        ));
+    }
+    for line in sigs.lines() {
+        let rest = line.strip_prefix("\u{2014} ").ok_or_else(|| {
+            NoteError::Malformed("a signature line does not start with an em dash".into())
+        })?;
+        let (name, b64) = rest
+            .split_once(' ')
+            .ok_or_else(|| NoteError::Malformed("a signature line has no signature".into()))?;
+        let sig = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| NoteError::Malformed("a signature is not base64".into()))?;
+        if sig.len() < 5 {
+            return Err(NoteError::Malformed("a signature is too short".into()));
+        }
+        let hash = u32::from_be_bytes([sig[0], sig[1], sig[2], sig[3]]);
+        if name != key.name || hash != key.hash {
+            continue;
+        }
+        let public =
+            aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, key.key);
+        return match public.verify(body.as_bytes(), &sig[4..]) {
+            Ok(()) => Ok(body.to_string()),
+            Err(_) => Err(NoteError::BadSignature(key.name.clone())),
+        };
+    }
+    Err(NoteError::NoSignature(format!(
+        "{}+{:08x}",
+        key.name, key.hash
+    )))
+}
+
+/// A signed tree head's text: `go.sum database tree`, the size, the root hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeHead {
+    pub size: u64,
+    pub hash: String,
+}
+
+/// Parse the text of a verified tree note.
+pub fn parse_tree(text: &str) -> Result<TreeHead, NoteError> {
+    let mut lines = text.lines();
+    if lines.next() != Some("go.sum database tree") {
+        return Err(NoteError::Malformed("not a go.sum database tree".into()));
+    }
+    let size = lines
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| NoteError::Malformed("bad tree size".into()))?;
+    let hash = lines
+        .next()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| NoteError::Malformed("no tree hash".into()))?;
+    Ok(TreeHead {
+        size,
+        hash: hash.to_string(),
+    })
+}
+
+/// GOSUMDB resolved like cmd/go's `dbDial`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SumDbTarget {
+    /// Database name (host[/path]).
+    pub name: String,
+    /// The verifier key text.
+    pub key: String,
+    /// `https://NAME`, used when no proxy serves the database.
+    pub direct: Url,
+    /// An explicit URL from GOSUMDB: go then bypasses proxies and `direct`.
+    pub explicit: Option<Url>,
+}
+
+/// Resolve a GOSUMDB value: `Ok(None)` for `off`. Mirrors go: the `sum.golang.google.cn`
+/// alias, known names, `key [URL]`, at most two fields.
+/// TODO(syntax): build on `crate::syntax::gosumdb::parse` once it lands.
+pub fn resolve(gosumdb: &str) -> Result<Option<SumDbTarget>, String> {
+    let value = if gosumdb == "sum.golang.google.cn" {
+        "sum.golang.org https://sum.golang.google.cn"
+    } else {
+        gosumdb
+    };
+    if value == "off" {
+        return Ok(None);
+    }
+    let fields: Vec<&str> = value.split_whitespace().collect();
+    let key = match fields.first() {
+        None => return Err("missing GOSUMDB".into()),
+        Some(&"sum.golang.org") => SUM_GOLANG_ORG_KEY,
+        Some(k) => k,
+    };
+    if fields.len() > 2 {
+        return Err("invalid GOSUMDB: too many fields".into());
+    }
+    let vkey = parse_verifier_key(key).map_err(|e| format!("invalid GOSUMDB: {e}"))?;
+    let direct = Url::parse(&format!("https://{}", vkey.name))
+        .ok()
+        .filter(|u| u.has_host() && !vkey.name.ends_with('/') && u.query().is_none())
+        .ok_or_else(|| format!("invalid sumdb name (must be host[/path]): {}", vkey.name))?;
+    let explicit = match fields.get(1) {
+        Some(u) => Some(Url::parse(u).map_err(|e| format!("invalid GOSUMDB URL: {e}"))?),
+        None => None,
+    };
+    Ok(Some(SumDbTarget {
+        name: vkey.name,
+        key: key.to_string(),
+        direct,
+        explicit,
+    }))
+}
+
+/// A proxy of the chain as the checksum-database route sees it.
+#[derive(Debug, Clone)]
+pub enum RouteEntry {
+    /// A proxy URL; `fall_on_error` = it is followed by `|`.
+    Proxy { url: Url, fall_on_error: bool },
+    /// `direct` or `off`: go stops asking proxies and connects directly.
+    Direct,
+}
+
+/// How go reaches the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "via", content = "url")]
+pub enum Route {
+    /// The URL given in GOSUMDB (proxies bypassed).
+    Explicit(String),
+    /// Through this proxy (its `/supported` said 200).
+    Proxy(String),
+    /// Directly at `https://NAME`.
+    Direct(String),
+}
+
+/// The checksum-database check; shares the basic fields of a proxy report (`url`, `ok`,
+/// `status`, `phases`, `median_ms`, `diagnosis`) so `proxy test --json` stays one array.
+#[derive(Debug, Clone, Serialize)]
+pub struct SumdbReport {
+    /// Always `sumdb`.
+    pub kind: &'static str,
+    pub name: String,
+    /// The URL whose `/latest` was fetched, redacted.
+    pub url: String,
+    pub ok: bool,
+    pub severity: Status,
+    pub status: Option<u16>,
+    pub phases: Phases,
+    pub median_ms: Option<f64>,
+    pub route: Option<Route>,
+    /// Signature of `/latest` verified with the key.
+    pub verified: bool,
+    pub tree: Option<TreeHead>,
+    /// Whether `https://NAME/latest` answered and verified (when go would not use it, this is
+    /// the fallback it lacks). `null` when not tried.
+    pub direct_ok: Option<bool>,
+    /// Proxies whose `/supported` said 200.
+    pub proxied_by: Vec<String>,
+    pub diagnosis: String,
+    pub hint: Option<String>,
+}
+
+/// Fetch `<base>/latest` and verify it.
+fn latest(
+    prober: &Prober,
+    base: &Url,
+    key: &VerifierKey,
+    opts: &FetchOptions,
+) -> (FetchResult, Result<TreeHead, String>) {
+    let Some(url) = join(base, "latest") else {
+        return (
+            FetchResult::default(),
+            Err("cannot build the /latest URL".into()),
+        );
+    };
+    let r = prober.fetch(
+        &url,
+        &FetchOptions {
+            max_bytes: MAX_LATEST,
+            ..*opts
+        },
+    );
+    let verdict = match (&r.error, r.status) {
+        (Some(e), _) => Err(e.message.clone()),
+        (None, Some(200)) => verify_note(&r.body, key)
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse_tree(&t).map_err(|e| e.to_string())),
+        (None, Some(s)) => Err(format!("/latest answered HTTP {s}")),
+        (None, None) => Err("no answer".into()),
+    };
+    (r, verdict)
+}
+
+/// Check the database the way go would reach it, plus (when go goes through a proxy) whether
+/// it is reachable directly. `chain` is GOPROXY's entries in order. Everything finishes by
+/// `opts.deadline`.
+pub fn check(
+    prober: &Prober,
+    target: &SumDbTarget,
+    chain: &[RouteEntry],
+    opts: &FetchOptions,
+) -> SumdbReport {
+    let started = Instant::now();
+    let mut report = SumdbReport {
+        kind: "sumdb",
+        name: target.name.clone(),
+        url: String::new(),
+        ok: false,
+        severity: Status::Error,
+        status: None,
+        phases: Phases::default(),
+        median_ms: None,
+        route: None,
+        verified: false,
+        tree: None,
+        direct_ok: None,
+        proxied_by: Vec::new(),
+        diagnosis: String::new(),
+        hint: None,
+    };
+    let key = match parse_verifier_key(&target.key) {
+        Ok(k) => k,
+        Err(e) => {
+            report.diagnosis = e.to_string();
+            report.hint = Some("fix GOSUMDB: name+hash+key as published by the database".into());
+            return report;
+        }
+    };
+    // Find the route like cmd/go's initBase.
+    let mut route_err = None;
+    let base = if let Some(u) = &target.explicit {
+        report.route = Some(Route::Explicit(redact(u.as_str())));
+        u.clone()
+    } else {
+        let mut chosen = None;
+        for entry in chain {
+            let RouteEntry::Proxy { url, fall_on_error } = entry else {
+                break;
+            };
+            let Some(s) = join(url, &format!("sumdb/{}/supported", target.name)) else {
+                continue;
+            };
+            let r = prober.fetch(&s, opts);
+            match (r.status, &r.error) {
+                (Some(200), None) => {
+                    report.proxied_by.push(super::proxy::display_url(url));
+                    chosen = join(url, &format!("sumdb/{}", target.name));
+                    break;
+                }
+                (Some(404 | 410), _) => continue,
+                _ if *fall_on_error => continue,
+                (status, err) => {
+                    let what = match (status, err) {
+                        (_, Some(e)) => e.message.clone(),
+                        (Some(s), None) => format!("HTTP {s}"),
+                        (None, None) => "no answer".into(),
+                    };
+                    route_err = Some(format!(
+                        "{} answers {what} to /sumdb/{}/supported, and go treats anything but 200/404/410 there as \"database unavailable\"",
+                        super::proxy::display_url(url),
+                        target.name
+                    ));
+                    break;
+                }
+            }
+        }
+        match chosen {
+            Some(b) => {
+                report.route = Some(Route::Proxy(
+                    report.proxied_by.last().cloned().unwrap_or_default(),
+                ));
+                b
+            }
+            None => {
+                report.route = Some(Route::Direct(target.direct.to_string()));
+                target.direct.clone()
+            }
+        }
+    };
+    if let Some(e) = route_err {
+        report.diagnosis = e;
+        report.hint = Some(
+            "fix that proxy's /sumdb answer, or separate it from the next entry with '|'".into(),
+        );
+        report.route = None;
+        report.phases.total_ms = super::http::ms(started.elapsed());
+        return report;
+    }
+    report.url = redact(base.as_str());
+    let via_proxy = matches!(report.route, Some(Route::Proxy(_)));
+    // Through a proxy: also try the direct URL, concurrently, to explain what a proxy change
+    // would mean.
+    let ((r, verdict), direct) = std::thread::scope(|s| {
+        let direct = via_proxy.then(|| s.spawn(|| latest(prober, &target.direct, &key, opts)));
+        let main = latest(prober, &base, &key, opts);
+        (main, direct.and_then(|h| h.join().ok()))
+    });
+    report.direct_ok = direct.as_ref().map(|(_, v)| v.is_ok());
+    report.status = r.status;
+    report.phases = r.phases;
+    report.median_ms = r.error.is_none().then_some(r.phases.total_ms);
+    match verdict {
+        Ok(tree) => {
+            report.ok = true;
+            report.severity = Status::Ok;
+            report.verified = true;
+            report.diagnosis = match (&report.route, report.direct_ok) {
+                (Some(Route::Proxy(p)), Some(false)) => format!(
+                    "signed tree head verified (size {}); not reachable directly, but {p} proxies it, so go verifies through it",
+                    tree.size
+                ),
+                (Some(Route::Proxy(p)), _) => format!(
+                    "signed tree head verified (size {}), through {p}",
+                    tree.size
+                ),
+                (Some(Route::Explicit(_)), _) => format!(
+                    "signed tree head verified (size {}) at the URL given in GOSUMDB",
+                    tree.size
+                ),
+                _ => format!(
+                    "signed tree head verified (size {}), reached directly",
+                    tree.size
+                ),
+            };
+            report.tree = Some(tree);
+        }
+        Err(e) => {
+            let transport = r.error.as_ref().map(|e| e.kind);
+            report.diagnosis = match &report.route {
+                Some(Route::Direct(_)) if transport.is_some() => {
+                    format!(
+                        "{} is not reachable directly ({e}) and no proxy in GOPROXY proxies it",
+                        target.name
+                    )
+                }
+                _ => e.clone(),
+            };
+            report.hint = Some(match transport {
+                Some(ErrorKind::TlsUnknownAuthority) => {
+                    "a TLS-intercepting proxy? set SSL_CERT_FILE to its CA bundle".to_string()
+                }
+                Some(_) if matches!(report.route, Some(Route::Direct(_))) => format!(
+                    "use a GOPROXY that proxies {} (its /sumdb/{}/supported answers 200), or GOSUMDB=sum.golang.google.cn",
+                    target.name, target.name
+                ),
+                Some(_) => "check the network path to the checksum database".to_string(),
+                None => "the answer is not signed by the key in GOSUMDB: a tampering middlebox or a wrong key; \
+                         do not turn verification off, find out who answers"
+                    .to_string(),
+            });
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Produced by tests/sumdbserver -vector (golang.org/x/mod/sumdb/note).
+    const VKEY: &str = "sum.godoctor.test+0aaf047a+AQ1MfGFxCmbYib6k5lDPtnhm2ZmZQOi20h3JQcFMO7BE";
+    const SIGNED: &str = "go.sum database tree\n5\nq7GmLsAptkdZtUsgHQ6Lk6ZFHyuj36VHu2TxtZ5UsV8=\n\n\u{2014} sum.godoctor.test Cq8Een+PUWj8VCVlI1jjRWoZP8FX33SSSw+1qxZNPcTUtkx+jTxp2rM+8t8iaD/rG95Zvm/uoyJniLEkB1pz6rrTaw4=\n";
+
+    #[test]
+    fn verifies_a_note_signed_by_x_mod() {
+        let key = parse_verifier_key(VKEY).expect("key");
+        let text = verify_note(SIGNED.as_bytes(), &key).expect("verifies");
+        assert_eq!(
+            parse_tree(&text),
+            Ok(TreeHead {
+                size: 5,
+                hash: "q7GmLsAptkdZtUsgHQ6Lk6ZFHyuj36VHu2TxtZ5UsV8=".into()
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_tampering_and_wrong_keys() {
+        let key = parse_verifier_key(VKEY).expect("key");
+        let tampered = SIGNED.replace("\n5\n", "\n6\n");
+        assert_eq!(
+            verify_note(tampered.as_bytes(), &key),
+            Err(NoteError::BadSignature("sum.godoctor.test".into()))
+        );
+        let golang = parse_verifier_key(SUM_GOLANG_ORG_KEY).expect("sum.golang.org key");
+        assert!(matches!(
+            verify_note(SIGNED.as_bytes(), &golang),
+            Err(NoteError::NoSignature(_))
+        ));
+        assert!(matches!(
+            verify_note(b"no signatures", &key),
+            Err(NoteError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn key_hash_is_checked() {
+        assert!(parse_verifier_key(&VKEY.replace("0aaf047a", "0aaf047b")).is_err());
+        assert!(parse_verifier_key("sum.golang.org").is_err());
+        assert_eq!(
+            parse_verifier_key(SUM_GOLANG_ORG_KEY).map(|k| k.hash),
+            Ok(0x033de0ae)
+        );
+    }
+
+    #[test]
+    fn resolves_gosumdb_like_go() {
+        let t = resolve("sum.golang.org").expect("ok").expect("on");
+        assert_eq!(
+            (t.name.as_str(), t.direct.as_str(), t.explicit),
+            ("sum.golang.org", "https://sum.golang.org/", None)
+        );
+        let cn = resolve("sum.golang.google.cn").expect("ok").expect("on");
+        assert_eq!(cn.key, SUM_GOLANG_ORG_KEY);
+        assert_eq!(
+            cn.explicit.map(|u| u.to_string()),
+            Some("https://sum.golang.google.cn/".into())
+        );
+        assert_eq!(resolve("off"), Ok(None));
+        assert!(resolve("a b c").is_err());
+        assert!(resolve("sum.example.com").is_err());
+        let custom = resolve(&format!("{VKEY} http://127.0.0.1:9/db"))
+            .expect("ok")
+            .expect("on");
+        assert_eq!(custom.name, "sum.godoctor.test");
+    }
+}
