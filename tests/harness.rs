@@ -6,6 +6,7 @@ mod common;
 
 use common::modules::{Module, escape, unescape};
 use common::proxy::{Behaviour, ForwardProxy, GoProxy, TlsCert, refused_url};
+use common::sumdb::SumDb;
 use common::{GoUser, Run};
 use std::time::{Duration, Instant};
 
@@ -672,4 +673,90 @@ fn go_uses_https_proxy_and_http_proxy() {
         "{:?}",
         plain.paths()
     );
+}
+
+/// The loopback checksum database is real: go verifies modules against it directly
+/// (GOSUMDB="<key> <url>", without asking the proxy) and, with GOSUMDB="<key>" only, through a
+/// proxy that says it proxies it; go refuses a module whose recorded hash differs and a
+/// database signed with another key.
+#[test]
+fn go_verifies_modules_against_the_loopback_checksum_database() {
+    let m = hello("v1.0.0");
+    let other = Module::new("example.com/Other", "v0.2.0");
+    let db = SumDb::new("sum.test").add(&other).add(&m);
+    let key = db.verifier_key();
+    let sumdb = GoProxy::builder().checksum_db(db).start();
+    let proxy = GoProxy::start(vec![m.clone(), other.clone()]);
+    let user = GoUser::new()
+        .with_network_jail()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", format!("{key} {}", sumdb.url()))
+        .with_env("GOFLAGS", "-modcacherw");
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    let paths = sumdb.paths();
+    assert!(
+        paths.contains(&"/lookup/example.com/hello@v1.0.0".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().any(|p| p.starts_with("/tile/8/0/000.p/")),
+        "{paths:?}"
+    );
+    // With an explicit database URL go goes straight there: it does not ask the proxy.
+    assert!(
+        !proxy.paths().iter().any(|p| p.starts_with("/sumdb/")),
+        "{:?}",
+        proxy.paths()
+    );
+    let (run, json) = download(&user, &other.spec());
+    assert_downloaded(&user, &run, &json, &other);
+
+    // Through a proxy that proxies the database: the proxy answers everything.
+    let db = SumDb::new("sum.test").add(&m);
+    let key = db.verifier_key();
+    let proxy = GoProxy::builder().module(m.clone()).checksum_db(db).start();
+    let user = GoUser::new()
+        .with_network_jail()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", &key)
+        .with_env("GOFLAGS", "-modcacherw");
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    assert!(
+        proxy
+            .paths()
+            .iter()
+            .any(|p| p.starts_with("/sumdb/sum.test/lookup/")),
+        "{:?}",
+        proxy.paths()
+    );
+
+    // A wrong recorded hash is a security error.
+    let db = SumDb::new("sum.test").with_wrong_hash_for(&m);
+    let key = db.verifier_key();
+    let proxy = GoProxy::builder().module(m.clone()).checksum_db(db).start();
+    let user = GoUser::new()
+        .with_network_jail()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", &key)
+        .with_env("GOFLAGS", "-modcacherw");
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure()
+        .assert_output_contains("SECURITY ERROR");
+
+    // A key that does not match the database's signature is refused.
+    let impostor = SumDb::new("sum.test").add(&m);
+    let proxy = GoProxy::builder()
+        .module(m.clone())
+        .checksum_db(SumDb::new("sum.test").add(&m))
+        .start();
+    let user = GoUser::new()
+        .with_network_jail()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", impostor.verifier_key())
+        .with_env("GOFLAGS", "-modcacherw");
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure()
+        .assert_output_contains("no verifiable signatures");
 }

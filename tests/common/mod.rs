@@ -3,6 +3,9 @@
 //! Go modules ([`modules`]) and a loopback Go module proxy with switchable misbehaviour
 //! ([`proxy`]).
 //!
+//! [`sumdb`] is a tiny real checksum database (signed tree heads, lookups, tiles) for GOSUMDB
+//! tests, and computes go's `h1:` hashes.
+//!
 //! Every test file that uses it says `mod common;`. Nothing here touches the test process's own
 //! environment: all variables are set on the child `Command` only.
 //!
@@ -21,6 +24,7 @@
 
 pub mod modules;
 pub mod proxy;
+pub mod sumdb;
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};

@@ -27,6 +27,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::modules::{Module, compare_versions};
+use super::sumdb::{SumDb, base64};
 
 /// How the proxy answers, switchable at runtime with [`GoProxy::set_behaviour`]. The behaviour
 /// is read when a connection is accepted.
@@ -85,6 +86,7 @@ pub struct ProxyBuilder {
     tls_names: Vec<String>,
     ipv6: bool,
     behaviour: Behaviour,
+    checksum_db: Option<Arc<SumDb>>,
 }
 
 impl ProxyBuilder {
@@ -147,6 +149,14 @@ impl ProxyBuilder {
         self
     }
 
+    /// Serve a checksum database: at the root (`/latest`, `/lookup/…`, `/tile/…`, for
+    /// `GOSUMDB="<key> <url>"`, see [`SumDb::gosumdb`]) and under `/sumdb/<name>/` (a proxy that
+    /// proxies it; `/sumdb/<name>/supported` then answers 200).
+    pub fn checksum_db(mut self, db: SumDb) -> Self {
+        self.checksum_db = Some(Arc::new(db));
+        self
+    }
+
     /// Listen on `[::1]` instead of 127.0.0.1 (URLs become `http://[::1]:PORT`).
     pub fn ipv6(mut self) -> Self {
         self.ipv6 = true;
@@ -183,6 +193,7 @@ impl ProxyBuilder {
             stop: AtomicBool::new(false),
             prefix: self.prefix,
             tls_config: tls.as_ref().map(|t| t.config.clone()),
+            checksum_db: self.checksum_db,
         });
         let accept_shared = shared.clone();
         let accept = std::thread::Builder::new()
@@ -218,6 +229,7 @@ impl GoProxy {
             tls_names: Vec::new(),
             ipv6: false,
             behaviour: Behaviour::Healthy,
+            checksum_db: None,
         }
     }
 
@@ -375,6 +387,7 @@ struct Shared {
     stop: AtomicBool,
     prefix: String,
     tls_config: Option<Arc<rustls::ServerConfig>>,
+    checksum_db: Option<Arc<SumDb>>,
 }
 
 impl Shared {
@@ -729,12 +742,28 @@ fn route(shared: &Shared, target: &str) -> Response {
     let Some(path) = path.strip_prefix(shared.prefix.as_str()) else {
         return gone(path);
     };
+    let db_response = |(status, body): (u16, Vec<u8>)| Response {
+        status,
+        content_type: "text/plain; charset=utf-8",
+        body,
+        location: None,
+    };
     if let Some(rest) = path.strip_prefix("/sumdb/") {
-        return if rest.ends_with("/supported") && shared.sumdb_supported.load(Ordering::SeqCst) {
-            Response::ok("text/plain; charset=utf-8", "")
-        } else {
-            gone(path)
+        let (name, db_path) = rest.split_once('/').unwrap_or((rest, ""));
+        let db = shared.checksum_db.as_ref().filter(|db| db.name() == name);
+        return match (db_path, db) {
+            ("supported", Some(_)) => Response::ok("text/plain; charset=utf-8", ""),
+            ("supported", None) if shared.sumdb_supported.load(Ordering::SeqCst) => {
+                Response::ok("text/plain; charset=utf-8", "")
+            }
+            (p, Some(db)) => db_response(db.serve(&format!("/{p}"))),
+            _ => gone(path),
         };
+    }
+    if let Some(db) = &shared.checksum_db {
+        if path == "/latest" || path.starts_with("/lookup/") || path.starts_with("/tile/") {
+            return db_response(db.serve(path));
+        }
     }
     let path = path.trim_start_matches('/');
     let modules = lock(&shared.modules);
@@ -1146,23 +1175,4 @@ fn splice(a: TcpStream, b: TcpStream, shared: &FwdShared) {
         scope.spawn(|| pump(a, b2));
         pump(b, a2);
     });
-}
-
-/// Standard base64 with padding (for Proxy-Authorization).
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in data.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
