@@ -55,6 +55,15 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Diagnose the Go module setup: toolchain, settings, proxies, checksum database, private
+    /// modules, local ports and the module cache
+    #[command(after_long_help = "Examples:
+  godoctor check                 every check
+  godoctor check --offline       no network: settings, toolchain, cache
+  godoctor check proxy sumdb     only these sections (or ids: proxy.reach)
+  godoctor check --list          every check id with one line each
+  godoctor check --fix           apply the safe fixes (each confirmed; --yes for all)")]
+    Check(CheckArgs),
     /// Show managed Go settings and where each value comes from; set or unset them safely
     #[command(after_long_help = "Examples:
   godoctor env
@@ -149,6 +158,31 @@ pub struct PruneArgs {
     /// Only show the plan (the default)
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only these checks or sections (see --list), e.g. `proxy` or `proxy.reach`
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// No network: skip proxy, checksum database and host checks
+    #[arg(long)]
+    pub offline: bool,
+    /// Count warnings as problems (exit 1)
+    #[arg(long)]
+    pub strict: bool,
+    /// Deadline for each network probe, e.g. 3 or 3s or 500ms
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = crate::probe::parse_timeout)]
+    pub timeout: std::time::Duration,
+    /// List every check id with one line each
+    #[arg(long)]
+    pub list: bool,
+    /// Apply the safe fixes the report proposes (through the undoable write path)
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: apply without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

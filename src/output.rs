@@ -233,3 +233,50 @@ mod tests {
         assert_eq!(visible_width("\u{1b}[31mred\u{1b}[0m"), 3);
     }
 }
+
+/// Word-wrap `text` to `width` columns, each line prefixed by `indent`. Existing line breaks
+/// are kept; a word longer than the width (a URL) stays whole on its own line.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let room = width.saturating_sub(indent.chars().count()).max(20);
+    let mut out = String::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            if !line.is_empty() && visible_width(&line) + 1 + visible_width(word) > room {
+                out.push_str(indent);
+                out.push_str(&line);
+                out.push('\n');
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_width_with_indent() {
+        let w = wrap("aaaa bbbb cccc dddd eeee ffff gggg", 26, "    ");
+        for line in w.lines() {
+            assert!(line.chars().count() <= 26, "{line:?}");
+            assert!(line.starts_with("    "));
+        }
+        assert_eq!(w.split_whitespace().count(), 7);
+    }
+
+    #[test]
+    fn long_word_stays_whole() {
+        let url = "https://example.invalid/a/very/long/path/that/does/not/fit/anywhere";
+        assert!(wrap(url, 30, "").contains(url));
+    }
+}

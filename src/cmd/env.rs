@@ -297,6 +297,9 @@ fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
             );
             continue;
         }
+        for f in crate::syntax::check_value(&c.name, value) {
+            push(&mut out, f);
+        }
         if value.is_empty() {
             push(
                 &mut out,

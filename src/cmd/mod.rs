@@ -1,6 +1,7 @@
 //! Subcommands: one file each, thin glue between the CLI, the domain modules and the output.
 
 pub mod cache;
+pub mod check;
 pub mod completions;
 pub mod env;
 pub mod port;
@@ -64,6 +65,7 @@ impl Context {
 /// Dispatch to the subcommand.
 pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
     match &cli.command {
+        Command::Check(args) => check::run(ctx, args),
         Command::Env(args) => env::run(ctx, args),
         Command::Undo => undo::run(ctx),
         Command::Cache(args) => cache::run(ctx, args),

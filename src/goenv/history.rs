@@ -32,6 +32,10 @@ pub struct Snapshot {
     /// The go env file the values belong to.
     pub goenv: PathBuf,
     pub entries: Vec<Entry>,
+    /// The whole go env file before the write (`None`: there was none), so that undo can put
+    /// back the exact lines when `go env -w` has only moved them around.
+    #[serde(default)]
+    pub file_before: Option<String>,
 }
 
 /// Why the history could not be used.
@@ -101,6 +105,7 @@ impl History {
         action: &str,
         goenv: &Path,
         entries: Vec<Entry>,
+        file_before: Option<String>,
     ) -> Result<(PathBuf, Snapshot), HistoryError> {
         let dir = self.dir();
         fs::create_dir_all(&dir).map_err(Self::io(&dir))?;
@@ -116,6 +121,7 @@ impl History {
             action: crate::redact::redact(action),
             goenv: goenv.to_path_buf(),
             entries,
+            file_before,
         };
         let text = serde_json::to_string_pretty(&snapshot).map_err(|e| HistoryError::Damaged {
             path: dir.clone(),
@@ -192,10 +198,10 @@ mod tests {
             after: Some("x".into()),
         }];
         let (_, s1) = h
-            .save("env set GOPROXY=x", Path::new("/g/env"), entries.clone())
+            .save("env set GOPROXY=x", Path::new("/g/env"), entries.clone(), None)
             .expect("save");
         let (_, s2) = h
-            .save("env set GOPROXY=y", Path::new("/g/env"), entries)
+            .save("env set GOPROXY=y", Path::new("/g/env"), entries, Some("A=b\n".into()))
             .expect("save");
         let (path, latest) = h.latest().expect("read").expect("some");
         assert_eq!(latest, s2);

@@ -75,9 +75,17 @@ impl FileState {
                 path: path.to_path_buf(),
                 file: envfile::parse(&String::from_utf8_lossy(&bytes)),
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Missing {
-                path: path.to_path_buf(),
-            },
+            // A path through a non-directory is as absent for go as a missing file.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                FileState::Missing {
+                    path: path.to_path_buf(),
+                }
+            }
             Err(e) => FileState::Unreadable {
                 path: path.to_path_buf(),
                 error: e.to_string(),

@@ -1,11 +1,12 @@
 //! Writing settings through `go env -w` / `go env -u` as one transaction: lock, snapshot,
 //! one call each, re-read and verify, roll back on any failure. Also `undo`.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::history::{Entry, History, HistoryError, Snapshot};
-use super::{FileState, GoBinary, GoEnv, GoEnvError, go_timeout};
+use super::{FileState, GoBinary, GoEnv, GoEnvError, envfile, go_timeout};
 use crate::redact::redact;
 use crate::sys::{self, ProcessEnv};
 
@@ -135,7 +136,8 @@ pub fn write(
             after: before,
         });
     }
-    let (snapshot_path, snapshot) = history.save(action, &goenv, entries.clone())?;
+    let file_before = std::fs::read_to_string(&goenv).ok();
+    let (snapshot_path, snapshot) = history.save(action, &goenv, entries.clone(), file_before)?;
 
     let forward: Vec<(String, Option<String>)> = entries
         .iter()
@@ -147,7 +149,7 @@ pub fn write(
         .collect();
 
     if let Err((command, stderr)) = apply(go, env, &forward) {
-        let rolled_back = apply(go, env, &backward).is_ok();
+        let rolled_back = roll_back(go, env, &backward);
         if rolled_back {
             let _ = history.discard(&snapshot_path);
         }
@@ -159,7 +161,7 @@ pub fn write(
     }
     let after = GoEnv::load(go, env)?;
     if let Err(detail) = verify(&after, &forward) {
-        let rolled_back = apply(go, env, &backward).is_ok();
+        let rolled_back = roll_back(go, env, &backward);
         if rolled_back {
             let _ = history.discard(&snapshot_path);
         }
@@ -212,6 +214,7 @@ pub fn undo(
         detail,
         rolled_back: false,
     })?;
+    restore_exact_lines(&goenv, snapshot.file_before.as_deref());
     history.discard(&path)?;
     let changed = snapshot
         .entries
@@ -233,6 +236,54 @@ pub fn undo(
             after,
         },
     ))
+}
+
+/// Put the previous values back after a failed write. If the failed write changed nothing
+/// (go refused before touching the file), there is nothing to restore.
+fn roll_back(go: &GoBinary, env: &ProcessEnv, backward: &[(String, Option<String>)]) -> bool {
+    let intact = GoEnv::load(go, env).is_ok_and(|now| verify(&now, backward).is_ok());
+    intact || apply(go, env, backward).is_ok()
+}
+
+/// `go env -w` moves a rewritten line to the end of the file, so restoring values through go
+/// can leave the lines in another order. When the file now means exactly what it meant before
+/// (same names, same values), put the original text back so undo is exact. Best effort: if the
+/// meaning differs (someone edited the file meanwhile) go's version stays.
+fn restore_exact_lines(path: &Path, before: Option<&str>) {
+    let Ok(now) = std::fs::read_to_string(path) else {
+        return;
+    };
+    let meaning = |text: &str| -> BTreeMap<String, String> {
+        envfile::parse(text)
+            .entries
+            .into_iter()
+            .map(|e| (e.key, e.value))
+            .collect()
+    };
+    match before {
+        Some(before) if before != now && meaning(before) == meaning(&now) => {
+            let _ = replace_file(path, before);
+        }
+        // The file did not exist before; go left an empty one behind.
+        None if now.trim().is_empty() => {
+            let _ = std::fs::remove_file(path);
+        }
+        _ => {}
+    }
+}
+
+/// Replace `path`'s content atomically (temp file in the same directory, then rename), keeping
+/// its permissions.
+fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".godoctor-restore-{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(&tmp, meta.permissions());
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 fn user_file(env: &GoEnv) -> Result<(PathBuf, Option<super::EnvFile>), WriteError> {
