@@ -79,6 +79,19 @@ pub fn parse_verifier_key(vkey: &str) -> Result<VerifierKey, &'static str> {
     })
 }
 
+/// Build a note verifier key `name+hash+base64(1 || key)` for an Ed25519 public key, the
+/// format `parse_verifier_key` (and go) accept. For tests and for showing a database's key.
+pub fn format_verifier_key(name: &str, public_key: &[u8; 32]) -> String {
+    let mut key = Vec::with_capacity(33);
+    key.push(1u8);
+    key.extend_from_slice(public_key);
+    format!(
+        "{name}+{:08x}+{}",
+        key_hash(name, &key),
+        base64::engine::general_purpose::STANDARD.encode(&key)
+    )
+}
+
 /// Go's `base64.StdEncoding`: padded, and (unlike the crate's default) tolerant of non-zero
 /// trailing bits, which Go does not check.
 fn go_std_base64() -> base64::engine::GeneralPurpose {
@@ -251,6 +264,15 @@ mod tests {
     use super::*;
 
     /// Build a well-formed verifier key for tests: name+hash+base64(1 || 32 bytes).
+    #[test]
+    fn format_round_trips() {
+        let k = format_verifier_key("sum.corp.example", &[9u8; 32]);
+        assert_eq!(
+            parse_verifier_key(&k).map(|v| v.public_key),
+            Ok(vec![9u8; 32])
+        );
+    }
+
     fn make_key(name: &str, alg: u8, len: usize) -> String {
         let mut key = vec![alg];
         key.extend((0..len).map(|i| i as u8));

@@ -256,6 +256,25 @@ pub fn check_settings(values: &BTreeMap<String, String>) -> Vec<Finding> {
             ).with_hint("add them to GONOPROXY too, or unset GONOPROXY so it defaults to GOPRIVATE"));
         }
     }
+    // go adds .netrc/GOAUTH credentials to https requests only (cmd/go/internal/web).
+    let http_proxies: Vec<String> = list
+        .specs
+        .iter()
+        .filter_map(|s| match &s.entry {
+            goproxy::ProxyEntry::Url { url, .. }
+                if url.starts_with("http://") && !crate::redact::has_credentials(url) =>
+            {
+                Some(redact(url))
+            }
+            _ => None,
+        })
+        .collect();
+    if !http_proxies.is_empty() && get("GOAUTH") != "off" {
+        out.push(Finding::info(
+            "settings.auth-https-only",
+            format!("go sends .netrc/GOAUTH credentials only over https; {} is plain http, so it never gets them.", http_proxies.join(", ")),
+        ));
+    }
     if goproxy.split([',', '|']).map(str::trim).any(|e| e == "off")
         && !noproxy.is_empty()
         && !list
