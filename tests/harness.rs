@@ -760,3 +760,52 @@ fn go_verifies_modules_against_the_loopback_checksum_database() {
     run.assert_failure()
         .assert_output_contains("no verifiable signatures");
 }
+
+/// go authenticates to a proxy with credentials from $HOME/.netrc, but only over HTTPS (over
+/// plain http it never sends them), and the `machine` must match the URL's host:port exactly
+/// (`machine 127.0.0.1` does not cover `https://127.0.0.1:PORT`).
+#[test]
+fn go_sends_netrc_credentials_to_the_proxy_over_https_only() {
+    let m = hello("v1.0.0");
+    let proxy = GoProxy::start_tls(vec![m.clone()]);
+    proxy.set_basic_auth(Some(("alice", "s3cret")));
+    let user = downloader(&proxy.url()).with_env("SSL_CERT_FILE", proxy.ca_file());
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure()
+        .assert_output_contains("401 Unauthorized");
+    assert_eq!(proxy.requests()[0].header("Authorization"), None);
+
+    let netrc = user.home().join(".netrc");
+    std::fs::write(&netrc, "machine 127.0.0.1 login alice password s3cret\n").expect("netrc");
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure()
+        .assert_output_contains("401 Unauthorized");
+
+    let line = format!(
+        "machine 127.0.0.1:{} login alice password s3cret\n",
+        proxy.port()
+    );
+    std::fs::write(&netrc, line).expect("netrc");
+    let (run, json) = download(&user, &m.spec());
+    assert_downloaded(&user, &run, &json, &m);
+    let last = proxy.requests().pop().expect("a request");
+    assert_eq!(last.header("authorization"), Some("Basic YWxpY2U6czNjcmV0"));
+
+    let plain = GoProxy::start(vec![m.clone()]);
+    plain.set_basic_auth(Some(("alice", "s3cret")));
+    let user = downloader(&plain.url());
+    let line = format!(
+        "machine 127.0.0.1:{} login alice password s3cret\n",
+        plain.port()
+    );
+    std::fs::write(user.home().join(".netrc"), line).expect("netrc");
+    let (run, _) = download(&user, &m.spec());
+    run.assert_failure()
+        .assert_output_contains("401 Unauthorized");
+    assert!(
+        plain
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization").is_none())
+    );
+}

@@ -47,8 +47,8 @@ pub fn godoctor_bin() -> PathBuf {
 
 /// The real `go` found on the test process's PATH (absolute path), or `None` if there is none.
 ///
-/// `GODOCTOR_TEST_GO` (read from the test process, the only variable the harness reads) can
-/// point at another `go` binary for the whole run.
+/// `GODOCTOR_TEST_GO` (read from the test process; besides PATH the only variable the harness
+/// reads there) can point at another `go` binary for the whole run.
 pub fn real_go() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("GODOCTOR_TEST_GO").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));

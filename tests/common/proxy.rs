@@ -73,6 +73,19 @@ pub struct Request {
     pub path: String,
     /// The request target exactly as sent.
     pub raw_path: String,
+    /// The request headers in order, names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    /// The first value of header `name` (case-insensitive), e.g. `"authorization"`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Configures a [`GoProxy`] before it starts. See [`GoProxy::builder`].
@@ -194,6 +207,7 @@ impl ProxyBuilder {
             prefix: self.prefix,
             tls_config: tls.as_ref().map(|t| t.config.clone()),
             checksum_db: self.checksum_db,
+            basic_auth: Mutex::new(None),
         });
         let accept_shared = shared.clone();
         let accept = std::thread::Builder::new()
@@ -322,6 +336,14 @@ impl GoProxy {
         self.shared.not_found.store(status, Ordering::SeqCst);
     }
 
+    /// Demand HTTP Basic credentials (`Authorization: Basic base64(user:password)`) on every
+    /// request of the healthy behaviour; others get `401` with `WWW-Authenticate`. `None` lifts
+    /// it. What go sent is in [`Request::header`].
+    pub fn set_basic_auth(&self, credentials: Option<(&str, &str)>) {
+        *lock(&self.shared.basic_auth) =
+            credentials.map(|(u, p)| format!("Basic {}", base64(format!("{u}:{p}").as_bytes())));
+    }
+
     /// Change whether `/sumdb/<name>/supported` answers 200.
     pub fn set_sumdb_supported(&self, yes: bool) {
         self.shared.sumdb_supported.store(yes, Ordering::SeqCst);
@@ -388,6 +410,7 @@ struct Shared {
     prefix: String,
     tls_config: Option<Arc<rustls::ServerConfig>>,
     checksum_db: Option<Arc<SumDb>>,
+    basic_auth: Mutex<Option<String>>,
 }
 
 impl Shared {
@@ -514,14 +537,21 @@ const PORTAL: &str = "<!DOCTYPE html>\n<html><head><title>Network login</title><
 /// Read one request head (bounded in size and time), log it, answer per the first matching
 /// per-path rule or else `behaviour`.
 fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> Ending {
-    let Some((method, raw_target)) = read_head(s, shared) else {
+    let Some((method, raw_target, headers)) = read_head(s, shared) else {
         return Ending::Close;
     };
     let target = percent_decode(&raw_target);
+    let authorized = match &*lock(&shared.basic_auth) {
+        None => true,
+        Some(want) => headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v == want),
+    };
     lock(&shared.log).push(Request {
         method: method.clone(),
         path: target.clone(),
         raw_path: raw_target.clone(),
+        headers,
     });
     let rule = lock(&shared.rules)
         .iter()
@@ -531,6 +561,11 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> E
     let head_only = method == "HEAD";
     match &behaviour {
         Behaviour::Reset => return Ending::Reset,
+        Behaviour::Healthy if !authorized => {
+            let mut r = Response::text(401, "401 Unauthorized\n");
+            r.extra_header = Some("WWW-Authenticate: Basic realm=\"test proxy\"".to_string());
+            respond(s, &r, head_only);
+        }
         Behaviour::Healthy => {
             let r = route(shared, &target);
             respond(s, &r, head_only);
@@ -545,6 +580,7 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> E
                 content_type: "text/html; charset=utf-8",
                 body: PORTAL.into(),
                 location: None,
+                extra_header: None,
             };
             respond(s, &r, head_only);
         }
@@ -574,6 +610,7 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> E
                 content_type: "application/octet-stream",
                 body: Vec::new(),
                 location: None,
+                extra_header: None,
             };
             if s.write_all(&r.head(None)).is_err() || head_only {
                 return Ending::Close;
@@ -601,7 +638,10 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> E
     Ending::Close
 }
 
-fn read_head<S: Read>(s: &mut S, shared: &Shared) -> Option<(String, String)> {
+/// Method, target and headers (names lower-cased) of one request head.
+type Head = (String, String, Vec<(String, String)>);
+
+fn read_head<S: Read>(s: &mut S, shared: &Shared) -> Option<Head> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let end = Instant::now() + Duration::from_secs(10);
@@ -625,10 +665,15 @@ fn read_head<S: Read>(s: &mut S, shared: &Shared) -> Option<(String, String)> {
         }
     }
     let head = String::from_utf8_lossy(&buf);
-    let mut first = head.lines().next()?.split_whitespace();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split_whitespace();
     let method = first.next()?.to_string();
     let target = first.next()?.to_string();
-    Some((method, target))
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Some((method, target, headers))
 }
 
 /// Decode `%XX` escapes (invalid ones are kept as they are).
@@ -656,6 +701,7 @@ struct Response {
     content_type: &'static str,
     body: Vec<u8>,
     location: Option<String>,
+    extra_header: Option<String>,
 }
 
 impl Response {
@@ -665,6 +711,7 @@ impl Response {
             content_type,
             body: body.into(),
             location: None,
+            extra_header: None,
         }
     }
 
@@ -674,6 +721,7 @@ impl Response {
             content_type: "text/plain; charset=utf-8",
             body: body.into(),
             location: None,
+            extra_header: None,
         }
     }
 
@@ -683,6 +731,7 @@ impl Response {
             content_type: "text/plain; charset=utf-8",
             body: b"redirect\n".to_vec(),
             location: Some(location),
+            extra_header: None,
         }
     }
 
@@ -699,6 +748,10 @@ impl Response {
         }
         if let Some(l) = &self.location {
             h.push_str(&format!("Location: {l}\r\n"));
+        }
+        if let Some(x) = &self.extra_header {
+            h.push_str(x);
+            h.push_str("\r\n");
         }
         h.push_str("\r\n");
         h.into_bytes()
@@ -747,6 +800,7 @@ fn route(shared: &Shared, target: &str) -> Response {
         content_type: "text/plain; charset=utf-8",
         body,
         location: None,
+        extra_header: None,
     };
     if let Some(rest) = path.strip_prefix("/sumdb/") {
         let (name, db_path) = rest.split_once('/').unwrap_or((rest, ""));
