@@ -716,7 +716,14 @@ fn goauth_errors_are_gos() {
 fn goflags_like_go() {
     let mut u = user();
     u.write_file("go.mod", "module example.com/m\n\ngo 1.16\n");
-    for value in ["-bogus", "insecure", "'-tags=a", "-", "-ldflags=-s -bogus"] {
+    for value in [
+        "-bogus",
+        "insecure",
+        "'-tags=a",
+        "-",
+        "-ldflags=-s -bogus",
+        "-mod=bogus",
+    ] {
         let f = goflags::check(value);
         let msg = f
             .iter()

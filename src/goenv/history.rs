@@ -198,10 +198,20 @@ mod tests {
             after: Some("x".into()),
         }];
         let (_, s1) = h
-            .save("env set GOPROXY=x", Path::new("/g/env"), entries.clone(), None)
+            .save(
+                "env set GOPROXY=x",
+                Path::new("/g/env"),
+                entries.clone(),
+                None,
+            )
             .expect("save");
         let (_, s2) = h
-            .save("env set GOPROXY=y", Path::new("/g/env"), entries, Some("A=b\n".into()))
+            .save(
+                "env set GOPROXY=y",
+                Path::new("/g/env"),
+                entries,
+                Some("A=b\n".into()),
+            )
             .expect("save");
         let (path, latest) = h.latest().expect("read").expect("some");
         assert_eq!(latest, s2);

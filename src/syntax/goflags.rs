@@ -212,8 +212,11 @@ pub fn check(value: &str) -> Vec<Finding> {
                 )
                 .with_hint("go uses vendor/ automatically when it exists and go.mod says go 1.14 or later; drop -mod=vendor from GOFLAGS"),
             ),
-            ("mod", Some(m)) if m != "mod" && m != "readonly" => out.push(
-                Finding::error("goflags.mod", format!("GOFLAGS has -mod={m}; go accepts only -mod=mod, -mod=readonly or -mod=vendor."))
+            ("mod", Some(m)) if !m.is_empty() && m != "mod" && m != "readonly" => out.push(
+                Finding::error(
+                    "goflags.mod",
+                    format!("module commands fail with: -mod={m} not supported (can be '', 'mod', 'readonly', or 'vendor')"),
+                )
                     .with_hint("use -mod=mod or -mod=readonly"),
             ),
             ("C", _) => out.push(
@@ -283,6 +286,8 @@ mod tests {
         assert_eq!(codes("-insecure"), ["goflags.insecure"]);
         assert_eq!(codes("-mod=vendor"), ["goflags.mod-vendor"]);
         assert_eq!(codes("-C=/tmp"), ["goflags.chdir"]);
+        assert_eq!(codes("-mod=bogus"), ["goflags.mod"]);
+        assert!(codes("-mod=").is_empty());
         assert_eq!(codes("-ldflags=-s -w"), ["goflags.split-value"]);
         assert!(codes("'-ldflags=-s -w'").is_empty());
     }

@@ -235,7 +235,8 @@ pub fn check_settings(values: &BTreeMap<String, String>) -> Vec<Finding> {
             );
         }
     }
-    if set("GONOPROXY") && goproxy == "direct" {
+    // `go env` reports GONOPROXY as GOPRIVATE when unset: only a different value is a choice.
+    if set("GONOPROXY") && goproxy == "direct" && noproxy != get("GOPRIVATE") {
         out.push(Finding::info(
             "settings.noproxy-pointless",
             "GONOPROXY is set while GOPROXY=direct: every module is fetched directly anyway, so GONOPROXY changes nothing.",
@@ -400,6 +401,27 @@ mod tests {
             .contains(&"settings.private-via-proxy")
         );
         assert!(check_settings(&map(&[])).is_empty());
+        assert!(
+            codes(&check_settings(&map(&[(
+                "GOPROXY",
+                "http://proxy.corp.example,direct"
+            )])))
+            .contains(&"settings.auth-https-only")
+        );
+        assert!(
+            !codes(&check_settings(&map(&[
+                ("GOPROXY", "http://proxy.corp.example"),
+                ("GOAUTH", "off")
+            ])))
+            .contains(&"settings.auth-https-only")
+        );
+        // As `go env -json` reports it: GONOPROXY shows GOPRIVATE's value.
+        let f = check_settings(&map(&[
+            ("GOPRIVATE", "x.com"),
+            ("GONOPROXY", "x.com"),
+            ("GOPROXY", "direct"),
+        ]));
+        assert!(!codes(&f).contains(&"settings.noproxy-pointless"), "{f:?}");
         assert!(
             check_settings(&map(&[
                 ("GOPRIVATE", "github.com/me"),

@@ -246,6 +246,18 @@ fn broad_consequence(name: &str) -> &'static str {
     }
 }
 
+/// Every glob of the list `globs` that nearly matches `target`, with the reason it does not
+/// (see [`near_miss`]). Empty when one glob matches or none is close.
+pub fn near_misses<'a>(globs: &'a str, target: &str) -> Vec<(&'a str, String)> {
+    if match_prefix_patterns(globs, target).is_some() {
+        return vec![];
+    }
+    globs
+        .split(',')
+        .filter_map(|g| near_miss(g, target).map(|why| (g, why)))
+        .collect()
+}
+
 /// Why a glob that looks like it should match `target` does not (a "near miss"), or `None`
 /// when it matches or is not close. Used by `route` to explain a surprising route.
 pub fn near_miss(glob: &str, target: &str) -> Option<String> {
@@ -451,7 +463,7 @@ mod tests {
     }
 
     #[test]
-    fn near_misses() {
+    fn near_miss_reasons() {
         let m = near_miss("github.com/corp", "github.com/corp-tools/x").unwrap_or_default();
         assert!(m.contains("whole path elements"), "{m}");
         assert!(
@@ -485,6 +497,10 @@ mod tests {
                 .contains("malformed")
         );
         assert_eq!(near_miss("github.com/corp", "github.com/corp/x"), None);
+        let all = near_misses("a.com, github.com/corp,gitlab.com", "github.com/corp/x");
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].0, " github.com/corp");
+        assert!(near_misses("a.com, github.com/corp,github.com", "github.com/corp/x").is_empty());
         assert_eq!(near_miss("gitlab.com", "github.com/corp/x"), None);
     }
 }
