@@ -22,6 +22,7 @@
 // Each test binary compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
 
+pub mod gosumdb;
 pub mod modules;
 pub mod proxy;
 pub mod sumdb;
