@@ -144,6 +144,7 @@ fn test(
                 if let Some(r) = reports.get_mut(proxies) {
                     r.position = Some(i + 1);
                     r.consequence = o.consequences.get(i).cloned();
+                    r.served = Some(!o.broken && o.served_by.as_deref() == Some(r.url.as_str()));
                 }
                 proxies += 1;
             }

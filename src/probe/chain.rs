@@ -245,6 +245,7 @@ mod tests {
             port_owners: Vec::new(),
             position: None,
             consequence: None,
+            served: None,
         }
     }
 

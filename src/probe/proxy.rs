@@ -148,6 +148,9 @@ pub struct ProxyReport {
     /// What this entry means for go, given the entries around it (chain mode).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consequence: Option<String>,
+    /// This entry is the one go would get the probe module from (chain mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub served: Option<bool>,
 }
 
 /// The parts of [`classify`]'s answer.
@@ -445,6 +448,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         port_owners: Vec::new(),
         position: None,
         consequence: None,
+        served: None,
     };
     let Some(info) = info_url(url, &opts.module, &opts.version) else {
         report.diagnosis = "cannot build a request URL from this proxy URL".into();
@@ -527,8 +531,16 @@ fn loopback_story(url: &Url, report: &mut ProxyReport) {
                 "is your proxy running, or did it start on another port? (`godoctor port {port}` shows who holds a port)"
             ));
         }
-        Verdict::Ok | Verdict::NotServingModule | Verdict::BadNotFound => {}
-        _ => {
+        // Answers that say "this is not a Go module proxy" (not certificate or auth problems
+        // of a real one): name what holds the port.
+        Verdict::Html
+        | Verdict::Garbage
+        | Verdict::Tls
+        | Verdict::BadStatus
+        | Verdict::TooLarge
+        | Verdict::Timeout
+        | Verdict::Reset
+        | Verdict::RedirectLoop => {
             let owners: Vec<PortOwner> = ports::owner_of(port)
                 .into_iter()
                 .filter(|o| o.state == "listen")
@@ -551,6 +563,7 @@ fn loopback_story(url: &Url, report: &mut ProxyReport) {
             }
             report.port_owners = owners;
         }
+        _ => {}
     }
 }
 
@@ -576,6 +589,7 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
         port_owners: Vec::new(),
         position: None,
         consequence: None,
+        served: None,
     };
     let Ok(dir) = url.to_file_path() else {
         report.verdict = Verdict::BadUrl;

@@ -8,8 +8,9 @@
 //	OTHERKEY <a verifier key with the same name but another key (a wrong key)>
 //	URL http://127.0.0.1:PORT
 //
-// Under /tampered/ it serves the same database, except that /latest has its tree size changed
-// after signing: what a tampering middlebox would produce.
+// As a GOPROXY entry it proxies the database (/sumdb/NAME/supported answers 200; module paths
+// get 404). Under /tampered/ it serves the same database with every signed tree head (/latest
+// and the note inside /lookup answers) altered after signing: what a tampering middlebox does.
 //
 // With -vector it prints a verifier key and a signed note (test vector) and exits.
 package main
@@ -23,6 +24,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 
@@ -64,19 +66,27 @@ func main() {
 	mux := http.NewServeMux()
 	mux.Handle("/", db)
 	mux.HandleFunc("/tampered/", func(w http.ResponseWriter, r *http.Request) {
-		rest := strings.TrimPrefix(r.URL.Path, "/tampered")
-		if rest == "/latest" {
-			signed, err := ops.Signed(r.Context())
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Write(tamper(signed))
-			return
+		// Serve the real answer with every signed tree head altered after signing (/latest
+		// and the tree note inside /lookup answers): what a tampering middlebox produces.
+		rec := httptest.NewRecorder()
+		http.StripPrefix("/tampered", db).ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
 		}
-		http.StripPrefix("/tampered", db).ServeHTTP(w, r)
+		body := rec.Body.Bytes()
+		if rec.Code == http.StatusOK {
+			body = tamper(body)
+			w.Header().Del("Content-Length")
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(body)
 	})
+	// As a GOPROXY entry it proxies the database: /sumdb/NAME/supported says 200.
+	proxied := "/sumdb/" + *name
+	mux.HandleFunc(proxied+"/supported", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+	})
+	mux.Handle(proxied+"/", http.StripPrefix(proxied, db))
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -92,13 +102,16 @@ func main() {
 	log.Fatal(http.Serve(ln, mux))
 }
 
-// tamper changes the tree size of a signed tree head without re-signing it.
-func tamper(signed []byte) []byte {
-	lines := strings.SplitN(string(signed), "\n", 3)
-	if len(lines) < 3 {
-		return signed
+// tamper changes the tree size of every signed tree head in body without re-signing it.
+func tamper(body []byte) []byte {
+	const head = "go.sum database tree\n"
+	s := string(body)
+	i := strings.Index(s, head)
+	if i < 0 {
+		return body
 	}
-	return []byte(lines[0] + "\n" + lines[1] + "0\n" + lines[2])
+	j := i + len(head) + strings.Index(s[i+len(head):], "\n")
+	return []byte(s[:j] + "0" + s[j:])
 }
 
 // gosum computes the go.sum lines of path@vers from the zip and go.mod the proxy serves.

@@ -1,0 +1,554 @@
+//! `godoctor proxy test`, `proxy rank` and `port` against loopback servers, with the real `go`
+//! as the referee: for each behaviour, `go mod download` through the same server must agree
+//! with godoctor's verdict (ok ⇔ go downloads).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::GoUser;
+use common::gosumdb::GoSumDb;
+use common::modules::Module;
+use common::proxy::{Behaviour, GoProxy, refused_url};
+use serde_json::Value;
+
+const MODULE: &str = "example.com/hello@v1.0.0";
+
+fn hello() -> Module {
+    Module::new("example.com/hello", "v1.0.0")
+}
+
+/// An isolated user whose non-loopback traffic dies at a refused proxy (nothing can leak).
+fn user() -> GoUser {
+    GoUser::new().with_network_jail()
+}
+
+/// Does the real go download MODULE with this GOPROXY (and GOSUMDB, default off)?
+fn go_downloads(user: &mut GoUser, goproxy: &str) -> bool {
+    user.set_env("GOPROXY", goproxy);
+    user.go(&["mod", "download", "-json", MODULE]).success()
+}
+
+/// `godoctor --json proxy test URL… --module MODULE` → (exit code, array).
+fn probe(user: &GoUser, urls: &[&str], extra: &[&str]) -> (i32, Vec<Value>) {
+    let mut args = vec![
+        "--json",
+        "proxy",
+        "test",
+        "--module",
+        MODULE,
+        "--samples",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(urls);
+    let run = user.godoctor(&args);
+    let json = run.json();
+    (
+        run.code().unwrap_or(-1),
+        json.as_array().cloned().unwrap_or_default(),
+    )
+}
+
+#[test]
+fn each_behaviour_gets_the_verdict_go_agrees_with() {
+    let cases: Vec<(Behaviour, &str)> = vec![
+        (Behaviour::Healthy, "ok"),
+        (Behaviour::Status(404), "not-serving-module"),
+        (Behaviour::Status(410), "not-serving-module"),
+        (Behaviour::Status(403), "forbidden"),
+        (Behaviour::Status(500), "server-error"),
+        (Behaviour::Status(502), "server-error"),
+        (Behaviour::CaptivePortal, "html"),
+        (Behaviour::Garbage, "garbage"),
+        (Behaviour::Reset, "reset"),
+        (Behaviour::RedirectLoop, "redirect-loop"),
+    ];
+    for (behaviour, want) in cases {
+        let proxy = GoProxy::builder()
+            .module(hello())
+            .behaviour(behaviour.clone())
+            .start();
+        let mut u = user();
+        let (code, reports) = probe(&u, &[&proxy.url()], &["--timeout", "5"]);
+        let r = &reports[0];
+        assert_eq!(r["verdict"], want, "{behaviour:?}: {r:#}");
+        assert_eq!(r["kind"], "proxy");
+        let godoctor_ok = r["verdict"] == "ok";
+        let go_ok = go_downloads(&mut u, &proxy.url());
+        assert_eq!(
+            godoctor_ok, go_ok,
+            "{behaviour:?}: godoctor says {want}, go download ok = {go_ok}"
+        );
+        // Warnings (a private-only proxy) are not failures of godoctor's run.
+        let want_code = if r["severity"] == "error" { 1 } else { 0 };
+        assert_eq!(code, want_code, "{behaviour:?}");
+        assert!(r["diagnosis"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+}
+
+#[test]
+fn healthy_proxy_reports_phases_and_protocol_facts() {
+    let proxy = GoProxy::builder()
+        .module(hello())
+        .not_found_status(410)
+        .sumdb_supported(true)
+        .start();
+    let (code, reports) = probe(&user(), &[&proxy.url()], &[]);
+    assert_eq!(code, 0);
+    let r = &reports[0];
+    assert_eq!(r["ok"], true);
+    assert_eq!(r["status"], 200);
+    assert_eq!(r["samples"], 2);
+    assert_eq!(r["not_found_status"], 410);
+    assert_eq!(r["sumdb"]["supported"], true);
+    for phase in ["dns_ms", "connect_ms", "ttfb_ms", "total_ms"] {
+        assert!(r["phases"][phase].as_f64().is_some(), "{phase}: {r:#}");
+    }
+    assert!(r["phases"]["tls_ms"].is_null());
+    assert!(r["median_ms"].as_f64().is_some());
+}
+
+#[test]
+fn a_proxy_without_404_for_unknown_modules_breaks_comma_fallthrough() {
+    // Serves the module, but answers 500 for modules it lacks: go does not fall through ','.
+    let proxy = GoProxy::builder()
+        .module(hello())
+        .not_found_status(500)
+        .start();
+    let (_, reports) = probe(&user(), &[&proxy.url()], &[]);
+    assert_eq!(reports[0]["verdict"], "bad-not-found");
+    assert_eq!(reports[0]["not_found_status"], 500);
+
+    // go agrees: a module this proxy lacks does not reach the healthy proxy after ','.
+    let other = GoProxy::builder()
+        .module(Module::new("example.com/other", "v1.0.0"))
+        .start();
+    let mut g = user();
+    g.set_env("GOPROXY", format!("{},{}", proxy.url(), other.url()));
+    g.go(&["mod", "download", "example.com/other@v1.0.0"])
+        .assert_failure();
+    g.set_env("GOPROXY", format!("{}|{}", proxy.url(), other.url()));
+    g.go(&["mod", "download", "example.com/other@v1.0.0"])
+        .assert_success();
+}
+
+#[test]
+fn tls_unknown_authority_then_trusted_with_ssl_cert_file() {
+    let proxy = GoProxy::builder().module(hello()).tls().start();
+    let mut u = user();
+    let (code, reports) = probe(&u, &[&proxy.url()], &[]);
+    assert_eq!(code, 1);
+    assert_eq!(reports[0]["verdict"], "tls-unknown-authority");
+    assert!(
+        reports[0]["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("SSL_CERT_FILE")
+    );
+    assert!(
+        !go_downloads(&mut u, &proxy.url()),
+        "go must reject the unknown CA too"
+    );
+
+    u.set_env("SSL_CERT_FILE", proxy.ca_file());
+    let (code, reports) = probe(&u, &[&proxy.url()], &[]);
+    assert_eq!(
+        (code, &reports[0]["verdict"]),
+        (0, &Value::from("ok")),
+        "{:#}",
+        reports[0]
+    );
+    assert!(reports[0]["phases"]["tls_ms"].as_f64().is_some());
+    assert!(
+        go_downloads(&mut u, &proxy.url()),
+        "go trusts SSL_CERT_FILE"
+    );
+}
+
+#[test]
+fn refused_loopback_port_says_nothing_listens() {
+    let url = refused_url();
+    let mut u = user();
+    let (code, reports) = probe(&u, &[&url], &[]);
+    assert_eq!(code, 1);
+    let r = &reports[0];
+    assert_eq!(r["verdict"], "refused");
+    let port = url.rsplit(':').next().unwrap_or_default();
+    assert_eq!(
+        r["diagnosis"],
+        format!("nothing is listening on 127.0.0.1:{port}")
+    );
+    assert!(
+        r["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("another port")
+    );
+    assert!(!go_downloads(&mut u, &url));
+}
+
+#[test]
+fn something_else_on_the_port_is_named() {
+    // The captive portal runs inside this test process: godoctor must name us as the owner.
+    let proxy = GoProxy::builder()
+        .behaviour(Behaviour::CaptivePortal)
+        .start();
+    let (_, reports) = probe(&user(), &[&proxy.url()], &[]);
+    let owners = reports[0]["port_owners"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        owners.iter().any(|o| o["pid"] == std::process::id()),
+        "port owner should be this test process: {:#}",
+        reports[0]
+    );
+    assert!(
+        reports[0]["diagnosis"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is held by")
+    );
+}
+
+#[test]
+fn hostile_servers_cost_at_most_the_deadline() {
+    let slow = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_secs(30)))
+        .start();
+    let drip = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::Drip(Duration::from_millis(300)))
+        .start();
+    let endless = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::Endless)
+        .start();
+    let garbage = GoProxy::builder().behaviour(Behaviour::Garbage).start();
+    let lp = GoProxy::builder()
+        .behaviour(Behaviour::RedirectLoop)
+        .start();
+    let started = Instant::now();
+    let (code, reports) = probe(
+        &user(),
+        &[
+            &slow.url(),
+            &drip.url(),
+            &endless.url(),
+            &garbage.url(),
+            &lp.url(),
+        ],
+        &["--timeout", "1.5s"],
+    );
+    let wall = started.elapsed();
+    assert_eq!(code, 1);
+    assert!(
+        wall < Duration::from_millis(3000),
+        "took {wall:?} for a 1.5 s deadline"
+    );
+    let verdicts: Vec<&str> = reports
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "timeout",
+            "timeout",
+            "too-large",
+            "garbage",
+            "redirect-loop"
+        ]
+    );
+    assert!(
+        reports[1]["diagnosis"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("dripping"),
+        "{:#}",
+        reports[1]
+    );
+}
+
+#[test]
+fn chain_comma_after_a_dead_proxy_fails_like_go() {
+    let good = GoProxy::start(vec![hello()]);
+    let dead = refused_url();
+    let mut u = user().with_env("GOPROXY", format!("{dead},{}", good.url()));
+    let run = u.godoctor(&[
+        "--json",
+        "proxy",
+        "test",
+        "--module",
+        MODULE,
+        "--samples",
+        "1",
+    ]);
+    run.assert_code(1);
+    let reports = run.json();
+    assert_eq!(reports[0]["position"], 1);
+    assert!(
+        reports[0]["consequence"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("will NOT fall back")
+    );
+    assert_eq!(reports[1]["served"], false);
+    assert!(
+        !go_downloads(&mut u, &format!("{dead},{}", good.url())),
+        "go does not fall back after ','"
+    );
+
+    // Text mode says it in words.
+    u.godoctor(&["proxy", "test", "--module", MODULE, "--samples", "1"])
+        .assert_code(1)
+        .assert_stdout_contains("use '|' to fall back on errors");
+}
+
+#[test]
+fn chain_pipe_falls_back_and_names_the_proxy_go_uses() {
+    let good = GoProxy::start(vec![hello()]);
+    let private = GoProxy::builder().behaviour(Behaviour::Status(404)).start();
+    let dead = refused_url();
+    let value = format!("{dead}|{},{},off", private.url(), good.url());
+    let mut u = user().with_env("GOPROXY", &value);
+    let reports = u
+        .godoctor(&[
+            "--json",
+            "proxy",
+            "test",
+            "--module",
+            MODULE,
+            "--samples",
+            "1",
+        ])
+        .json();
+    let served: Vec<bool> = reports
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["served"] == true)
+        .collect();
+    assert_eq!(served, [false, false, true]);
+    assert!(go_downloads(&mut u, &value));
+    assert!(
+        good.paths().iter().any(|p| p.ends_with("/@v/v1.0.0.zip")),
+        "go got the zip from the proxy godoctor named"
+    );
+}
+
+#[test]
+fn checksum_database_verified_like_go() {
+    let proxy = GoProxy::start(vec![hello()]);
+    let db = GoSumDb::start(&proxy);
+    let u = user()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", db.gosumdb());
+    let reports = u
+        .godoctor(&[
+            "--json",
+            "proxy",
+            "test",
+            "--module",
+            MODULE,
+            "--samples",
+            "1",
+        ])
+        .json();
+    let s = reports
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["kind"] == "sumdb"))
+        .cloned()
+        .expect("sumdb entry");
+    assert_eq!(s["ok"], true, "{s:#}");
+    assert_eq!(s["verified"], true);
+    assert_eq!(s["route"]["via"], "explicit");
+    u.go(&["mod", "download", MODULE]).assert_success();
+
+    // A tampered /latest and a wrong key: godoctor rejects, and so does go.
+    for (gosumdb, needle) in [
+        (db.gosumdb_tampered(), "does not verify"),
+        (db.gosumdb_wrong_key(), "no signature"),
+    ] {
+        let bad = user()
+            .with_env("GOPROXY", proxy.url())
+            .with_env("GOSUMDB", &gosumdb);
+        let run = bad.godoctor(&[
+            "--json",
+            "proxy",
+            "test",
+            "--module",
+            MODULE,
+            "--samples",
+            "1",
+        ]);
+        run.assert_code(1);
+        let s = run
+            .json()
+            .as_array()
+            .and_then(|a| a.iter().find(|r| r["kind"] == "sumdb"))
+            .cloned()
+            .expect("sumdb");
+        assert_eq!(s["ok"], false);
+        assert!(
+            s["diagnosis"].as_str().unwrap_or_default().contains(needle),
+            "{s:#}"
+        );
+        bad.go(&["mod", "download", MODULE]).assert_failure();
+    }
+}
+
+#[test]
+fn checksum_database_blocked_but_proxied_is_ok_blocked_and_not_proxied_is_an_error() {
+    let proxy = GoProxy::start(vec![hello()]);
+    let db = GoSumDb::start(&proxy);
+    // No URL in GOSUMDB: go asks each proxy for /sumdb/NAME/supported; the sumdb server, as the
+    // second entry, says 200. The direct URL (https://localhost/sumdb-test) is refused.
+    let proxied = user()
+        .with_env("GOPROXY", format!("{},{}", proxy.url(), db.url))
+        .with_env("GOSUMDB", &db.vkey);
+    let s = sumdb_entry(&proxied);
+    assert_eq!(s["ok"], true, "{s:#}");
+    assert_eq!(s["route"]["via"], "proxy");
+    assert_eq!(s["direct_ok"], false);
+    assert!(
+        s["diagnosis"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not reachable directly")
+    );
+    proxied.go(&["mod", "download", MODULE]).assert_success();
+
+    let blocked = user()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", &db.vkey);
+    let s = sumdb_entry(&blocked);
+    assert_eq!(s["ok"], false, "{s:#}");
+    assert_eq!(s["route"]["via"], "direct");
+    assert!(
+        s["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("sum.golang.google.cn")
+    );
+    blocked.go(&["mod", "download", MODULE]).assert_failure();
+}
+
+fn sumdb_entry(u: &GoUser) -> Value {
+    let reports = u
+        .godoctor(&[
+            "--json",
+            "proxy",
+            "test",
+            "--module",
+            MODULE,
+            "--samples",
+            "1",
+            "--timeout",
+            "3",
+        ])
+        .json();
+    reports
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["kind"] == "sumdb"))
+        .cloned()
+        .expect("sumdb entry")
+}
+
+#[test]
+fn rank_orders_loopback_candidates_and_stars_the_current_one() {
+    let fast = GoProxy::start(vec![hello()]);
+    let slow = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_millis(150)))
+        .start();
+    let broken = GoProxy::builder()
+        .behaviour(Behaviour::CaptivePortal)
+        .start();
+    let u = user().with_env("GOPROXY", format!("{},direct", slow.url()));
+    let file = u.write_file(
+        "mirrors.txt",
+        format!(
+            "# loopback only\n{} slow one\n{} broken\n{} fast one\n",
+            slow.url(),
+            broken.url(),
+            fast.url()
+        ),
+    );
+    let args = [
+        "--json",
+        "proxy",
+        "rank",
+        "--no-builtin",
+        "--candidates",
+        file.to_str().unwrap_or_default(),
+        "--module",
+        MODULE,
+    ];
+    let rows = u.godoctor(&args).assert_code(0).json();
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["url"], fast.url());
+    assert_eq!(
+        (rows[0]["rank"].clone(), rows[0]["fastest"].clone()),
+        (1.into(), true.into())
+    );
+    assert_eq!(rows[1]["url"], slow.url());
+    assert_eq!(rows[1]["current"], true);
+    assert_eq!(rows[2]["rank"], Value::Null);
+    assert_eq!(rows[2]["verdict"], "html");
+    assert!(rows[1]["median_ms"].as_f64().unwrap_or_default() >= 150.0);
+}
+
+#[test]
+fn port_names_the_owner_and_finds_free_ports() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let u = user();
+    let j = u
+        .godoctor(&["--json", "port", &port.to_string()])
+        .assert_code(0)
+        .json();
+    assert_eq!(j["in_use"], true);
+    assert_eq!(j["sockets"][0]["pid"], std::process::id());
+    assert_eq!(j["sockets"][0]["state"], "listen");
+    u.godoctor(&["port", &port.to_string()])
+        .assert_stdout_contains("listen");
+
+    // --free in a range whose only port is taken: none (exit 1); a wider range skips it.
+    let range = format!("{port}-{port}");
+    u.godoctor(&["port", "--free", "--range", &range])
+        .assert_code(1);
+    let wide = format!("{port}-{}", port.saturating_add(20));
+    let free = u
+        .godoctor(&["--json", "port", "--free", "--range", &wide])
+        .assert_code(0)
+        .json();
+    let got = free["port"].as_u64().expect("a port");
+    assert!(got > u64::from(port) && std::net::TcpListener::bind(("0.0.0.0", got as u16)).is_ok());
+}
+
+#[test]
+fn bad_input_exits_2_with_a_reason() {
+    let u = user();
+    for args in [
+        vec!["proxy", "test", "ftp://x.example"],
+        vec!["proxy", "test", "--timeout", "0", "http://127.0.0.1:1"],
+        vec!["proxy", "test", "--timeout", "soon", "http://127.0.0.1:1"],
+        vec![
+            "proxy",
+            "test",
+            "--module",
+            "nonsense",
+            "http://127.0.0.1:1",
+        ],
+        vec!["port", "70000"],
+        vec!["port", "--free", "--range", "9-3"],
+    ] {
+        let run = u.godoctor(&args);
+        run.assert_code(2);
+        assert!(!run.stderr.trim().is_empty(), "{args:?} must say why");
+    }
+}
