@@ -1,17 +1,25 @@
 //! `godoctor check`: gather the facts once (one `go env -json`, concurrent probes, one cache
 //! walk), run the pure checks, render one report as text or JSON, optionally apply safe fixes.
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use super::Context;
 use crate::Outcome;
+use crate::cache::fsinfo;
+use crate::cache::stats::{self, ModCacheReport, TreeReport};
+use crate::cache::walk::{self, WalkOptions};
 use crate::cli::CheckArgs;
-use crate::doctor::{self, Check, GoInfo, Report, Status, render, settings, toolchain};
+use crate::doctor::{
+    self, Check, GoInfo, Report, Status, network, private, render, settings, toolchain,
+};
 use crate::goenv::{GoEnv, diagnose, write};
 use crate::output;
+use crate::probe::http::Prober;
+use crate::probe::proxy::ProbeOptions;
+use crate::probe::run::{SettingsRun, probe_settings};
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
     if args.list {
@@ -95,7 +103,41 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
     checks.extend(settings::values_checks(&go_env));
     checks.extend(settings::combination_checks(&go_env));
     checks.extend(settings::unknown_checks(&go_env, &ctx.env));
-    let _ = (args.offline, started);
+    checks.push(network::sumdb_config_check(&go_env));
+    checks.extend(private::patterns_checks(&go_env));
+    let hosts = private::private_hosts(&go_env);
+    checks.extend(private::auth_checks(
+        &hosts,
+        &load_netrc(&ctx.env),
+        go_env.get("GOAUTH"),
+    ));
+
+    let wants = |section: &str| {
+        args.ids.is_empty()
+            || args
+                .ids
+                .iter()
+                .any(|w| w.split('.').next() == Some(section))
+    };
+    let online = !args.offline
+        && ["proxy", "sumdb", "private", "ports"]
+            .iter()
+            .any(|s| wants(s));
+    let facts = gather_slow(ctx, &go_env, &hosts, args.timeout, online, wants("cache"));
+    match &facts.run {
+        Some(run) => {
+            checks.push(network::chain_check(run, &go_env));
+            checks.extend(network::reach_checks(run));
+            checks.push(network::sumdb_reach_check(run, &go_env));
+            checks.extend(network::ports_checks(run));
+            checks.extend(private::hosts_checks(&facts.hosts));
+        }
+        None => checks.extend(network::offline_checks(&go_env)),
+    }
+    if let Some(cache) = &facts.modcache {
+        checks.extend(doctor::cache::checks(cache, facts.gocache.as_ref()));
+    }
+    let _ = started;
 
     let checks = doctor::select(checks, &args.ids);
     Report::new(
@@ -106,6 +148,92 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         },
         checks,
     )
+}
+
+/// What the slow part of the gathering found: probes and the cache walk, run concurrently.
+struct SlowFacts {
+    run: Option<SettingsRun>,
+    hosts: Vec<private::HostReach>,
+    modcache: Option<ModCacheReport>,
+    gocache: Option<TreeReport>,
+}
+
+/// Probe the network and walk the caches at the same time, with a spinner on a terminal.
+fn gather_slow(
+    ctx: &Context,
+    go_env: &GoEnv,
+    hosts: &[String],
+    timeout: Duration,
+    online: bool,
+    cache: bool,
+) -> SlowFacts {
+    let spinner = (ctx.output.stderr_tty && !ctx.output.json).then(|| {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(if online {
+            "probing proxies, checksum database and caches…"
+        } else {
+            "reading the module cache…"
+        });
+        bar.enable_steady_tick(Duration::from_millis(80));
+        bar
+    });
+    let facts = std::thread::scope(|s| {
+        let run = online.then(|| {
+            s.spawn(|| {
+                let prober = Prober::new(&ctx.env);
+                let opts = ProbeOptions {
+                    timeout,
+                    ..ProbeOptions::default()
+                };
+                probe_settings(&prober, go_env.get("GOPROXY"), go_env.get("GOSUMDB"), opts)
+            })
+        });
+        let reach = online.then(|| s.spawn(|| private::reach_hosts(hosts, timeout)));
+        let caches = cache.then(|| s.spawn(|| measure_caches(go_env)));
+        let (modcache, gocache) = caches.and_then(|h| h.join().ok()).unwrap_or((None, None));
+        SlowFacts {
+            run: run.and_then(|h| h.join().ok()),
+            hosts: reach.and_then(|h| h.join().ok()).unwrap_or_default(),
+            modcache,
+            gocache,
+        }
+    });
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    facts
+}
+
+/// Walk GOMODCACHE and GOCACHE once each (no progress display: the check's spinner runs).
+fn measure_caches(go_env: &GoEnv) -> (Option<ModCacheReport>, Option<TreeReport>) {
+    let modcache = match go_env.get("GOMODCACHE") {
+        "" => None,
+        dir => {
+            let root = Path::new(dir);
+            walk::walk(root, &WalkOptions::new(true), None)
+                .ok()
+                .map(|w| {
+                    let writable = w.exists && fsinfo::writable(root);
+                    stats::report(&w, fsinfo::space(root), writable, 5)
+                })
+        }
+    };
+    let gocache = match go_env.get("GOCACHE") {
+        "" | "off" => None,
+        dir => walk::walk(Path::new(dir), &WalkOptions::new(false), None)
+            .ok()
+            .map(|w| TreeReport::from_walk(&w)),
+    };
+    (modcache, gocache)
+}
+
+fn load_netrc(env: &crate::sys::ProcessEnv) -> Vec<crate::probe::netconf::NetrcEntry> {
+    crate::probe::netconf::load_netrc(env)
 }
 
 fn no_go_report(why: &str, hint: &str) -> Report {
@@ -121,12 +249,16 @@ fn no_go_report(why: &str, hint: &str) -> Report {
 
 /// The go.mod of the module in the current directory, as go itself located it (GOMOD).
 fn read_gomod(go_env: &GoEnv) -> Option<(PathBuf, String)> {
-    let path = go_env.get("GOMOD");
-    if path.is_empty() || path == "/dev/null" || path == "NUL" {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
-    Some((PathBuf::from(path), text))
+    let path = match go_env.get("GOMOD") {
+        // go refused to run inside the module: find its go.mod the way go does.
+        _ if go_env.module_error.is_some() => {
+            crate::cache::required::find_gomod(&std::env::current_dir().ok()?)?
+        }
+        "" | "/dev/null" | "NUL" => return None,
+        p => PathBuf::from(p),
+    };
+    let text = std::fs::read_to_string(&path).ok()?;
+    Some((path, text))
 }
 
 /// Apply the report's safe fixes through the same validated, undoable write path as `env set`.

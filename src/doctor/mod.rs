@@ -1,6 +1,9 @@
 //! The doctor: pure checks from gathered facts to a [`Report`] of findings with reasons and
 //! fixes. Gathering (I/O) happens in `cmd::check`; rendering in `doctor::render`.
 
+pub mod cache;
+pub mod network;
+pub mod private;
 pub mod render;
 pub mod settings;
 pub mod toolchain;

@@ -49,7 +49,7 @@ pub fn text(report: &Report, verbose: bool, quiet: bool) -> String {
             mark(c.status),
             title.trim_start().trim_end()
         ));
-        if (interesting || verbose || c.status == Status::Skip) && !c.detail.is_empty() {
+        if (interesting || verbose) && !c.detail.is_empty() {
             out.push_str(&output::dim(
                 output::wrap(&c.detail, WIDTH, "    ").trim_end(),
             ));
@@ -67,7 +67,8 @@ pub fn text(report: &Report, verbose: bool, quiet: bool) -> String {
             .filter_map(|c| c.hint.as_deref().map(|h| (&c.status, h)))
             .collect();
         v.sort_by(|a, b| b.0.cmp(a.0));
-        v.dedup_by(|a, b| a.1 == b.1);
+        let mut seen = std::collections::BTreeSet::new();
+        v.retain(|(_, h)| seen.insert(*h));
         v
     };
     if !fixes.is_empty() {

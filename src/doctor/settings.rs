@@ -98,21 +98,15 @@ pub fn provenance_checks(go_env: &GoEnv, findings: &[SettingFinding]) -> Vec<Che
         FileState::Unreadable { path, .. } => format!("{} is unreadable", path.display()),
     };
     let mut file_checks = findings_to_checks("settings.envfile", &file_title, &envfile);
-    // An empty GOPROXY= line is safe to fix: unsetting it restores the default.
-    for c in &mut file_checks {
-        if let Some(var) = envfile
-            .iter()
-            .find(|f| {
-                f.finding.code == "env.empty-in-file"
-                    && c.title
-                        .starts_with(&format!("{}:", f.var.as_deref().unwrap_or("")))
-            })
-            .and_then(|f| f.var.clone())
-        {
-            c.fix = Some(Fix {
-                description: format!("unset the empty {var}= line"),
-                changes: vec![(var, None)],
-            });
+    // An empty NAME= line is safe to fix: unsetting it restores the default.
+    if !envfile.is_empty() {
+        for (check, f) in file_checks.iter_mut().zip(&envfile) {
+            if let (Some(var), "env.empty-in-file") = (&f.var, f.finding.code) {
+                check.fix = Some(Fix {
+                    description: format!("unset the empty {var}= line"),
+                    changes: vec![(var.clone(), None)],
+                });
+            }
         }
     }
     checks.extend(file_checks);
@@ -123,7 +117,16 @@ pub fn provenance_checks(go_env: &GoEnv, findings: &[SettingFinding]) -> Vec<Che
 /// an empty line in the go env file are not reported twice.
 pub fn values_checks(go_env: &GoEnv) -> Vec<Check> {
     let mut findings = Vec::new();
-    for s in go_env.settings.iter().filter(|s| s.empty_in_file.is_none()) {
+    // Pattern variables are read under private.patterns.
+    // GOPROXY=off and GOSUMDB=off are explained by proxy.chain and sumdb.config.
+    let patterns = crate::syntax::patterns::PATTERN_VARS;
+    let owned_elsewhere =
+        |name: &str, value: &str| matches!((name, value), ("GOPROXY" | "GOSUMDB", "off"));
+    for s in go_env.settings.iter().filter(|s| {
+        s.empty_in_file.is_none()
+            && !patterns.contains(&s.name.as_str())
+            && !owned_elsewhere(&s.name, &s.value)
+    }) {
         // An empty value of GONOPROXY etc. is go's default, not a choice the user made.
         if s.value.is_empty() && s.source == Source::Default && s.name != "GOPROXY" {
             continue;

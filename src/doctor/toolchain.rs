@@ -140,6 +140,16 @@ pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
 
 /// `toolchain.switch`: does the go.mod in the current module need a newer go, and can go get it?
 pub fn switch_check(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
+    let mut check = switch_verdict(go_env, gomod);
+    if let Some(said) = &go_env.module_error {
+        check.detail = format!("{}\ngo says: {said}", check.detail)
+            .trim_start()
+            .to_string();
+    }
+    check
+}
+
+fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
     let id = "toolchain.switch";
     let gotoolchain = go_env.get("GOTOOLCHAIN");
     let Some((path, text)) = gomod else {

@@ -140,14 +140,28 @@ pub struct GoEnv {
     pub settings: Vec<Setting>,
     /// How long `go env -json` took.
     pub elapsed: Duration,
+    /// go refused to run in the current directory (typically "go.mod requires go >= …" under
+    /// GOTOOLCHAIN=local), so the values were read from outside the module: go's message.
+    pub module_error: Option<String>,
 }
 
 impl GoEnv {
     /// Run `go env -json` once and read the env files it names.
     pub fn load(go: &GoBinary, env: &ProcessEnv) -> Result<GoEnv, GoEnvError> {
         let args: Vec<OsString> = vec!["env".into(), "-json".into()];
-        let out = sys::run(&go.path, &args, env, None, go_timeout(env))?;
+        let mut out = sys::run(&go.path, &args, env, None, go_timeout(env))?;
         let go_name = go.path.display().to_string();
+        let mut module_error = None;
+        // A go.mod that needs another toolchain ("go.mod requires go >= …", or a toolchain
+        // download that fails) makes every go command fail here, `go env` included; the
+        // settings themselves can still be read from outside the module.
+        if !out.success {
+            let retry = sys::run(&go.path, &args, env, Some(Path::new("/")), go_timeout(env))?;
+            if retry.success {
+                module_error = Some(redact(out.stderr.trim()));
+                out = retry;
+            }
+        }
         if !out.success {
             return Err(GoEnvError::Failed {
                 go: go_name,
@@ -161,7 +175,9 @@ impl GoEnv {
             go: go_name,
             detail,
         })?;
-        Ok(Self::from_facts(go.clone(), values, env, out.elapsed))
+        let mut go_env = Self::from_facts(go.clone(), values, env, out.elapsed);
+        go_env.module_error = module_error;
+        Ok(go_env)
     }
 
     /// Build the model from already-gathered facts: reads the two env files named by `values`.
@@ -199,6 +215,7 @@ impl GoEnv {
             goroot_file,
             settings,
             elapsed,
+            module_error: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod http;
 pub mod netconf;
 pub mod ports;
 pub mod proxy;
+pub mod run;
 pub mod sumdb;
 
 use std::time::Duration;

@@ -1,0 +1,73 @@
+//! Module cache checks from the cache walk: location, writability, size, free space, GOCACHE.
+
+use super::{Check, Status};
+use crate::cache::stats::{self, ModCacheReport, TreeReport, human};
+
+/// `cache.modcache`, `cache.space`, `cache.gocache`.
+pub fn checks(modcache: &ModCacheReport, gocache: Option<&TreeReport>) -> Vec<Check> {
+    let mut out = Vec::new();
+    let findings = stats::findings(modcache, gocache);
+    let summary = if modcache.exists {
+        format!(
+            "{}: {} on disk, {} modules, {} versions",
+            modcache.path.display(),
+            human(modcache.disk_bytes),
+            modcache.modules,
+            modcache.versions
+        )
+    } else {
+        format!(
+            "{} does not exist yet (normal before the first download)",
+            modcache.path.display()
+        )
+    };
+    out.push(Check::ok("cache.modcache", summary).detail(format!(
+        "{} files; downloads {}, extracted {}, VCS clones {}",
+        modcache.files,
+        human(modcache.download_bytes),
+        human(modcache.extracted_bytes),
+        human(modcache.vcs_bytes)
+    )));
+    for f in &findings {
+        let id = match f.code {
+            "cache.low-space" => "cache.space",
+            c if c.starts_with("cache.") && c.contains("build") => "cache.gocache",
+            _ => "cache.modcache",
+        };
+        if f.code == "cache.missing" {
+            continue;
+        }
+        let mut c = Check::from_finding(id, first_clause(&f.message), f).detail(f.message.clone());
+        if c.status == Status::Ok && f.severity == crate::finding::Severity::Info {
+            c.status = Status::Ok;
+        }
+        out.push(c);
+    }
+    if !findings.iter().any(|f| f.code == "cache.low-space") {
+        let title = match modcache.free_bytes {
+            Some(free) => format!("{} free on the cache's file system", human(free)),
+            None => "free space unknown".to_string(),
+        };
+        out.push(Check::ok("cache.space", title));
+    }
+    out.push(match gocache {
+        Some(g) if g.exists => Check::ok(
+            "cache.gocache",
+            format!("GOCACHE {}: {}", g.path.display(), human(g.disk_bytes)),
+        ),
+        Some(g) => Check::ok(
+            "cache.gocache",
+            format!("GOCACHE {} does not exist yet", g.path.display()),
+        ),
+        None => Check::ok("cache.gocache", "GOCACHE is off"),
+    });
+    out
+}
+
+fn first_clause(text: &str) -> String {
+    let cut = text
+        .find([':', ';'])
+        .filter(|&i| i > 8)
+        .unwrap_or(text.len());
+    text[..cut].to_string()
+}

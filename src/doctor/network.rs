@@ -1,0 +1,278 @@
+//! Proxy, checksum-database and local-port checks, from one probing run of the effective
+//! settings (pure: the run is gathered by `cmd::check`).
+
+use super::{Check, Status};
+use crate::goenv::GoEnv;
+use crate::output::Status as Mark;
+use crate::probe::proxy::{ProxyReport, Verdict};
+use crate::probe::run::SettingsRun;
+
+fn status(mark: Mark) -> Status {
+    match mark {
+        Mark::Ok | Mark::Info => Status::Ok,
+        Mark::Skip => Status::Skip,
+        Mark::Warn => Status::Warn,
+        Mark::Error => Status::Error,
+    }
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |m| format!(" in {m:.0} ms"))
+}
+
+/// `proxy.chain`: what the GOPROXY list means for go.
+pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
+    let id = "proxy.chain";
+    let goproxy = go_env.get("GOPROXY");
+    if let Some(e) = &run.goproxy_error {
+        return Check::new(id, Status::Error, format!("GOPROXY={goproxy} cannot work"))
+            .detail(format!("go fails every download: {e}"))
+            .hint("godoctor env unset GOPROXY (go's default), or godoctor env set GOPROXY=https://proxy.golang.org,direct");
+    }
+    let Some(outcome) = &run.outcome else {
+        return Check::skip(id, "GOPROXY not probed", "");
+    };
+    let detail = outcome.consequences.join("\n");
+    if outcome.broken {
+        let worst = run.reports.iter().find(|r| !r.ok);
+        let hint = worst.and_then(|r| r.hint.clone()).unwrap_or_else(|| {
+            "fix or remove the failing entry; use '|' after a proxy to fall back on any error"
+                .into()
+        });
+        return Check::new(
+            id,
+            Status::Error,
+            format!("with GOPROXY={goproxy}, downloads of public modules fail"),
+        )
+        .detail(detail)
+        .hint(hint);
+    }
+    match &outcome.served_by {
+        Some(by) => Check::ok(id, format!("public modules come from {by}")).detail(detail),
+        None if goproxy.trim() == "off" => goproxy_off_check(),
+        None => Check::new(
+            id,
+            Status::Error,
+            format!("GOPROXY={goproxy} serves no public module"),
+        )
+        .detail(detail)
+        .hint("end GOPROXY with a working proxy or `direct`"),
+    }
+}
+
+/// `proxy.reach`: one check per proxy in the chain.
+pub fn reach_checks(run: &SettingsRun) -> Vec<Check> {
+    if run.reports.is_empty() {
+        let why = if run.goproxy_error.is_some() {
+            "GOPROXY is invalid"
+        } else {
+            "GOPROXY has no proxy URL (direct/off)"
+        };
+        return vec![Check::skip("proxy.reach", "no proxy to probe", why)];
+    }
+    // A failing entry that go falls back from (after '|') slows downloads but breaks nothing.
+    let chain_works = run
+        .outcome
+        .as_ref()
+        .is_some_and(|o| !o.broken && o.served_by.is_some());
+    run.reports
+        .iter()
+        .map(|r| {
+            let mut c = reach_check(r);
+            if chain_works && c.status == Status::Error {
+                c.status = Status::Warn;
+                c.detail.push_str("\ngo falls back past this entry, so downloads still work, but each one first pays for the failed attempt");
+            }
+            c
+        })
+        .collect()
+}
+
+fn reach_check(r: &ProxyReport) -> Check {
+    let title = if r.ok {
+        format!(
+            "{} answers like a Go module proxy{}",
+            r.url,
+            ms(r.median_ms)
+        )
+    } else {
+        format!("{}: {}", r.url, first_clause(&r.diagnosis))
+    };
+    let mut detail = r.diagnosis.clone();
+    if let Some(via) = &r.via_proxy {
+        detail.push_str(&format!("\n(via proxy {via})"));
+    }
+    if let Some(c) = &r.consequence {
+        detail.push('\n');
+        detail.push_str(c);
+    }
+    Check::new("proxy.reach", status(r.severity), title)
+        .detail(detail)
+        .hint_opt(r.hint.clone())
+        .took(r.phases.total_ms as u64)
+}
+
+/// The first clause of a diagnosis, for a one-line title.
+fn first_clause(text: &str) -> String {
+    // Split on ": ", "; " or ". " only: URLs and addresses contain bare ':' and '.'.
+    let cut = [": ", "; ", ". "]
+        .iter()
+        .filter_map(|sep| text.find(sep))
+        .filter(|&i| i > 8)
+        .min();
+    text[..cut.unwrap_or(text.len())].to_string()
+}
+
+/// `sumdb.reach`: the checksum database as go reaches it, signature verified.
+pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
+    let id = "sumdb.reach";
+    let gosumdb = go_env.get("GOSUMDB");
+    if gosumdb == "off" {
+        return Check::skip(id, "GOSUMDB=off: no checksum database to reach", "");
+    }
+    if let Some(e) = &run.gosumdb_error {
+        return Check::new(
+            id,
+            Status::Error,
+            format!("GOSUMDB={gosumdb} cannot be used"),
+        )
+        .detail(e.clone())
+        .hint("godoctor env unset GOSUMDB (go's default sum.golang.org)");
+    }
+    let Some(r) = &run.sumdb else {
+        return Check::skip(id, "checksum database not probed", "");
+    };
+    let title = if r.ok {
+        let how = match &r.route {
+            Some(crate::probe::sumdb::Route::Proxy(p)) => format!(" through {p}"),
+            Some(crate::probe::sumdb::Route::Direct(u))
+            | Some(crate::probe::sumdb::Route::Explicit(u)) => format!(" at {u}"),
+            None => String::new(),
+        };
+        format!(
+            "{} reachable{how}, signed tree head verified{}",
+            r.name,
+            ms(r.median_ms)
+        )
+    } else {
+        format!("{}: {}", r.name, first_clause(&r.diagnosis))
+    };
+    Check::new(id, status(r.severity), title)
+        .detail(r.diagnosis.clone())
+        .hint_opt(r.hint.clone())
+        .took(r.phases.total_ms as u64)
+}
+
+/// `sumdb.config`: is verification on?
+pub fn sumdb_config_check(go_env: &GoEnv) -> Check {
+    let id = "sumdb.config";
+    let gosumdb = go_env.get("GOSUMDB");
+    let gonosumdb = go_env.get("GONOSUMDB");
+    if gosumdb == "off" {
+        return Check::new(id, Status::Warn, "GOSUMDB=off: downloaded modules are not verified")
+            .detail("go will accept any content a proxy or repository serves for modules not yet in go.sum; a compromised or intercepting proxy goes unnoticed")
+            .hint("godoctor env unset GOSUMDB (or GOSUMDB=sum.golang.google.cn where sum.golang.org is blocked); exempt private modules with GONOSUMDB or GOPRIVATE instead");
+    }
+    let exempt = if gonosumdb.is_empty() {
+        String::new()
+    } else {
+        format!("; GONOSUMDB exempts {gonosumdb}")
+    };
+    Check::ok(
+        id,
+        format!("GOSUMDB={gosumdb} verifies public modules{exempt}"),
+    )
+}
+
+fn is_loopback_host(url: &str) -> bool {
+    let host = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `ports.local`: loopback proxies listening, or who holds their port.
+pub fn ports_checks(run: &SettingsRun) -> Vec<Check> {
+    let local: Vec<&ProxyReport> = run
+        .reports
+        .iter()
+        .filter(|r| is_loopback_host(&r.url))
+        .collect();
+    if local.is_empty() {
+        return vec![Check::ok("ports.local", "no local proxy in GOPROXY")];
+    }
+    local
+        .into_iter()
+        .map(|r| {
+            let owners = r
+                .port_owners
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{} (pid {}, user {})",
+                        o.process.as_deref().unwrap_or("unknown process"),
+                        o.pid.map_or_else(|| "?".into(), |p| p.to_string()),
+                        o.user.clone().unwrap_or_else(|| o.uid.to_string())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            match (r.ok, r.verdict, owners.is_empty()) {
+                (true, _, _) => Check::ok("ports.local", format!("{} is listening and serves modules", r.url)),
+                (false, Verdict::Refused, _) => Check::new("ports.local", Status::Error, format!("nothing is listening at {}", r.url))
+                    .detail(r.diagnosis.clone())
+                    .hint_opt(r.hint.clone()),
+                (false, _, false) => Check::new("ports.local", Status::Error, format!("the port of {} is held by {owners}", r.url))
+                    .detail(format!("{}\nthat process does not answer like a Go module proxy", r.diagnosis))
+                    .hint("stop that process or move your proxy to a free port (`godoctor port --free`), then update GOPROXY"),
+                (false, _, true) => Check::new("ports.local", status(r.severity), format!("{}: {}", r.url, first_clause(&r.diagnosis)))
+                    .detail(r.diagnosis.clone())
+                    .hint_opt(r.hint.clone()),
+            }
+        })
+        .collect()
+}
+
+/// Network checks replaced by `skip` under `--offline`; what the GOPROXY value alone says
+/// (`off`, unparsable) is still reported.
+pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
+    let skip = |id: &'static str, what: &str| {
+        Check::skip(
+            id,
+            format!("{what}: not checked (--offline)"),
+            "run without --offline to probe the network",
+        )
+    };
+    let goproxy = go_env.get("GOPROXY");
+    let chain = match crate::probe::chain::parse_goproxy(goproxy) {
+        Ok(items) if items.len() == 1 && items[0].entry == crate::probe::chain::Entry::Off => {
+            goproxy_off_check()
+        }
+        Err(e) => Check::new(
+            "proxy.chain",
+            Status::Error,
+            format!("GOPROXY={goproxy} cannot work"),
+        )
+        .detail(format!("go fails every download: {e}"))
+        .hint("godoctor env unset GOPROXY (go's default)"),
+        Ok(_) => skip("proxy.chain", "proxy fall-through"),
+    };
+    vec![
+        chain,
+        skip("proxy.reach", "proxy reachability"),
+        skip("sumdb.reach", "checksum database"),
+        skip("private.hosts", "private hosts"),
+        skip("ports.local", "local proxy ports"),
+    ]
+}
+
+fn goproxy_off_check() -> Check {
+    Check::new("proxy.chain", Status::Error, "GOPROXY=off: go downloads nothing")
+        .detail("every module not already in the module cache fails with \"module lookup disabled by GOPROXY=off\"; that is only right for air-gapped builds")
+        .hint("godoctor env unset GOPROXY (go's default), or pick a mirror with godoctor setup")
+}

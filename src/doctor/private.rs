@@ -1,0 +1,165 @@
+//! Private-module checks: the GOPRIVATE/GONOPROXY/GONOSUMDB/GOINSECURE patterns, whether the
+//! private hosts they name are reachable, and whether credentials exist for them (never shown).
+
+use super::{Check, Status};
+use crate::goenv::GoEnv;
+use crate::probe::netconf::NetrcEntry;
+use crate::syntax::patterns::{self, PATTERN_VARS};
+
+/// `private.patterns`: each pattern variable read as go reads it.
+pub fn patterns_checks(go_env: &GoEnv) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for name in PATTERN_VARS {
+        let value = go_env.get(name);
+        let derived = go_env
+            .setting(name)
+            .is_some_and(|s| s.derived_from.is_some());
+        if value.is_empty() || derived {
+            continue;
+        }
+        for f in patterns::check(name, value) {
+            let title = if f.message.starts_with(name) {
+                f.message.clone()
+            } else {
+                format!("{name}: {}", f.message)
+            };
+            let title = title
+                .split("; ")
+                .next()
+                .unwrap_or(&title)
+                .trim_end_matches('.')
+                .to_string();
+            checks
+                .push(Check::from_finding("private.patterns", title, &f).detail(f.message.clone()));
+        }
+    }
+    if checks.is_empty() {
+        let private = go_env.get("GOPRIVATE");
+        let title = if private.is_empty() && go_env.get("GONOPROXY").is_empty() {
+            "no private module patterns (GOPRIVATE is empty)".to_string()
+        } else {
+            format!("patterns read as intended (GOPRIVATE={private})")
+        };
+        checks.push(Check::ok("private.patterns", title));
+    }
+    checks
+}
+
+/// Hosts named literally by the first element of GOPRIVATE/GONOPROXY patterns: those go fetches
+/// directly (`corp.example.com/*` → `corp.example.com`; `*.corp.example` names no single host).
+pub fn private_hosts(go_env: &GoEnv) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for name in ["GOPRIVATE", "GONOPROXY"] {
+        for pattern in go_env.get(name).split(',') {
+            let first = pattern.trim().split('/').next().unwrap_or("");
+            if first.is_empty() || first.contains(['*', '?', '[', '\\', ' ']) || first == "none" {
+                continue;
+            }
+            if !hosts.iter().any(|h| h == first) {
+                hosts.push(first.to_string());
+            }
+        }
+    }
+    hosts
+}
+
+/// The result of trying a TCP connection to a private host's HTTPS port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostReach {
+    pub host: String,
+    /// `Ok(ms)` connected, `Err(why)` not.
+    pub result: Result<u64, String>,
+}
+
+/// `private.hosts`.
+pub fn hosts_checks(reaches: &[HostReach]) -> Vec<Check> {
+    if reaches.is_empty() {
+        return vec![Check::ok("private.hosts", "no private host to reach")];
+    }
+    reaches
+        .iter()
+        .map(|r| match &r.result {
+            Ok(ms) => Check::ok("private.hosts", format!("{}:443 accepts connections", r.host)).took(*ms),
+            Err(why) => Check::new("private.hosts", Status::Warn, format!("{}:443 is not reachable", r.host))
+                .detail(format!("{why}; go fetches these modules directly from their repositories, so they cannot be downloaded from here"))
+                .hint("connect to the network or VPN that reaches it, or check HTTPS_PROXY/NO_PROXY"),
+        })
+        .collect()
+}
+
+/// `private.auth`: credentials for each private host, from .netrc or GOAUTH. Never prints them.
+pub fn auth_checks(hosts: &[String], netrc: &[NetrcEntry], goauth: &str) -> Vec<Check> {
+    if hosts.is_empty() {
+        return vec![Check::ok(
+            "private.auth",
+            "no private host needs credentials",
+        )];
+    }
+    let goauth_provides = goauth
+        .split(';')
+        .map(str::trim)
+        .any(|m| m.starts_with("git ") || m.starts_with("command"));
+    hosts
+        .iter()
+        .map(|host| {
+            if let Some(e) = netrc.iter().find(|e| &e.machine == host) {
+                Check::ok("private.auth", format!("{host}: credentials in .netrc (login {})", e.login))
+            } else if goauth_provides {
+                Check::ok("private.auth", format!("{host}: GOAUTH provides credentials"))
+            } else {
+                Check::new("private.auth", Status::Warn, format!("{host}: no credentials in .netrc or GOAUTH"))
+                    .detail("if its repositories are private, go fails with \"terminal prompts disabled\" or 401/404 errors")
+                    .hint(format!(
+                        "add a line `machine {host} login YOUR_USER password YOUR_TOKEN` to ~/.netrc (chmod 600), or set GOAUTH"
+                    ))
+            }
+        })
+        .collect()
+}
+
+/// Try `host:443` for each host concurrently, each within `timeout`.
+pub fn reach_hosts(hosts: &[String], timeout: std::time::Duration) -> Vec<HostReach> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    use std::sync::mpsc;
+    let (tx, rx) = mpsc::channel();
+    for (i, host) in hosts.iter().enumerate() {
+        let tx = tx.clone();
+        let host = host.clone();
+        // Detached: a DNS lookup cannot be cancelled, so a stuck one is left behind at the deadline.
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let result = (|| {
+                let addrs: Vec<_> = (host.as_str(), 443)
+                    .to_socket_addrs()
+                    .map_err(|e| format!("DNS lookup failed: {e}"))?
+                    .collect();
+                let mut last = String::from("no address");
+                for a in addrs {
+                    match TcpStream::connect_timeout(&a, timeout) {
+                        Ok(_) => return Ok(started.elapsed().as_millis() as u64),
+                        Err(e) => last = format!("{a}: {e}"),
+                    }
+                }
+                Err(last)
+            })();
+            let _ = tx.send((i, result));
+        });
+    }
+    drop(tx);
+    let deadline = std::time::Instant::now() + timeout + std::time::Duration::from_millis(200);
+    let mut results: Vec<HostReach> = hosts
+        .iter()
+        .map(|h| HostReach {
+            host: h.clone(),
+            result: Err("timed out".into()),
+        })
+        .collect();
+    for _ in hosts {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((i, r)) => results[i].result = r,
+            Err(_) => break,
+        }
+    }
+    results
+}

@@ -1,0 +1,82 @@
+//! One probing run of the effective settings, as `check` needs it: every GOPROXY entry and the
+//! checksum database probed concurrently, plus what the chain means for go.
+
+use url::Url;
+
+use super::chain::{self, ChainOutcome, Entry, Item};
+use super::http::{FetchOptions, Prober};
+use super::proxy::{self, ProbeOptions, ProxyReport};
+use super::sumdb::{self, SumdbReport};
+
+/// Everything one run found.
+#[derive(Debug, Clone)]
+pub struct SettingsRun {
+    /// The GOPROXY entries in order (empty when GOPROXY could not be parsed).
+    pub items: Vec<Item>,
+    /// One report per proxy entry, in chain order, with `position` and `consequence` filled in.
+    pub reports: Vec<ProxyReport>,
+    /// What the chain means for go fetching a public module (`None` if GOPROXY is invalid).
+    pub outcome: Option<ChainOutcome>,
+    /// Why GOPROXY could not be parsed, if it could not.
+    pub goproxy_error: Option<String>,
+    /// The checksum database check (`None` for GOSUMDB=off or an invalid GOSUMDB).
+    pub sumdb: Option<SumdbReport>,
+    /// Why GOSUMDB could not be resolved, if it could not.
+    pub gosumdb_error: Option<String>,
+}
+
+/// Probe the proxies of `goproxy` and the database of `gosumdb` concurrently; finishes within
+/// `opts.timeout` per probe (probes run in parallel).
+pub fn probe_settings(
+    prober: &Prober,
+    goproxy: &str,
+    gosumdb: &str,
+    mut opts: ProbeOptions,
+) -> SettingsRun {
+    let (items, goproxy_error) = match chain::parse_goproxy(goproxy) {
+        Ok(items) => (items, None),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let (target, gosumdb_error) = match sumdb::resolve(gosumdb) {
+        Ok(t) => (t, None),
+        Err(e) => (None, Some(e)),
+    };
+    opts.sumdb = target.as_ref().map(|t| t.name.clone());
+    let proxy_urls: Vec<Url> = items
+        .iter()
+        .filter_map(|i| match &i.entry {
+            Entry::Proxy(u) => Some(u.clone()),
+            _ => None,
+        })
+        .collect();
+    let route = chain::route_entries(&items);
+    let deadline = FetchOptions::within(opts.timeout, 64 * 1024);
+    let (mut reports, sumdb_report) = std::thread::scope(|s| {
+        let sumdb = target
+            .as_ref()
+            .map(|t| s.spawn(|| sumdb::check(prober, t, &route, &deadline)));
+        let reports = proxy::test_all(prober, &proxy_urls, &opts);
+        (reports, sumdb.and_then(|h| h.join().ok()))
+    });
+    let outcome = goproxy_error
+        .is_none()
+        .then(|| chain::explain(&items, &reports));
+    if let Some(o) = &outcome {
+        let proxies = items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| matches!(i.entry, Entry::Proxy(_)));
+        for ((position, _), report) in proxies.zip(reports.iter_mut()) {
+            report.position = Some(position + 1);
+            report.consequence = o.consequences.get(position).cloned();
+        }
+    }
+    SettingsRun {
+        items,
+        reports,
+        outcome,
+        goproxy_error,
+        sumdb: sumdb_report,
+        gosumdb_error,
+    }
+}

@@ -1,0 +1,387 @@
+//! `godoctor check` against the real go: the JSON contract, exit codes, and the verdict on the
+//! proxy chain compared with what `go mod download` really does, on loopback servers only.
+
+mod common;
+
+use common::modules::Module;
+use common::proxy::{Behaviour, GoProxy, refused_url};
+use common::{GoUser, Run};
+use serde_json::Value;
+
+/// The module `check` probes proxies with by default, and one for go to download.
+fn modules() -> Vec<Module> {
+    vec![
+        Module::new("rsc.io/quote", "v1.5.2").file("quote.go", "package quote\n"),
+        Module::new("example.com/hello", "v1.0.0").file("hello.go", "package hello\n"),
+    ]
+}
+
+fn checks<'a>(json: &'a Value, id: &str) -> Vec<&'a Value> {
+    json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["id"] == id)
+        .collect()
+}
+
+fn statuses(json: &Value, prefix: &str) -> Vec<String> {
+    json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["id"].as_str().is_some_and(|id| id.starts_with(prefix)))
+        .map(|c| c["status"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn check_json(user: &GoUser, args: &[&str]) -> (Run, Value) {
+    let mut all = vec!["check", "--json", "--timeout", "3"];
+    all.extend_from_slice(args);
+    let run = user.godoctor(&all);
+    assert!(
+        matches!(run.code(), Some(0 | 1)),
+        "check could not run: {}",
+        run.stderr
+    );
+    let json = run.json();
+    (run, json)
+}
+
+fn go_download(user: &GoUser) -> Run {
+    user.go(&["mod", "download", "-json", "example.com/hello@v1.0.0"])
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let user = GoUser::new();
+    let (run, json) = check_json(&user, &["--offline"]);
+    assert_eq!(json["version"], 1);
+    assert!(
+        json["go"]["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("go1."))
+    );
+    let all = json["checks"].as_array().expect("checks");
+    assert!(all.len() >= 15, "{}", all.len());
+    let (mut ok, mut warn, mut err) = (0, 0, 0);
+    for c in all {
+        let id = c["id"].as_str().expect("id");
+        assert!(id.contains('.') && id == id.to_lowercase(), "{id}");
+        match c["status"].as_str().expect("status") {
+            "ok" => ok += 1,
+            "warn" => warn += 1,
+            "error" => err += 1,
+            "skip" => {}
+            other => panic!("status {other}"),
+        }
+        assert!(c["title"].is_string() && c["detail"].is_string());
+        assert!(c["hint"].is_null() || c["hint"].is_string());
+        assert!(c["duration_ms"].is_u64());
+    }
+    assert_eq!(json["summary"]["ok"], ok);
+    assert_eq!(json["summary"]["warnings"], warn);
+    assert_eq!(json["summary"]["errors"], err);
+    assert_eq!(run.code(), Some(if err > 0 { 1 } else { 0 }));
+    // --offline skips every network check.
+    for id in ["proxy.reach", "sumdb.reach", "private.hosts", "ports.local"] {
+        assert!(
+            checks(&json, id).iter().all(|c| c["status"] == "skip"),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_healthy_proxy_passes_and_go_agrees() {
+    let proxy = GoProxy::start(modules());
+    let user = GoUser::new()
+        .with_env("GOPROXY", proxy.url())
+        .with_network_jail();
+    go_download(&user).assert_success();
+    let (_, json) = check_json(&user, &["proxy", "ports"]);
+    assert!(
+        statuses(&json, "proxy.").iter().all(|s| s == "ok"),
+        "{json:#}"
+    );
+    assert!(
+        checks(&json, "proxy.chain")[0]["title"]
+            .as_str()
+            .expect("title")
+            .contains(&proxy.url())
+    );
+    assert_eq!(checks(&json, "ports.local")[0]["status"], "ok");
+}
+
+#[test]
+fn a_captive_portal_is_an_error_and_go_fails_too() {
+    let proxy = GoProxy::builder()
+        .modules(modules())
+        .behaviour(Behaviour::CaptivePortal)
+        .start();
+    let user = GoUser::new()
+        .with_env("GOPROXY", proxy.url())
+        .with_network_jail();
+    go_download(&user).assert_failure();
+    let (run, json) = check_json(&user, &["proxy"]);
+    run.assert_code(1);
+    assert_eq!(checks(&json, "proxy.chain")[0]["status"], "error");
+    let reach = checks(&json, "proxy.reach")[0];
+    assert_eq!(reach["status"], "error");
+    let text = format!("{} {}", reach["title"], reach["detail"]).to_lowercase();
+    assert!(text.contains("html"), "the cause is not named: {text}");
+}
+
+#[test]
+fn a_refused_proxy_before_a_comma_breaks_everything_like_go_says() {
+    let good = GoProxy::start(modules());
+    let dead = refused_url();
+    let user = GoUser::new()
+        .with_env("GOPROXY", format!("{dead},{}", good.url()))
+        .with_network_jail();
+    go_download(&user).assert_failure();
+    assert_eq!(good.hits(), 0, "go must not fall back after ','");
+    let (run, json) = check_json(&user, &["proxy", "ports"]);
+    run.assert_code(1);
+    let chain = checks(&json, "proxy.chain")[0];
+    assert_eq!(chain["status"], "error");
+    assert!(
+        chain["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("NOT fall back"),
+        "{chain}"
+    );
+    let port = checks(&json, "ports.local");
+    assert!(port.iter().any(|c| {
+        c["status"] == "error"
+            && c["title"]
+                .as_str()
+                .expect("t")
+                .contains("nothing is listening")
+    }));
+}
+
+#[test]
+fn a_refused_proxy_before_a_pipe_is_only_a_warning_and_go_works() {
+    let good = GoProxy::start(modules());
+    let dead = refused_url();
+    let user = GoUser::new()
+        .with_env("GOPROXY", format!("{dead}|{}", good.url()))
+        .with_network_jail();
+    go_download(&user).assert_success();
+    let (_, json) = check_json(&user, &["proxy"]);
+    assert!(
+        !statuses(&json, "proxy.").iter().any(|s| s == "error"),
+        "{json:#}"
+    );
+    assert_eq!(checks(&json, "proxy.chain")[0]["status"], "ok");
+}
+
+#[test]
+fn goproxy_off_is_an_error_and_go_refuses_to_download() {
+    let user = GoUser::new();
+    let go = go_download(&user);
+    assert!(
+        format!("{}{}", go.stdout, go.stderr).contains("GOPROXY=off"),
+        "{}",
+        go.stdout
+    );
+    let (run, json) = check_json(&user, &["proxy"]);
+    run.assert_code(1);
+    let chain = checks(&json, "proxy.chain")[0];
+    assert_eq!(chain["status"], "error");
+    assert!(
+        chain["title"]
+            .as_str()
+            .expect("title")
+            .contains("GOPROXY=off")
+    );
+}
+
+#[test]
+fn empty_goproxy_in_the_file_is_named_and_fix_repairs_it() {
+    let user = GoUser::new().without_env("GOPROXY").with_network_jail();
+    user.write_goenv("GOPROXY=\n");
+    let (run, json) = check_json(&user, &["settings", "--offline"]);
+    run.assert_code(1);
+    let envfile = checks(&json, "settings.envfile");
+    assert!(
+        envfile
+            .iter()
+            .any(|c| c["status"] == "error" && c["hint"] == "godoctor env unset GOPROXY"),
+        "{json:#}"
+    );
+    let fix = user.godoctor(&["check", "settings", "--offline", "--fix", "--yes"]);
+    assert!(fix.stdout.contains("fixed"), "{}{}", fix.stdout, fix.stderr);
+    assert_eq!(user.go_env("GOPROXY"), "https://proxy.golang.org,direct");
+    user.godoctor(&["undo"]).assert_success();
+    assert_eq!(user.read_goenv().as_deref(), Some("GOPROXY=\n"));
+    // Without a terminal and without --yes, --fix refuses to act.
+    let refuse = user.godoctor(&["check", "settings", "--offline", "--fix"]);
+    refuse.assert_code(2);
+    assert!(refuse.stderr.contains("--yes"), "{}", refuse.stderr);
+}
+
+#[test]
+fn a_loopback_checksum_database_is_verified_like_go_verifies_it() {
+    use common::sumdb::SumDb;
+    let m = modules();
+    let db = SumDb::new("sum.test").add(&m[0]).add(&m[1]);
+    let key = db.verifier_key();
+    // go consults the database through the proxy (`/sumdb/sum.test/supported` answers 200).
+    let proxy = GoProxy::builder().modules(m).checksum_db(db).start();
+    let user = GoUser::new()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", &key)
+        .with_network_jail();
+    go_download(&user).assert_success();
+    let (_, json) = check_json(&user, &["sumdb"]);
+    let reach = checks(&json, "sumdb.reach")[0];
+    assert_eq!(reach["status"], "ok", "{reach}");
+    assert!(
+        reach["title"].as_str().expect("title").contains("verified"),
+        "{reach}"
+    );
+    // A key of another database with the same name: go rejects the signature, so does godoctor.
+    let wrong = SumDb::new("sum.test").verifier_key();
+    let user = user.with_env("GOSUMDB", &wrong);
+    let go = go_download(&user);
+    assert!(
+        go.stdout.contains("\"Error\"") || !go.success(),
+        "go accepted a wrong key: {}",
+        go.stdout
+    );
+    let (_, json) = check_json(&user, &["sumdb"]);
+    assert_eq!(
+        checks(&json, "sumdb.reach")[0]["status"],
+        "error",
+        "{json:#}"
+    );
+}
+
+#[test]
+fn go_mod_needing_a_newer_go_with_gotoolchain_local_fails_like_go() {
+    let user = GoUser::new();
+    let dir = user.work_dir().join("m");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.99.0\n").expect("go.mod");
+    std::fs::write(dir.join("main.go"), "package main\n\nfunc main() {}\n").expect("main.go");
+    let user = user.cwd(&dir);
+    let build = user.go(&["build", "./..."]);
+    build.assert_failure();
+    assert!(build.stderr.contains("1.99"), "{}", build.stderr);
+    let (_, json) = check_json(&user, &["toolchain", "--offline"]);
+    let switch = checks(&json, "toolchain.switch")[0];
+    assert_eq!(switch["status"], "error", "{switch}");
+    assert!(
+        switch["title"]
+            .as_str()
+            .expect("t")
+            .contains("GOTOOLCHAIN=local")
+    );
+    // With auto but GOPROXY=off, go cannot fetch the toolchain either.
+    let user = user.with_env("GOTOOLCHAIN", "auto");
+    let go = user.go(&["version"]);
+    assert!(
+        go.stderr.contains("toolchain not available"),
+        "{}",
+        go.stderr
+    );
+    let (_, json) = check_json(&user, &["toolchain", "--offline"]);
+    assert_eq!(checks(&json, "toolchain.switch")[0]["status"], "error");
+}
+
+#[test]
+fn list_and_unknown_ids() {
+    let user = GoUser::new();
+    let list = user.godoctor(&["check", "--list"]);
+    list.assert_success();
+    for id in [
+        "toolchain.go",
+        "proxy.reach",
+        "sumdb.reach",
+        "private.leak",
+        "ports.local",
+        "cache.modcache",
+    ] {
+        assert!(list.stdout.contains(id), "{id} missing from --list");
+    }
+    let bad = user.godoctor(&["check", "proxy.nope"]);
+    bad.assert_code(2);
+    assert!(bad.stderr.contains("--list"), "{}", bad.stderr);
+}
+
+#[test]
+fn without_go_the_report_says_so() {
+    let user = GoUser::new().without_go_on_path();
+    let (run, json) = check_json(&user, &["--offline"]);
+    run.assert_code(1);
+    let go = checks(&json, "toolchain.go")[0];
+    assert_eq!(go["status"], "error");
+    assert!(go["hint"].as_str().expect("hint").contains("go.dev"));
+}
+
+#[test]
+fn strict_counts_warnings() {
+    // GOSUMDB=off is a warning (a security downgrade), not an error.
+    let user = GoUser::new();
+    let (run, json) = check_json(&user, &["sumdb", "--offline"]);
+    assert_eq!(checks(&json, "sumdb.config")[0]["status"], "warn");
+    run.assert_code(0);
+    let strict = user.godoctor(&["check", "sumdb", "--offline", "--strict"]);
+    strict.assert_code(1);
+}
+
+#[test]
+fn secrets_never_appear_in_the_report() {
+    let proxy = GoProxy::start(modules());
+    let url = proxy.url().replace("http://", "http://alice:hunter2@");
+    let user = GoUser::new().with_env("GOPROXY", &url).with_network_jail();
+    for args in [
+        vec!["check", "--timeout", "3"],
+        vec!["check", "--json", "--timeout", "3"],
+        vec!["check", "-v", "--timeout", "3"],
+    ] {
+        let run = user.godoctor(&args);
+        assert!(
+            !run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"),
+            "{}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn human_output_is_stable_and_fits_80_columns() {
+    let user = GoUser::new();
+    let run = user.godoctor(&["check", "--offline", "--color", "never"]);
+    let root = user.root().display().to_string();
+    let go_version = user.go_env("GOVERSION");
+    let goroot = user.go_env("GOROOT");
+    let mut text = run
+        .stdout
+        .replace(&root, "[ROOT]")
+        .replace(&go_version, "[GOVERSION]")
+        .replace(&goroot, "[GOROOT]");
+    // Free space and cache sizes change from run to run.
+    text = text
+        .lines()
+        .map(|l| {
+            if l.contains(" free on ") {
+                "  ✓ [FREE] free on the cache's file system"
+            } else if l.contains("GOCACHE [ROOT]") {
+                "  ✓ GOCACHE [ROOT]/home/.cache/go-build: [SIZE]"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    for line in run.stdout.lines() {
+        let long_word = line.split(' ').any(|w| w.chars().count() > 60);
+        assert!(line.chars().count() <= 80 || long_word, "too wide: {line}");
+    }
+    insta::assert_snapshot!(text);
+}
