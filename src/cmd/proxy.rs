@@ -42,6 +42,14 @@ fn options(probe: &ProbeArgs) -> Result<ProbeOptions> {
                     "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
                 )
             })?;
+        crate::syntax::module::escape_path(path)
+            .and_then(|_| crate::syntax::module::escape_version(version))
+            .map_err(|e| {
+                crate::hinted(
+                    format!("invalid --module {m:?}: {e}"),
+                    "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
+                )
+            })?;
         opts.module = path.to_string();
         opts.version = version.to_string();
     }

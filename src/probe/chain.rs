@@ -25,36 +25,27 @@ pub struct Item {
     pub fall_on_error: bool,
 }
 
-/// Split a GOPROXY value like cmd/go's `proxyList`.
-/// TODO(syntax): map from `crate::syntax::goproxy::parse` once it lands.
+/// Split a GOPROXY value like cmd/go's `proxyList` (with [`crate::syntax::goproxy`]).
 pub fn parse_goproxy(value: &str) -> Result<Vec<Item>, String> {
+    use crate::syntax::goproxy::{Fallback, ProxyEntry, parse};
+    let list = parse(value);
+    if let Some(e) = list.go_error {
+        return Err(e);
+    }
     let mut items = Vec::new();
-    let mut rest = value;
-    while !rest.is_empty() {
-        let (raw, fall_on_error, next) = match rest.find([',', '|']) {
-            Some(i) => (&rest[..i], rest.as_bytes()[i] == b'|', &rest[i + 1..]),
-            None => (rest, false, ""),
+    for spec in list.specs {
+        let fall_on_error = spec.fallback == Fallback::OnAnyError;
+        let entry = match spec.entry {
+            ProxyEntry::Url { url, .. } => Entry::Proxy(parse_proxy_url(&url)?),
+            ProxyEntry::Direct => Entry::Direct,
+            ProxyEntry::Off => Entry::Off,
+            // Only for modules matching GONOPROXY; the probe module falls through it.
+            ProxyEntry::Noproxy => continue,
         };
-        rest = next;
-        let raw = raw.trim();
-        match raw {
-            "" => continue,
-            "off" | "direct" => {
-                items.push(Item {
-                    entry: if raw == "off" {
-                        Entry::Off
-                    } else {
-                        Entry::Direct
-                    },
-                    fall_on_error,
-                });
-                break;
-            }
-            _ => items.push(Item {
-                entry: Entry::Proxy(parse_proxy_url(raw)?),
-                fall_on_error,
-            }),
-        }
+        items.push(Item {
+            entry,
+            fall_on_error,
+        });
     }
     if items.is_empty() {
         return Err("GOPROXY list is not the empty string, but contains no entries".into());

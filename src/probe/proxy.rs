@@ -346,19 +346,13 @@ pub fn info_version(body: &[u8]) -> Result<String, String> {
     info.version.ok_or_else(|| "no Version field".to_string())
 }
 
-/// Case-encode a module path or version for a proxy URL (`Azure` → `!azure`).
-/// TODO(syntax): replace with `crate::syntax::module::escape_path` once it lands.
+/// Case-encode a module path or version for a proxy URL (`Azure` → `!azure`), with go's
+/// rules from [`crate::syntax::module`]; invalid input is sent unescaped (the proxy then
+/// answers for it, which is still a protocol fact).
 fn escape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('!');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::syntax::module::escape_path(path)
+        .or_else(|_| crate::syntax::module::escape_version(path))
+        .unwrap_or_else(|_| path.to_string())
 }
 
 /// `<base>/<escaped module>/@v/<escaped version>.info`.

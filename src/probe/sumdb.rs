@@ -43,44 +43,18 @@ pub enum NoteError {
     BadSignature(String),
 }
 
-fn key_hash(name: &str, key_with_alg: &[u8]) -> u32 {
-    let mut data = Vec::with_capacity(name.len() + 1 + key_with_alg.len());
-    data.extend_from_slice(name.as_bytes());
-    data.push(b'\n');
-    data.extend_from_slice(key_with_alg);
-    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &data);
-    let b = d.as_ref();
-    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
-}
-
-/// Parse a verifier key, checking its hash like `note.NewVerifier`.
+/// Parse a verifier key with go's rules (`note.NewVerifier`, via [`crate::syntax::gosumdb`]).
 pub fn parse_verifier_key(text: &str) -> Result<VerifierKey, NoteError> {
-    let bad = |why: &str| NoteError::BadKey(why.to_string());
-    let mut parts = text.splitn(3, '+');
-    let (Some(name), Some(hash), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad("expected name+hash+key"));
-    };
-    if name.is_empty() || name.chars().any(|c| c.is_whitespace() || c == '+') {
-        return Err(bad("invalid name"));
-    }
-    let hash = (hash.len() == 8)
-        .then(|| u32::from_str_radix(hash, 16).ok())
-        .flatten()
-        .ok_or_else(|| bad("the hash is not 8 hex digits"))?;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .map_err(|_| bad("the key is not base64"))?;
-    if raw.len() != 33 || raw[0] != 1 {
-        return Err(bad("not an Ed25519 key"));
-    }
-    if key_hash(name, &raw) != hash {
-        return Err(bad("the hash does not match the key"));
-    }
-    let mut key = [0u8; 32];
-    key.copy_from_slice(&raw[1..]);
+    let k = crate::syntax::gosumdb::parse_verifier_key(text)
+        .map_err(|e| NoteError::BadKey(e.to_string()))?;
+    let key: [u8; 32] = k
+        .public_key
+        .as_slice()
+        .try_into()
+        .map_err(|_| NoteError::BadKey("not an Ed25519 key".into()))?;
     Ok(VerifierKey {
-        name: name.to_string(),
-        hash,
+        name: k.name,
+        hash: k.hash,
         key,
     })
 }
@@ -167,42 +141,33 @@ pub struct SumDbTarget {
     pub explicit: Option<Url>,
 }
 
-/// Resolve a GOSUMDB value: `Ok(None)` for `off`. Mirrors go: the `sum.golang.google.cn`
-/// alias, known names, `key [URL]`, at most two fields.
-/// TODO(syntax): build on `crate::syntax::gosumdb::parse` once it lands.
+/// Resolve a GOSUMDB value like go (`Ok(None)` for `off`), with [`crate::syntax::gosumdb`].
 pub fn resolve(gosumdb: &str) -> Result<Option<SumDbTarget>, String> {
-    let value = if gosumdb == "sum.golang.google.cn" {
-        "sum.golang.org https://sum.golang.google.cn"
-    } else {
-        gosumdb
-    };
-    if value == "off" {
-        return Ok(None);
+    use crate::syntax::gosumdb::{SumDb, parse};
+    match parse(gosumdb).map_err(|f| f.message)? {
+        SumDb::Off => Ok(None),
+        SumDb::Db {
+            name,
+            key,
+            url,
+            explicit_url,
+        } => {
+            let key = key.ok_or_else(|| format!("GOSUMDB={gosumdb:?} names no verifier key"))?;
+            let direct = Url::parse(&format!("https://{name}"))
+                .map_err(|e| format!("invalid sumdb name {name}: {e}"))?;
+            let explicit = if explicit_url {
+                Some(Url::parse(&url).map_err(|e| format!("invalid GOSUMDB URL {url:?}: {e}"))?)
+            } else {
+                None
+            };
+            Ok(Some(SumDbTarget {
+                name,
+                key,
+                direct,
+                explicit,
+            }))
+        }
     }
-    let fields: Vec<&str> = value.split_whitespace().collect();
-    let key = match fields.first() {
-        None => return Err("missing GOSUMDB".into()),
-        Some(&"sum.golang.org") => SUM_GOLANG_ORG_KEY,
-        Some(k) => k,
-    };
-    if fields.len() > 2 {
-        return Err("invalid GOSUMDB: too many fields".into());
-    }
-    let vkey = parse_verifier_key(key).map_err(|e| format!("invalid GOSUMDB: {e}"))?;
-    let direct = Url::parse(&format!("https://{}", vkey.name))
-        .ok()
-        .filter(|u| u.has_host() && !vkey.name.ends_with('/') && u.query().is_none())
-        .ok_or_else(|| format!("invalid sumdb name (must be host[/path]): {}", vkey.name))?;
-    let explicit = match fields.get(1) {
-        Some(u) => Some(Url::parse(u).map_err(|e| format!("invalid GOSUMDB URL: {e}"))?),
-        None => None,
-    };
-    Ok(Some(SumDbTarget {
-        name: vkey.name,
-        key: key.to_string(),
-        direct,
-        explicit,
-    }))
 }
 
 /// A proxy of the chain as the checksum-database route sees it.
