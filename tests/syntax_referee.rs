@@ -944,3 +944,116 @@ fn go_env_w_refuses_what_check_value_refuses() {
         u.go(&["env", "-u", name]).assert_success();
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cross-variable claims (check_settings)
+// ---------------------------------------------------------------------------------------------
+
+fn settings(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn claims(pairs: &[(&str, &str)], code: &str) -> bool {
+    syntax::check_settings(&settings(pairs))
+        .iter()
+        .any(|f| f.code == code)
+}
+
+/// GONOPROXY overrides GOPRIVATE for the proxy decision; GOPROXY=direct makes GONOPROXY moot;
+/// GOPROXY=off still fetches GONOPROXY matches directly.
+#[test]
+fn proxy_decision_claims_like_go() {
+    let proxy = refused_url();
+    let private = "127.0.0.1/a,127.0.0.1/b";
+    let u = user()
+        .with_env("GOPROXY", &proxy)
+        .with_env("GOPRIVATE", private)
+        .with_env("GONOPROXY", "127.0.0.1/a");
+    assert_eq!(route_of(&u, "127.0.0.1/a/x"), "direct");
+    assert_eq!(route_of(&u, "127.0.0.1/b/x"), "proxy");
+    assert!(claims(
+        &[
+            ("GOPROXY", &proxy),
+            ("GOPRIVATE", private),
+            ("GONOPROXY", "127.0.0.1/a")
+        ],
+        "settings.private-via-proxy"
+    ));
+
+    let u = user()
+        .with_env("GOPROXY", "direct")
+        .with_env("GONOPROXY", "127.0.0.1/a");
+    assert_eq!(route_of(&u, "127.0.0.1/b/x"), "direct");
+    assert!(claims(
+        &[("GOPROXY", "direct"), ("GONOPROXY", "127.0.0.1/a")],
+        "settings.noproxy-pointless"
+    ));
+
+    let u = user()
+        .with_env("GOPROXY", "off")
+        .with_env("GONOPROXY", "127.0.0.1/a");
+    assert_eq!(route_of(&u, "127.0.0.1/a/x"), "direct");
+    download(&u, "127.0.0.1/b/x@v1.0.0")
+        .assert_failure()
+        .assert_output_contains("module lookup disabled by GOPROXY=off");
+    assert!(claims(
+        &[("GOPROXY", "off"), ("GONOPROXY", "127.0.0.1/a")],
+        "settings.offline-private"
+    ));
+}
+
+/// A GONOSUMDB glob matching every path turns checksum verification off for everything.
+#[test]
+fn broad_gonosumdb_disables_verification_like_go() {
+    let key = test_key("sum.corp.example");
+    let (proxy, u) = sumdb_setup(&key);
+    let u = u.with_env("GONOSUMDB", "*.*");
+    download(&u, "example.com/hello@v1.0.0").assert_success();
+    assert!(
+        !proxy.paths().iter().any(|p| p.contains("/sumdb/")),
+        "{:?}",
+        proxy.paths()
+    );
+    assert!(claims(
+        &[("GONOSUMDB", "*.*"), ("GOSUMDB", &key)],
+        "settings.nosumdb-broad"
+    ));
+    // The same setup without the glob does consult the database.
+    let (proxy, u) = sumdb_setup(&key);
+    download(&u, "example.com/hello@v1.0.0").assert_failure();
+    assert!(proxy.paths().iter().any(|p| p.contains("/sumdb/")));
+}
+
+/// For the go under test (whatever its version), `check_for` with its version predicts whether
+/// `go list -m` accepts GOFLAGS.
+#[test]
+fn goflags_verdict_matches_this_go_version() {
+    let minor = go_minor();
+    let mut u = user();
+    u.write_file("go.mod", "module example.com/m\n\ngo 1.16\n");
+    for value in [
+        "'-ldflags=-s -w'",
+        "\"-tags=a b\" -trimpath",
+        "-ldflags=-s -w",
+        "-ldflags=-s -bogus",
+        "'-tags=a",
+        "-mod=mod -modcacherw",
+        "--mod=readonly",
+        "-e",
+        "---x",
+        "-=x",
+        "-",
+        "x",
+    ] {
+        let predicted_ok = !has_error(&goflags::check_for(value, Some(minor)));
+        let run = go_with(&mut u, "GOFLAGS", value, &["list", "-m"]);
+        assert_eq!(
+            run.success(),
+            predicted_ok,
+            "go1.{minor} GOFLAGS={value:?}: {run}"
+        );
+    }
+}

@@ -144,10 +144,26 @@ pub fn split(value: &str) -> Result<Vec<String>, String> {
     quoted::split(value)
 }
 
-/// Check a GOFLAGS value.
+/// Whether a go of this minor version understands quoted GOFLAGS entries (`quoted.Split`);
+/// Go 1.19 and older split on every space (verified against Go 1.19).
+pub fn supports_quoting(go_minor: Option<u64>) -> bool {
+    go_minor.is_none_or(|m| m >= 20)
+}
+
+/// Check a GOFLAGS value as the newest go reads it.
 pub fn check(value: &str) -> Vec<Finding> {
+    check_for(value, None)
+}
+
+/// Check a GOFLAGS value as go 1.`go_minor` reads it (`None`: the newest go).
+pub fn check_for(value: &str, go_minor: Option<u64>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let words = match split(value) {
+    let split_result = if supports_quoting(go_minor) {
+        split(value)
+    } else {
+        Ok(value.split_whitespace().map(str::to_string).collect())
+    };
+    let words = match split_result {
         Ok(w) => w,
         Err(e) => {
             return vec![
@@ -290,6 +306,16 @@ mod tests {
         assert!(codes("-mod=").is_empty());
         assert_eq!(codes("-ldflags=-s -w"), ["goflags.split-value"]);
         assert!(codes("'-ldflags=-s -w'").is_empty());
+    }
+
+    #[test]
+    fn old_go_splits_on_every_space() {
+        let f = check_for("'-ldflags=-s -w'", Some(19));
+        assert_eq!(
+            f[0].message,
+            "go fails every command with: go: parsing $GOFLAGS: non-flag \"'-ldflags=-s\""
+        );
+        assert!(check_for("'-ldflags=-s -w'", Some(20)).is_empty());
     }
 
     #[test]

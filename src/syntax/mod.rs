@@ -26,9 +26,46 @@ pub const DEFAULT_GOPROXY: &str = "https://proxy.golang.org,direct";
 /// go's built-in GOSUMDB.
 pub const DEFAULT_GOSUMDB: &str = "sum.golang.org";
 
-/// Check one value of variable `name` as `go env -w NAME=value` would store it. Used to
-/// validate writes: any `Severity::Error` finding means "refuse unless --force".
+/// Check one value of variable `name` as `go env -w NAME=value` would store it, for the newest
+/// go. Used to validate writes: any `Severity::Error` finding means "refuse unless --force".
 pub fn check_value(name: &str, value: &str) -> Vec<Finding> {
+    check_value_for(name, value, None)
+}
+
+/// [`check_value`] for go 1.`go_minor` (from GOVERSION; `None` = the newest go). Rules that
+/// older releases do not have: GOAUTH (Go 1.24), GOTOOLCHAIN (Go 1.21), quoted GOFLAGS (Go 1.20).
+pub fn check_value_for(name: &str, value: &str, go_minor: Option<u64>) -> Vec<Finding> {
+    let older = |since: u64| go_minor.is_some_and(|m| m < since);
+    match name {
+        "GOAUTH" if older(24) && !value.is_empty() => {
+            return vec![Finding::info(
+                "goauth.unsupported",
+                format!(
+                    "GOAUTH needs Go 1.24 or later; this go (1.{}) ignores it and reads credentials from .netrc only.",
+                    go_minor.unwrap_or(0)
+                ),
+            )];
+        }
+        "GOTOOLCHAIN" if older(21) && !value.is_empty() => {
+            return vec![Finding::info(
+                "gotoolchain.unsupported",
+                format!(
+                    "GOTOOLCHAIN needs Go 1.21 or later; this go (1.{}) ignores it.",
+                    go_minor.unwrap_or(0)
+                ),
+            )];
+        }
+        _ => {}
+    }
+    let mut out = check_value_modern(name, value);
+    if name == "GOFLAGS" && !value.contains(['\n', '\r', '\0']) {
+        out.retain(|f| !f.code.starts_with("goflags."));
+        out.extend(goflags::check_for(value, go_minor));
+    }
+    out
+}
+
+fn check_value_modern(name: &str, value: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     // go env -w itself refuses these (checkEnvWrite): "invalid newline/NUL in NAME=... value".
     if value.contains(['\n', '\r', '\u{b}']) {
@@ -344,6 +381,31 @@ mod tests {
         assert!(errs("GOPROXY", "GOPROXY=https://goproxy.cn"));
         assert!(errs("GOPROXY", "\"https://goproxy.cn,direct\""));
         assert!(!errs("GOFLAGS", "'-ldflags=-s -w'"));
+    }
+
+    #[test]
+    fn older_go_releases() {
+        let codes_for = |n: &str, v: &str, m: u64| {
+            check_value_for(n, v, Some(m))
+                .into_iter()
+                .map(|f| f.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes_for("GOAUTH", "off;netrc", 23), ["goauth.unsupported"]);
+        assert_eq!(
+            codes_for("GOAUTH", "off;netrc", 24),
+            ["goauth.off-combined"]
+        );
+        assert_eq!(
+            codes_for("GOTOOLCHAIN", "bash", 20),
+            ["gotoolchain.unsupported"]
+        );
+        assert_eq!(
+            codes_for("GOFLAGS", "'-ldflags=-s -w'", 19),
+            ["goflags.non-flag", "goflags.unknown"]
+        );
+        assert!(codes_for("GOFLAGS", "'-ldflags=-s -w'", 26).is_empty());
+        assert!(codes_for("GOFLAGS", "a\nb", 19).contains(&"value.newline"));
     }
 
     #[test]
