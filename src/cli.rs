@@ -95,6 +95,18 @@ pub enum Command {
   godoctor cache prune --older-than 90d --yes
   godoctor cache clean --yes            go clean -modcache, after showing what it frees")]
     Cache(CacheArgs),
+}
+
+#[derive(Debug, Args)]
+    /// Named sets of settings (official, china-mirror, corporate, offline, your own) applied
+    /// in one step
+    #[command(after_long_help = "Examples:
+  godoctor profile list                      the profiles; * marks the one in use
+  godoctor profile diff china-mirror         what applying it would change
+  godoctor profile apply corp --set proxy=https://goproxy.corp.example --set private='*.corp.example'
+  godoctor profile save home                 keep the current settings as profile `home`
+  godoctor profile export offline --format dockerfile")]
+    Profile(ProfileArgs),
     /// Print shell completions
     Completions {
         /// The shell to generate completions for
@@ -268,6 +280,82 @@ pub struct PortArgs {
     /// Range for --free, e.g. 3000-3999 (default: the OS ephemeral range)
     #[arg(long, requires = "free", value_name = "A-B")]
     pub range: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(subcommand)]
+    pub action: Option<ProfileAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileAction {
+    /// List the profiles, marking the one that matches the current settings
+    List,
+    /// Show a profile: what it sets and unsets, and the variables you fill in
+    Show {
+        /// Profile name, alias or unique prefix
+        name: String,
+        /// A value for one of the profile's variables
+        #[arg(long = "set", value_name = "VAR=VALUE")]
+        set: Vec<String>,
+    },
+    /// What applying a profile would change: current value and its source, then the new value
+    Diff {
+        /// Profile name, alias or unique prefix
+        name: String,
+        /// A value for one of the profile's variables
+        #[arg(long = "set", value_name = "VAR=VALUE")]
+        set: Vec<String>,
+    },
+    /// Validate, show the changes, ask, then write them with one `go env -w` and one
+    /// `go env -u` (`godoctor undo` reverts it)
+    Apply {
+        /// Profile name, alias or unique prefix
+        name: String,
+        /// A value for one of the profile's variables (asked for on a terminal otherwise)
+        #[arg(long = "set", value_name = "VAR=VALUE")]
+        set: Vec<String>,
+        /// Only show what would change
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Save the current settings as a user profile
+    Save {
+        /// Name of the new profile (its file is <config>/profiles/NAME.toml)
+        name: String,
+        /// Replace an existing user profile of that name
+        #[arg(long)]
+        force: bool,
+        /// What the profile is for
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
+    },
+    /// Print a profile's settings for a shell, a Dockerfile or a GitHub Actions workflow
+    Export {
+        /// Profile name, alias or unique prefix
+        name: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ExportFormat::Shell)]
+        format: ExportFormat,
+        /// A value for one of the profile's variables
+        #[arg(long = "set", value_name = "VAR=VALUE")]
+        set: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// POSIX sh, bash, zsh
+    Shell,
+    Fish,
+    Powershell,
+    Dockerfile,
+    /// an `env:` mapping for a workflow, job or step
+    GithubActions,
 }
 
 #[cfg(test)]

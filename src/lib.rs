@@ -12,6 +12,7 @@ pub mod goenv;
 pub mod home;
 pub mod output;
 pub mod probe;
+pub mod profile;
 pub mod redact;
 pub mod syntax;
 pub mod sys;

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod env;
 pub mod port;
 pub mod proxy;
+pub mod profile;
 pub mod undo;
 
 use anyhow::Result;
@@ -69,6 +70,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
         Command::Env(args) => env::run(ctx, args),
         Command::Undo => undo::run(ctx),
         Command::Cache(args) => cache::run(ctx, args),
+        Command::Profile(args) => profile::run(ctx, args),
         Command::Completions { shell } => completions::run(*shell),
         Command::Proxy(args) => proxy::run(args, ctx),
         Command::Port(args) => port::run(args, ctx),

@@ -1,0 +1,848 @@
+//! `godoctor profile list/show/diff/apply/save/export`: glue between the CLI, the profile store
+//! and plan, the go env write transaction, and the output.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+
+use super::Context;
+use crate::Outcome;
+use crate::cli::{ExportFormat, ProfileAction, ProfileArgs};
+use crate::finding::Severity;
+use crate::goenv::diagnose::SettingFinding;
+use crate::goenv::write::{self, Change};
+use crate::goenv::{GoEnv, Source};
+use crate::output::{self, Status};
+use crate::profile::export::{self, Format};
+use crate::profile::plan::{self, DiffRow};
+use crate::profile::store::{ResolveError, Store};
+use crate::profile::{ALLOWED, Origin, Profile, ProfileError, Template, Variable, schema};
+
+pub fn run(ctx: &Context, args: &ProfileArgs) -> Result<Outcome> {
+    match &args.action {
+        None | Some(ProfileAction::List) => list(ctx),
+        Some(ProfileAction::Show { name, set }) => show(ctx, name, set),
+        Some(ProfileAction::Diff { name, set }) => diff(ctx, name, set),
+        Some(ProfileAction::Apply {
+            name,
+            set,
+            dry_run,
+            yes,
+        }) => apply(ctx, name, set, *dry_run, *yes),
+        Some(ProfileAction::Save {
+            name,
+            force,
+            description,
+        }) => save(ctx, name, *force, description.as_deref()),
+        Some(ProfileAction::Export { name, format, set }) => export(ctx, name, *format, set),
+    }
+}
+
+fn load_store(ctx: &Context) -> Store {
+    Store::load(crate::home::config_dir(&ctx.env).as_deref())
+}
+
+fn resolve<'a>(ctx: &Context, store: &'a Store, name: &str) -> Result<&'a Profile> {
+    // Broken files other than the one asked for do not stop the command, but are mentioned.
+    if !ctx.output.json {
+        for e in &store.broken {
+            if e.name.as_deref() != Some(name) {
+                output::note(&format!(
+                    "{} skipped a profile file: {e}",
+                    output::glyph(Status::Warn)
+                ));
+            }
+        }
+    }
+    store
+        .resolve(name)
+        .map_err(|e: ResolveError| crate::hinted(e.to_string(), e.hint()))
+}
+
+fn origin_label(p: &Profile) -> String {
+    match &p.origin {
+        Origin::Builtin => "built-in".to_string(),
+        Origin::User {
+            overrides_builtin: true,
+            ..
+        } => "user (replaces built-in)".to_string(),
+        Origin::User { .. } => "user".to_string(),
+    }
+}
+
+/// The first sentence of a description, for one-line listings.
+fn summary(description: &str) -> String {
+    let first = description
+        .split_inclusive(". ")
+        .next()
+        .unwrap_or(description)
+        .trim()
+        .trim_end_matches('.');
+    first.to_string()
+}
+
+#[derive(Serialize)]
+struct ListRow<'a> {
+    name: &'a str,
+    aliases: &'a [String],
+    description: &'a str,
+    origin: &'a Origin,
+    active: bool,
+    variables: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    dir: Option<String>,
+    profiles: Vec<ListRow<'a>>,
+    broken: &'a [ProfileError],
+}
+
+fn list(ctx: &Context) -> Result<Outcome> {
+    let store = load_store(ctx);
+    // Marking the active profile needs go; listing does not.
+    let go_env = ctx.load_go_env();
+    let rows: Vec<ListRow> = store
+        .profiles
+        .iter()
+        .map(|p| ListRow {
+            name: &p.name,
+            aliases: &p.aliases,
+            description: &p.description,
+            origin: &p.origin,
+            active: go_env.as_ref().is_ok_and(|g| plan::matches(p, g)),
+            variables: p.variables.iter().map(|v| v.name.as_str()).collect(),
+        })
+        .collect();
+    let outcome = Outcome::from_problems(!store.broken.is_empty());
+    if ctx.output.json {
+        output::print_json(&ListJson {
+            dir: store.dir.as_ref().map(|d| d.display().to_string()),
+            profiles: rows,
+            broken: &store.broken,
+        })?;
+        return Ok(outcome);
+    }
+    let mut table = vec![vec![
+        String::new(),
+        output::heading("NAME"),
+        output::heading("ALIASES"),
+        output::heading("FROM"),
+        output::heading("DESCRIPTION"),
+    ]];
+    for r in &rows {
+        let p = store
+            .profiles
+            .iter()
+            .find(|p| p.name == r.name)
+            .context("listed profile vanished")?;
+        table.push(vec![
+            if r.active {
+                output::paint("*", Status::Ok)
+            } else {
+                " ".to_string()
+            },
+            r.name.to_string(),
+            output::dim(&r.aliases.join(", ")),
+            origin_label(p),
+            summary(r.description),
+        ]);
+    }
+    let mut text = output::table(&table);
+    match &go_env {
+        Ok(_) if rows.iter().any(|r| r.active) => {
+            text.push_str(&format!(
+                "\n{} * = matches the settings go uses now\n",
+                output::dim("")
+            ));
+        }
+        Ok(_) => text.push_str(&format!(
+            "\n{}\n",
+            output::dim("no profile matches the settings go uses now (`godoctor env` shows them)")
+        )),
+        Err(e) => text.push_str(&format!(
+            "\n{} cannot tell which profile is active: {e}\n",
+            output::glyph(Status::Warn)
+        )),
+    }
+    for e in &store.broken {
+        text.push_str(&format!("{} {e}\n", output::glyph(Status::Error)));
+        if let Some(h) = &e.hint {
+            text.push_str(&format!("  {} {h}\n", output::dim("fix:")));
+        }
+    }
+    if let Some(dir) = &store.dir {
+        text.push_str(&format!(
+            "{}\n",
+            output::dim(&format!("user profiles: {}/*.toml", dir.display()))
+        ));
+    }
+    output::print_block(&text)?;
+    Ok(outcome)
+}
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    name: &'a str,
+    description: &'a str,
+    aliases: &'a [String],
+    origin: &'a Origin,
+    /// The values written (variables filled in where given, else `${name}`).
+    set: BTreeMap<&'a str, String>,
+    unset: &'a [String],
+    variables: &'a [Variable],
+    active: Option<bool>,
+}
+
+fn show(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
+    let store = load_store(ctx);
+    let profile = resolve(ctx, &store, name)?;
+    let given = plan::parse_sets(set).map_err(|e| crate::hinted(e, "write --set name=value"))?;
+    let filled = plan::fill(profile, &given)
+        .map_err(|e| crate::hinted(e, "`godoctor profile show NAME` lists its variables"))?;
+    let active = ctx.load_go_env().ok().map(|g| plan::matches(profile, &g));
+    let changes = plan::changes(profile, &filled.values);
+    if ctx.output.json {
+        output::print_json(&ShowJson {
+            name: &profile.name,
+            description: &profile.description,
+            aliases: &profile.aliases,
+            origin: &profile.origin,
+            set: changes
+                .iter()
+                .filter_map(|c| Some((c.name.as_str(), c.value.clone()?)))
+                .collect(),
+            unset: &profile.unset,
+            variables: &profile.variables,
+            active,
+        })?;
+        return Ok(Outcome::Clean);
+    }
+    let mut text = format!(
+        "{} {}{}\n",
+        output::heading(&profile.name),
+        output::dim(&format!("({})", origin_label(profile))),
+        if active == Some(true) {
+            format!(
+                "  {}",
+                output::paint("* matches the current settings", Status::Ok)
+            )
+        } else {
+            String::new()
+        }
+    );
+    if let Some(path) = profile.path() {
+        text.push_str(&format!("{} {}\n", output::dim("file:"), path.display()));
+    }
+    if !profile.aliases.is_empty() {
+        text.push_str(&format!(
+            "{} {}\n",
+            output::dim("aliases:"),
+            profile.aliases.join(", ")
+        ));
+    }
+    text.push_str(&format!("\n{}\n\n", wrap(&profile.description, 90, "")));
+    let mut table = Vec::new();
+    for c in &changes {
+        table.push(vec![
+            format!("  {}", c.name),
+            match &c.value {
+                Some(v) => v.clone(),
+                None => output::dim("(unset: go's default)"),
+            },
+        ]);
+    }
+    text.push_str(&output::table(&table));
+    if !profile.variables.is_empty() {
+        text.push_str(&format!("\n{}\n", output::heading("variables")));
+        for v in &profile.variables {
+            let state = match (given.get(&v.name), &v.default) {
+                (Some(g), _) => format!("= {g}"),
+                (None, Some(d)) => format!("default {d}"),
+                (None, None) => "required".to_string(),
+            };
+            text.push_str(&format!(
+                "  {} {}  {}\n",
+                v.name,
+                output::dim(&state),
+                v.prompt
+            ));
+            if let Some(e) = &v.example {
+                text.push_str(&format!("    {} {e}\n", output::dim("example:")));
+            }
+        }
+        text.push_str(&format!(
+            "\n{}\n",
+            output::dim(&format!(
+                "give values with --set, e.g. godoctor profile apply {} {}",
+                profile.name,
+                example_sets(
+                    &profile
+                        .variables
+                        .iter()
+                        .filter(|v| v.default.is_none())
+                        .collect::<Vec<_>>()
+                )
+            ))
+        ));
+    }
+    output::print_block(&text)?;
+    Ok(Outcome::Clean)
+}
+
+/// Wrap text at `width` columns, prefixing each line with `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+    }
+    out
+}
+
+/// `--set a=EXAMPLE --set b=EXAMPLE` for the given variables, shell-quoted.
+fn example_sets(vars: &[&Variable]) -> String {
+    vars.iter()
+        .map(|v| {
+            let value = v.example.clone().unwrap_or_else(|| "VALUE".to_string());
+            let pair = format!("{}={value}", v.name);
+            if pair
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_=.,:/@+".contains(c))
+            {
+                format!("--set {pair}")
+            } else {
+                format!("--set {}", export::sh_quote(&pair))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The variables' values: `--set`, defaults, then (on a terminal) prompts; otherwise refuse
+/// with the `--set`s that are missing. Every value is checked.
+fn complete_values(
+    ctx: &Context,
+    profile: &Profile,
+    set: &[String],
+    may_prompt: bool,
+) -> Result<BTreeMap<String, String>> {
+    let given = plan::parse_sets(set).map_err(|e| crate::hinted(e, "write --set name=value"))?;
+    let filled = plan::fill(profile, &given).map_err(|e| {
+        crate::hinted(
+            e,
+            format!(
+                "`godoctor profile show {}` lists its variables",
+                profile.name
+            ),
+        )
+    })?;
+    let mut values = filled.values;
+    if filled.missing.is_empty() {
+        return Ok(values);
+    }
+    if !(may_prompt && ctx.output.interactive && !ctx.output.json) {
+        let names: Vec<&str> = filled.missing.iter().map(|v| v.name.as_str()).collect();
+        return Err(crate::hinted(
+            format!(
+                "profile {} needs values for: {} (nothing was changed)",
+                profile.name,
+                names.join(", ")
+            ),
+            format!("add {}", example_sets(&filled.missing)),
+        ));
+    }
+    for v in filled.missing {
+        let prompt = match &v.example {
+            Some(e) => format!("{} (e.g. {e})", v.prompt),
+            None => v.prompt.clone(),
+        };
+        let var = v.clone();
+        let answer: String = dialoguer::Input::new()
+            .with_prompt(prompt)
+            .validate_with(move |input: &String| -> Result<(), String> {
+                let errors: Vec<String> = plan::check_variable(&var, input)
+                    .into_iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| f.message)
+                    .collect();
+                if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(errors.join("; "))
+                }
+            })
+            .interact_text()
+            .context("reading the answer from the terminal")?;
+        values.insert(v.name.clone(), answer);
+    }
+    Ok(values)
+}
+
+/// Fill, render and validate: the changes, plus the warnings that do not refuse them.
+fn checked_changes(
+    ctx: &Context,
+    profile: &Profile,
+    set: &[String],
+    may_prompt: bool,
+) -> Result<(Vec<Change>, Vec<SettingFinding>)> {
+    let values = complete_values(ctx, profile, set, may_prompt)?;
+    let changes = plan::changes(profile, &values);
+    let findings = plan::validate(profile, &values, &changes);
+    if plan::has_errors(&findings) {
+        output::note(&render_findings(&findings, true));
+        let n = findings
+            .iter()
+            .filter(|f| f.finding.severity == Severity::Error)
+            .count();
+        let where_ = match profile.path() {
+            Some(p) => format!("correct the value in {} or in --set", p.display()),
+            None => "correct the --set value".to_string(),
+        };
+        return Err(crate::hinted(
+            format!(
+                "refused profile {}: {n} invalid value(s); nothing was changed",
+                profile.name
+            ),
+            where_,
+        ));
+    }
+    Ok((changes, findings))
+}
+
+fn render_findings(findings: &[SettingFinding], all: bool) -> String {
+    let mut text = String::new();
+    for f in findings
+        .iter()
+        .filter(|f| all || f.finding.severity > Severity::Info)
+    {
+        text.push_str(&format!(
+            "{} {}\n",
+            output::glyph(Status::from(f.finding.severity)),
+            f.finding.message
+        ));
+        if let Some(h) = &f.finding.hint {
+            text.push_str(&format!("  {} {h}\n", output::dim("fix:")));
+        }
+    }
+    text.trim_end().to_string()
+}
+
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    profile: &'a str,
+    goenv: Option<String>,
+    rows: &'a [DiffRow],
+    missing: Vec<&'a str>,
+    warnings: Vec<&'a SettingFinding>,
+}
+
+fn diff_text(profile: &Profile, go_env: &GoEnv, rows: &[DiffRow]) -> String {
+    let mut table = vec![vec![
+        output::heading("NAME"),
+        output::heading("NOW"),
+        output::heading("SOURCE"),
+        String::new(),
+        output::heading("AFTER"),
+    ]];
+    for r in rows {
+        let source = match (&r.source, &r.file) {
+            (Source::File | Source::Goroot, Some(f)) => {
+                format!(
+                    "{} {}",
+                    r.source.as_str(),
+                    output::dim(&f.display().to_string())
+                )
+            }
+            _ => r.source.as_str().to_string(),
+        };
+        let show = |v: &str| {
+            if v.is_empty() {
+                output::dim("(empty)")
+            } else {
+                v.to_string()
+            }
+        };
+        let (arrow, after) = if r.effective_change() {
+            (output::paint("→", Status::Warn), show(&r.after))
+        } else {
+            (output::dim("="), output::dim("unchanged"))
+        };
+        let after = match (&r.target, &r.shadowed_by_env) {
+            (_, Some(_)) => format!(
+                "{after} {}",
+                output::paint("(an OS variable overrides the file)", Status::Warn)
+            ),
+            (None, None) if r.effective_change() => {
+                format!("{after} {}", output::dim("(go's default)"))
+            }
+            _ => after,
+        };
+        table.push(vec![r.name.clone(), show(&r.current), source, arrow, after]);
+    }
+    let mut text = format!(
+        "{} {} {}\n",
+        output::heading("profile"),
+        profile.name,
+        output::dim(&format!(
+            "→ {}",
+            go_env
+                .user_file_path()
+                .map_or("(no go env file)".to_string(), |p| p.display().to_string())
+        ))
+    );
+    text.push_str(&output::table(&table));
+    text
+}
+
+fn diff(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
+    let store = load_store(ctx);
+    let profile = resolve(ctx, &store, name)?;
+    let given = plan::parse_sets(set).map_err(|e| crate::hinted(e, "write --set name=value"))?;
+    let filled = plan::fill(profile, &given)
+        .map_err(|e| crate::hinted(e, "`godoctor profile show NAME` lists its variables"))?;
+    let changes = plan::changes(profile, &filled.values);
+    let findings = plan::validate(profile, &filled.values, &changes);
+    let go_env = ctx.load_go_env()?;
+    let rows = plan::diff(&go_env, &changes, &ctx.env);
+    let missing: Vec<&str> = filled.missing.iter().map(|v| v.name.as_str()).collect();
+    let problems = plan::has_errors(&findings);
+    if ctx.output.json {
+        output::print_json(&DiffJson {
+            profile: &profile.name,
+            goenv: go_env.user_file_path().map(|p| p.display().to_string()),
+            rows: &rows,
+            missing,
+            warnings: findings.iter().collect(),
+        })?;
+        return Ok(Outcome::from_problems(problems));
+    }
+    let mut text = diff_text(profile, &go_env, &rows);
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            "\n{} values still to fill in: {} (e.g. {})\n",
+            output::glyph(Status::Info),
+            missing.join(", "),
+            example_sets(&filled.missing)
+        ));
+    }
+    let f = render_findings(&findings, false);
+    if !f.is_empty() {
+        text.push_str(&format!("\n{f}\n"));
+    }
+    output::print_block(&text)?;
+    Ok(Outcome::from_problems(problems))
+}
+
+fn apply(ctx: &Context, name: &str, set: &[String], dry_run: bool, yes: bool) -> Result<Outcome> {
+    let store = load_store(ctx);
+    let profile = resolve(ctx, &store, name)?;
+    let (changes, findings) = checked_changes(ctx, profile, set, !dry_run)?;
+    let go_env = ctx.load_go_env()?;
+    let rows = plan::diff(&go_env, &changes, &ctx.env);
+    let writes = rows.iter().any(|r| r.writes);
+    if dry_run {
+        if ctx.output.json {
+            output::print_json(&DiffJson {
+                profile: &profile.name,
+                goenv: go_env.user_file_path().map(|p| p.display().to_string()),
+                rows: &rows,
+                missing: vec![],
+                warnings: findings.iter().collect(),
+            })?;
+        } else {
+            output::print_block(&format!(
+                "{}\n{}",
+                diff_text(profile, &go_env, &rows),
+                output::dim("dry run: nothing was written")
+            ))?;
+        }
+        return Ok(Outcome::Clean);
+    }
+    if !ctx.output.json && !ctx.output.quiet {
+        output::print_block(&diff_text(profile, &go_env, &rows))?;
+    }
+    if writes && !yes {
+        if !ctx.output.interactive || ctx.output.json {
+            return Err(crate::hinted(
+                format!("not applied: profile {} needs confirmation", profile.name),
+                "pass --yes to apply without asking, or --dry-run to only see the changes",
+            ));
+        }
+        let go_on = dialoguer::Confirm::new()
+            .with_prompt(format!("Apply profile {}?", profile.name))
+            .default(false)
+            .interact()
+            .context("reading the answer from the terminal")?;
+        if !go_on {
+            output::note("nothing was changed");
+            return Ok(Outcome::Clean);
+        }
+    }
+    let history = ctx.history()?;
+    let report = write::write(
+        &go_env.go,
+        &ctx.env,
+        &history,
+        &changes,
+        &format!("profile apply {}", profile.name),
+    )
+    .map_err(super::env::write_error)?;
+    super::env::render_write(
+        ctx,
+        &report,
+        &findings,
+        &format!("applied profile {} to", profile.name),
+    )
+}
+
+#[derive(Serialize)]
+struct SaveJson<'a> {
+    name: &'a str,
+    path: String,
+    set: BTreeMap<&'a str, &'a str>,
+    unset: &'a [String],
+    from_env: Vec<&'a str>,
+}
+
+fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Result<Outcome> {
+    if !schema::valid_name(name) {
+        return Err(crate::hinted(
+            format!("`{name}` is not a valid profile name"),
+            "use lower-case letters, digits, `-`, `_` or `.`, starting with a letter or digit, e.g. home-vpn",
+        ));
+    }
+    let config = crate::home::config_dir(&ctx.env).ok_or_else(|| {
+        crate::hinted(
+            "godoctor has no config directory (HOME is not set)",
+            "set HOME or GODOCTOR_HOME",
+        )
+    })?;
+    let dir = crate::profile::store::user_dir(&config);
+    let path = dir.join(format!("{name}.toml"));
+    if path.exists() && !force {
+        return Err(crate::hinted(
+            format!("profile {name} already exists: {}", path.display()),
+            "pass --force to replace it, or choose another name",
+        ));
+    }
+    let go_env = ctx.load_go_env()?;
+    let (profile, from_env) = capture(name, description, &go_env, &path);
+    let header = format!(
+        "godoctor profile `{name}`, saved by `godoctor profile save` from the settings go used then\n(go {}). Apply with: godoctor profile apply {name}",
+        go_env.version()
+    );
+    let text = schema::stringify(&profile, &header);
+    // What is written must read back to the same profile.
+    let back = schema::parse(
+        &path.display().to_string(),
+        name,
+        &text,
+        profile.origin.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("internal error: the saved profile does not read back: {e}"))?;
+    debug_assert_eq!(back, profile);
+    write_atomic(&dir, &path, text.as_bytes(), force)?;
+    let set: BTreeMap<&str, &str> = profile
+        .set
+        .iter()
+        .map(|(k, t)| (k.as_str(), t.source()))
+        .collect();
+    if ctx.output.json {
+        output::print_json(&SaveJson {
+            name,
+            path: path.display().to_string(),
+            set,
+            unset: &profile.unset,
+            from_env: from_env.clone(),
+        })?;
+        return Ok(Outcome::Clean);
+    }
+    let mut text = format!(
+        "{} saved profile {name} to {}\n",
+        output::glyph(Status::Ok),
+        path.display()
+    );
+    for (k, v) in &profile.set {
+        let v = v.render(&BTreeMap::new());
+        text.push_str(&format!("  {k} = {v}\n"));
+    }
+    if !profile.unset.is_empty() {
+        text.push_str(&format!(
+            "  {} {}\n",
+            output::dim("unset (go's default):"),
+            profile.unset.join(", ")
+        ));
+    }
+    if !from_env.is_empty() {
+        text.push_str(&format!(
+            "{} {} came from OS environment variables, not from the go env file\n",
+            output::glyph(Status::Info),
+            from_env.join(", ")
+        ));
+    }
+    if crate::profile::store::BUILTIN
+        .iter()
+        .any(|(n, _)| *n == name)
+    {
+        text.push_str(&format!(
+            "{} it replaces the built-in profile {name}; remove the file to get the built-in back\n",
+            output::glyph(Status::Info)
+        ));
+    }
+    output::print_block(&text)?;
+    Ok(Outcome::Clean)
+}
+
+/// The current settings as a profile: values from the go env file or the OS environment are
+/// set, everything else is unset (go's default). Returns the names that came from the OS.
+fn capture<'a>(
+    name: &str,
+    description: Option<&str>,
+    go_env: &'a GoEnv,
+    path: &Path,
+) -> (Profile, Vec<&'a str>) {
+    let mut set = Vec::new();
+    let mut unset = Vec::new();
+    let mut from_env = Vec::new();
+    for n in ALLOWED {
+        match go_env.setting(n) {
+            Some(s) if matches!(s.source, Source::Env | Source::File) && !s.value.is_empty() => {
+                if s.source == Source::Env {
+                    from_env.push(s.name.as_str());
+                }
+                set.push((n.to_string(), Template::literal(&s.value)));
+            }
+            _ => unset.push(n.to_string()),
+        }
+    }
+    let profile = Profile {
+        name: name.to_string(),
+        description: description
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .unwrap_or("Saved with `godoctor profile save` from the settings go used then.")
+            .to_string(),
+        aliases: vec![],
+        set,
+        unset,
+        variables: vec![],
+        origin: Origin::User {
+            path: path.to_path_buf(),
+            overrides_builtin: crate::profile::store::BUILTIN
+                .iter()
+                .any(|(n, _)| *n == name),
+        },
+    };
+    (profile, from_env)
+}
+
+/// Write `bytes` to `path` atomically (temp file in the same directory, then rename), mode 0600
+/// (values can hold credentials). Without `force`, an existing file is never replaced, even one
+/// created since the caller checked: the temp file is hard-linked into place, which fails if
+/// the name exists.
+fn write_atomic(dir: &Path, path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the profile directory {}", dir.display()))?;
+    let tmp: PathBuf = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        std::process::id()
+    ));
+    let result = (|| -> Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options
+            .open(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)
+            .and_then(|()| f.sync_all())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        if force {
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot replace {}", path.display()))?;
+        } else {
+            match std::fs::hard_link(&tmp, path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(crate::hinted(
+                        format!("profile file {} already exists", path.display()),
+                        "pass --force to replace it, or choose another name",
+                    ));
+                }
+                Err(e) => {
+                    return Err(
+                        anyhow::Error::new(e).context(format!("cannot create {}", path.display()))
+                    );
+                }
+            }
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+#[derive(Serialize)]
+struct ExportJson<'a> {
+    profile: &'a str,
+    format: Format,
+    values: BTreeMap<&'a str, Option<&'a str>>,
+    text: String,
+}
+
+fn export(ctx: &Context, name: &str, format: ExportFormat, set: &[String]) -> Result<Outcome> {
+    let format = match format {
+        ExportFormat::Shell => Format::Shell,
+        ExportFormat::Fish => Format::Fish,
+        ExportFormat::Powershell => Format::Powershell,
+        ExportFormat::Dockerfile => Format::Dockerfile,
+        ExportFormat::GithubActions => Format::GithubActions,
+    };
+    let store = load_store(ctx);
+    let profile = resolve(ctx, &store, name)?;
+    let (changes, _) = checked_changes(ctx, profile, set, true)?;
+    if let Some(var) = export::secret_in(&changes) {
+        return Err(crate::hinted(
+            format!(
+                "{var} of profile {} contains a password, and godoctor never prints secrets",
+                profile.name
+            ),
+            "keep credentials out of GOPROXY: put them in ~/.netrc (or use GOAUTH, Go 1.24+), or in your CI's secret store",
+        ));
+    }
+    let text = export::render(&profile.name, &changes, format);
+    if ctx.output.json {
+        output::print_json(&ExportJson {
+            profile: &profile.name,
+            format,
+            values: changes
+                .iter()
+                .map(|c| (c.name.as_str(), c.value.as_deref()))
+                .collect(),
+            text,
+        })?;
+    } else {
+        output::print_block(&text)?;
+    }
+    Ok(Outcome::Clean)
+}
