@@ -105,6 +105,13 @@ fn list(ctx: &Context) -> Result<Outcome> {
     let store = load_store(ctx);
     // Marking the active profile needs go; listing does not.
     let go_env = ctx.load_go_env();
+    let active: Vec<&str> = match &go_env {
+        Ok(g) => plan::active(&store.profiles, g)
+            .into_iter()
+            .map(|p| p.name.as_str())
+            .collect(),
+        Err(_) => vec![],
+    };
     let rows: Vec<ListRow> = store
         .profiles
         .iter()
@@ -113,7 +120,7 @@ fn list(ctx: &Context) -> Result<Outcome> {
             aliases: &p.aliases,
             description: &p.description,
             origin: &p.origin,
-            active: go_env.as_ref().is_ok_and(|g| plan::matches(p, g)),
+            active: active.contains(&p.name.as_str()),
             variables: p.variables.iter().map(|v| v.name.as_str()).collect(),
         })
         .collect();

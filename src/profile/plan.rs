@@ -275,6 +275,18 @@ pub fn matches(profile: &Profile, go_env: &GoEnv) -> bool {
     })
 }
 
+/// The profiles that describe the current settings. When a profile without variables matches,
+/// profiles that only match through free variables (e.g. `corporate` matches almost any proxy
+/// list) are not reported.
+pub fn active<'a>(profiles: &'a [Profile], go_env: &GoEnv) -> Vec<&'a Profile> {
+    let all: Vec<&Profile> = profiles.iter().filter(|p| matches(p, go_env)).collect();
+    if all.iter().any(|p| p.variables.is_empty()) {
+        all.into_iter().filter(|p| p.variables.is_empty()).collect()
+    } else {
+        all
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

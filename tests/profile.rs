@@ -1,0 +1,555 @@
+//! `godoctor profile …` against the real `go`, each test in its own isolated Go user: applying
+//! (and undoing) profiles, refusing what cannot be applied, concurrent applies, a go env file
+//! go cannot write, broken profile files, save, and export checked by a real shell.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::GoUser;
+
+/// An isolated user whose go env file decides GOPROXY and GOSUMDB: the harness's safe OS
+/// defaults for those two would shadow what a profile writes. Nothing here touches the network
+/// (`go env` and `go env -w` never do); GOTOOLCHAIN=local stays.
+fn user() -> GoUser {
+    GoUser::new().without_env("GOPROXY").without_env("GOSUMDB")
+}
+
+/// The KEY=VALUE lines of the go env file, as a map (panics on a duplicate key: godoctor must
+/// never leave one).
+fn goenv_map(user: &GoUser) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for line in user.read_goenv().unwrap_or_default().lines() {
+        if let Some((k, v)) = line.split_once('=') {
+            assert!(
+                map.insert(k.to_string(), v.to_string()).is_none(),
+                "duplicate {k} in the go env file"
+            );
+        }
+    }
+    map
+}
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn write_profile(user: &GoUser, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let dir = user.godoctor_home().join("profiles");
+    std::fs::create_dir_all(&dir).expect("mkdir profiles");
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).expect("write profile");
+    path
+}
+
+#[test]
+fn apply_writes_the_profile_go_sees_it_and_undo_reverts_it() {
+    let user = user();
+    user.write_goenv("GOFLAGS=-mod=mod\n");
+    let run = user.godoctor(&["profile", "apply", "china-mirror", "--yes"]);
+    run.assert_code(0)
+        .assert_stdout_contains("applied profile china-mirror")
+        .assert_stdout_contains("godoctor undo");
+    assert_eq!(
+        goenv_map(&user),
+        map(&[
+            ("GOFLAGS", "-mod=mod"),
+            ("GOPROXY", "https://goproxy.cn,direct"),
+            ("GOSUMDB", "sum.golang.google.cn"),
+        ])
+    );
+    assert_eq!(user.go_env("GOPROXY"), "https://goproxy.cn,direct");
+    assert_eq!(user.go_env("GOSUMDB"), "sum.golang.google.cn");
+
+    // `list` marks it as the active one, and only it.
+    let list = user.godoctor(&["profile", "list", "--json"]).assert_code(0).json();
+    let active: Vec<&str> = list["profiles"]
+        .as_array()
+        .expect("profiles array")
+        .iter()
+        .filter(|p| p["active"] == true)
+        .map(|p| p["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(active, vec!["china-mirror"]);
+
+    // Applying official removes both lines: unset is how go's defaults come back.
+    user.godoctor(&["profile", "apply", "official", "--yes"])
+        .assert_code(0);
+    assert_eq!(goenv_map(&user), map(&[("GOFLAGS", "-mod=mod")]));
+    let defaults = (user.go_env("GOPROXY"), user.go_env("GOSUMDB"));
+    let list = user.godoctor(&["profile", "list", "--json"]).assert_code(0).json();
+    assert!(list["profiles"][0]["name"] == "official" && list["profiles"][0]["active"] == true);
+
+    // undo restores china-mirror, a second undo the start.
+    user.godoctor(&["undo"]).assert_code(0);
+    assert_eq!(user.go_env("GOPROXY"), "https://goproxy.cn,direct");
+    user.godoctor(&["undo"]).assert_code(0);
+    assert_eq!(goenv_map(&user), map(&[("GOFLAGS", "-mod=mod")]));
+    assert_eq!((user.go_env("GOPROXY"), user.go_env("GOSUMDB")), defaults);
+}
+
+#[test]
+fn apply_by_alias_and_prefix_and_candidates_for_the_rest() {
+    let user = user();
+    user.godoctor(&["profile", "apply", "cn", "--yes"]).assert_code(0);
+    assert_eq!(user.go_env("GOPROXY"), "https://goproxy.cn,direct");
+    user.godoctor(&["profile", "apply", "offl", "--yes"]).assert_code(0);
+    assert_eq!(user.go_env("GOPROXY"), "off");
+    let run = user.godoctor(&["profile", "show", "c"]);
+    run.assert_code(2)
+        .assert_stderr_contains("china-mirror, corporate");
+    let run = user.godoctor(&["profile", "show", "nosuch"]);
+    run.assert_code(2)
+        .assert_stderr_contains("official, china-mirror, corporate, offline");
+}
+
+#[test]
+fn missing_variables_without_a_terminal_list_the_sets_and_change_nothing() {
+    let user = user();
+    let run = user.godoctor(&["profile", "apply", "corp", "--yes"]);
+    run.assert_code(2)
+        .assert_stderr_contains("needs values for: proxy, private")
+        .assert_stderr_contains("--set proxy=")
+        .assert_stderr_contains("--set 'private=");
+    assert_eq!(user.read_goenv(), None);
+
+    let run = user.godoctor(&["profile", "apply", "corp", "--yes", "--set", "prxy=x"]);
+    run.assert_code(2)
+        .assert_stderr_contains("no variable `prxy`")
+        .assert_stderr_contains("proxy, fallback, private");
+    assert_eq!(user.read_goenv(), None);
+
+    let run = user.godoctor(&[
+        "profile",
+        "apply",
+        "corp",
+        "--yes",
+        "--set",
+        "proxy=https://p.corp.example\nGOSUMDB=off",
+        "--set",
+        "private=*.corp.example",
+    ]);
+    run.assert_code(2)
+        .assert_stderr_contains("nothing was changed");
+    assert_eq!(user.read_goenv(), None);
+
+    user.godoctor(&[
+        "profile",
+        "apply",
+        "corp",
+        "--yes",
+        "--set",
+        "proxy=https://p.corp.example",
+        "--set",
+        "private=*.corp.example",
+    ])
+    .assert_code(0);
+    assert_eq!(
+        goenv_map(&user),
+        map(&[
+            ("GONOPROXY", "*.corp.example"),
+            ("GONOSUMDB", "*.corp.example"),
+            ("GOPRIVATE", "*.corp.example"),
+            ("GOPROXY", "https://p.corp.example,https://proxy.golang.org,direct"),
+        ])
+    );
+}
+
+#[test]
+fn without_a_terminal_apply_needs_yes_and_dry_run_writes_nothing() {
+    let user = user();
+    let run = user.godoctor(&["profile", "apply", "offline"]);
+    run.assert_code(2).assert_stderr_contains("--yes");
+    assert_eq!(user.read_goenv(), None);
+
+    let run = user.godoctor(&["profile", "apply", "offline", "--dry-run", "--json"]);
+    run.assert_code(0);
+    let json = run.json();
+    let rows = json["rows"].as_array().expect("rows");
+    let proxy = rows.iter().find(|r| r["name"] == "GOPROXY").expect("GOPROXY row");
+    assert_eq!(proxy["after"], "off");
+    assert_eq!(proxy["writes"], true);
+    assert_eq!(proxy["source"], "goroot");
+    assert_eq!(user.read_goenv(), None);
+
+    let run = user.godoctor(&["profile", "diff", "offline"]);
+    run.assert_code(0)
+        .assert_stdout_contains("GOFLAGS")
+        .assert_stdout_contains("-mod=mod");
+    assert_eq!(user.read_goenv(), None);
+}
+
+#[test]
+fn an_os_variable_that_shadows_the_profile_is_reported_with_the_fix() {
+    // The harness's own GOPROXY=off stays in the OS environment.
+    let user = GoUser::new().without_env("GOSUMDB");
+    let run = user.godoctor(&["profile", "apply", "china-mirror", "--yes"]);
+    run.assert_code(0)
+        .assert_stdout_contains("GOPROXY is set in your environment")
+        .assert_stdout_contains("unset GOPROXY");
+    assert_eq!(
+        goenv_map(&user).get("GOPROXY").map(String::as_str),
+        Some("https://goproxy.cn,direct")
+    );
+    assert_eq!(user.go_env("GOPROXY"), "off", "go keeps using the OS variable");
+}
+
+/// Many applies of two profiles at once against one go env file: the result is exactly one of
+/// the two, never a mix, and every apply succeeds.
+#[test]
+fn concurrent_applies_never_mix_two_profiles() {
+    let user = user();
+    user.write_goenv("GOTOOLCHAIN=local\n");
+    write_profile(
+        &user,
+        "alpha",
+        r#"version = 1
+description = "test profile alpha"
+unset = ["GOINSECURE"]
+[set]
+GOPROXY = "https://alpha.example,direct"
+GOSUMDB = "off"
+GOPRIVATE = "alpha.example"
+GOFLAGS = "-mod=mod"
+"#,
+    );
+    write_profile(
+        &user,
+        "beta",
+        r#"version = 1
+description = "test profile beta"
+unset = ["GOSUMDB", "GOFLAGS"]
+[set]
+GOPROXY = "https://beta.example|https://beta2.example,off"
+GOPRIVATE = "beta.example,*.beta.example"
+GOINSECURE = "beta.example"
+"#,
+    );
+    let alpha = map(&[
+        ("GOTOOLCHAIN", "local"),
+        ("GOPROXY", "https://alpha.example,direct"),
+        ("GOSUMDB", "off"),
+        ("GOPRIVATE", "alpha.example"),
+        ("GOFLAGS", "-mod=mod"),
+    ]);
+    let beta = map(&[
+        ("GOTOOLCHAIN", "local"),
+        ("GOPROXY", "https://beta.example|https://beta2.example,off"),
+        ("GOPRIVATE", "beta.example,*.beta.example"),
+        ("GOINSECURE", "beta.example"),
+    ]);
+    for round in 0..3 {
+        let runs: Vec<common::Run> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..12)
+                .map(|i| {
+                    let name = if i % 2 == 0 { "alpha" } else { "beta" };
+                    let user = &user;
+                    s.spawn(move || user.godoctor(&["profile", "apply", name, "--yes"]))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        for r in &runs {
+            r.assert_code(0);
+        }
+        let got = goenv_map(&user);
+        assert!(
+            got == alpha || got == beta,
+            "round {round}: the go env file is a mix of two profiles: {got:?}"
+        );
+        let list = user.godoctor(&["profile", "list", "--json"]).assert_code(0).json();
+        let active: Vec<&str> = list["profiles"]
+            .as_array()
+            .expect("profiles")
+            .iter()
+            .filter(|p| p["active"] == true)
+            .map(|p| p["name"].as_str().unwrap_or(""))
+            .collect();
+        let want = if got == alpha { "alpha" } else { "beta" };
+        assert_eq!(active, vec![want]);
+    }
+}
+
+/// Makes a file unwritable even for root (`chattr +i`) or, for other users, read-only; undoes
+/// it on drop so the temp dir can be removed.
+struct ReadOnly(PathBuf, bool);
+
+impl ReadOnly {
+    fn new(path: &Path) -> ReadOnly {
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false);
+        if root {
+            let ok = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "running as root, `chattr +i` is needed to make {} unwritable", path.display());
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+        }
+        ReadOnly(path.to_path_buf(), root)
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.0)
+                .status();
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o644));
+        }
+    }
+}
+
+#[test]
+fn a_go_env_file_go_cannot_write_leaves_the_old_settings_and_says_why() {
+    let user = user();
+    let old = "GOPROXY=https://old.example,direct\nGOSUMDB=off\n";
+    user.write_goenv(old);
+    let path = user.goenv_path();
+    let _guard = ReadOnly::new(&path);
+    let run = user.godoctor(&["profile", "apply", "china-mirror", "--yes"]);
+    run.assert_code(2)
+        .assert_stderr_contains("go env -w")
+        .assert_stderr_contains(&path.display().to_string());
+    assert_eq!(user.read_goenv().as_deref(), Some(old));
+    assert_eq!(user.go_env("GOPROXY"), "https://old.example,direct");
+    // Nothing happened, so there is nothing to undo.
+    user.godoctor(&["undo"]).assert_code(2);
+    assert_eq!(user.read_goenv().as_deref(), Some(old));
+}
+
+#[test]
+fn broken_profile_files_are_reported_by_file_line_and_column() {
+    let user = user();
+    let bad = write_profile(&user, "bad", "version = 1\ndescription = \"x\n");
+    let unknown = write_profile(
+        &user,
+        "unknown",
+        "version = 1\ndescription = \"x\"\nunsett = [\"GOPROXY\"]\n",
+    );
+    let notallowed = write_profile(
+        &user,
+        "notallowed",
+        "version = 1\ndescription = \"x\"\n[set]\nGOPATH = \"/tmp\"\n",
+    );
+    let empty = write_profile(&user, "empty", "");
+    let binary = write_profile(&user, "binary", [0x7f, b'E', b'L', b'F', 0, 0xff, 0xfe, 1, 2]);
+    let huge = write_profile(&user, "huge", "#".repeat(2 * 1024 * 1024));
+
+    let show = |name: &str| user.godoctor(&["profile", "show", name]);
+    show("bad")
+        .assert_code(2)
+        .assert_stderr_contains(&format!("{}:2:", bad.display()));
+    show("unknown")
+        .assert_code(2)
+        .assert_stderr_contains(&format!("{}:3:1:", unknown.display()))
+        .assert_stderr_contains("unsett")
+        .assert_stderr_contains("`variables`");
+    show("notallowed")
+        .assert_code(2)
+        .assert_stderr_contains(&format!("{}:4:1:", notallowed.display()))
+        .assert_stderr_contains("GOPROXY, GOSUMDB");
+    show("empty")
+        .assert_code(2)
+        .assert_stderr_contains(&format!("{}: is empty", empty.display()));
+    show("binary")
+        .assert_code(2)
+        .assert_stderr_contains(&binary.display().to_string())
+        .assert_stderr_contains("not UTF-8");
+    show("huge")
+        .assert_code(2)
+        .assert_stderr_contains(&huge.display().to_string())
+        .assert_stderr_contains("2097152 bytes");
+
+    // list shows every broken file and exits 1; the good profiles still work.
+    let list = user.godoctor(&["profile", "list"]);
+    list.assert_code(1);
+    for p in [&bad, &unknown, &notallowed, &empty, &binary, &huge] {
+        list.assert_stdout_contains(&p.display().to_string());
+    }
+    let run = user.godoctor(&["profile", "apply", "official", "--yes"]);
+    run.assert_code(0)
+        .assert_stderr_contains("skipped a profile file");
+}
+
+#[test]
+fn save_captures_the_current_settings_and_applies_back() {
+    let user = user();
+    user.godoctor(&[
+        "profile",
+        "apply",
+        "corp",
+        "--yes",
+        "--set",
+        "proxy=https://p.corp.example",
+        "--set",
+        "private=*.corp.example",
+    ])
+    .assert_code(0);
+    let before = goenv_map(&user);
+    let run = user.godoctor(&["profile", "save", "work-vpn", "--description", "at the office"]);
+    // GOTOOLCHAIN=local comes from the harness's OS environment: captured too, and said so.
+    run.assert_code(0)
+        .assert_stdout_contains("saved profile work-vpn")
+        .assert_stdout_contains("GOTOOLCHAIN came from OS environment variables");
+    let mut before = before;
+    before.insert("GOTOOLCHAIN".into(), "local".into());
+    let file = user.godoctor_home().join("profiles/work-vpn.toml");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("saved file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "profiles can hold credentials");
+    }
+    // Refuses to overwrite without --force, and leaves the file as it was.
+    let text = std::fs::read_to_string(&file).expect("read");
+    user.godoctor(&["profile", "save", "work-vpn"])
+        .assert_code(2)
+        .assert_stderr_contains("--force");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), text);
+
+    user.godoctor(&["profile", "apply", "official", "--yes"])
+        .assert_code(0);
+    assert_ne!(goenv_map(&user), before);
+    // `work` is an alias of corporate (exact alias before prefix), which needs its variables.
+    user.godoctor(&["profile", "apply", "work", "--yes"])
+        .assert_code(2)
+        .assert_stderr_contains("profile corporate needs values");
+    user.godoctor(&["profile", "apply", "work-", "--yes"])
+        .assert_code(0);
+    assert_eq!(goenv_map(&user), before);
+    user.godoctor(&["profile", "save", "work-vpn", "--force"])
+        .assert_code(0);
+    user.godoctor(&["profile", "save", "Bad/Name"]).assert_code(2);
+}
+
+/// What a POSIX shell makes of `profile export --format shell`: `go env` in that shell must
+/// report exactly the profile's values, and go's defaults for what it unsets.
+#[test]
+fn shell_export_sourced_by_sh_gives_the_same_values_in_go_env() {
+    let user = GoUser::new(); // GOPROXY=off and GOSUMDB=off in the OS environment
+    write_profile(
+        &user,
+        "tricky",
+        r#"version = 1
+description = "values that need quoting"
+unset = ["GOSUMDB", "GOFLAGS"]
+[set]
+GOPROXY = "https://proxy.example/it's/$$HOME/a\\b c,direct"
+GOINSECURE = "it's.example.com/\"q\"/$$(x)/`y`"
+GONOSUMDB = "*.example.com,!x.example.com"
+"#,
+    );
+    let defaults = GoUser::new().without_env("GOSUMDB").go_env("GOSUMDB");
+    let cases: Vec<(&str, Vec<&str>, Vec<(&str, Option<&str>)>)> = vec![
+        (
+            "tricky",
+            vec![],
+            vec![
+                ("GOPROXY", Some("https://proxy.example/it's/$HOME/a\\b c,direct")),
+                ("GOINSECURE", Some("it's.example.com/\"q\"/$(x)/`y`")),
+                ("GONOSUMDB", Some("*.example.com,!x.example.com")),
+                ("GOSUMDB", None),
+                ("GOFLAGS", None),
+            ],
+        ),
+        (
+            "china-mirror",
+            vec![],
+            vec![
+                ("GOPROXY", Some("https://goproxy.cn,direct")),
+                ("GOSUMDB", Some("sum.golang.google.cn")),
+            ],
+        ),
+        (
+            "corporate",
+            vec!["--set", "proxy=https://p.corp.example", "--set", "private=*.corp.example"],
+            vec![
+                ("GOPROXY", Some("https://p.corp.example,https://proxy.golang.org,direct")),
+                ("GOPRIVATE", Some("*.corp.example")),
+                ("GONOPROXY", Some("*.corp.example")),
+                ("GONOSUMDB", Some("*.corp.example")),
+            ],
+        ),
+        (
+            "offline",
+            vec![],
+            vec![
+                ("GOPROXY", Some("off")),
+                ("GOFLAGS", Some("-mod=mod")),
+                ("GOSUMDB", Some("off")),
+            ],
+        ),
+    ];
+    for (name, sets, want) in cases {
+        let mut args = vec!["profile", "export", name, "--format", "shell"];
+        args.extend(sets);
+        let run = user.godoctor(&args);
+        run.assert_code(0);
+        let script = user.root().join(format!("{name}.sh"));
+        std::fs::write(&script, &run.stdout).expect("write script");
+        let go = common::require_go();
+        let out = user.run(
+            "sh",
+            &[
+                "-c".to_string(),
+                format!(". \"$1\" && exec \"{}\" env -json", go.display()),
+                "sh".to_string(),
+                script.display().to_string(),
+            ],
+            None,
+        );
+        out.assert_code(0);
+        let env = out.json();
+        for (var, value) in want {
+            let expected = value.map_or_else(|| defaults_for(var, &defaults), str::to_string);
+            assert_eq!(env[var], expected.as_str(), "{name}: {var} after sourcing:\n{}", run.stdout);
+        }
+    }
+}
+
+fn defaults_for(var: &str, gosumdb_default: &str) -> String {
+    match var {
+        "GOSUMDB" => gosumdb_default.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn export_formats_and_secrets() {
+    let user = user();
+    let run = user.godoctor(&["profile", "export", "offline", "--format", "dockerfile"]);
+    run.assert_code(0)
+        .assert_stdout_contains("ENV GOPROXY=\"off\"")
+        .assert_stdout_contains("ENV GOFLAGS=\"-mod=mod\"");
+    let run = user.godoctor(&["profile", "export", "official", "--format", "github-actions"]);
+    run.assert_code(0)
+        .assert_stdout_contains("env:\n  GOPROXY: ''");
+    let run = user.godoctor(&[
+        "profile",
+        "export",
+        "corp",
+        "--set",
+        "proxy=https://me:hunter2@p.corp.example",
+        "--set",
+        "private=*.corp.example",
+    ]);
+    run.assert_code(2).assert_stderr_contains("password");
+    assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
+}
