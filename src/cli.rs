@@ -95,9 +95,6 @@ pub enum Command {
   godoctor cache prune --older-than 90d --yes
   godoctor cache clean --yes            go clean -modcache, after showing what it frees")]
     Cache(CacheArgs),
-}
-
-#[derive(Debug, Args)]
     /// Named sets of settings (official, china-mirror, corporate, offline, your own) applied
     /// in one step
     #[command(after_long_help = "Examples:

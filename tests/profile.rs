@@ -66,7 +66,10 @@ fn apply_writes_the_profile_go_sees_it_and_undo_reverts_it() {
     assert_eq!(user.go_env("GOSUMDB"), "sum.golang.google.cn");
 
     // `list` marks it as the active one, and only it.
-    let list = user.godoctor(&["profile", "list", "--json"]).assert_code(0).json();
+    let list = user
+        .godoctor(&["profile", "list", "--json"])
+        .assert_code(0)
+        .json();
     let active: Vec<&str> = list["profiles"]
         .as_array()
         .expect("profiles array")
@@ -81,7 +84,10 @@ fn apply_writes_the_profile_go_sees_it_and_undo_reverts_it() {
         .assert_code(0);
     assert_eq!(goenv_map(&user), map(&[("GOFLAGS", "-mod=mod")]));
     let defaults = (user.go_env("GOPROXY"), user.go_env("GOSUMDB"));
-    let list = user.godoctor(&["profile", "list", "--json"]).assert_code(0).json();
+    let list = user
+        .godoctor(&["profile", "list", "--json"])
+        .assert_code(0)
+        .json();
     assert!(list["profiles"][0]["name"] == "official" && list["profiles"][0]["active"] == true);
 
     // undo restores china-mirror, a second undo the start.
@@ -95,9 +101,11 @@ fn apply_writes_the_profile_go_sees_it_and_undo_reverts_it() {
 #[test]
 fn apply_by_alias_and_prefix_and_candidates_for_the_rest() {
     let user = user();
-    user.godoctor(&["profile", "apply", "cn", "--yes"]).assert_code(0);
+    user.godoctor(&["profile", "apply", "cn", "--yes"])
+        .assert_code(0);
     assert_eq!(user.go_env("GOPROXY"), "https://goproxy.cn,direct");
-    user.godoctor(&["profile", "apply", "offl", "--yes"]).assert_code(0);
+    user.godoctor(&["profile", "apply", "offl", "--yes"])
+        .assert_code(0);
     assert_eq!(user.go_env("GOPROXY"), "off");
     let run = user.godoctor(&["profile", "show", "c"]);
     run.assert_code(2)
@@ -137,6 +145,23 @@ fn missing_variables_without_a_terminal_list_the_sets_and_change_nothing() {
         .assert_stderr_contains("nothing was changed");
     assert_eq!(user.read_goenv(), None);
 
+    // go's grammar: a scheme go refuses, a glob go silently ignores; each said once.
+    let run = user.godoctor(&[
+        "profile",
+        "apply",
+        "corp",
+        "--yes",
+        "--set",
+        "proxy=ftp://p.corp.example",
+        "--set",
+        "private=corp.example/[",
+    ]);
+    run.assert_code(2)
+        .assert_stderr_contains("invalid proxy URL scheme")
+        .assert_stderr_contains("malformed glob")
+        .assert_stderr_contains("2 invalid value(s)");
+    assert_eq!(user.read_goenv(), None);
+
     user.godoctor(&[
         "profile",
         "apply",
@@ -154,7 +179,10 @@ fn missing_variables_without_a_terminal_list_the_sets_and_change_nothing() {
             ("GONOPROXY", "*.corp.example"),
             ("GONOSUMDB", "*.corp.example"),
             ("GOPRIVATE", "*.corp.example"),
-            ("GOPROXY", "https://p.corp.example,https://proxy.golang.org,direct"),
+            (
+                "GOPROXY",
+                "https://p.corp.example,https://proxy.golang.org,direct"
+            ),
         ])
     );
 }
@@ -170,7 +198,10 @@ fn without_a_terminal_apply_needs_yes_and_dry_run_writes_nothing() {
     run.assert_code(0);
     let json = run.json();
     let rows = json["rows"].as_array().expect("rows");
-    let proxy = rows.iter().find(|r| r["name"] == "GOPROXY").expect("GOPROXY row");
+    let proxy = rows
+        .iter()
+        .find(|r| r["name"] == "GOPROXY")
+        .expect("GOPROXY row");
     assert_eq!(proxy["after"], "off");
     assert_eq!(proxy["writes"], true);
     assert_eq!(proxy["source"], "goroot");
@@ -195,7 +226,11 @@ fn an_os_variable_that_shadows_the_profile_is_reported_with_the_fix() {
         goenv_map(&user).get("GOPROXY").map(String::as_str),
         Some("https://goproxy.cn,direct")
     );
-    assert_eq!(user.go_env("GOPROXY"), "off", "go keeps using the OS variable");
+    assert_eq!(
+        user.go_env("GOPROXY"),
+        "off",
+        "go keeps using the OS variable"
+    );
 }
 
 /// Many applies of two profiles at once against one go env file: the result is exactly one of
@@ -264,7 +299,10 @@ GOINSECURE = "beta.example"
             got == alpha || got == beta,
             "round {round}: the go env file is a mix of two profiles: {got:?}"
         );
-        let list = user.godoctor(&["profile", "list", "--json"]).assert_code(0).json();
+        let list = user
+            .godoctor(&["profile", "list", "--json"])
+            .assert_code(0)
+            .json();
         let active: Vec<&str> = list["profiles"]
             .as_array()
             .expect("profiles")
@@ -294,7 +332,11 @@ impl ReadOnly {
                 .arg(path)
                 .status()
                 .is_ok_and(|s| s.success());
-            assert!(ok, "running as root, `chattr +i` is needed to make {} unwritable", path.display());
+            assert!(
+                ok,
+                "running as root, `chattr +i` is needed to make {} unwritable",
+                path.display()
+            );
         } else {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444)).expect("chmod");
@@ -327,11 +369,14 @@ fn a_go_env_file_go_cannot_write_leaves_the_old_settings_and_says_why() {
     let run = user.godoctor(&["profile", "apply", "china-mirror", "--yes"]);
     run.assert_code(2)
         .assert_stderr_contains("go env -w")
-        .assert_stderr_contains(&path.display().to_string());
+        .assert_stderr_contains(&path.display().to_string())
+        .assert_stderr_contains("the previous settings were restored");
     assert_eq!(user.read_goenv().as_deref(), Some(old));
     assert_eq!(user.go_env("GOPROXY"), "https://old.example,direct");
     // Nothing happened, so there is nothing to undo.
-    user.godoctor(&["undo"]).assert_code(2);
+    user.godoctor(&["undo"])
+        .assert_code(2)
+        .assert_stderr_contains("nothing to undo");
     assert_eq!(user.read_goenv().as_deref(), Some(old));
 }
 
@@ -350,7 +395,11 @@ fn broken_profile_files_are_reported_by_file_line_and_column() {
         "version = 1\ndescription = \"x\"\n[set]\nGOPATH = \"/tmp\"\n",
     );
     let empty = write_profile(&user, "empty", "");
-    let binary = write_profile(&user, "binary", [0x7f, b'E', b'L', b'F', 0, 0xff, 0xfe, 1, 2]);
+    let binary = write_profile(
+        &user,
+        "binary",
+        [0x7f, b'E', b'L', b'F', 0, 0xff, 0xfe, 1, 2],
+    );
     let huge = write_profile(&user, "huge", "#".repeat(2 * 1024 * 1024));
 
     let show = |name: &str| user.godoctor(&["profile", "show", name]);
@@ -404,7 +453,13 @@ fn save_captures_the_current_settings_and_applies_back() {
     ])
     .assert_code(0);
     let before = goenv_map(&user);
-    let run = user.godoctor(&["profile", "save", "work-vpn", "--description", "at the office"]);
+    let run = user.godoctor(&[
+        "profile",
+        "save",
+        "work-vpn",
+        "--description",
+        "at the office",
+    ]);
     // GOTOOLCHAIN=local comes from the harness's OS environment: captured too, and said so.
     run.assert_code(0)
         .assert_stdout_contains("saved profile work-vpn")
@@ -414,7 +469,10 @@ fn save_captures_the_current_settings_and_applies_back() {
     let file = user.godoctor_home().join("profiles/work-vpn.toml");
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file).expect("saved file").permissions().mode();
+        let mode = std::fs::metadata(&file)
+            .expect("saved file")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "profiles can hold credentials");
     }
     // Refuses to overwrite without --force, and leaves the file as it was.
@@ -436,7 +494,8 @@ fn save_captures_the_current_settings_and_applies_back() {
     assert_eq!(goenv_map(&user), before);
     user.godoctor(&["profile", "save", "work-vpn", "--force"])
         .assert_code(0);
-    user.godoctor(&["profile", "save", "Bad/Name"]).assert_code(2);
+    user.godoctor(&["profile", "save", "Bad/Name"])
+        .assert_code(2);
 }
 
 /// What a POSIX shell makes of `profile export --format shell`: `go env` in that shell must
@@ -457,12 +516,16 @@ GONOSUMDB = "*.example.com,!x.example.com"
 "#,
     );
     let defaults = GoUser::new().without_env("GOSUMDB").go_env("GOSUMDB");
-    let cases: Vec<(&str, Vec<&str>, Vec<(&str, Option<&str>)>)> = vec![
+    type Case<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, Option<&'a str>)>);
+    let cases: Vec<Case> = vec![
         (
             "tricky",
             vec![],
             vec![
-                ("GOPROXY", Some("https://proxy.example/it's/$HOME/a\\b c,direct")),
+                (
+                    "GOPROXY",
+                    Some("https://proxy.example/it's/$HOME/a\\b c,direct"),
+                ),
                 ("GOINSECURE", Some("it's.example.com/\"q\"/$(x)/`y`")),
                 ("GONOSUMDB", Some("*.example.com,!x.example.com")),
                 ("GOSUMDB", None),
@@ -479,9 +542,17 @@ GONOSUMDB = "*.example.com,!x.example.com"
         ),
         (
             "corporate",
-            vec!["--set", "proxy=https://p.corp.example", "--set", "private=*.corp.example"],
             vec![
-                ("GOPROXY", Some("https://p.corp.example,https://proxy.golang.org,direct")),
+                "--set",
+                "proxy=https://p.corp.example",
+                "--set",
+                "private=*.corp.example",
+            ],
+            vec![
+                (
+                    "GOPROXY",
+                    Some("https://p.corp.example,https://proxy.golang.org,direct"),
+                ),
                 ("GOPRIVATE", Some("*.corp.example")),
                 ("GONOPROXY", Some("*.corp.example")),
                 ("GONOSUMDB", Some("*.corp.example")),
@@ -519,7 +590,12 @@ GONOSUMDB = "*.example.com,!x.example.com"
         let env = out.json();
         for (var, value) in want {
             let expected = value.map_or_else(|| defaults_for(var, &defaults), str::to_string);
-            assert_eq!(env[var], expected.as_str(), "{name}: {var} after sourcing:\n{}", run.stdout);
+            assert_eq!(
+                env[var],
+                expected.as_str(),
+                "{name}: {var} after sourcing:\n{}",
+                run.stdout
+            );
         }
     }
 }
@@ -538,7 +614,13 @@ fn export_formats_and_secrets() {
     run.assert_code(0)
         .assert_stdout_contains("ENV GOPROXY=\"off\"")
         .assert_stdout_contains("ENV GOFLAGS=\"-mod=mod\"");
-    let run = user.godoctor(&["profile", "export", "official", "--format", "github-actions"]);
+    let run = user.godoctor(&[
+        "profile",
+        "export",
+        "official",
+        "--format",
+        "github-actions",
+    ]);
     run.assert_code(0)
         .assert_stdout_contains("env:\n  GOPROXY: ''");
     let run = user.godoctor(&[

@@ -5,8 +5,8 @@ pub mod check;
 pub mod completions;
 pub mod env;
 pub mod port;
-pub mod proxy;
 pub mod profile;
+pub mod proxy;
 pub mod undo;
 
 use anyhow::Result;

@@ -13,16 +13,10 @@ use crate::goenv::diagnose::SettingFinding;
 use crate::goenv::write::Change;
 use crate::goenv::{GoEnv, Source};
 
-/// The grammar check for one value, shared with `godoctor env set`.
-// Until `crate::syntax::check_value` lands: only what can never be written.
+/// The grammar check for one value (go's rules, ported in [`crate::syntax`]), shared with
+/// `godoctor env set`.
 pub fn check_value(name: &str, value: &str) -> Vec<Finding> {
-    if value.contains(['\n', '\r', '\0']) {
-        return vec![Finding::error(
-            "value.control",
-            format!("{name} contains a line break or NUL"),
-        )];
-    }
-    vec![]
+    crate::syntax::check_value(name, value)
 }
 
 /// `--set name=value` arguments, parsed. Refuses malformed ones and repeats.
@@ -135,19 +129,34 @@ pub fn validate(
     changes: &[Change],
 ) -> Vec<SettingFinding> {
     let mut out = Vec::new();
+    let mut bad_variables: Vec<&str> = Vec::new();
     for v in &profile.variables {
         if let Some(value) = values.get(&v.name) {
-            out.extend(
-                check_variable(v, value)
-                    .into_iter()
-                    .map(|f| SettingFinding {
-                        var: Some(v.name.clone()),
-                        finding: f,
-                    }),
-            );
+            // Only errors: a warning about a piece of a value (e.g. a proxy list that does not
+            // end in `direct` before the fallback is appended) would mislead; the whole value
+            // is checked below.
+            let errors: Vec<Finding> = check_variable(v, value)
+                .into_iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            if !errors.is_empty() {
+                bad_variables.push(&v.name);
+            }
+            out.extend(errors.into_iter().map(|f| SettingFinding {
+                var: Some(v.name.clone()),
+                finding: f,
+            }));
         }
     }
     for c in changes {
+        // A value built from an invalid variable would repeat that variable's error.
+        let from_bad_variable = profile
+            .set
+            .iter()
+            .any(|(k, t)| *k == c.name && t.references().iter().any(|r| bad_variables.contains(r)));
+        if from_bad_variable {
+            continue;
+        }
         if !super::ALLOWED.contains(&c.name.as_str()) {
             out.push(SettingFinding {
                 var: Some(c.name.clone()),

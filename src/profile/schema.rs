@@ -281,7 +281,13 @@ pub fn parse(file: &str, name: &str, text: &str, origin: Origin) -> Result<Profi
                 ),
             ));
         }
-        if a.get_ref() == name || aliases.contains(a.get_ref()) {
+        if a.get_ref() == name {
+            return Err(loc.at(
+                Some(a.span()),
+                format!("alias `{name}` is the profile's own name"),
+            ));
+        }
+        if aliases.contains(a.get_ref()) {
             return Err(loc.at(
                 Some(a.span()),
                 format!("alias `{}` is given twice", a.get_ref()),
@@ -644,6 +650,26 @@ check = "GOPROXY"
         );
         let back = p(&text).expect("reads back");
         assert_eq!(back, prof);
+    }
+
+    #[test]
+    fn readme_example_is_a_valid_profile() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme
+            .find("### Profile files")
+            .expect("README has the section")..];
+        let start = section.find("```toml\n").expect("toml block") + "```toml\n".len();
+        let block = &section[start..start + section[start..].find("```").expect("block end")];
+        let prof =
+            parse("README.md", "office", block, Origin::Builtin).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prof.unset, vec!["GOSUMDB", "GOINSECURE"]);
+        assert_eq!(prof.variables.len(), 2);
+        let values: BTreeMap<String, String> =
+            [("proxy".to_string(), "https://p.example".to_string())].into();
+        let filled = crate::profile::plan::fill(&prof, &values).expect("fills");
+        let changes = crate::profile::plan::changes(&prof, &filled.values);
+        let findings = crate::profile::plan::validate(&prof, &filled.values, &changes);
+        assert!(!crate::profile::plan::has_errors(&findings), "{findings:?}");
     }
 
     #[test]
