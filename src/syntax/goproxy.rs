@@ -144,9 +144,9 @@ pub fn resolve(value: &str, gonoproxy: &str) -> ProxyList {
             }
             break;
         }
-        if let Some(f) = keyword_typo(entry) {
-            findings.push(f);
-        }
+        let typo = keyword_typo(entry);
+        let is_typo = typo.is_some();
+        findings.extend(typo);
         let url = if entry.contains(['.', ':', '/'])
             && !entry.contains(":/")
             && !entry.starts_with('/')
@@ -171,7 +171,12 @@ pub fn resolve(value: &str, gonoproxy: &str) -> ProxyList {
             // go stops at the first bad entry: nothing after it is used either.
             break;
         }
-        findings.extend(url_warnings(entry, &url));
+        // A keyword typo already says which URL go makes of it.
+        findings.extend(
+            url_warnings(entry, &url)
+                .into_iter()
+                .filter(|f| !(is_typo && f.code == "goproxy.implicit-https")),
+        );
         if seen.contains(&url) {
             findings.push(Finding::info(
                 "goproxy.duplicate",

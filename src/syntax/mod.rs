@@ -493,3 +493,58 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &[
+        "GOPROXY",
+        "GOPRIVATE",
+        "GONOPROXY",
+        "GONOSUMDB",
+        "GOINSECURE",
+        "GOSUMDB",
+        "GOAUTH",
+        "GOFLAGS",
+        "GOTOOLCHAIN",
+        "GO111MODULE",
+        "GOPATH",
+        "GOMODCACHE",
+        "GOVCS",
+    ];
+
+    proptest! {
+        /// No value of any managed variable makes the checks panic, for any go version.
+        #[test]
+        fn check_value_never_panics(i in 0..NAMES.len(), v in any::<String>(), minor in proptest::option::of(10u64..30)) {
+            let _ = check_value_for(NAMES[i], &v, minor);
+        }
+
+        /// Values built from the characters the grammars care about.
+        #[test]
+        fn check_value_never_panics_on_grammar_alphabet(i in 0..NAMES.len(), v in "[a-z0-9+/=:;,|.@\\[\\]*?\\\\' \"-]{0,40}") {
+            let _ = check_value(NAMES[i], &v);
+            let _ = gosumdb::parse(&v);
+            let _ = goauth::parse(&v);
+            let _ = toolchain::parse(&v);
+            let _ = module::check_path(&v);
+            let _ = module::parse_semver(&v);
+        }
+
+        #[test]
+        fn check_settings_never_panics(vals in proptest::collection::vec((0..NAMES.len(), "[a-z0-9.*/, |:]{0,20}"), 0..8)) {
+            let map: BTreeMap<String, String> = vals.into_iter().map(|(i, v)| (NAMES[i].to_string(), v)).collect();
+            let _ = check_settings(&map);
+        }
+
+        /// A valid verifier key for any host-like name parses back to the same name and key.
+        #[test]
+        fn verifier_keys_round_trip(name in "[a-z]{1,8}(\\.[a-z]{1,5}){1,2}", key in proptest::array::uniform32(any::<u8>())) {
+            let k = gosumdb::format_verifier_key(&name, &key);
+            let v = gosumdb::parse_verifier_key(&k);
+            prop_assert_eq!(v.map(|v| (v.name, v.public_key)), Ok((name, key.to_vec())));
+        }
+    }
+}

@@ -96,6 +96,11 @@ pub fn check(name: &str, value: &str) -> Vec<Finding> {
     }
     // Offer the whole corrected value once, when some fix changed a pattern.
     let fixed_value = corrected.join(",");
+    if !fixed_value.is_empty() {
+        for f in out.iter_mut().filter(|f| f.code == "patterns.space") {
+            f.hint = Some(format!("remove the white space: {name}={fixed_value}"));
+        }
+    }
     if out
         .iter()
         .any(|f| f.severity == crate::finding::Severity::Error)
@@ -402,6 +407,10 @@ mod tests {
     fn space_after_comma() {
         let f = check("GOPRIVATE", "git.corp.com, github.com/corp");
         assert!(codes(&f).contains(&"patterns.space"));
+        assert_eq!(
+            f[0].hint.as_deref(),
+            Some("remove the white space: GOPRIVATE=git.corp.com,github.com/corp")
+        );
         assert!(
             f.iter()
                 .any(|f| f.hint.as_deref()
