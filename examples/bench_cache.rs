@@ -5,7 +5,7 @@
 //! `go mod download`, prints warm wall-time ratios godoctor / `du -s`, whether file count and byte
 //! totals equal `find`'s and `du`'s exactly, and godoctor's peak RSS.
 //!
-//! Options (environment): `BENCH_SIZES=100000,1000000`, `BENCH_ROUNDS=7`, `BENCH_REAL=0` to skip
+//! Options (environment): `BENCH_SIZES=100000,1000000`, `BENCH_ROUNDS=9`, `BENCH_REAL=0` to skip
 //! the real cache.
 
 use std::fmt::Write as _;
@@ -40,7 +40,8 @@ fn run() -> Res<()> {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println(&format!(
-        "bench_cache: {} CPUs, {rounds} warm rounds each, median wall times; ratio = godoctor / du -s",
+        "bench_cache: {} CPUs, {rounds} warm rounds each; ratio = godoctor wall time / du -s wall time \
+         (median and best of the rounds); cpu = mean user+system time per run",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     ))?;
     for n in sizes {
@@ -177,16 +178,39 @@ fn godoctor_cmd(bin: &Path, root: &Path, threads: Option<usize>) -> Command {
     c
 }
 
-fn time(mut cmd: Command) -> Res<Duration> {
+/// Wall time and CPU time (user + system, from the children totals in /proc/self/stat) of one run.
+fn time(mut cmd: Command) -> Res<(Duration, Duration)> {
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    let cpu_before = children_cpu();
     let started = Instant::now();
     let status = cmd.status()?;
     let elapsed = started.elapsed();
+    let cpu = children_cpu().saturating_sub(cpu_before);
     // godoctor exits 1 when entries were unreadable; that still measured the walk.
     if status.code().is_none_or(|c| c > 1) {
         return Err(format!("{cmd:?} failed: {status}").into());
     }
-    Ok(elapsed)
+    Ok((elapsed, cpu))
+}
+
+/// CPU time of all waited-for children so far (cutime + cstime, 10 ms ticks).
+fn children_cpu() -> Duration {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // Fields after the command name start at field 3; cutime and cstime are fields 16 and 17.
+    let ticks = f.get(13).copied().unwrap_or(0) + f.get(14).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "?".into(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -259,31 +283,56 @@ fn measure(bin: &Path, label: &str, root: &Path, rounds: usize) -> Res<()> {
             variants.push(Some(t));
         }
     }
-    let mut du_times = Vec::new();
-    let mut g_times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
+    let mut du_runs = Vec::new();
+    let mut g_runs: Vec<Vec<(Duration, Duration)>> = vec![Vec::new(); variants.len()];
+    let load_before = load_average();
     for _ in 0..rounds {
         let mut d = Command::new("du");
         d.arg("-s").arg(root);
-        du_times.push(time(d)?);
+        du_runs.push(time(d)?);
         for (i, v) in variants.iter().enumerate() {
-            g_times[i].push(time(godoctor_cmd(bin, root, *v))?);
+            g_runs[i].push(time(godoctor_cmd(bin, root, *v))?);
         }
     }
-    let du_med = median(du_times);
     println(&format!(
-        "du -s                      {:>8.1} ms",
-        du_med.as_secs_f64() * 1e3
+        "load average before/after: {load_before} / {} (other work on the machine skews wall times)",
+        load_average()
     ))?;
-    for (v, times) in variants.iter().zip(g_times) {
-        let m = median(times);
+    let summary = |runs: &[(Duration, Duration)]| {
+        let walls: Vec<Duration> = runs.iter().map(|r| r.0).collect();
+        let cpu: Duration = runs.iter().map(|r| r.1).sum::<Duration>() / runs.len().max(1) as u32;
+        (
+            median(walls.clone()),
+            walls.iter().min().copied().unwrap_or_default(),
+            cpu,
+        )
+    };
+    let (du_med, du_min, du_cpu) = summary(&du_runs);
+    println(&format!(
+        "{:<31}{:>8} {:>8} {:>8}   {:>12} {:>9}",
+        "", "median", "best", "cpu", "ratio median", "ratio best"
+    ))?;
+    let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1e3);
+    println(&format!(
+        "{:<31}{:>8} {:>8} {:>8}",
+        "du -s",
+        ms(du_med),
+        ms(du_min),
+        ms(du_cpu)
+    ))?;
+    for (v, runs) in variants.iter().zip(g_runs) {
+        let (m, b, c) = summary(&runs);
         let name = match v {
             None => format!("godoctor (default, {cpus} threads)"),
             Some(t) => format!("godoctor --threads {t}"),
         };
         println(&format!(
-            "{name:<27}{:>8.1} ms  ratio {:.2}",
-            m.as_secs_f64() * 1e3,
-            m.as_secs_f64() / du_med.as_secs_f64()
+            "{name:<31}{:>8} {:>8} {:>8}   {:>12.2} {:>9.2}",
+            ms(m),
+            ms(b),
+            ms(c),
+            m.as_secs_f64() / du_med.as_secs_f64(),
+            b.as_secs_f64() / du_min.as_secs_f64()
         ))?;
     }
     match peak_rss_kib(bin, root) {

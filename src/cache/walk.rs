@@ -468,7 +468,8 @@ fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &fs::Me
                     v.has_info = true;
                     v.meta_bytes += disk;
                 }
-                Part::Other => {}
+                // Locks are written once at download and never read: no sign of use.
+                Part::Other => return,
             }
             v.last_used = v.last_used.max(md.atime()).max(md.mtime());
         }
