@@ -319,6 +319,10 @@ pub enum ProfileAction {
         /// Do not ask for confirmation
         #[arg(short, long)]
         yes: bool,
+        /// Probe the new proxy and checksum database first; apply nothing if the new proxy
+        /// is unreachable or the new GOPROXY cannot serve public modules
+        #[arg(long)]
+        check: bool,
     },
     /// Save the current settings as a user profile
     Save {

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::GoUser;
+use common::modules::Module;
+use common::proxy::{Behaviour, GoProxy};
 
 /// An isolated user whose go env file decides GOPROXY and GOSUMDB: the harness's safe OS
 /// defaults for those two would shadow what a profile writes. Nothing here touches the network
@@ -634,4 +636,100 @@ fn export_formats_and_secrets() {
     ]);
     run.assert_code(2).assert_stderr_contains("password");
     assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
+}
+
+/// The offline profile does what it says with the real go: a module already in the cache builds
+/// without go.sum lines and without any network; without its GOSUMDB=off, go would have to ask
+/// a checksum database and fails.
+#[test]
+fn offline_profile_builds_from_the_module_cache_without_network() {
+    let proxy = GoProxy::start(vec![Module::new("example.com/hello", "v1.0.0").file(
+        "hello.go",
+        "package hello\n\nfunc Hi() string { return \"hi from the cache\" }\n",
+    )]);
+    let mut user = user().with_network_jail();
+    user.set_env("GOPROXY", proxy.url())
+        .set_env("GOSUMDB", "off");
+    user.go(&["mod", "download", "example.com/hello@v1.0.0"])
+        .assert_success();
+    user.unset_env("GOPROXY").unset_env("GOSUMDB");
+    user.godoctor(&["profile", "apply", "offline", "--yes"])
+        .assert_code(0);
+    user.write_file(
+        "go.mod",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/hello v1.0.0\n",
+    );
+    user.write_file(
+        "main.go",
+        "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/hello\"\n)\n\nfunc main() { fmt.Println(hello.Hi()) }\n",
+    );
+    let hits = proxy.hits();
+
+    // With a checksum database (an OS variable overrides the profile's GOSUMDB=off), go asks
+    // it even with GOPROXY=off (the network jail catches the request): fails.
+    user.set_env("GOSUMDB", "sum.golang.org");
+    // `go list -deps` resolves and loads every package like a build does (without compiling
+    // the standard library into an empty GOCACHE, which takes half a minute).
+    let list = ["list", "-deps", "-f", "{{.ImportPath}} {{.Dir}}", "."];
+    let run = user.go(&list);
+    run.assert_failure()
+        .assert_stderr_contains("verifying module");
+    user.unset_env("GOSUMDB");
+
+    let run = user.go(&list);
+    run.assert_success()
+        .assert_stdout_contains("example.com/hello ")
+        .assert_stdout_contains("example.com/hello@v1.0.0");
+    assert_eq!(proxy.hits(), hits, "offline: go must not ask the proxy");
+    let sum = std::fs::read_to_string(user.work_dir().join("go.sum")).expect("go.sum written");
+    assert!(sum.contains("example.com/hello v1.0.0 h1:"), "{sum}");
+}
+
+/// A user profile pointing at a loopback proxy (checksum database off, so nothing else is
+/// probed).
+fn loopback_profile(user: &GoUser, name: &str, goproxy: &str) {
+    write_profile(
+        user,
+        name,
+        format!(
+            "version = 1\ndescription = \"loopback\"\n[set]\nGOPROXY = \"{goproxy}\"\nGOSUMDB = \"off\"\n"
+        ),
+    );
+}
+
+#[test]
+fn check_probes_the_new_proxy_before_writing() {
+    let user = user().with_network_jail();
+    let good = GoProxy::start(vec![Module::new("rsc.io/quote", "v1.5.2")]);
+    loopback_profile(&user, "good", &format!("{},direct", good.url()));
+    let run = user.godoctor(&["profile", "apply", "good", "--yes", "--check"]);
+    run.assert_code(0)
+        .assert_stderr_contains("the new proxy answers");
+    assert!(good.hits() > 0, "--check must probe the new proxy");
+    assert_eq!(
+        goenv_map(&user).get("GOPROXY").map(String::as_str),
+        Some(format!("{},direct", good.url()).as_str())
+    );
+
+    let before = user.read_goenv();
+    loopback_profile(
+        &user,
+        "dead",
+        &format!("{},direct", common::proxy::refused_url()),
+    );
+    let run = user.godoctor(&["profile", "apply", "dead", "--yes", "--check"]);
+    run.assert_code(1)
+        .assert_stdout_contains("the new proxy is not usable")
+        .assert_stdout_contains("nothing was changed");
+    assert_eq!(user.read_goenv(), before);
+
+    let portal = GoProxy::start(vec![]);
+    portal.set_behaviour(Behaviour::CaptivePortal);
+    loopback_profile(&user, "portal", &format!("{},direct", portal.url()));
+    let run = user.godoctor(&["profile", "apply", "portal", "--yes", "--check", "--json"]);
+    run.assert_code(1);
+    let json = run.json();
+    assert_eq!(json["applied"], false);
+    assert_eq!(json["proxies"][0]["verdict"], "html");
+    assert_eq!(user.read_goenv(), before);
 }

@@ -16,6 +16,9 @@ use crate::goenv::diagnose::SettingFinding;
 use crate::goenv::write::{self, Change};
 use crate::goenv::{GoEnv, Source};
 use crate::output::{self, Status};
+use crate::probe::http::Prober;
+use crate::probe::proxy::ProbeOptions;
+use crate::probe::run::{SettingsRun, probe_settings};
 use crate::profile::export::{self, Format};
 use crate::profile::plan::{self, DiffRow};
 use crate::profile::store::{ResolveError, Store};
@@ -31,7 +34,8 @@ pub fn run(ctx: &Context, args: &ProfileArgs) -> Result<Outcome> {
             set,
             dry_run,
             yes,
-        }) => apply(ctx, name, set, *dry_run, *yes),
+            check,
+        }) => apply(ctx, name, set, *dry_run, *yes, *check),
         Some(ProfileAction::Save {
             name,
             force,
@@ -557,7 +561,79 @@ fn diff(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
     Ok(Outcome::from_problems(problems))
 }
 
-fn apply(ctx: &Context, name: &str, set: &[String], dry_run: bool, yes: bool) -> Result<Outcome> {
+/// Probe what go will use after the apply: every entry of the new GOPROXY and the new
+/// checksum database, concurrently, each within the deadline.
+fn probe_new_settings(ctx: &Context, go_env: &GoEnv, rows: &[DiffRow]) -> SettingsRun {
+    let after = |name: &str| {
+        rows.iter()
+            .find(|r| r.name == name)
+            .map_or_else(|| go_env.get(name).to_string(), |r| r.after.clone())
+    };
+    if !ctx.output.json && !ctx.output.quiet {
+        output::note("checking the new settings (proxies, checksum database)…");
+    }
+    let prober = Prober::new(&ctx.env);
+    let opts = ProbeOptions {
+        samples: 1,
+        ..ProbeOptions::default()
+    };
+    probe_settings(&prober, &after("GOPROXY"), &after("GOSUMDB"), opts)
+}
+
+/// Why `--check` refuses: the first proxy of the new GOPROXY is not usable, or the chain as a
+/// whole cannot serve public modules. Other failures (a fallback entry, the checksum
+/// database) are warnings: the user may know their network better.
+fn check_problems(run: &SettingsRun) -> (Vec<String>, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    if let Some(e) = &run.goproxy_error {
+        problems.push(format!("the new GOPROXY is not valid: {e}"));
+    }
+    for (i, r) in run.reports.iter().enumerate() {
+        if r.ok {
+            continue;
+        }
+        let line = format!("{}: {}", r.url, r.diagnosis);
+        if i == 0 {
+            problems.push(format!("the new proxy is not usable: {line}"));
+        } else {
+            warnings.push(line);
+        }
+    }
+    if let Some(o) = &run.outcome
+        && o.broken
+        && problems.is_empty()
+    {
+        problems.push("with the new GOPROXY, go cannot download public modules".to_string());
+    }
+    if let Some(s) = &run.sumdb
+        && !s.ok
+    {
+        warnings.push(format!("checksum database {}: {}", s.name, s.diagnosis));
+    }
+    if let Some(e) = &run.gosumdb_error {
+        warnings.push(format!("the new GOSUMDB: {e}"));
+    }
+    (problems, warnings)
+}
+
+#[derive(Serialize)]
+struct CheckRefusedJson<'a> {
+    profile: &'a str,
+    applied: bool,
+    problems: &'a [String],
+    warnings: &'a [String],
+    proxies: &'a [crate::probe::proxy::ProxyReport],
+}
+
+fn apply(
+    ctx: &Context,
+    name: &str,
+    set: &[String],
+    dry_run: bool,
+    yes: bool,
+    check: bool,
+) -> Result<Outcome> {
     let store = load_store(ctx);
     let profile = resolve(ctx, &store, name)?;
     let (changes, findings) = checked_changes(ctx, profile, set, !dry_run)?;
@@ -584,6 +660,45 @@ fn apply(ctx: &Context, name: &str, set: &[String], dry_run: bool, yes: bool) ->
     }
     if !ctx.output.json && !ctx.output.quiet {
         output::print_block(&diff_text(profile, &go_env, &rows))?;
+    }
+    if check {
+        let run = probe_new_settings(ctx, &go_env, &rows);
+        let (problems, warnings) = check_problems(&run);
+        if !problems.is_empty() {
+            if ctx.output.json {
+                output::print_json(&CheckRefusedJson {
+                    profile: &profile.name,
+                    applied: false,
+                    problems: &problems,
+                    warnings: &warnings,
+                    proxies: &run.reports,
+                })?;
+            } else {
+                let mut text = String::new();
+                for p in &problems {
+                    text.push_str(&format!("{} {p}\n", output::glyph(Status::Error)));
+                }
+                for w in &warnings {
+                    text.push_str(&format!("{} {w}\n", output::glyph(Status::Warn)));
+                }
+                text.push_str(&format!(
+                    "{} not applied: nothing was changed ({})\n",
+                    output::glyph(Status::Error),
+                    output::dim("`godoctor proxy test URL` explains a proxy in detail; apply without --check to write anyway")
+                ));
+                output::print_block(&text)?;
+            }
+            return Ok(Outcome::Problems);
+        }
+        if !ctx.output.json {
+            for w in &warnings {
+                output::note(&format!("{} {w}", output::glyph(Status::Warn)));
+            }
+            output::note(&format!(
+                "{} the new proxy answers",
+                output::glyph(Status::Ok)
+            ));
+        }
     }
     if writes && !yes {
         if !ctx.output.interactive || ctx.output.json {

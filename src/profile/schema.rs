@@ -453,8 +453,9 @@ pub fn parse(file: &str, name: &str, text: &str, origin: Origin) -> Result<Profi
     })
 }
 
-/// The text of a profile file for `profile save`: a comment header, then TOML that [`parse`]
-/// reads back to the same profile (values with `$` are escaped as `$$`).
+/// The text of a profile file for `profile save` (profiles without variables): a comment
+/// header, then TOML that [`parse`] reads back to the same profile (values with `$` are escaped
+/// as `$$`).
 pub fn stringify(profile: &Profile, header: &str) -> String {
     #[derive(Serialize)]
     struct Out<'a> {
@@ -678,5 +679,72 @@ check = "GOPROXY"
         assert_eq!(line_column("ab\ncé\nx", 3), (2, 1));
         assert_eq!(line_column("ab\ncé\nx", 7), (3, 1));
         assert_eq!(line_column("ab", 99), (1, 3));
+    }
+
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Pieces of profile files, so generated inputs get past the TOML parser often and
+        /// reach the checks behind it.
+        fn fragment() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("version = 1\n".to_string()),
+                Just("description = \"d\"\n".to_string()),
+                Just("[set]\n".to_string()),
+                Just("[variables.proxy]\n".to_string()),
+                Just("prompt = \"p\"\n".to_string()),
+                Just("check = \"GOPROXY\"\n".to_string()),
+                Just("unset = [\"GOSUMDB\"]\n".to_string()),
+                Just("aliases = [\"x\"]\n".to_string()),
+                "[A-Z_]{1,12} = \"[ -~]{0,20}\"\n",
+                "GOPROXY = \"[$}{a-z,|:/]{0,30}\"\n",
+                "[a-z]{1,8} = [0-9]{1,3}\n",
+                any::<String>(),
+            ]
+        }
+
+        fn assert_located(text: &str, result: Result<Profile, ProfileError>) {
+            if let Err(e) = result {
+                assert!(!e.message.is_empty());
+                assert!(e.to_string().starts_with("f.toml"));
+                if let Some(line) = e.line {
+                    let lines = text.split('\n').count().max(1) as u32;
+                    assert!(line >= 1 && line <= lines, "line {line} of {lines}: {e}");
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn arbitrary_text_never_panics(text in any::<String>()) {
+                assert_located(&text, parse("f.toml", "f", &text, Origin::Builtin));
+            }
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let _ = parse_bytes("f.toml", "f", &bytes, Origin::Builtin);
+                assert_located(&text, parse("f.toml", "f", &text, Origin::Builtin));
+            }
+
+            #[test]
+            fn profile_like_text_never_panics(parts in proptest::collection::vec(fragment(), 0..12)) {
+                let text = parts.concat();
+                let result = parse("f.toml", "f", &text, Origin::Builtin);
+                if let Ok(p) = &result {
+                    // Whatever parses also renders, validates and saves without panicking.
+                    let values: BTreeMap<String, String> =
+                        p.variables.iter().map(|v| (v.name.clone(), "x".to_string())).collect();
+                    let changes = crate::profile::plan::changes(p, &values);
+                    let _ = crate::profile::plan::validate(p, &values, &changes);
+                    let saved = stringify(p, "h");
+                    let _ = parse("f.toml", "f", &saved, Origin::Builtin);
+                }
+                assert_located(&text, result);
+            }
+        }
     }
 }
