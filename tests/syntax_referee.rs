@@ -1057,3 +1057,46 @@ fn goflags_verdict_matches_this_go_version() {
         );
     }
 }
+
+/// GOVCS, with paths whose `.git`/`.svn`/`.hg` element makes go pick the tool without any
+/// network lookup; allowed tools then only ever reach 127.0.0.1.
+#[test]
+fn govcs_like_go() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("a.com", "", "127.0.0.1/x.git", "git"),
+        ("a.com:git,", "", "127.0.0.1/x.git", "git"),
+        ("a.com:git,a.com:hg", "", "127.0.0.1/x.git", "git"),
+        ("127.0.0.1:off", "", "127.0.0.1/x.git", "git"),
+        ("127.0.0.1:hg", "", "127.0.0.1/x.git", "git"),
+        ("", "", "127.0.0.1/x.svn", "svn"),
+        ("", "127.0.0.1", "127.0.0.1/x.svn", "svn"),
+        ("public:git", "", "127.0.0.1/x.hg", "hg"),
+        (
+            " private : all , public : hg ",
+            "",
+            "127.0.0.1/x.git",
+            "git",
+        ),
+        ("", "", "127.0.0.1/x.git", "git"),
+    ];
+    for (govcs, private, module, vcs) in cases {
+        let u = user()
+            .with_env("GOPROXY", "direct")
+            .with_env("GOVCS", govcs)
+            .with_env("GOPRIVATE", private)
+            .with_env("GIT_TERMINAL_PROMPT", "0");
+        let out = download(&u, &format!("{module}@v1.0.0"))
+            .assert_failure()
+            .output();
+        match syntax::govcs::check_allowed(govcs, private, module, vcs) {
+            Err(want) => assert!(
+                out.contains(&want),
+                "GOVCS={govcs:?} GOPRIVATE={private:?} {module}: go said\n{out}\ngodoctor: {want}"
+            ),
+            Ok(()) => assert!(
+                !out.contains("GOVCS"),
+                "GOVCS={govcs:?} GOPRIVATE={private:?} {module}: go said\n{out}"
+            ),
+        }
+    }
+}

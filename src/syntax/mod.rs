@@ -10,6 +10,7 @@ pub mod goflags;
 pub mod goproxy;
 pub mod gosumdb;
 pub mod gourl;
+pub mod govcs;
 pub mod module;
 pub mod names;
 pub mod pathmatch;
@@ -118,6 +119,7 @@ fn check_value_modern(name: &str, value: &str) -> Vec<Finding> {
         "GOFLAGS" => out.extend(goflags::check(value)),
         "GOTOOLCHAIN" => out.extend(toolchain::check(value)),
         "GO111MODULE" => out.extend(toolchain::check_go111module(value)),
+        "GOVCS" => out.extend(govcs::check(value)),
         "GOPATH" | "GOMODCACHE" | "GOCACHE" | "GOENV" | "GOBIN" => {
             out.extend(check_dir_value(name, value))
         }
@@ -377,6 +379,7 @@ mod tests {
         assert!(errs("GOTOOLCHAIN", "bash"));
         assert!(errs("GO111MODULE", "true"));
         assert!(errs("GOPATH", "~/go"));
+        assert!(errs("GOVCS", "github.com"));
         assert!(errs("GOMODCACHE", "cache"));
         assert!(errs("GOPROXY", "GOPROXY=https://goproxy.cn"));
         assert!(errs("GOPROXY", "\"https://goproxy.cn,direct\""));
