@@ -18,6 +18,19 @@ if [ "$need_old_go" = 1 ]; then
     exit 1
   fi
 fi
+# Profile tests: `script` (a pseudo-terminal for the prompts) and `chattr` (a go env file even
+# root cannot write).
+for tool in script:bsdutils chattr:e2fsprogs; do
+  if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null
+    else
+      echo "prereqs: the profile tests need \`${tool%%:*}\` (package ${tool#*:})" >&2
+      exit 1
+    fi
+  fi
+done
 # The loopback checksum database of the probe tests (tests/sumdbserver) needs golang.org/x/mod
 # in the module cache: download it here, the one step that needs the Go module proxy.
 if ! (cd tests/sumdbserver && GOFLAGS=-mod=mod go mod download golang.org/x/mod); then

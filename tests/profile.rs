@@ -733,3 +733,49 @@ fn check_probes_the_new_proxy_before_writing() {
     assert_eq!(json["proxies"][0]["verdict"], "html");
     assert_eq!(user.read_goenv(), before);
 }
+
+/// Run godoctor on a pseudo-terminal (util-linux `script`), typing `input`, so the prompts and
+/// the confirmation run as they do for a person.
+fn on_terminal(user: &GoUser, args: &str, input: &str) -> common::Run {
+    let command = format!("{} {args} --color never", common::godoctor_bin().display());
+    user.run(
+        "script",
+        &["-qec", command.as_str(), "/dev/null"],
+        Some(input),
+    )
+}
+
+#[test]
+fn on_a_terminal_missing_variables_are_asked_for_validated_and_confirmed() {
+    let user = user();
+    // An invalid proxy is refused at the prompt and asked again; then the confirmation.
+    let run = on_terminal(
+        &user,
+        "profile apply corp",
+        "ftp://bad.example\rhttps://p.corp.example\r*.corp.example\ry\r",
+    );
+    run.assert_code(0)
+        .assert_stdout_contains("URL of your company's Go module proxy")
+        .assert_stdout_contains("invalid proxy URL scheme")
+        .assert_stdout_contains("Apply profile corporate?")
+        .assert_stdout_contains("applied profile corporate");
+    assert_eq!(
+        goenv_map(&user),
+        map(&[
+            ("GONOPROXY", "*.corp.example"),
+            ("GONOSUMDB", "*.corp.example"),
+            ("GOPRIVATE", "*.corp.example"),
+            (
+                "GOPROXY",
+                "https://p.corp.example,https://proxy.golang.org,direct"
+            ),
+        ])
+    );
+
+    // Answering no changes nothing.
+    let before = user.read_goenv();
+    let run = on_terminal(&user, "profile apply offline", "n\r");
+    run.assert_code(0)
+        .assert_stdout_contains("nothing was changed");
+    assert_eq!(user.read_goenv(), before);
+}

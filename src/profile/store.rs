@@ -202,15 +202,17 @@ impl Store {
     /// alias. A broken user file with exactly that name reports its error.
     pub fn resolve(&self, query: &str) -> Result<&Profile, ResolveError> {
         let q = query.trim().to_ascii_lowercase();
-        if let Some(p) = self.profiles.iter().find(|p| p.name == q) {
-            return Ok(p);
-        }
+        // A broken user file of exactly this name comes first: it was meant to replace any
+        // built-in of that name, and silently using the built-in would hide the mistake.
         if let Some(e) = self
             .broken
             .iter()
             .find(|e| e.name.as_deref() == Some(q.as_str()))
         {
             return Err(ResolveError::Broken(e.clone()));
+        }
+        if let Some(p) = self.profiles.iter().find(|p| p.name == q) {
+            return Ok(p);
         }
         let by_alias: Vec<&Profile> = self
             .profiles
@@ -338,6 +340,20 @@ mod tests {
             Err(ResolveError::Broken(e)) => assert!(e.file.contains("/u/broken.toml"), "{e}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn broken_user_file_named_like_a_builtin_is_reported_not_hidden() {
+        let s = Store::merge(builtins(), vec![user("official", "version = 1\n[set\n")]);
+        assert!(matches!(
+            s.resolve("official"),
+            Err(ResolveError::Broken(_))
+        ));
+        assert_eq!(
+            name(s.resolve("default")),
+            "official",
+            "the alias still reaches the built-in"
+        );
     }
 
     #[test]
