@@ -104,12 +104,32 @@ pub enum Command {
   godoctor profile save home                 keep the current settings as profile `home`
   godoctor profile export offline --format dockerfile")]
     Profile(ProfileArgs),
+    /// How go would fetch a module: proxies or direct, checksum database, credentials
+    #[command(after_long_help = "Examples:
+  godoctor route github.com/Azure/azure-sdk-for-go          the route for the latest version
+  godoctor route git.corp.example/team/lib@v1.2.3           is it private? which proxy sees it?
+  godoctor route golang.org/x/text@v0.14.0 --probe          walk the route like go mod download
+  godoctor route example.com/m@v1.0.0 --probe --json")]
+    Route(RouteArgs),
     /// Print shell completions
     Completions {
         /// The shell to generate completions for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// The module, optionally with a version: PATH[@VERSION] (default version: latest)
+    #[arg(value_name = "MODULE[@VERSION]")]
+    pub module: String,
+    /// Walk the route over the network the way go does (.info, .mod, .zip; no clone)
+    #[arg(long)]
+    pub probe: bool,
+    /// Deadline per request of the probe, e.g. 10s, 500ms
+    #[arg(long, default_value = "10s", value_parser = crate::probe::parse_timeout, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

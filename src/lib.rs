@@ -14,6 +14,8 @@ pub mod output;
 pub mod probe;
 pub mod profile;
 pub mod redact;
+pub mod route;
+pub mod route_probe;
 pub mod syntax;
 pub mod sys;
 

@@ -7,6 +7,7 @@ pub mod env;
 pub mod port;
 pub mod profile;
 pub mod proxy;
+pub mod route;
 pub mod undo;
 
 use anyhow::Result;
@@ -74,5 +75,6 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
         Command::Completions { shell } => completions::run(*shell),
         Command::Proxy(args) => proxy::run(args, ctx),
         Command::Port(args) => port::run(args, ctx),
+        Command::Route(args) => route::run(args, ctx),
     }
 }

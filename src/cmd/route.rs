@@ -1,0 +1,328 @@
+//! `godoctor route MODULE[@VERSION] [--probe]`: glue between the CLI, the Go environment, the
+//! route planner ([`crate::route`]), the walk ([`crate::route_probe`]) and the output.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::Context;
+use crate::Outcome;
+use crate::cli::RouteArgs;
+use crate::finding::{Finding, Severity};
+use crate::goenv::{GoEnv, Source as Provenance};
+use crate::output::{self, Status};
+use crate::probe::http::Prober;
+use crate::probe::netconf;
+use crate::route::{self, PatternCheck, Query, Route, Settings, SourceKind, SumdbPlan};
+use crate::route_probe::{self, Outcome as StepOutcome, Step, SumdbProbe, Vcs, Walk, WalkOptions};
+
+/// The `route --json` document (DESIGN.md: `ok` and `served_by` at the top, `steps` in order).
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    module: &'a str,
+    /// The version resolved by the probe, else the version asked for.
+    version: String,
+    query: &'a Query,
+    ok: bool,
+    /// The source that served the module (`direct` for a direct fetch); `null` without
+    /// `--probe` or when it failed.
+    served_by: Option<String>,
+    /// The probe's requests in order (empty without `--probe`).
+    steps: &'a [Step],
+    error: Option<String>,
+    sumdb: SumdbOut<'a>,
+    escaped_path: &'a str,
+    escaped_version: Option<&'a str>,
+    requests: &'a [String],
+    patterns: &'a [PatternCheck],
+    sources: &'a [route::Source],
+    stop: &'a str,
+    vcs: Option<&'a Vcs>,
+    findings: &'a [Finding],
+}
+
+#[derive(Debug, Serialize)]
+struct SumdbOut<'a> {
+    #[serde(flatten)]
+    plan: &'a SumdbPlan,
+    probe: Option<&'a SumdbProbe>,
+}
+
+pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
+    // Refuse a bad module before anything else, with go's reason.
+    let (path, version) = route::check_input(&args.module).map_err(|e| {
+        crate::hinted(
+            e.to_string(),
+            "module paths look like example.com/org/repo (lower-case host with a dot, no spaces, no '..'); versions like v1.2.3 or latest",
+        )
+    })?;
+    let go_env = ctx.load_go_env()?;
+    let settings = settings(&go_env, ctx);
+    let plan = route::plan(&path, &version, &settings);
+    let walk = args.probe.then(|| {
+        let prober = Prober::new(&ctx.env);
+        route_probe::walk(
+            &plan,
+            &prober,
+            WalkOptions {
+                timeout: args.timeout,
+            },
+        )
+    });
+    let plan_ok = plan.findings.iter().all(|f| f.severity != Severity::Error);
+    let ok = plan_ok && walk.as_ref().is_none_or(|w| w.ok);
+    if ctx.output.json {
+        let report = Report {
+            module: &plan.module,
+            version: walk
+                .as_ref()
+                .and_then(|w| w.resolved_version.clone())
+                .unwrap_or_else(|| plan.version.clone()),
+            query: &plan.query,
+            ok,
+            served_by: walk.as_ref().and_then(|w| w.served_by.clone()),
+            steps: walk.as_ref().map_or(&[], |w| w.steps.as_slice()),
+            error: walk.as_ref().and_then(|w| w.error.clone()),
+            sumdb: SumdbOut {
+                plan: &plan.sumdb,
+                probe: walk.as_ref().and_then(|w| w.sumdb.as_ref()),
+            },
+            escaped_path: &plan.escaped_path,
+            escaped_version: plan.escaped_version.as_deref(),
+            requests: &plan.requests,
+            patterns: &plan.patterns,
+            sources: &plan.sources,
+            stop: &plan.stop,
+            vcs: walk.as_ref().and_then(|w| w.vcs.as_ref()),
+            findings: &plan.findings,
+        };
+        output::print_json(&report)?;
+    } else {
+        output::print_block(&render(&plan, walk.as_ref(), ctx))?;
+    }
+    Ok(Outcome::from_problems(!ok))
+}
+
+/// The route's inputs from one `go env -json` (effective values) and the .netrc go reads.
+fn settings(go_env: &GoEnv, ctx: &Context) -> Settings {
+    let set_itself = |name: &str| {
+        go_env
+            .setting(name)
+            .is_some_and(|s| s.source != Provenance::Default)
+    };
+    Settings {
+        goproxy: go_env.get("GOPROXY").to_string(),
+        goprivate: go_env.get("GOPRIVATE").to_string(),
+        gonoproxy: go_env.get("GONOPROXY").to_string(),
+        gonosumdb: go_env.get("GONOSUMDB").to_string(),
+        goinsecure: go_env.get("GOINSECURE").to_string(),
+        gosumdb: go_env.get("GOSUMDB").to_string(),
+        goauth: go_env.values.get("GOAUTH").cloned(),
+        gonoproxy_set: set_itself("GONOPROXY"),
+        gonosumdb_set: set_itself("GONOSUMDB"),
+        netrc_machines: netconf::load_netrc(&ctx.env)
+            .into_iter()
+            .map(|e| e.machine)
+            .collect(),
+        netrc_path: netconf::netrc_path(&ctx.env).map(|p| p.display().to_string()),
+    }
+}
+
+/// Text rendering: patterns, sources in order, the stop, the checksum database, findings,
+/// and the probe's steps with the verdict.
+fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
+    let mut out = String::new();
+    let ev = plan
+        .escaped_version
+        .as_deref()
+        .map_or(String::new(), |v| format!("@{v}"));
+    out.push_str(&format!(
+        "{}  {}\n",
+        output::heading(&format!("{}@{}", plan.module, plan.version)),
+        output::dim(&format!("(in URLs: {}{ev})", plan.escaped_path))
+    ));
+
+    out.push_str(&format!("\n{}\n", output::heading("Patterns")));
+    for p in &plan.patterns {
+        if ctx.output.quiet && p.matched.is_none() && p.near_misses.is_empty() {
+            continue;
+        }
+        let status = if p.matched.is_some() {
+            Status::Ok
+        } else {
+            Status::Skip
+        };
+        let value = if p.value.is_empty() {
+            "(empty)".to_string()
+        } else {
+            p.value.clone()
+        };
+        let from = p
+            .inherited_from
+            .map_or(String::new(), |f| format!(" (from {f})"));
+        let what = match &p.matched {
+            Some(g) => format!("matches {g:?}: {}", p.effect),
+            None => format!("no match: {}", p.effect),
+        };
+        out.push_str(&format!(
+            "  {} {:<10} {}{}  {}\n",
+            output::glyph(status),
+            p.var,
+            value,
+            output::dim(&from),
+            what
+        ));
+        for m in &p.near_misses {
+            out.push_str(&format!(
+                "      {} near miss: {m}\n",
+                output::glyph(Status::Warn)
+            ));
+        }
+    }
+
+    out.push_str(&format!("\n{}\n", output::heading("Sources, in order")));
+    for (i, s) in plan.sources.iter().enumerate() {
+        let sep = s.separator.map_or(String::new(), |c| format!(" {c}"));
+        let status = if s.skipped {
+            Status::Skip
+        } else {
+            Status::Info
+        };
+        let extra = match (&s.vcs_host, s.insecure) {
+            (Some(h), true) => format!("  host {h}, insecure allowed"),
+            (Some(h), false) => format!("  host {h}"),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "  {} {}. {}{}{}\n      {}\n",
+            output::glyph(status),
+            i + 1,
+            output::heading(&s.target),
+            sep,
+            extra,
+            s.note
+        ));
+        if let Some(c) = &s.credentials {
+            out.push_str(&format!(
+                "      {}\n",
+                output::dim(&format!("credentials: {c}"))
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "  {}\n",
+        output::dim(&format!("stop: {}", plan.stop))
+    ));
+
+    out.push_str(&format!("\n{}\n", output::heading("Checksum database")));
+    let sd = &plan.sumdb;
+    let status = if sd.consulted {
+        Status::Info
+    } else {
+        Status::Skip
+    };
+    out.push_str(&format!("  {} {}\n", output::glyph(status), sd.reason));
+    if sd.consulted {
+        if !sd.via.is_empty() {
+            out.push_str(&format!(
+                "      asks first: {}\n",
+                sd.via
+                    .iter()
+                    .map(|v| format!("{v}/sumdb/{}/supported", sd.name.as_deref().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if let Some(u) = &sd.url {
+            out.push_str(&format!("      database: {u}\n"));
+        }
+    }
+
+    if !plan.findings.is_empty() {
+        out.push('\n');
+        for f in &plan.findings {
+            out.push_str(&format!(
+                "{} {}\n",
+                output::glyph(f.severity.into()),
+                output::paint(&f.message, f.severity.into())
+            ));
+            if let Some(h) = &f.hint {
+                out.push_str(&format!("  help: {h}\n"));
+            }
+        }
+    }
+
+    if let Some(w) = walk {
+        out.push_str(&format!("\n{}\n", output::heading("Probe")));
+        for s in &w.steps {
+            let status = match s.outcome {
+                StepOutcome::Ok => Status::Ok,
+                StepOutcome::NotFound => Status::Warn,
+                StepOutcome::Error => Status::Error,
+                StepOutcome::Skipped => Status::Skip,
+            };
+            let code = s.status.map_or(String::new(), |c| format!(" {c}"));
+            out.push_str(&format!(
+                "  {} {:<15} {}{}  {}\n",
+                output::glyph(status),
+                format!("{:?}", s.op).to_lowercase(),
+                s.url.as_deref().unwrap_or(&s.source),
+                code,
+                output::dim(&format!("{:.0}ms", s.ms))
+            ));
+            if !s.detail.is_empty() {
+                out.push_str(&format!("      {}\n", s.detail));
+            }
+            if !s.next.is_empty() {
+                out.push_str(&format!(
+                    "      {}\n",
+                    output::dim(&format!("→ {}", s.next))
+                ));
+            }
+        }
+        if let Some(sd) = &w.sumdb {
+            let status = match sd.known {
+                Some(true) => Status::Ok,
+                Some(false) => Status::Error,
+                None => Status::Warn,
+            };
+            out.push_str(&format!(
+                "  {} checksum database: {}\n",
+                output::glyph(status),
+                sd.detail
+            ));
+        }
+        let verdict = if w.ok {
+            let by = w.served_by.as_deref().unwrap_or("?");
+            let v = w.resolved_version.as_deref().unwrap_or(&plan.version);
+            let direct = if by == "direct" {
+                match &w.vcs {
+                    Some(v) => format!(
+                        " ({} repository {}; the probe does not clone)",
+                        v.vcs, v.repo
+                    ),
+                    None => String::new(),
+                }
+            } else {
+                String::new()
+            };
+            format!(
+                "{} {}@{v} is served by {by}{direct}",
+                output::glyph(Status::Ok),
+                plan.module
+            )
+        } else {
+            format!(
+                "{} go fails: {}",
+                output::glyph(Status::Error),
+                output::paint(w.error.as_deref().unwrap_or("unknown error"), Status::Error)
+            )
+        };
+        out.push_str(&format!("\n{verdict}\n"));
+    } else if plan.sources.iter().any(|s| s.kind != SourceKind::Off) {
+        out.push_str(&format!(
+            "\n{}\n",
+            output::dim("add --probe to walk this route over the network")
+        ));
+    }
+    out
+}

@@ -1,0 +1,1062 @@
+//! `route --probe`: walk a planned [`Route`] over the network exactly as go's `TryProxies`
+//! does, one walk per operation (resolve the version via `.info` or `@v/list`/`@latest`, then
+//! `.mod`, then `.zip`): after `,` the next source is tried only on 404/410, after `|` on any
+//! error, `off` stops, `direct` does the `?go-get=1` discovery (no clone). Then the checksum
+//! database endpoint is located like go's `dbClient.initBase`.
+//!
+//! The verdict logic for one answer ([`judge`]) is pure; the I/O goes through
+//! [`crate::probe::http::Prober`].
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use url::Url;
+
+use crate::probe::http::{ErrorKind, FetchOptions, FetchResult, Prober, ms};
+use crate::probe::proxy::info_version;
+use crate::redact::redact;
+use crate::route::{Query, Route, SourceKind};
+use crate::syntax::goproxy::Fallback;
+use crate::syntax::module;
+
+/// Cap on `.info`, `.mod`, `@v/list` and `?go-get=1` answers.
+const SMALL_CAP: usize = 1024 * 1024;
+/// Bytes of a `.zip` read before deciding it is being served (the rest is not needed).
+const ZIP_CAP: usize = 8 * 1024 * 1024;
+
+/// Which request a step made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    List,
+    Latest,
+    Info,
+    Mod,
+    Zip,
+    GoGet,
+    SumdbSupported,
+    SumdbLookup,
+}
+
+/// How one step ended, in go's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Served: the walk for this operation ends here.
+    Ok,
+    /// 404/410 (or go's "disabled" errors): go moves on after `,` and `|`.
+    NotFound,
+    /// Any other failure: go moves on only after `|`.
+    Error,
+    /// Go passes over this source for this module without a request.
+    Skipped,
+}
+
+/// One request (or decision) of the walk.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub op: Op,
+    /// The source: a proxy URL (redacted), `direct` or `off`.
+    pub source: String,
+    /// The URL requested (redacted), if any.
+    pub url: Option<String>,
+    pub status: Option<u16>,
+    pub outcome: Outcome,
+    pub detail: String,
+    /// What go does next.
+    pub next: String,
+    pub ms: f64,
+}
+
+/// The checksum database as the probe found it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SumdbProbe {
+    /// Where go would send lookups (a proxy's `/sumdb/NAME` or the database itself).
+    pub endpoint: Option<String>,
+    /// Whether the database knows this module version (`null` when not asked).
+    pub known: Option<bool>,
+    pub detail: String,
+}
+
+/// The result of walking a route.
+#[derive(Debug, Clone, Serialize)]
+pub struct Walk {
+    pub ok: bool,
+    /// The source that served the module zip (or resolved it directly), else `null`.
+    pub served_by: Option<String>,
+    /// The version the query resolved to.
+    pub resolved_version: Option<String>,
+    pub steps: Vec<Step>,
+    /// go's error, as close to its wording as the probe can tell.
+    pub error: Option<String>,
+    /// For `direct`: the version control system and repository go would use.
+    pub vcs: Option<Vcs>,
+    pub sumdb: Option<SumdbProbe>,
+}
+
+/// What `?go-get=1` discovery (or a known host's rule) says about the repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vcs {
+    /// The import path prefix the repository holds.
+    pub root: String,
+    /// `git`, `hg`, `svn`, `bzr`, `fossil` or `mod`.
+    pub vcs: String,
+    /// The repository URL (redacted).
+    pub repo: String,
+    /// How it was found: `static` (known host rule) or `go-get`.
+    pub how: &'static str,
+}
+
+/// Limits of the walk.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkOptions {
+    /// Deadline of each request.
+    pub timeout: Duration,
+}
+
+/// Answer of one source for one operation.
+enum Answer {
+    Ok,
+    NotFound(String),
+    Error(String),
+}
+
+/// Walk the route.
+pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
+    let mut w = Walk {
+        ok: false,
+        served_by: None,
+        resolved_version: None,
+        steps: Vec::new(),
+        error: None,
+        vcs: None,
+        sumdb: None,
+    };
+    if route.sources.is_empty() || route.stop.starts_with("go fails before") {
+        w.error = Some(route.stop.clone());
+        return w;
+    }
+    let esc = route.escaped_path.clone();
+    // 1. Resolve the version (queryProxy / InfoFile).
+    let mut resolved: Option<String> = None;
+    let mut direct_hit = false;
+    let first_op = match route.query {
+        Query::Exact(_) | Query::Revision(_) => Op::Info,
+        _ => Op::List,
+    };
+    let res = try_sources(route, first_op, &mut w, |src, w| match src.kind {
+        SourceKind::Direct => {
+            let a = discover(&route.module, src.insecure, prober, opts, w);
+            if matches!(a, Answer::Ok) {
+                direct_hit = true;
+            }
+            a
+        }
+        _ => resolve_on_proxy(route, src_url(src), &esc, prober, opts, w, &mut resolved),
+    });
+    if let Err(e) = res {
+        w.error = Some(format!("{}@{}: {e}", route.module, route.version));
+        return w;
+    }
+    if direct_hit {
+        // go would clone now; the probe stops at discovery.
+        w.ok = true;
+        w.served_by = Some("direct".into());
+        w.resolved_version = route.query.fixed_version().map(str::to_string);
+        return w;
+    }
+    let Some(version) = resolved else {
+        w.error = Some("internal: no version resolved".into());
+        return w;
+    };
+    w.resolved_version = Some(version.clone());
+    let ev = module::escape_version(&version).unwrap_or_else(|_| version.clone());
+    // 2. .mod, 3. .zip: each its own walk.
+    for op in [Op::Mod, Op::Zip] {
+        let mut served = None;
+        let res = try_sources(route, op, &mut w, |src, w| match src.kind {
+            SourceKind::Direct => {
+                let a = discover(&route.module, src.insecure, prober, opts, w);
+                if matches!(a, Answer::Ok) {
+                    served = Some("direct".to_string());
+                }
+                a
+            }
+            _ => {
+                let a = fetch_file(
+                    route,
+                    src_url(src),
+                    &esc,
+                    &ev,
+                    &version,
+                    op,
+                    prober,
+                    opts,
+                    w,
+                );
+                if matches!(a, Answer::Ok) {
+                    served = Some(src.target.clone());
+                }
+                a
+            }
+        });
+        if let Err(e) = res {
+            w.error = Some(format!("{}@{version}: {e}", route.module));
+            return w;
+        }
+        if op == Op::Zip {
+            w.served_by = served;
+        }
+    }
+    if w.error.is_some() {
+        // A served file go then rejects: the download fails, so nothing "served" it.
+        w.served_by = None;
+        return w;
+    }
+    w.ok = true;
+    w.sumdb = probe_sumdb(route, &version, prober, opts, &mut w.steps);
+    if w.sumdb.as_ref().is_some_and(|s| s.known == Some(false)) {
+        w.ok = false;
+        w.error = w.sumdb.as_ref().map(|s| s.detail.clone());
+    }
+    w
+}
+
+fn src_url(src: &crate::route::Source) -> &str {
+    src.url.as_deref().unwrap_or(&src.target)
+}
+
+/// go's `TryProxies`: call `f` per source until one serves; fall through on not-found
+/// always, on other errors only after `|`. Err is go's best error.
+fn try_sources(
+    route: &Route,
+    op: Op,
+    w: &mut Walk,
+    mut f: impl FnMut(&crate::route::Source, &mut Walk) -> Answer,
+) -> Result<(), String> {
+    // go ranks errors: direct beats a proxy's real error beats not-found (the latest
+    // not-found wins among themselves).
+    let mut best: Option<String> = None;
+    let mut best_rank = 0u8;
+    let mut note = |rank: u8, not_found: bool, msg: String| {
+        if rank == 2 {
+            best = Some(msg);
+            best_rank = 2;
+        } else if best_rank <= 1 && !not_found {
+            best = Some(msg);
+            best_rank = 1;
+        } else if best_rank == 0 {
+            best = Some(msg);
+        }
+    };
+    for src in &route.sources {
+        if src.skipped {
+            w.steps.push(Step {
+                op,
+                source: src.target.clone(),
+                url: None,
+                status: None,
+                outcome: Outcome::Skipped,
+                detail: "disabled by GOPRIVATE/GONOPROXY".into(),
+                next: "go tries the next source".into(),
+                ms: 0.0,
+            });
+            note(0, true, "disabled by GOPRIVATE/GONOPROXY".into());
+            continue;
+        }
+        if src.kind == SourceKind::Off {
+            w.steps.push(Step {
+                op,
+                source: "off".into(),
+                url: None,
+                status: None,
+                outcome: Outcome::NotFound,
+                detail: "module lookup disabled by GOPROXY=off".into(),
+                next: "the walk ends".into(),
+                ms: 0.0,
+            });
+            note(0, true, "module lookup disabled by GOPROXY=off".into());
+            break;
+        }
+        let before = w.steps.len();
+        let answer = f(src, w);
+        let (not_found, msg) = match answer {
+            Answer::Ok => {
+                set_next(w, before, "served: the walk for this request ends");
+                return Ok(());
+            }
+            Answer::NotFound(m) => (true, m),
+            Answer::Error(m) => (false, m),
+        };
+        let fall = not_found || src.fallback == Some(Fallback::OnAnyError);
+        let rank = if src.kind == SourceKind::Direct { 2 } else { 1 };
+        note(rank, not_found, msg);
+        let last = src_is_last(route, src);
+        let next = if last {
+            "no source left: the download fails".to_string()
+        } else if fall {
+            match src.separator {
+                Some('|') => "'|': go tries the next source".into(),
+                _ => "not found: go tries the next source".into(),
+            }
+        } else if src.separator == Some(',') {
+            "',' falls through only on 404/410: go stops here and the download fails".into()
+        } else {
+            "go stops here and the download fails".into()
+        };
+        set_next(w, before, &next);
+        if !fall || last {
+            break;
+        }
+    }
+    Err(best.unwrap_or_else(|| "no source".to_string()))
+}
+
+fn src_is_last(route: &Route, src: &crate::route::Source) -> bool {
+    route.sources.last().is_some_and(|l| std::ptr::eq(l, src))
+}
+
+fn set_next(w: &mut Walk, from: usize, next: &str) {
+    if let Some(s) = w.steps[from..].last_mut() {
+        s.next = next.to_string();
+    }
+}
+
+/// `queryProxy` on one proxy: `.info` of a fixed version, or `@v/list` (then `@latest` when
+/// it has no usable version) and the `.info` of the chosen one.
+fn resolve_on_proxy(
+    route: &Route,
+    base: &str,
+    esc: &str,
+    prober: &Prober,
+    opts: WalkOptions,
+    w: &mut Walk,
+    resolved: &mut Option<String>,
+) -> Answer {
+    let candidate = match &route.query {
+        Query::Exact(v) | Query::Revision(v) => v.clone(),
+        q => {
+            let list = get(
+                prober,
+                base,
+                &format!("{esc}/@v/list"),
+                Op::List,
+                SMALL_CAP,
+                opts,
+                w,
+            );
+            let body = match list {
+                Ok(b) => b,
+                Err(a) => return a,
+            };
+            let text = String::from_utf8_lossy(&body).to_string();
+            let idx = w.steps.len() - 1;
+            match pick(&text, q) {
+                Some(v) => {
+                    w.steps[idx].detail = format!("lists {v} as the best match");
+                    v
+                }
+                None if *q == Query::Latest => {
+                    w.steps[idx].detail = "no tagged version listed: go asks @latest".into();
+                    let lat = get(
+                        prober,
+                        base,
+                        &format!("{esc}/@latest"),
+                        Op::Latest,
+                        SMALL_CAP,
+                        opts,
+                        w,
+                    );
+                    match lat.map(|b| info_version(&b)) {
+                        Ok(Ok(v)) => {
+                            *resolved = Some(v);
+                            return Answer::Ok;
+                        }
+                        Ok(Err(e)) => {
+                            let m = format!("invalid response from proxy {:?}: {e}", redact(base));
+                            mark(w, Outcome::Error, &m);
+                            return Answer::Error(m);
+                        }
+                        Err(a) => return a,
+                    }
+                }
+                None => {
+                    let m = format!("no matching versions for query {:?}", route.version);
+                    w.steps[idx].outcome = Outcome::NotFound;
+                    w.steps[idx].detail = m.clone();
+                    return Answer::NotFound(m);
+                }
+            }
+        }
+    };
+    let ev = module::escape_version(&candidate).unwrap_or_else(|_| candidate.clone());
+    let info = get(
+        prober,
+        base,
+        &format!("{esc}/@v/{ev}.info"),
+        Op::Info,
+        SMALL_CAP,
+        opts,
+        w,
+    );
+    match info {
+        Ok(body) => match info_version(&body) {
+            Ok(v)
+                if v != candidate
+                    && module::canonical_version(&candidate).as_deref()
+                        == Some(candidate.as_str()) =>
+            {
+                let m = format!("proxy returned info for version {v} instead of requested version");
+                mark(w, Outcome::Error, &m);
+                Answer::Error(m)
+            }
+            Ok(v) => {
+                if let Some(s) = w.steps.last_mut() {
+                    s.detail = format!("Version {v}");
+                }
+                *resolved = Some(v);
+                Answer::Ok
+            }
+            Err(e) => {
+                let m = format!("invalid response from proxy {:?}: {e}", redact(base));
+                mark(w, Outcome::Error, &m);
+                Answer::Error(m)
+            }
+        },
+        Err(a) => a,
+    }
+}
+
+/// The version go picks from an `@v/list` body: the highest release matching the query, else
+/// the highest pre-release (pseudo-versions are not listed candidates).
+pub fn pick(list: &str, q: &Query) -> Option<String> {
+    let prefix = match q {
+        Query::List(v) if !v.starts_with(['<', '>']) => {
+            let c = module::canonical_version(v).unwrap_or_default();
+            // v1 → "v1.", v1.2 → "v1.2."
+            let dots = v.matches('.').count();
+            let keep: Vec<&str> = c.split('.').take(dots + 1).collect();
+            format!("{}.", keep.join("."))
+        }
+        _ => String::new(),
+    };
+    let mut vs: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| module::is_valid_semver(v) && v.starts_with(&prefix) && !is_pseudo(v))
+        .filter(|v| match q {
+            Query::List(c) if c.starts_with(['<', '>']) => cmp_ok(v, c),
+            _ => true,
+        })
+        .collect();
+    vs.sort_by(|a, b| crate::cache::semver::compare(a, b));
+    let release = vs
+        .iter()
+        .rev()
+        .find(|v| module::parse_semver(v).is_some_and(|p| p.prerelease.is_empty()));
+    release.or(vs.last()).map(|v| v.to_string())
+}
+
+fn cmp_ok(v: &str, query: &str) -> bool {
+    use std::cmp::Ordering::*;
+    let (op, bound) = if let Some(b) = query.strip_prefix("<=") {
+        ("<=", b)
+    } else if let Some(b) = query.strip_prefix(">=") {
+        (">=", b)
+    } else if let Some(b) = query.strip_prefix('<') {
+        ("<", b)
+    } else {
+        (">", query.trim_start_matches('>'))
+    };
+    let o = crate::cache::semver::compare(v, bound);
+    match op {
+        "<=" => o != Greater,
+        ">=" => o != Less,
+        "<" => o == Less,
+        _ => o == Greater,
+    }
+}
+
+/// x/mod's `IsPseudoVersion`, close enough for list filtering: `…-yyyymmddhhmmss-abcdefabcdef`.
+fn is_pseudo(v: &str) -> bool {
+    let core = v.split('+').next().unwrap_or(v);
+    let parts: Vec<&str> = core.rsplitn(3, ['-', '.']).collect();
+    parts.len() == 3
+        && parts[0].len() == 12
+        && parts[0].bytes().all(|b| b.is_ascii_hexdigit())
+        && parts[1].len() == 14
+        && parts[1].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn mark(w: &mut Walk, outcome: Outcome, detail: &str) {
+    if let Some(s) = w.steps.last_mut() {
+        s.outcome = outcome;
+        s.detail = detail.to_string();
+    }
+}
+
+/// `.mod` or `.zip` from one proxy.
+#[allow(clippy::too_many_arguments)]
+fn fetch_file(
+    route: &Route,
+    base: &str,
+    esc: &str,
+    ev: &str,
+    version: &str,
+    op: Op,
+    prober: &Prober,
+    opts: WalkOptions,
+    w: &mut Walk,
+) -> Answer {
+    let (ext, cap) = if op == Op::Zip {
+        ("zip", ZIP_CAP)
+    } else {
+        ("mod", SMALL_CAP)
+    };
+    match get(
+        prober,
+        base,
+        &format!("{esc}/@v/{ev}.{ext}"),
+        op,
+        cap,
+        opts,
+        w,
+    ) {
+        Ok(body) if op == Op::Zip => {
+            let truncated = w
+                .steps
+                .last()
+                .is_some_and(|s| s.detail.starts_with("first"));
+            // go checks the zip after the walk: a bad one is "served" (no fallback) and then
+            // fails the download.
+            let d = match check_zip(&body, &route.module, version, truncated) {
+                Ok(d) => d,
+                Err(e) => {
+                    w.error
+                        .get_or_insert(format!("{}@{version}: {e}", route.module));
+                    format!("served, but go rejects it: {e}")
+                }
+            };
+            if let Some(s) = w.steps.last_mut() {
+                s.detail = d;
+            }
+            Answer::Ok
+        }
+        Ok(_) => Answer::Ok,
+        Err(a) => a,
+    }
+}
+
+/// What go's zip checks would say about a (possibly truncated) module zip.
+pub fn check_zip(
+    body: &[u8],
+    module_path: &str,
+    version: &str,
+    truncated: bool,
+) -> Result<String, String> {
+    if !body.starts_with(b"PK\x03\x04") && !body.starts_with(b"PK\x05\x06") {
+        return Err("zip: not a valid zip file".into());
+    }
+    if truncated {
+        return Ok(format!("a zip archive (first {} bytes read)", body.len()));
+    }
+    let names = zip_names(body).ok_or_else(|| "zip: not a valid zip file".to_string())?;
+    let prefix = format!("{module_path}@{version}/");
+    if let Some(bad) = names.iter().find(|n| !n.starts_with(&prefix)) {
+        return Err(format!(
+            "zip for {module_path}@{version} has unexpected file {bad}"
+        ));
+    }
+    Ok(format!(
+        "a valid module zip ({} files under {prefix})",
+        names.len()
+    ))
+}
+
+/// File names from a zip's central directory, or `None` when it is not a readable zip.
+fn zip_names(b: &[u8]) -> Option<Vec<String>> {
+    let le16 = |i: usize| -> Option<usize> {
+        Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?) as usize)
+    };
+    let le32 = |i: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?) as usize)
+    };
+    let start = b.len().saturating_sub(22 + 65535);
+    let eocd = (start..b.len().saturating_sub(21))
+        .rev()
+        .find(|&i| b.get(i..i + 4) == Some(b"PK\x05\x06"))?;
+    let count = le16(eocd + 10)?;
+    let mut at = le32(eocd + 16)?;
+    let mut names = Vec::with_capacity(count);
+    for _ in 0..count {
+        if b.get(at..at + 4)? != b"PK\x01\x02" {
+            return None;
+        }
+        let (n, e, c) = (le16(at + 28)?, le16(at + 30)?, le16(at + 32)?);
+        names.push(String::from_utf8_lossy(b.get(at + 46..at + 46 + n)?).into_owned());
+        at += 46 + n + e + c;
+    }
+    Some(names)
+}
+
+/// GET `base/rel` (or read it from a `file://` proxy) and record the step. `Ok(body)` for a
+/// 200; otherwise the step is recorded and the answer returned.
+fn get(
+    prober: &Prober,
+    base: &str,
+    rel: &str,
+    op: Op,
+    cap: usize,
+    opts: WalkOptions,
+    w: &mut Walk,
+) -> Result<Vec<u8>, Answer> {
+    let full = format!("{}/{rel}", base.trim_end_matches('/'));
+    let shown = redact(&full);
+    let source = redact(base);
+    let started = Instant::now();
+    if let Some(dir) = base.strip_prefix("file://") {
+        let path = std::path::Path::new(dir).join(rel);
+        let (outcome, detail, result) = match std::fs::read(&path) {
+            Ok(b) => (Outcome::Ok, String::new(), Ok(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let m = format!("reading {shown}: no such file or directory");
+                (Outcome::NotFound, m.clone(), Err(Answer::NotFound(m)))
+            }
+            Err(e) => {
+                let m = format!("reading {shown}: {e}");
+                (Outcome::Error, m.clone(), Err(Answer::Error(m)))
+            }
+        };
+        w.steps.push(Step {
+            op,
+            source,
+            url: Some(shown),
+            status: None,
+            outcome,
+            detail,
+            next: String::new(),
+            ms: ms(started.elapsed()),
+        });
+        return result;
+    }
+    let Ok(url) = Url::parse(&full) else {
+        let m = format!("invalid proxy URL {shown}");
+        w.steps.push(Step {
+            op,
+            source,
+            url: Some(shown),
+            status: None,
+            outcome: Outcome::Error,
+            detail: m.clone(),
+            next: String::new(),
+            ms: 0.0,
+        });
+        return Err(Answer::Error(m));
+    };
+    let r = prober.fetch(&url, &FetchOptions::within(opts.timeout, cap));
+    let (outcome, detail, result) = judge(&r, &shown, op == Op::Zip);
+    w.steps.push(Step {
+        op,
+        source,
+        url: Some(shown),
+        status: r.status,
+        outcome,
+        detail,
+        next: String::new(),
+        ms: r.phases.total_ms,
+    });
+    result.map(|()| r.body)
+}
+
+/// How go treats one HTTP answer: 200 serves, 404/410 is "not found", anything else an
+/// error. A zip larger than the cap still counts as served (its start was checked).
+fn judge(r: &FetchResult, shown: &str, partial_ok: bool) -> (Outcome, String, Result<(), Answer>) {
+    if let Some(e) = &r.error {
+        if partial_ok && e.kind == ErrorKind::TooLarge && r.status == Some(200) {
+            return (Outcome::Ok, format!("first {} bytes read", r.bytes), Ok(()));
+        }
+        let m = format!("reading {shown}: {}", e.message);
+        return (Outcome::Error, m.clone(), Err(Answer::Error(m)));
+    }
+    match r.status {
+        Some(200) => (Outcome::Ok, String::new(), Ok(())),
+        Some(s @ (404 | 410)) => {
+            let m = format!("reading {shown}: {s} {}", reason(s));
+            (Outcome::NotFound, m.clone(), Err(Answer::NotFound(m)))
+        }
+        Some(s) => {
+            let m = format!("reading {shown}: {s} {}", reason(s));
+            (Outcome::Error, m.clone(), Err(Answer::Error(m)))
+        }
+        None => {
+            let m = format!("reading {shown}: no response");
+            (Outcome::Error, m.clone(), Err(Answer::Error(m)))
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+/// `direct`: find the repository like `vcs.RepoRootForImportPath` (known hosts statically,
+/// else `https://PATH?go-get=1`, with an http retry when GOINSECURE matches).
+fn discover(
+    path: &str,
+    insecure: bool,
+    prober: &Prober,
+    opts: WalkOptions,
+    w: &mut Walk,
+) -> Answer {
+    if let Some(v) = static_vcs(path) {
+        w.steps.push(Step {
+            op: Op::GoGet,
+            source: "direct".into(),
+            url: None,
+            status: None,
+            outcome: Outcome::Ok,
+            detail: format!(
+                "known host: go would clone {} with {} (not cloned by the probe)",
+                v.repo, v.vcs
+            ),
+            next: String::new(),
+            ms: 0.0,
+        });
+        w.vcs = Some(v);
+        return Answer::Ok;
+    }
+    let mut schemes = vec!["https"];
+    if insecure {
+        schemes.push("http");
+    }
+    let mut last = Answer::Error(String::new());
+    for scheme in schemes {
+        let full = format!("{scheme}://{path}?go-get=1");
+        let shown = redact(&full);
+        let Ok(url) = Url::parse(&full) else {
+            return Answer::Error(format!("unrecognized import path {path:?}: bad URL"));
+        };
+        let r = prober.fetch(&url, &FetchOptions::within(opts.timeout, SMALL_CAP));
+        let (outcome, detail, answer) = match (&r.error, r.status) {
+            (Some(e), _) => {
+                let m = format!(
+                    "unrecognized import path {path:?}: {scheme} fetch: {}",
+                    e.message
+                );
+                (Outcome::Error, m.clone(), Answer::Error(m))
+            }
+            (None, status) => match go_import(&String::from_utf8_lossy(&r.body), path) {
+                Some(v) => {
+                    let d = format!(
+                        "go-import: {} {} {} (not cloned by the probe)",
+                        v.root, v.vcs, v.repo
+                    );
+                    w.vcs = Some(v);
+                    (Outcome::Ok, d, Answer::Ok)
+                }
+                None if status != Some(200) => {
+                    let s = status.unwrap_or(0);
+                    let m = format!(
+                        "unrecognized import path {path:?}: reading {shown}: {s} {}",
+                        reason(s)
+                    );
+                    (Outcome::Error, m.clone(), Answer::Error(m))
+                }
+                None => {
+                    let m = format!(
+                        "unrecognized import path {path:?}: parse {shown}: no go-import meta tags"
+                    );
+                    (Outcome::Error, m.clone(), Answer::Error(m))
+                }
+            },
+        };
+        w.steps.push(Step {
+            op: Op::GoGet,
+            source: "direct".into(),
+            url: Some(shown),
+            status: r.status,
+            outcome,
+            detail,
+            next: String::new(),
+            ms: r.phases.total_ms,
+        });
+        if matches!(answer, Answer::Ok) {
+            return answer;
+        }
+        last = answer;
+    }
+    last
+}
+
+/// cmd/go's static VCS rules for well-known hosts and `.git`-style paths.
+pub fn static_vcs(path: &str) -> Option<Vcs> {
+    let elems: Vec<&str> = path.split('/').collect();
+    let host = elems[0];
+    if matches!(host, "github.com" | "bitbucket.org") && elems.len() >= 3 {
+        let root = elems[..3].join("/");
+        return Some(Vcs {
+            repo: format!("https://{root}"),
+            root,
+            vcs: "git".into(),
+            how: "static",
+        });
+    }
+    for (i, e) in elems.iter().enumerate().skip(1) {
+        for vcs in ["git", "hg", "svn", "bzr", "fossil"] {
+            if let Some(stem) = e.strip_suffix(&format!(".{vcs}")) {
+                if !stem.is_empty() {
+                    let root = elems[..=i].join("/");
+                    return Some(Vcs {
+                        repo: format!("https://{}", elems[..=i].join("/")),
+                        root,
+                        vcs: vcs.into(),
+                        how: "static",
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The `<meta name="go-import" content="root vcs repo">` whose root is a prefix of `path`.
+pub fn go_import(html: &str, path: &str) -> Option<Vcs> {
+    let lower = html.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(i) = lower[at..].find("<meta") {
+        let start = at + i;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &html[start..end];
+        at = end;
+        let attr = |name: &str| -> Option<String> {
+            let t = tag.to_ascii_lowercase();
+            let k = t.find(&format!("{name}="))? + name.len() + 1;
+            let q = tag[k..].chars().next()?;
+            if q == '"' || q == '\'' {
+                let rest = &tag[k + 1..];
+                Some(rest[..rest.find(q)?].to_string())
+            } else {
+                Some(
+                    tag[k..]
+                        .split_whitespace()
+                        .next()?
+                        .trim_end_matches('/')
+                        .to_string(),
+                )
+            }
+        };
+        if attr("name").as_deref() != Some("go-import") {
+            continue;
+        }
+        let content = attr("content")?;
+        let f: Vec<&str> = content.split_whitespace().collect();
+        if f.len() == 3 && (path == f[0] || path.starts_with(&format!("{}/", f[0]))) {
+            return Some(Vcs {
+                root: f[0].into(),
+                vcs: f[1].into(),
+                repo: redact(f[2]),
+                how: "go-get",
+            });
+        }
+        if lower[..at].contains("</head>") {
+            break;
+        }
+    }
+    None
+}
+
+/// Locate the checksum database like `dbClient.initBase` and ask it about the version.
+fn probe_sumdb(
+    route: &Route,
+    version: &str,
+    prober: &Prober,
+    opts: WalkOptions,
+    steps: &mut Vec<Step>,
+) -> Option<SumdbProbe> {
+    let plan = &route.sumdb;
+    if !plan.consulted {
+        return None;
+    }
+    let name = plan.name.clone()?;
+    let mut endpoint = None;
+    for src in route.sources.iter().filter(|s| s.kind == SourceKind::Proxy) {
+        if !plan.via.contains(&src.target) {
+            continue;
+        }
+        let base = src_url(src);
+        let mut w = Walk {
+            ok: false,
+            served_by: None,
+            resolved_version: None,
+            steps: vec![],
+            error: None,
+            vcs: None,
+            sumdb: None,
+        };
+        let r = get(
+            prober,
+            base,
+            &format!("sumdb/{name}/supported"),
+            Op::SumdbSupported,
+            SMALL_CAP,
+            opts,
+            &mut w,
+        );
+        steps.append(&mut w.steps);
+        match r {
+            Ok(_) => {
+                endpoint = Some(format!("{}/sumdb/{name}", base.trim_end_matches('/')));
+                break;
+            }
+            Err(Answer::NotFound(_)) => continue,
+            Err(Answer::Error(m)) if src.fallback != Some(Fallback::OnAnyError) => {
+                return Some(SumdbProbe {
+                    endpoint: None,
+                    known: None,
+                    detail: format!("go stops looking for the checksum database: {m}"),
+                });
+            }
+            Err(_) => continue,
+        }
+    }
+    let endpoint = endpoint.or_else(|| plan.url.clone())?;
+    let ev = module::escape_version(version).unwrap_or_else(|_| version.to_string());
+    let mut w = Walk {
+        ok: false,
+        served_by: None,
+        resolved_version: None,
+        steps: vec![],
+        error: None,
+        vcs: None,
+        sumdb: None,
+    };
+    let r = get(
+        prober,
+        &endpoint,
+        &format!("lookup/{}@{ev}", route.escaped_path),
+        Op::SumdbLookup,
+        SMALL_CAP,
+        opts,
+        &mut w,
+    );
+    steps.append(&mut w.steps);
+    let shown = redact(&endpoint);
+    Some(match r {
+        Ok(_) => SumdbProbe {
+            endpoint: Some(shown),
+            known: Some(true),
+            detail: format!("{name} knows {}@{version}", route.module),
+        },
+        Err(Answer::NotFound(m)) => SumdbProbe {
+            endpoint: Some(shown),
+            known: Some(false),
+            detail: format!(
+                "verifying {}@{version}: {m}: the checksum database does not know it (a private module? add it to GOPRIVATE or GONOSUMDB)",
+                route.module
+            ),
+        },
+        Err(Answer::Error(m)) => SumdbProbe {
+            endpoint: Some(shown),
+            known: None,
+            detail: m,
+        },
+        Err(Answer::Ok) => SumdbProbe {
+            endpoint: Some(shown),
+            known: None,
+            detail: String::new(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_like_query_latest() {
+        let list = "v1.0.0\nv1.2.0\nv1.10.0-rc.1\nv1.9.1\nv0.0.0-20200101000000-abcdefabcdef\nnot-a-version\n";
+        assert_eq!(pick(list, &Query::Latest).as_deref(), Some("v1.9.1"));
+        assert_eq!(
+            pick("v1.0.0-pre\n", &Query::Latest).as_deref(),
+            Some("v1.0.0-pre")
+        );
+        assert_eq!(pick("", &Query::Latest), None);
+        assert_eq!(
+            pick(list, &Query::List("v1.2".into())).as_deref(),
+            Some("v1.2.0")
+        );
+        assert_eq!(
+            pick(list, &Query::List("v1".into())).as_deref(),
+            Some("v1.9.1")
+        );
+        assert_eq!(
+            pick(list, &Query::List("<v1.2.0".into())).as_deref(),
+            Some("v1.0.0")
+        );
+        assert!(is_pseudo("v0.0.0-20200101000000-abcdefabcdef"));
+        assert!(!is_pseudo("v1.0.0"));
+    }
+
+    #[test]
+    fn go_import_meta() {
+        let html = r#"<html><head><meta name="go-import" content="corp.example/x git https://git.corp.example/x.git"></head></html>"#;
+        let v = go_import(html, "corp.example/x/sub");
+        assert_eq!(
+            v.map(|v| (v.vcs, v.repo)),
+            Some(("git".into(), "https://git.corp.example/x.git".into()))
+        );
+        assert_eq!(go_import(html, "corp.example/xy"), None);
+        assert_eq!(go_import("<html>login</html>", "a.b/c"), None);
+    }
+
+    #[test]
+    fn static_hosts() {
+        assert_eq!(
+            static_vcs("github.com/Azure/x/v2").map(|v| v.root),
+            Some("github.com/Azure/x".into())
+        );
+        assert_eq!(
+            static_vcs("git.corp.example/team/lib.git/sub").map(|v| (v.vcs, v.root)),
+            Some(("git".into(), "git.corp.example/team/lib.git".into()))
+        );
+        assert_eq!(static_vcs("golang.org/x/text"), None);
+    }
+
+    #[test]
+    fn zip_checks() {
+        assert!(check_zip(b"<html>", "a.b/c", "v1.0.0", false).is_err());
+        assert!(check_zip(b"PK\x03\x04garbage", "a.b/c", "v1.0.0", false).is_err());
+        assert!(check_zip(b"PK\x03\x04garbage", "a.b/c", "v1.0.0", true).is_ok());
+    }
+
+    #[test]
+    fn judging_answers() {
+        let r = FetchResult {
+            status: Some(410),
+            ..Default::default()
+        };
+        assert_eq!(judge(&r, "u", false).0, Outcome::NotFound);
+        let r = FetchResult {
+            status: Some(500),
+            ..Default::default()
+        };
+        assert_eq!(judge(&r, "u", false).0, Outcome::Error);
+        let r = FetchResult {
+            status: Some(200),
+            ..Default::default()
+        };
+        assert_eq!(judge(&r, "u", false).0, Outcome::Ok);
+    }
+}

@@ -1,0 +1,403 @@
+//! The referee for `godoctor route --probe`: under the same settings, godoctor's verdict must
+//! match the real `go mod download -json MODULE@VERSION` (same success or failure, same proxy
+//! serving the zip, and the same requests reaching each loopback proxy). Also: bad module
+//! paths and versions get exit 2 with the reason go gives, and go rejects the same inputs.
+
+mod common;
+
+use common::modules::Module;
+use common::proxy::{Behaviour, GoProxy, refused_url};
+use common::{GoUser, Run};
+
+fn hello(path: &str, version: &str) -> Module {
+    Module::new(path, version).file(
+        "hello.go",
+        "package hello\n\n// Hello greets.\nfunc Hello() string { return \"hello\" }\n",
+    )
+}
+
+/// A user whose go and godoctor see only `goproxy`, no checksum database, and no way off the
+/// machine (HTTP(S)_PROXY point at a closed loopback port).
+fn user(goproxy: &str) -> GoUser {
+    GoUser::new()
+        .with_env("GOPROXY", goproxy)
+        .with_env("GOSUMDB", "off")
+        .with_env("GOFLAGS", "-modcacherw")
+        .with_network_jail()
+}
+
+/// What one side concluded.
+#[derive(Debug, PartialEq, Eq)]
+struct Verdict {
+    ok: bool,
+    /// The proxy URL that served the zip, `direct`, or None.
+    served_by: Option<String>,
+    /// Request paths each proxy received, in the order of `proxies`.
+    requests: Vec<Vec<String>>,
+}
+
+/// Run godoctor first (it leaves no cache behind), then go, each against fresh request logs,
+/// and return both verdicts.
+fn referee(user: &GoUser, spec: &str, proxies: &[&GoProxy]) -> (Verdict, Verdict, Run, Run) {
+    let logs = |ps: &[&GoProxy]| -> Vec<Vec<String>> { ps.iter().map(|p| p.paths()).collect() };
+    for p in proxies {
+        p.clear_log();
+    }
+    let doc = user.godoctor(&["route", spec, "--probe", "--json", "--timeout", "10s"]);
+    let j = doc.json();
+    assert!(
+        matches!(doc.code(), Some(0 | 1)),
+        "godoctor could not run\n{doc}"
+    );
+    assert_eq!(
+        j["ok"].as_bool(),
+        Some(doc.code() == Some(0)),
+        "exit code disagrees with ok\n{doc}"
+    );
+    let godoctor = Verdict {
+        ok: j["ok"].as_bool().unwrap_or(false),
+        served_by: j["served_by"].as_str().map(str::to_string),
+        requests: logs(proxies),
+    };
+    for p in proxies {
+        p.clear_log();
+    }
+    let run = user.go(&["mod", "download", "-json", spec]);
+    let go_json: serde_json::Value = if run.stdout.trim().is_empty() {
+        serde_json::Value::Null
+    } else {
+        run.json()
+    };
+    let go_ok = run.success() && go_json.get("Error").is_none();
+    let requests = logs(proxies);
+    // The proxy that served the zip: the last one in list order that was asked for it.
+    let served_by = go_ok
+        .then(|| {
+            proxies
+                .iter()
+                .zip(&requests)
+                .filter(|(_, paths)| paths.iter().any(|p| p.ends_with(".zip")))
+                .map(|(p, _)| p.url())
+                .next_back()
+        })
+        .flatten();
+    let go = Verdict {
+        ok: go_ok,
+        served_by,
+        requests,
+    };
+    (godoctor, go, doc, run)
+}
+
+#[track_caller]
+fn assert_agree(user: &GoUser, spec: &str, proxies: &[&GoProxy], want_ok: bool) -> Run {
+    let (godoctor, go, doc, run) = referee(user, spec, proxies);
+    assert_eq!(godoctor, go, "godoctor and go disagree\n{doc}\n{run}");
+    assert_eq!(go.ok, want_ok, "unexpected outcome of go itself\n{run}");
+    doc
+}
+
+#[test]
+fn healthy_proxy() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    let u = user(&a.url());
+    let doc = assert_agree(&u, &m.spec(), &[&a], true);
+    let j = doc.json();
+    assert_eq!(j["served_by"], a.url().as_str());
+    let ops: Vec<&str> = j["steps"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["op"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ops, ["info", "mod", "zip"]);
+}
+
+#[test]
+fn latest_resolves_like_go() {
+    let a = GoProxy::start(vec![
+        hello("example.com/hello", "v1.0.0"),
+        hello("example.com/hello", "v1.2.0"),
+        hello("example.com/hello", "v1.3.0-rc.1"),
+    ]);
+    let u = user(&a.url());
+    let doc = assert_agree(&u, "example.com/hello@latest", &[&a], true);
+    assert_eq!(doc.json()["version"], "v1.2.0");
+    // No version given means latest.
+    let d = u.godoctor(&["route", "example.com/hello", "--probe", "--json"]);
+    d.assert_code(0);
+    assert_eq!(d.json()["version"], "v1.2.0");
+}
+
+#[test]
+fn html_answering_proxy() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let portal = GoProxy::builder()
+        .behaviour(Behaviour::CaptivePortal)
+        .start();
+    let b = GoProxy::start(vec![m.clone()]);
+    assert_agree(&user(&portal.url()), &m.spec(), &[&portal], false);
+    assert_agree(
+        &user(&format!("{},{}", portal.url(), b.url())),
+        &m.spec(),
+        &[&portal, &b],
+        false,
+    );
+    // With '|' the .info falls through to B (HTML is not JSON), but .mod and .zip are their
+    // own walks: the portal's 200 HTML is taken as the go.mod and as the zip, which go then
+    // rejects after the walk. go fails, and so must the probe.
+    let doc = assert_agree(
+        &user(&format!("{}|{}", portal.url(), b.url())),
+        &m.spec(),
+        &[&portal, &b],
+        false,
+    );
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("zip: not a valid zip file"), "{err}");
+}
+
+#[test]
+fn comma_after_404_500_refused() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let b = GoProxy::start(vec![m.clone()]);
+    for status in [404, 410] {
+        let a = GoProxy::builder().not_found_status(status).start();
+        assert_agree(
+            &user(&format!("{},{}", a.url(), b.url())),
+            &m.spec(),
+            &[&a, &b],
+            true,
+        );
+    }
+    let a = GoProxy::builder().behaviour(Behaviour::Status(500)).start();
+    assert_agree(
+        &user(&format!("{},{}", a.url(), b.url())),
+        &m.spec(),
+        &[&a, &b],
+        false,
+    );
+    let doc = assert_agree(
+        &user(&format!("{},{}", refused_url(), b.url())),
+        &m.spec(),
+        &[&b],
+        false,
+    );
+    assert!(
+        doc.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("refused"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn pipe_after_404_500_refused() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let b = GoProxy::start(vec![m.clone()]);
+    let a404 = GoProxy::builder().start();
+    let a500 = GoProxy::builder().behaviour(Behaviour::Status(500)).start();
+    for a in [&a404, &a500] {
+        let doc = assert_agree(
+            &user(&format!("{}|{}", a.url(), b.url())),
+            &m.spec(),
+            &[a, &b],
+            true,
+        );
+        assert_eq!(doc.json()["served_by"], b.url().as_str());
+    }
+    assert_agree(
+        &user(&format!("{}|{}", refused_url(), b.url())),
+        &m.spec(),
+        &[&b],
+        true,
+    );
+}
+
+#[test]
+fn off_stops() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder().start();
+    let b = GoProxy::start(vec![m.clone()]);
+    let doc = assert_agree(&user("off"), &m.spec(), &[&b], false);
+    assert!(
+        doc.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("module lookup disabled by GOPROXY=off"),
+        "{doc}"
+    );
+    // A 404 falls through to off, which stops before B (listed after it, ignored by go).
+    assert_agree(
+        &user(&format!("{},off,{}", a.url(), b.url())),
+        &m.spec(),
+        &[&a, &b],
+        false,
+    );
+}
+
+#[test]
+fn upper_case_module_path() {
+    let m = hello("example.com/Azure/SDK", "v1.0.0-RC1");
+    let a = GoProxy::start(vec![m.clone()]);
+    let doc = assert_agree(&user(&a.url()), &m.spec(), &[&a], true);
+    let j = doc.json();
+    assert_eq!(j["escaped_path"], "example.com/!azure/!s!d!k");
+    assert_eq!(j["escaped_version"], "v1.0.0-!r!c1");
+    assert!(a.paths().iter().all(|p| p.contains("/!azure/!s!d!k/")));
+}
+
+#[test]
+fn proxy_under_a_path_prefix() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder()
+        .prefix("corp/go")
+        .module(m.clone())
+        .start();
+    let doc = assert_agree(&user(&a.url()), &m.spec(), &[&a], true);
+    assert!(a.url().ends_with("/corp/go"));
+    assert_eq!(doc.json()["served_by"], a.url().as_str());
+}
+
+#[test]
+fn each_file_is_its_own_walk() {
+    // A has the .info and .mod but not the zip: go asks B for the zip only.
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    a.set_behaviour_for(".zip", Behaviour::Status(404));
+    let b = GoProxy::start(vec![m.clone()]);
+    let doc = assert_agree(
+        &user(&format!("{},{}", a.url(), b.url())),
+        &m.spec(),
+        &[&a, &b],
+        true,
+    );
+    assert_eq!(doc.json()["served_by"], b.url().as_str());
+}
+
+#[test]
+fn corrupt_zip_fails_without_fallback() {
+    let m = hello("example.com/hello", "v1.0.0").with_zip_bytes(b"PK\x03\x04 not really".to_vec());
+    let good = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    let b = GoProxy::start(vec![good]);
+    assert_agree(
+        &user(&format!("{}|{}", a.url(), b.url())),
+        &m.spec(),
+        &[&a, &b],
+        false,
+    );
+}
+
+/// GONOPROXY sends the module direct: neither go nor godoctor asks the proxy. Direct then
+/// fails here (the network jail refuses the ?go-get=1 request) for both.
+#[test]
+fn gonoproxy_module_goes_direct() {
+    let m = hello("git.corp.example/team/hello", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    let u = user(&format!("{},direct", a.url())).with_env("GOPRIVATE", "*.corp.example");
+    let doc = assert_agree(&u, &m.spec(), &[&a], false);
+    assert_eq!(a.hits(), 0);
+    let j = doc.json();
+    assert_eq!(j["sources"][0]["kind"], "direct");
+    assert_eq!(j["sources"][0]["vcs_host"], "git.corp.example");
+    assert_eq!(j["sources"][1]["skipped"], true);
+    assert_eq!(j["patterns"][1]["inherited_from"], "GOPRIVATE");
+    assert_eq!(j["patterns"][1]["matched"], "*.corp.example");
+    assert_eq!(j["sumdb"]["consulted"], false);
+    assert_eq!(j["steps"][0]["op"], "go-get");
+    // Without the pattern the proxy serves it.
+    let u = user(&format!("{},direct", a.url()));
+    assert_agree(&u, &m.spec(), &[&a], true);
+}
+
+#[test]
+fn plan_without_network_explains_route_and_leak() {
+    let u = GoUser::new()
+        .with_env("GOPROXY", "https://proxy.golang.org,direct")
+        .with_env("GOSUMDB", "sum.golang.org")
+        .with_env("GOPRIVATE", "github.com/corp, git.corp.example")
+        .with_network_jail();
+    let d = u.godoctor(&["route", "git.corp.example/team/lib@v1.2.3", "--json"]);
+    d.assert_code(0);
+    let j = d.json();
+    assert_eq!(j["served_by"], serde_json::Value::Null);
+    assert_eq!(j["steps"].as_array().map(Vec::len), Some(0));
+    assert_eq!(j["sources"][0]["target"], "https://proxy.golang.org");
+    assert_eq!(j["sources"][0]["separator"], ",");
+    assert_eq!(
+        j["sources"][0]["requests"][0],
+        "https://proxy.golang.org/git.corp.example/team/lib/@v/v1.2.3.info"
+    );
+    assert_eq!(j["sumdb"]["consulted"], true);
+    assert_eq!(j["sumdb"]["via"][0], "https://proxy.golang.org");
+    let near = j["patterns"][0]["near_misses"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(near.contains("white space"), "{j}");
+    let leak = j["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "route.private-leak"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        leak["hint"],
+        "go env -w GOPRIVATE=github.com/corp, git.corp.example,git.corp.example"
+    );
+    // Text mode says the same.
+    let t = u.godoctor(&["route", "git.corp.example/team/lib@v1.2.3"]);
+    t.assert_code(0)
+        .assert_stdout_contains("near miss")
+        .assert_stdout_contains("GOPRIVATE=");
+}
+
+/// Bad input: exit 2 with go's reason, and the real go rejects the same input.
+#[test]
+fn bad_input_is_refused_like_go() {
+    let a = GoProxy::start(vec![hello("example.com/x", "v1.0.0")]);
+    let u = user(&a.url());
+    let cases: &[(&str, &str)] = &[
+        (
+            "example.com/a b@v1.0.0",
+            "malformed module path \"example.com/a b\": invalid char ' '",
+        ),
+        (
+            "example.com/../x@v1.0.0",
+            "malformed module path \"example.com/../x\": invalid path element \"..\"",
+        ),
+        (
+            ".example.com/x@v1.0.0",
+            "malformed module path \".example.com/x\": leading dot in path element",
+        ),
+        (
+            "example.com/.x@v1.0.0",
+            "malformed module path \"example.com/.x\": leading dot in path element",
+        ),
+        (
+            "-example.com/x@v1.0.0",
+            "malformed module path \"-example.com/x\": leading dash",
+        ),
+        (
+            "Example.com/x@v1.0.0",
+            "malformed module path \"Example.com/x\": invalid char 'E' in first path element",
+        ),
+        (
+            "example.com/x@v1.0.0!",
+            "invalid version: version \"v1.0.0!\" invalid: disallowed version string",
+        ),
+        ("example.com/x@v1.2.3.4", "invalid version"),
+        ("example.com/x@v01.2.3", "invalid version"),
+    ];
+    for (arg, reason) in cases {
+        a.clear_log();
+        let d = u.godoctor(&["route", "--probe", "--", arg]);
+        d.assert_code(2).assert_stderr_contains(reason);
+        assert_eq!(a.hits(), 0, "godoctor asked the proxy about {arg}");
+        let run = u.go(&["mod", "download", "-json", "--", arg]);
+        run.assert_failure();
+        let err = run.json()["Error"].as_str().unwrap_or_default().to_string();
+        assert!(
+            err.contains(reason),
+            "go's error {err:?} lacks {reason:?}\n{run}"
+        );
+    }
+}
