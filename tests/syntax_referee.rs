@@ -1100,3 +1100,78 @@ fn govcs_like_go() {
         }
     }
 }
+
+/// `decide`'s first fetch is where go's first request for the module goes, across GOPROXY,
+/// GONOPROXY and GOPRIVATE combinations.
+#[test]
+fn decide_first_fetch_like_go() {
+    use syntax::decide::{Step, decide};
+    let p1 = refused_url();
+    let p2 = refused_url();
+    let combos: Vec<Vec<(&str, String)>> = vec![
+        vec![("GOPROXY", format!("{p1},direct"))],
+        vec![
+            ("GOPROXY", format!("{p1},direct")),
+            ("GOPRIVATE", "127.0.0.1/a".into()),
+        ],
+        vec![
+            ("GOPROXY", format!("{p1}|{p2}")),
+            ("GONOPROXY", "127.0.0.1/b".into()),
+        ],
+        vec![
+            ("GOPROXY", "direct".into()),
+            ("GONOPROXY", "127.0.0.1/b".into()),
+        ],
+        vec![
+            ("GOPROXY", "off".into()),
+            ("GOPRIVATE", "127.0.0.1/a".into()),
+        ],
+        vec![
+            ("GOPROXY", format!("{p1}")),
+            ("GOPRIVATE", "127.0.0.1/a, 127.0.0.1/b".into()),
+        ],
+        vec![
+            ("GOPROXY", format!("{p1}")),
+            ("GOPRIVATE", "127.0.0.1/a".into()),
+            ("GONOPROXY", "none".into()),
+        ],
+    ];
+    for combo in combos {
+        let values = combo
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        for module in ["127.0.0.1/a/x", "127.0.0.1/b/x"] {
+            let d = decide(&values, module);
+            let mut u = user();
+            for (k, v) in &combo {
+                u.set_env(k, v);
+            }
+            let out = download(&u, &format!("{module}@v1.0.0"))
+                .assert_failure()
+                .output();
+            let go_first = if out.contains("?go-get=1") {
+                "direct".to_string()
+            } else if out.contains("module lookup disabled by GOPROXY=off") {
+                "off".to_string()
+            } else {
+                // The proxy go asked first is the one whose URL appears in the first request line.
+                let first = out.lines().find(|l| l.starts_with("# get ")).unwrap_or("");
+                if first.contains(&p1) {
+                    p1.clone()
+                } else if first.contains(&p2) {
+                    p2.clone()
+                } else {
+                    format!("? {out}")
+                }
+            };
+            let ours = match d.first_fetch() {
+                Some(Step::Direct { .. }) => "direct".to_string(),
+                Some(Step::Proxy { url, .. }) => url.clone(),
+                _ if d.steps.contains(&Step::Off) => "off".to_string(),
+                other => format!("{other:?}"),
+            };
+            assert_eq!(ours, go_first, "{combo:?} {module}\n{out}");
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! cmd/go (or golang.org/x/mod) code that interprets the value, so "what go does" is decided
 //! by the same rules go uses; `tests/syntax_referee.rs` shows the real `go` agreeing.
 
+pub mod decide;
 pub mod goauth;
 pub mod goflags;
 pub mod goproxy;
