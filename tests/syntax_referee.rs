@@ -1127,11 +1127,11 @@ fn decide_first_fetch_like_go() {
             ("GOPRIVATE", "127.0.0.1/a".into()),
         ],
         vec![
-            ("GOPROXY", format!("{p1}")),
+            ("GOPROXY", p1.clone()),
             ("GOPRIVATE", "127.0.0.1/a, 127.0.0.1/b".into()),
         ],
         vec![
-            ("GOPROXY", format!("{p1}")),
+            ("GOPROXY", p1.clone()),
             ("GOPRIVATE", "127.0.0.1/a".into()),
             ("GONOPROXY", "none".into()),
         ],
