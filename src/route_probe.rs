@@ -105,6 +105,9 @@ pub struct Vcs {
     pub repo: String,
     /// How it was found: `static` (known host rule) or `go-get`.
     pub how: &'static str,
+    /// The repository URL unredacted (for a `mod` repository the probe walks); never printed.
+    #[serde(skip)]
+    pub repo_url: String,
 }
 
 /// Limits of the walk.
@@ -145,13 +148,15 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         _ => Op::List,
     };
     let res = try_sources(route, first_op, &mut w, |src, w| match src.kind {
-        SourceKind::Direct => {
-            let a = discover(&route.module, src.insecure, prober, opts, w);
-            if matches!(a, Answer::Ok) {
+        SourceKind::Direct => match direct_repo(route, src.insecure, prober, opts, w) {
+            Err(a) => a,
+            Ok(None) => {
                 direct_hit = true;
+                Answer::Ok
             }
-            a
-        }
+            // A `mod` repository is a module proxy for this path: go walks it like one.
+            Ok(Some(repo)) => resolve_on_proxy(route, &repo, &esc, prober, opts, w, &mut resolved),
+        },
         _ => resolve_on_proxy(route, src_url(src), &esc, prober, opts, w, &mut resolved),
     });
     if let Err(e) = res {
@@ -174,26 +179,24 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
     // 2. .mod, 3. .zip: each its own walk.
     for op in [Op::Mod, Op::Zip] {
         let mut served = None;
-        let res = try_sources(route, op, &mut w, |src, w| match src.kind {
-            SourceKind::Direct => {
-                let a = discover(&route.module, src.insecure, prober, opts, w);
-                if matches!(a, Answer::Ok) {
-                    served = Some("direct".to_string());
-                }
-                a
-            }
-            _ => {
-                let a = fetch_file(
-                    route,
-                    src_url(src),
-                    &esc,
-                    &ev,
-                    &version,
-                    op,
-                    prober,
-                    opts,
-                    w,
-                );
+        let res = try_sources(route, op, &mut w, |src, w| {
+            let repo;
+            let base = match src.kind {
+                SourceKind::Direct => match direct_repo(route, src.insecure, prober, opts, w) {
+                    Err(a) => return a,
+                    Ok(None) => {
+                        served = Some("direct".to_string());
+                        return Answer::Ok;
+                    }
+                    Ok(Some(r)) => {
+                        repo = r;
+                        repo.as_str()
+                    }
+                },
+                _ => src_url(src),
+            };
+            {
+                let a = fetch_file(route, base, &esc, &ev, &version, op, prober, opts, w);
                 if matches!(a, Answer::Ok) {
                     served = Some(src.target.clone());
                 }
@@ -216,7 +219,9 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
     w.ok = true;
     w.sumdb = probe_sumdb(route, &version, prober, opts, &mut w.steps);
     if w.sumdb.as_ref().is_some_and(|s| s.known == Some(false)) {
+        // go refuses the download ("verifying module"): nothing was served in the end.
         w.ok = false;
+        w.served_by = None;
         w.error = w.sumdb.as_ref().map(|s| s.detail.clone());
     }
     w
@@ -711,6 +716,28 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// `direct`: the repository go found (discovery runs once per walk, like go's cached
+/// lookup). `Ok(None)`: a version control repository (the probe does not clone);
+/// `Ok(Some(url))`: a `mod` repository, i.e. a module proxy to walk.
+fn direct_repo(
+    route: &Route,
+    insecure: bool,
+    prober: &Prober,
+    opts: WalkOptions,
+    w: &mut Walk,
+) -> Result<Option<String>, Answer> {
+    if w.vcs.is_none() {
+        match discover(&route.module, insecure, prober, opts, w) {
+            Answer::Ok => {}
+            a => return Err(a),
+        }
+    }
+    Ok(w.vcs
+        .as_ref()
+        .filter(|v| v.vcs == "mod")
+        .map(|v| v.repo_url.clone()))
+}
+
 /// `direct`: find the repository like `vcs.RepoRootForImportPath` (known hosts statically,
 /// else `https://PATH?go-get=1`, with an http retry when GOINSECURE matches).
 fn discover(
@@ -759,10 +786,17 @@ fn discover(
             }
             (None, status) => match go_import(&String::from_utf8_lossy(&r.body), path) {
                 Some(v) => {
-                    let d = format!(
-                        "go-import: {} {} {} (not cloned by the probe)",
-                        v.root, v.vcs, v.repo
-                    );
+                    let d = if v.vcs == "mod" {
+                        format!(
+                            "go-import: {} mod {}: a module proxy for this path, walked like one",
+                            v.root, v.repo
+                        )
+                    } else {
+                        format!(
+                            "go-import: {} {} {} (not cloned by the probe)",
+                            v.root, v.vcs, v.repo
+                        )
+                    };
                     w.vcs = Some(v);
                     (Outcome::Ok, d, Answer::Ok)
                 }
@@ -795,6 +829,13 @@ fn discover(
         if matches!(answer, Answer::Ok) {
             return answer;
         }
+        if scheme == "https" && insecure {
+            set_next(
+                w,
+                w.steps.len() - 1,
+                "GOINSECURE matches: go retries over plain http",
+            );
+        }
         last = answer;
     }
     last
@@ -808,6 +849,7 @@ pub fn static_vcs(path: &str) -> Option<Vcs> {
         let root = elems[..3].join("/");
         return Some(Vcs {
             repo: format!("https://{root}"),
+            repo_url: format!("https://{root}"),
             root,
             vcs: "git".into(),
             how: "static",
@@ -820,6 +862,7 @@ pub fn static_vcs(path: &str) -> Option<Vcs> {
                     let root = elems[..=i].join("/");
                     return Some(Vcs {
                         repo: format!("https://{}", elems[..=i].join("/")),
+                        repo_url: format!("https://{}", elems[..=i].join("/")),
                         root,
                         vcs: vcs.into(),
                         how: "static",
@@ -867,6 +910,7 @@ pub fn go_import(html: &str, path: &str) -> Option<Vcs> {
                 root: f[0].into(),
                 vcs: f[1].into(),
                 repo: redact(f[2]),
+                repo_url: f[2].into(),
                 how: "go-get",
             });
         }

@@ -6,8 +6,13 @@
 mod common;
 
 use common::modules::Module;
-use common::proxy::{Behaviour, GoProxy, refused_url};
+use common::proxy::{Behaviour, ForwardProxy, GoProxy, refused_url};
 use common::{GoUser, Run};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 fn hello(path: &str, version: &str) -> Module {
     Module::new(path, version).file(
@@ -39,6 +44,17 @@ struct Verdict {
 /// Run godoctor first (it leaves no cache behind), then go, each against fresh request logs,
 /// and return both verdicts.
 fn referee(user: &GoUser, spec: &str, proxies: &[&GoProxy]) -> (Verdict, Verdict, Run, Run) {
+    referee_with(user, spec, proxies, None)
+}
+
+/// [`referee`], where a zip served by `direct_repo` (a `mod` repository found by `?go-get=1`)
+/// counts as served by `direct`.
+fn referee_with(
+    user: &GoUser,
+    spec: &str,
+    proxies: &[&GoProxy],
+    direct_repo: Option<&GoProxy>,
+) -> (Verdict, Verdict, Run, Run) {
     let logs = |ps: &[&GoProxy]| -> Vec<Vec<String>> { ps.iter().map(|p| p.paths()).collect() };
     for p in proxies {
         p.clear_log();
@@ -77,7 +93,13 @@ fn referee(user: &GoUser, spec: &str, proxies: &[&GoProxy]) -> (Verdict, Verdict
                 .iter()
                 .zip(&requests)
                 .filter(|(_, paths)| paths.iter().any(|p| p.ends_with(".zip")))
-                .map(|(p, _)| p.url())
+                .map(|(p, _)| {
+                    if direct_repo.is_some_and(|d| d.url() == p.url()) {
+                        "direct".to_string()
+                    } else {
+                        p.url()
+                    }
+                })
                 .next_back()
         })
         .flatten();
@@ -400,4 +422,146 @@ fn bad_input_is_refused_like_go() {
             "go's error {err:?} lacks {reason:?}\n{run}"
         );
     }
+}
+
+/// A loopback web server answering `?go-get=1` with one go-import meta tag (and closing any
+/// connection that does not start with a GET, such as a TLS handshake).
+struct MetaServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    hits: Arc<Mutex<Vec<String>>>,
+}
+
+impl MetaServer {
+    fn start(content: String) -> MetaServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let stop = Arc::new(AtomicBool::new(false));
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let (st, h) = (stop.clone(), hits.clone());
+        std::thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                let Ok((mut conn, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                let _ = conn.set_nonblocking(false);
+                let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut buf = vec![0u8; 8192];
+                let n = conn.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                if !head.starts_with("GET ") {
+                    continue;
+                }
+                let line = head.lines().next().unwrap_or("").to_string();
+                if let Ok(mut l) = h.lock() {
+                    l.push(line.clone());
+                }
+                let body = format!(
+                    "<!DOCTYPE html><html><head><meta name=\"go-import\" content=\"{content}\"></head><body>go get</body></html>"
+                );
+                let (status, body) = if line.contains("go-get=1") {
+                    ("200 OK", body)
+                } else {
+                    ("404 Not Found", "not found".to_string())
+                };
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        MetaServer { addr, stop, hits }
+    }
+
+    fn hits(&self) -> Vec<String> {
+        self.hits.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for MetaServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A GONOPROXY module fetched `direct`: go and the probe both ask `?go-get=1` (https first,
+/// then http because GOINSECURE matches; through HTTP(S)_PROXY = a loopback forward proxy that
+/// maps the made-up host to a loopback page), find a `mod` repository and download from it;
+/// the public proxy in GOPROXY never hears of the module.
+#[test]
+fn gonoproxy_module_direct_via_go_get() {
+    let m = hello("goget.test/team/hello", "v1.0.0");
+    let repo = GoProxy::start(vec![m.clone()]);
+    let public = GoProxy::start(vec![m.clone()]);
+    let page = MetaServer::start(format!("goget.test/team/hello mod {}", repo.url()));
+    let fwd = ForwardProxy::start();
+    fwd.route("goget.test", page.addr);
+    let u = GoUser::new()
+        .with_env("GOPROXY", format!("{},direct", public.url()))
+        .with_env("GOSUMDB", "off")
+        .with_env("GOFLAGS", "-modcacherw")
+        .with_env("GOPRIVATE", "goget.test")
+        .with_env("GOINSECURE", "goget.test")
+        .with_env("HTTP_PROXY", fwd.url())
+        .with_env("HTTPS_PROXY", fwd.url())
+        .with_env("NO_PROXY", "127.0.0.1,localhost,::1");
+    let (godoctor, go, doc, run) = referee_with(&u, &m.spec(), &[&public, &repo], Some(&repo));
+    assert_eq!(godoctor, go, "godoctor and go disagree\n{doc}\n{run}");
+    assert!(go.ok, "{run}");
+    assert_eq!(go.served_by.as_deref(), Some("direct"));
+    assert_eq!(public.hits(), 0);
+    let j = doc.json();
+    assert_eq!(j["vcs"]["vcs"], "mod");
+    assert_eq!(j["vcs"]["root"], "goget.test/team/hello");
+    // Both asked the page (godoctor once, go at least once).
+    assert!(
+        page.hits()
+            .iter()
+            .filter(|l| l.contains("go-get=1"))
+            .count()
+            >= 2,
+        "{:?}",
+        page.hits()
+    );
+}
+
+/// With a checksum database, go first asks the proxy for /sumdb/NAME/supported and then looks
+/// the module up there; a proxy that says "supported" but cannot answer the lookup makes go
+/// fail ("verifying module"), and the probe must fail too.
+#[test]
+fn sumdb_through_the_proxy() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder()
+        .module(m.clone())
+        .sumdb_supported(true)
+        .start();
+    let u = user(&a.url()).with_env("GOSUMDB", "sum.golang.org");
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert!(!go.ok, "{run}");
+    assert!(run.output().contains("verifying"), "{run}");
+    assert_eq!((godoctor.ok, godoctor.served_by), (false, None), "{doc}");
+    let supported = "/sumdb/sum.golang.org/supported".to_string();
+    assert!(
+        godoctor.requests[0].contains(&supported),
+        "{:?}",
+        godoctor.requests
+    );
+    assert!(go.requests[0].contains(&supported), "{:?}", go.requests);
+    let j = doc.json();
+    assert_eq!(j["sumdb"]["consulted"], true);
+    assert_eq!(j["sumdb"]["probe"]["known"], false);
+    assert_eq!(
+        j["sumdb"]["probe"]["endpoint"],
+        format!("{}/sumdb/sum.golang.org", a.url()).as_str()
+    );
+    // GONOSUMDB keeps the module away from the database: both succeed (fresh module cache).
+    let u = user(&a.url())
+        .with_env("GOSUMDB", "sum.golang.org")
+        .with_env("GONOSUMDB", "example.com");
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert_eq!(godoctor, go, "{doc}\n{run}");
+    assert!(go.ok);
 }
