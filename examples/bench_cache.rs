@@ -277,9 +277,10 @@ fn measure(bin: &Path, label: &str, root: &Path, rounds: usize) -> Res<()> {
     ))?;
 
     let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut variants: Vec<Option<usize>> = vec![None, Some(1)];
-    for t in [2, 4] {
-        if t != cpus || cpus == 1 {
+    let default_threads = (2 * cpus).clamp(2, 16);
+    let mut variants: Vec<Option<usize>> = vec![None];
+    for t in [1, 2, 4, 8] {
+        if t != default_threads {
             variants.push(Some(t));
         }
     }
@@ -323,7 +324,7 @@ fn measure(bin: &Path, label: &str, root: &Path, rounds: usize) -> Res<()> {
     for (v, runs) in variants.iter().zip(g_runs) {
         let (m, b, c) = summary(&runs);
         let name = match v {
-            None => format!("godoctor (default, {cpus} threads)"),
+            None => format!("godoctor (default, {default_threads} thr)"),
             Some(t) => format!("godoctor --threads {t}"),
         };
         println(&format!(

@@ -142,7 +142,7 @@ pub struct CacheArgs {
     /// Analyse DIR as a module cache instead of GOMODCACHE (GOCACHE is then not measured)
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
-    /// Threads for the directory walk (default: one per CPU)
+    /// Threads for the directory walk (default: two per CPU)
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: Option<u16>,
 }

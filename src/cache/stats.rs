@@ -133,6 +133,10 @@ pub struct ModCacheReport {
     pub toolchains: Vec<ToolchainRow>,
     /// Modules with at least [`MANY_VERSIONS`] versions, most reclaimable first.
     pub many_versions: Vec<ModuleRow>,
+    /// All modules with at least [`MANY_VERSIONS`] versions (the list above is cut at `--top`).
+    pub many_versions_modules: u64,
+    /// What `cache prune --keep 1` frees in those modules.
+    pub many_versions_reclaimable: u64,
     /// Entries that could not be read; the totals above leave them out.
     pub issues: Issues,
 }
@@ -205,6 +209,8 @@ pub fn report(walk: &Walk, space: Option<FsSpace>, writable: bool, top: usize) -
             .cmp(&a.reclaimable_keep_1)
             .then_with(|| b.versions.cmp(&a.versions))
     });
+    let many_versions_modules = many.len() as u64;
+    let many_versions_reclaimable = many.iter().map(|m| m.reclaimable_keep_1).sum();
     many.truncate(top);
     let toolchains = all
         .iter()
@@ -249,6 +255,8 @@ pub fn report(walk: &Walk, space: Option<FsSpace>, writable: bool, top: usize) -
         other_bytes: t.bytes(Category::Other),
         toolchains,
         many_versions: many,
+        many_versions_modules,
+        many_versions_reclaimable,
         issues: t.issues.clone(),
     }
 }
@@ -299,20 +307,30 @@ pub fn findings(r: &ModCacheReport, build: Option<&TreeReport>) -> Vec<crate::fi
             .samples
             .first()
             .map(|s| format!(" (first: {}: {})", s.path.display(), s.error));
-        let msg = format!(
-            "{} entries of the {what} could not be read ({} permission denied, {} changed or vanished during the walk, {} other errors); the totals leave them out{}",
-            issues.total(),
-            issues.unreadable,
-            issues.vanished,
-            issues.failed,
-            sample.unwrap_or_default()
-        );
-        let hint = if issues.unreadable > 0 {
-            "run godoctor as the user who owns the cache, or fix the permissions of the entries named"
-        } else {
-            "run the command again once concurrent go commands have finished"
-        };
-        out.push(Finding::error("cache.unreadable", msg).with_hint(hint));
+        let sample = sample.unwrap_or_default();
+        let hard = issues.unreadable + issues.failed;
+        if hard > 0 {
+            let msg = format!(
+                "{hard} entries of the {what} could not be read ({} permission denied, {} other errors); the totals leave them out{sample}",
+                issues.unreadable, issues.failed
+            );
+            out.push(Finding::error("cache.unreadable", msg).with_hint(
+                "run godoctor as the user who owns the cache, or fix the permissions of the entries named",
+            ));
+        }
+        if issues.vanished > 0 {
+            // A go command downloading or cleaning at the same time: normal, the numbers are
+            // only slightly off.
+            let msg = format!(
+                "{} entries of the {what} changed or vanished during the walk (a go command was busy with it){}",
+                issues.vanished,
+                if hard > 0 { String::new() } else { sample }
+            );
+            out.push(
+                Finding::warning("cache.changed", msg)
+                    .with_hint("run the command again once concurrent go commands have finished"),
+            );
+        }
     }
     if r.exists && r.read_only_fs {
         out.push(
@@ -336,14 +354,14 @@ pub fn findings(r: &ModCacheReport, build: Option<&TreeReport>) -> Vec<crate::fi
                 .with_hint("godoctor cache prune --keep 1 removes old versions; godoctor cache clean removes everything"),
         );
     }
-    let reclaimable: u64 = r.many_versions.iter().map(|m| m.reclaimable_keep_1).sum();
+    let reclaimable = r.many_versions_reclaimable;
     if reclaimable > 0 {
         out.push(
             Finding::info(
                 "cache.many-versions",
                 format!(
                     "{} modules keep {MANY_VERSIONS} or more versions; keeping only the newest of each of them frees about {}",
-                    r.many_versions.len(),
+                    r.many_versions_modules,
                     human(reclaimable)
                 ),
             )
@@ -400,8 +418,51 @@ mod tests {
         assert_eq!(r.largest[1].reclaimable_keep_1, 90);
         assert_eq!(r.largest.len(), 2, "toolchains are listed apart");
         assert_eq!(r.many_versions.len(), 1);
+        assert_eq!(r.many_versions_reclaimable, 90);
+        let cut = report(&w, None, true, 0);
+        assert!(cut.many_versions.is_empty() && cut.largest.is_empty());
+        assert_eq!(
+            (cut.many_versions_modules, cut.many_versions_reclaimable),
+            (1, 90)
+        );
         assert_eq!(r.toolchains[0].bytes, 9000);
         assert_eq!(r.free_bytes, None);
+    }
+
+    #[test]
+    fn vanished_entries_warn_and_unreadable_ones_are_errors() {
+        use crate::cache::walk::{Issue, IssueKind};
+        use crate::finding::Severity;
+        let mut w = walk_with(&[]);
+        w.tally.issues.vanished = 2;
+        w.tally.issues.samples.push(Issue {
+            kind: IssueKind::Vanished,
+            path: PathBuf::from("/c/x.tmp"),
+            error: "No such file or directory".into(),
+        });
+        let r = report(&w, None, true, 10);
+        let f = findings(&r, None);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (f[0].code, f[0].severity),
+            ("cache.changed", Severity::Warning)
+        );
+        assert!(f[0].message.contains("/c/x.tmp"));
+        w.tally.issues.unreadable = 1;
+        let f = findings(&report(&w, None, true, 10), None);
+        assert_eq!(
+            f.iter().map(|f| f.code).collect::<Vec<_>>(),
+            ["cache.unreadable", "cache.changed"]
+        );
+        let missing = Walk {
+            exists: false,
+            ..walk_with(&[])
+        };
+        let f = findings(&report(&missing, None, false, 10), None);
+        assert_eq!(
+            f.iter().map(|f| f.code).collect::<Vec<_>>(),
+            ["cache.missing"]
+        );
     }
 
     #[test]

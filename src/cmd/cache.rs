@@ -435,6 +435,8 @@ struct PruneJson<'a> {
     required_from: Option<&'a Path>,
     plan: &'a Plan,
     result: Option<&'a remove::Outcome>,
+    /// Entries the walk could not read: versions inside them were not considered.
+    issues: &'a crate::cache::walk::Issues,
 }
 
 /// `godoctor cache prune`: plan (always shown), then remove with `--yes`.
@@ -485,7 +487,8 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
         now,
     };
     let plan = prune::plan(&stats::versions(&walked), &rules, &required);
-    let incomplete = walked.tally.issues.total() > 0;
+    let issues = &walked.tally.issues;
+    let incomplete = issues.unreadable + issues.failed > 0;
     let act = args.yes && !plan.remove.is_empty();
     if act && fsinfo::space(root).is_some_and(|s| s.read_only) {
         return Err(crate::hinted(
@@ -508,6 +511,7 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
             required_from: gomod.as_deref(),
             plan: &plan,
             result: result.as_ref(),
+            issues,
         })?;
     } else {
         output::print_block(&render_prune(
@@ -522,7 +526,7 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
         if incomplete {
             output::note(&format!(
                 "warning: {} entries of the cache could not be read; versions inside them were not considered",
-                walked.tally.issues.total()
+                issues.unreadable + issues.failed
             ));
         }
     }
@@ -569,11 +573,11 @@ fn render_prune(
         .map(|p| p.version.module.as_str())
         .collect();
     out.push_str(&format!(
-        "{} versions of {} modules, {} in {}; {} versions stay",
+        "plan: remove {} versions of {} modules from {}, freeing {}; {} versions stay",
         plan.remove.len(),
         modules.len(),
-        human(plan.frees_bytes),
         root.display(),
+        human(plan.frees_bytes),
         plan.kept
     ));
     if let Some(g) = gomod {
