@@ -578,26 +578,32 @@ GONOSUMDB = "*.example.com,!x.example.com"
         let script = user.root().join(format!("{name}.sh"));
         std::fs::write(&script, &run.stdout).expect("write script");
         let go = common::require_go();
-        let out = user.run(
-            "sh",
-            &[
-                "-c".to_string(),
-                format!(". \"$1\" && exec \"{}\" env -json", go.display()),
-                "sh".to_string(),
-                script.display().to_string(),
-            ],
-            None,
-        );
-        out.assert_code(0);
-        let env = out.json();
-        for (var, value) in want {
-            let expected = value.map_or_else(|| defaults_for(var, &defaults), str::to_string);
-            assert_eq!(
-                env[var],
-                expected.as_str(),
-                "{name}: {var} after sourcing:\n{}",
-                run.stdout
+        // sh is dash on Debian, bash elsewhere: both, when present.
+        for shell in ["sh", "bash"]
+            .into_iter()
+            .filter(|s| which::which(s).is_ok())
+        {
+            let out = user.run(
+                shell,
+                &[
+                    "-c".to_string(),
+                    format!(". \"$1\" && exec \"{}\" env -json", go.display()),
+                    shell.to_string(),
+                    script.display().to_string(),
+                ],
+                None,
             );
+            out.assert_code(0);
+            let env = out.json();
+            for (var, value) in &want {
+                let expected = value.map_or_else(|| defaults_for(var, &defaults), str::to_string);
+                assert_eq!(
+                    env[var],
+                    expected.as_str(),
+                    "{shell}, {name}: {var} after sourcing:\n{}",
+                    run.stdout
+                );
+            }
         }
     }
 }

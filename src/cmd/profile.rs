@@ -767,7 +767,7 @@ fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Re
     let go_env = ctx.load_go_env()?;
     let (profile, from_env) = capture(name, description, &go_env, &path);
     let header = format!(
-        "godoctor profile `{name}`, saved by `godoctor profile save` from the settings go used then\n(go {}). Apply with: godoctor profile apply {name}",
+        "godoctor profile `{name}`, saved by `godoctor profile save` from the settings go used then\n(with {}). Apply with: godoctor profile apply {name}",
         go_env.version()
     );
     let text = schema::stringify(&profile, &header);

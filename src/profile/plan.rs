@@ -149,11 +149,14 @@ pub fn validate(
         }
     }
     for c in changes {
-        // A value built from an invalid variable would repeat that variable's error.
-        let from_bad_variable = profile
-            .set
-            .iter()
-            .any(|(k, t)| *k == c.name && t.references().iter().any(|r| bad_variables.contains(r)));
+        // A value built from an invalid variable would repeat that variable's error; one
+        // with a variable still unknown (`profile diff` before `--set`) cannot be judged yet.
+        let from_bad_variable = profile.set.iter().any(|(k, t)| {
+            *k == c.name
+                && t.references()
+                    .iter()
+                    .any(|r| bad_variables.contains(r) || !values.contains_key(*r))
+        });
         if from_bad_variable {
             continue;
         }
@@ -433,6 +436,18 @@ mod tests {
         for n in ["GOPRIVATE", "GONOPROXY", "GONOSUMDB"] {
             assert_eq!(get(n).as_deref(), Some("*.corp.example"));
         }
+    }
+
+    #[test]
+    fn values_waiting_for_variables_are_not_judged() {
+        let corp = builtin("corporate");
+        let filled = fill(&corp, &BTreeMap::new()).expect("fills");
+        let ch = changes(&corp, &filled.values);
+        assert_eq!(
+            ch[0].value.as_deref(),
+            Some("${proxy},https://proxy.golang.org,direct")
+        );
+        assert!(validate(&corp, &filled.values, &ch).is_empty());
     }
 
     #[test]
