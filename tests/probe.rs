@@ -552,3 +552,61 @@ fn bad_input_exits_2_with_a_reason() {
         assert!(!run.stderr.trim().is_empty(), "{args:?} must say why");
     }
 }
+
+#[test]
+fn netrc_credentials_are_sent_like_go_and_never_printed() {
+    let proxy = GoProxy::builder().module(hello()).tls().start();
+    proxy.set_basic_auth(Some(("alice", "s3cret")));
+    let mut u = user().with_env("SSL_CERT_FILE", proxy.ca_file());
+    let netrc = u.home().join(".netrc");
+    // go matches `machine` against host:port exactly: a bare host does not cover the port.
+    for (line, want) in [
+        (String::new(), "forbidden"),
+        (
+            "machine 127.0.0.1 login alice password s3cret\n".to_string(),
+            "forbidden",
+        ),
+        (
+            format!(
+                "machine 127.0.0.1:{} login alice password s3cret\n",
+                proxy.port()
+            ),
+            "ok",
+        ),
+    ] {
+        std::fs::write(&netrc, &line).expect("write .netrc");
+        proxy.clear_log();
+        let (_, reports) = probe(&u, &[&proxy.url()], &[]);
+        assert_eq!(
+            reports[0]["verdict"], want,
+            ".netrc {line:?}: {:#}",
+            reports[0]
+        );
+        assert_eq!(
+            go_downloads(&mut u, &proxy.url()),
+            want == "ok",
+            "go with .netrc {line:?}"
+        );
+    }
+    assert!(
+        proxy
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization") == Some("Basic YWxpY2U6czNjcmV0"))
+    );
+    // Sent, never shown: neither in JSON nor in verbose text.
+    let text = u.godoctor(&["-v", "proxy", "test", "--module", MODULE, &proxy.url()]);
+    let json = u.godoctor(&["--json", "proxy", "test", "--module", MODULE, &proxy.url()]);
+    for out in [text.output(), json.output()] {
+        assert!(
+            !out.contains("s3cret") && !out.contains("YWxpY2U6czNjcmV0"),
+            "{out}"
+        );
+    }
+    // NETRC moves the file, as for go.
+    let moved = u.root().join("elsewhere.netrc");
+    std::fs::rename(&netrc, &moved).expect("move .netrc");
+    u.set_env("NETRC", &moved);
+    let (_, reports) = probe(&u, &[&proxy.url()], &[]);
+    assert_eq!(reports[0]["verdict"], "ok");
+}
