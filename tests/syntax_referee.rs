@@ -903,6 +903,24 @@ fn go_env_w_refuses_what_check_value_refuses() {
     let f = syntax::names::unknown_name("GONOSUMCHECK", &known)
         .unwrap_or_else(|| panic!("GONOSUMCHECK"));
     assert_eq!(f.hint.as_deref(), Some("did you mean GONOSUMDB?"));
+    // GODEBUG became a go env variable in Go 1.21 (older go calls it unknown).
+    let godebug = (go_minor() >= 21).then_some("GODEBUG");
+    for name in ["GOMOD", "GOVERSION", "GOENV", "GONOSUMCHECK", "GOPROXI"]
+        .into_iter()
+        .chain(godebug)
+    {
+        let f = syntax::write_error(name, &known).unwrap_or_else(|| panic!("{name}"));
+        let go_says = f
+            .message
+            .trim_start_matches("go env -w refuses it: ")
+            .to_string();
+        u.go(&["env", "-w", &format!("{name}=x")])
+            .assert_failure()
+            .assert_output_contains(&go_says);
+    }
+    for name in ["GOPROXY", "GOFLAGS", "GOAUTH", "GOVCS", "GOTOOLCHAIN"] {
+        assert!(syntax::write_error(name, &known).is_none(), "{name}");
+    }
     u.go(&["env", "-w", "GONOSUMCHECK=x"])
         .assert_failure()
         .assert_output_contains("unknown go command variable GONOSUMCHECK");

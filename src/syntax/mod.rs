@@ -129,6 +129,32 @@ fn check_value_modern(name: &str, value: &str) -> Vec<Finding> {
     out
 }
 
+/// Why `go env -w NAME=…` refuses the variable itself (whatever the value), in go's words
+/// (`checkEnvWrite`), or `None` when go lets it be written. `known` is the key set of
+/// `go env -json`; go also refuses names it does not know.
+pub fn write_error(name: &str, known: &std::collections::BTreeSet<String>) -> Option<Finding> {
+    let msg = match name {
+        "GOEXE" | "GOGCCFLAGS" | "GOHOSTARCH" | "GOHOSTOS" | "GOMOD" | "GOWORK" | "GOTOOLDIR"
+        | "GOVERSION" | "GOTELEMETRY" | "GOTELEMETRYDIR" => format!("{name} cannot be modified"),
+        "GOENV" | "GODEBUG" => format!("{name} can only be set using the OS environment"),
+        _ if !known.contains(name) && !names::BUILTIN_KNOWN.contains(&name) => {
+            format!("unknown go command variable {name}")
+        }
+        _ => return None,
+    };
+    let hint = match name {
+        "GOTELEMETRY" | "GOTELEMETRYDIR" => "use `go telemetry on|off|local`".to_string(),
+        "GOENV" | "GODEBUG" => format!("export {name} in your shell profile instead"),
+        _ => names::unknown_name(name, known)
+            .and_then(|f| f.hint)
+            .unwrap_or_else(|| "go derives this value itself".into()),
+    };
+    Some(
+        Finding::error("value.not-writable", format!("go env -w refuses it: {msg}"))
+            .with_hint(hint),
+    )
+}
+
 /// `go env -w` refuses relative GOPATH/GOMODCACHE and a GOPATH starting with `~`.
 fn check_dir_value(name: &str, value: &str) -> Vec<Finding> {
     if value.is_empty() {
@@ -410,6 +436,32 @@ mod tests {
         );
         assert!(codes_for("GOFLAGS", "'-ldflags=-s -w'", 26).is_empty());
         assert!(codes_for("GOFLAGS", "a\nb", 19).contains(&"value.newline"));
+    }
+
+    #[test]
+    fn not_writable_names() {
+        let known: std::collections::BTreeSet<String> = ["GOPROXY", "GOMOD", "GOENV"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(write_error("GOPROXY", &known), None);
+        assert_eq!(
+            write_error("GOMOD", &known).map(|f| f.message),
+            Some("go env -w refuses it: GOMOD cannot be modified".into())
+        );
+        assert!(write_error("GOENV", &known).is_some_and(|f| {
+            f.message
+                .ends_with("can only be set using the OS environment")
+        }));
+        let f = write_error("GONOSUMCHECK", &known);
+        assert_eq!(
+            f.as_ref().map(|f| f.message.as_str()),
+            Some("go env -w refuses it: unknown go command variable GONOSUMCHECK")
+        );
+        assert_eq!(
+            f.and_then(|f| f.hint).as_deref(),
+            Some("did you mean GONOSUMDB?")
+        );
     }
 
     #[test]
