@@ -13,8 +13,8 @@ use crate::finding::Finding;
 use crate::redact::redact;
 use crate::syntax::goauth::{self, AuthMethod};
 use crate::syntax::goproxy::{self, Fallback, ProxyEntry};
-use crate::syntax::gosumdb::{self, SumDb};
-use crate::syntax::{module, patterns};
+use crate::syntax::gosumdb::SumDb;
+use crate::syntax::{decide, module, patterns};
 
 /// The effective settings the route depends on (as `go env -json` prints them).
 #[derive(Debug, Clone, Default)]
@@ -36,6 +36,23 @@ pub struct Settings {
     pub netrc_machines: Vec<String>,
     /// Where that .netrc is, for display.
     pub netrc_path: Option<String>,
+}
+
+impl Settings {
+    /// The settings as the name → value map [`decide::decide`] takes.
+    pub fn values(&self) -> std::collections::BTreeMap<String, String> {
+        [
+            ("GOPROXY", &self.goproxy),
+            ("GOPRIVATE", &self.goprivate),
+            ("GONOPROXY", &self.gonoproxy),
+            ("GONOSUMDB", &self.gonosumdb),
+            ("GOINSECURE", &self.goinsecure),
+            ("GOSUMDB", &self.gosumdb),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+    }
 }
 
 /// What version was asked for, and so which requests go makes to find it.
@@ -212,13 +229,17 @@ pub fn plan(path: &str, version: &str, s: &Settings) -> Route {
     let requests = request_paths(&escaped_path, &query, escaped_version.as_deref());
     let mut findings = Vec::new();
 
-    let noproxy = patterns::match_prefix_patterns(&s.gonoproxy, path).map(str::to_string);
-    let nosumdb = patterns::match_prefix_patterns(&s.gonosumdb, path).map(str::to_string);
-    let insecure = patterns::match_prefix_patterns(&s.goinsecure, path).is_some();
-    let pattern_checks = pattern_checks(path, s, &noproxy, &nosumdb, insecure);
+    // go's per-module decisions (lookup + TryProxies order, useSumDB, GOINSECURE) come from
+    // the grammar module; this module adds explanation, credentials and request paths.
+    let decision = decide::decide(&s.values(), path);
+    let noproxy = decision.noproxy_match.clone();
+    let nosumdb = decision.nosumdb_match.clone();
+    let insecure = decision.insecure_match.is_some();
+    let pattern_checks = pattern_checks(path, s, &decision);
 
+    // The same list decide walked, for the raw (unredacted) proxy URLs the probe needs.
     let list = goproxy::resolve(&s.goproxy, &s.gonoproxy);
-    if let Some(err) = &list.go_error {
+    if let Some(err) = &decision.proxy_error {
         findings.push(
             Finding::error(
                 "route.goproxy-invalid",
@@ -229,8 +250,9 @@ pub fn plan(path: &str, version: &str, s: &Settings) -> Route {
     }
     let host = path.split('/').next().unwrap_or(path).to_string();
     let mut sources = Vec::new();
-    for (i, spec) in list.specs.iter().enumerate() {
-        let has_next = i + 1 < list.specs.len();
+    let n = decision.steps.len();
+    for (i, (step, spec)) in decision.steps.iter().zip(&list.specs).enumerate() {
+        let has_next = i + 1 < n;
         let (separator, fallback) = if has_next && spec.entry != ProxyEntry::Noproxy {
             let sep = match spec.fallback {
                 Fallback::OnNotFound => ',',
@@ -240,66 +262,86 @@ pub fn plan(path: &str, version: &str, s: &Settings) -> Route {
         } else {
             (None, None)
         };
-        match &spec.entry {
-            ProxyEntry::Noproxy => {
-                if let Some(glob) = &noproxy {
-                    let mut src = direct_source(
-                        &host,
-                        insecure,
-                        s,
-                        format!(
-                            "GONOPROXY matches {glob:?}: fetched directly from the origin, never through a proxy"
-                        ),
-                        None,
-                        None,
-                    );
-                    src.via_gonoproxy = true;
-                    sources.push(src);
-                }
+        let raw_url = match &spec.entry {
+            ProxyEntry::Url { url, .. } => Some(url.trim_end_matches('/').to_string()),
+            _ => None,
+        };
+        match step {
+            decide::Step::Direct {
+                via_noproxy: true, ..
+            } => {
+                let glob = noproxy.as_deref().unwrap_or_default();
+                let mut src = direct_source(
+                    &host,
+                    insecure,
+                    s,
+                    format!(
+                        "GONOPROXY matches {glob:?}: fetched directly from the origin, never through a proxy"
+                    ),
+                    None,
+                    None,
+                );
+                src.via_gonoproxy = true;
+                sources.push(src);
             }
-            ProxyEntry::Url { url, .. } => {
+            decide::Step::Direct {
+                via_noproxy: false, ..
+            } => {
+                let note = if noproxy.is_some() {
+                    "direct again: go retries the origin only if the first direct attempt said not found"
+                } else {
+                    "fetch from the origin: ?go-get=1 discovery (or a known code host), then version control"
+                };
+                sources.push(direct_source(&host, insecure, s, note.into(), None, None))
+            }
+            // The implicit entry for a module GONOPROXY does not match: nothing to show.
+            decide::Step::Skipped { entry, .. } if entry == "noproxy" => {}
+            decide::Step::Skipped { entry, reason } => {
+                let kind = if raw_url.is_some() {
+                    SourceKind::Proxy
+                } else {
+                    SourceKind::Off
+                };
+                sources.push(Source {
+                    kind,
+                    target: entry.trim_end_matches('/').to_string(),
+                    separator,
+                    fallback,
+                    skipped: true,
+                    note: format!(
+                        "skipped: {reason} (go never sends this module's path to a proxy)"
+                    ),
+                    vcs_host: None,
+                    insecure: false,
+                    credentials: None,
+                    requests: vec![],
+                    url: raw_url,
+                    via_gonoproxy: false,
+                });
+            }
+            decide::Step::Proxy { url, .. } => {
                 let base = url.trim_end_matches('/');
                 let shown = redact(base);
-                let mut src = Source {
+                sources.push(Source {
                     kind: SourceKind::Proxy,
                     target: shown.clone(),
                     separator,
                     fallback,
                     skipped: false,
-                    note: String::new(),
-                    vcs_host: None,
-                    insecure: false,
-                    credentials: None,
-                    requests: requests
-                        .iter()
-                        .map(|r| format!("{shown}/{r}"))
-                        .collect(),
-                    url: Some(base.to_string()),
-                    via_gonoproxy: false,
-                };
-                if noproxy.is_some() {
-                    src.skipped = true;
-                    src.note = "skipped: disabled by GOPRIVATE/GONOPROXY (go never sends this module's path to a proxy)".into();
-                    src.requests.clear();
-                } else {
-                    src.note = match fallback {
+                    note: match fallback {
                         Some(Fallback::OnNotFound) => "if it answers 404 or 410, go tries the next source; any other error stops the walk".into(),
                         Some(Fallback::OnAnyError) => "on any error (not found, 5xx, timeout, refused), go tries the next source".into(),
                         None => "the last source: if it fails, the download fails".into(),
-                    };
-                    src.credentials = proxy_credentials(base, s);
-                }
-                sources.push(src);
+                    },
+                    vcs_host: None,
+                    insecure: false,
+                    credentials: proxy_credentials(base, s),
+                    requests: requests.iter().map(|r| format!("{shown}/{r}")).collect(),
+                    url: Some(base.to_string()),
+                    via_gonoproxy: false,
+                });
             }
-            ProxyEntry::Direct => sources.push(direct_source(
-                &host,
-                insecure,
-                s,
-                "fetch from the origin: ?go-get=1 discovery (or a known code host), then version control".into(),
-                None,
-                None,
-            )),
-            ProxyEntry::Off => sources.push(Source {
+            decide::Step::Off => sources.push(Source {
                 kind: SourceKind::Off,
                 target: "off".into(),
                 separator: None,
@@ -315,13 +357,13 @@ pub fn plan(path: &str, version: &str, s: &Settings) -> Route {
             }),
         }
     }
-    let stop = stop_text(&sources, list.go_error.as_deref());
+    let stop = stop_text(&sources, decision.proxy_error.as_deref());
     let sumdb = sumdb_plan(
         path,
         &escaped_path,
         escaped_version.as_deref(),
         s,
-        &nosumdb,
+        (&nosumdb, &decision.sumdb),
         &sources,
         &mut findings,
     );
@@ -456,13 +498,9 @@ pub fn netrc_machine<'a>(url: &str, machines: &'a [String]) -> Option<&'a str> {
     }
 }
 
-fn pattern_checks(
-    path: &str,
-    s: &Settings,
-    noproxy: &Option<String>,
-    nosumdb: &Option<String>,
-    insecure: bool,
-) -> Vec<PatternCheck> {
+fn pattern_checks(path: &str, s: &Settings, d: &decide::Decision) -> Vec<PatternCheck> {
+    let (noproxy, nosumdb) = (&d.noproxy_match, &d.nosumdb_match);
+    let insecure = d.insecure_match.is_some();
     let near = |value: &str| -> Vec<String> {
         value
             .split(',')
@@ -470,7 +508,7 @@ fn pattern_checks(
             .map(|m| redact(&m))
             .collect()
     };
-    let private = patterns::match_prefix_patterns(&s.goprivate, path).map(str::to_string);
+    let private = d.private_match.clone();
     let mut out = vec![PatternCheck {
         var: "GOPRIVATE",
         value: redact(&s.goprivate),
@@ -523,7 +561,7 @@ fn pattern_checks(
         var: "GOINSECURE",
         value: redact(&s.goinsecure),
         inherited_from: None,
-        matched: patterns::match_prefix_patterns(&s.goinsecure, path).map(str::to_string),
+        matched: d.insecure_match.clone(),
         effect: if insecure {
             "direct fetches may use plain HTTP and skip certificate checks (checksums are still verified)".into()
         } else {
@@ -565,7 +603,7 @@ fn sumdb_plan(
     esc_path: &str,
     esc_version: Option<&str>,
     s: &Settings,
-    nosumdb: &Option<String>,
+    (nosumdb, decided): (&Option<String>, &Option<Result<SumDb, String>>),
     sources: &[Source],
     findings: &mut Vec<Finding>,
 ) -> SumdbPlan {
@@ -577,11 +615,6 @@ fn sumdb_plan(
         via: vec![],
         lookup: None,
     };
-    let value = if s.gosumdb.is_empty() {
-        crate::syntax::DEFAULT_GOSUMDB
-    } else {
-        s.gosumdb.as_str()
-    };
     if let Some(glob) = nosumdb {
         let from = if s.gonosumdb_set {
             "GONOSUMDB"
@@ -592,16 +625,14 @@ fn sumdb_plan(
             "{from} matches {glob:?}: {path} is not looked up; go.sum alone protects it"
         ));
     }
-    let db = match gosumdb::parse(value) {
-        Ok(db) => db,
-        Err(f) => {
+    let db = match decided {
+        None => SumDb::Off,
+        Some(Ok(db)) => db.clone(),
+        Some(Err(message)) => {
             findings.push(
                 Finding::error(
                     "route.gosumdb-invalid",
-                    format!(
-                        "GOSUMDB is unusable; go fails verifying {path}: {}",
-                        f.message
-                    ),
+                    format!("GOSUMDB is unusable; go fails verifying {path}: {message}"),
                 )
                 .with_hint(
                     "godoctor env set GOSUMDB=sum.golang.org (or put the module in GONOSUMDB)",
@@ -906,6 +937,24 @@ mod tests {
         // Not matched: the implicit noproxy entry adds no source.
         let r = plan("github.com/x/y", "v1.0.0", &s);
         assert_eq!(r.sources[0].kind, SourceKind::Proxy);
+    }
+
+    #[test]
+    fn gonoproxy_module_skips_off_too() {
+        let mut s = settings("https://p.example,off");
+        s.goprivate = "*.corp.example".into();
+        s.gonoproxy = s.goprivate.clone();
+        s.gonosumdb = s.goprivate.clone();
+        let r = plan("git.corp.example/x", "v1.0.0", &s);
+        let shape: Vec<_> = r.sources.iter().map(|s| (s.kind, s.skipped)).collect();
+        assert_eq!(
+            shape,
+            vec![
+                (SourceKind::Direct, false),
+                (SourceKind::Proxy, true),
+                (SourceKind::Off, true)
+            ]
+        );
     }
 
     #[test]
