@@ -736,8 +736,27 @@ fn check_probes_the_new_proxy_before_writing() {
     run.assert_code(1);
     let json = run.json();
     assert_eq!(json["applied"], false);
-    assert_eq!(json["proxies"][0]["verdict"], "html");
+    assert_eq!(json["check"]["proxies"][0]["verdict"], "html");
     assert_eq!(user.read_goenv(), before);
+
+    // --dry-run --check: the probe's verdict without writing anything.
+    let run = user.godoctor(&["profile", "apply", "dead", "--dry-run", "--check", "--json"]);
+    run.assert_code(1);
+    let json = run.json();
+    assert!(json["rows"].is_array());
+    assert!(
+        json["check"]["problems"][0]
+            .as_str()
+            .is_some_and(|p| p.contains("not usable")),
+        "{json}"
+    );
+    assert_eq!(user.read_goenv(), before);
+
+    // offline has no proxy to probe (GOPROXY=off) and no checksum database: nothing to refuse.
+    let run = user.godoctor(&["profile", "apply", "offline", "--yes", "--check"]);
+    run.assert_code(0)
+        .assert_stderr_contains("no proxy to probe");
+    assert_eq!(user.go_env("GOPROXY"), "off");
 }
 
 /// Run godoctor on a pseudo-terminal (util-linux `script`), typing `input`, so the prompts and

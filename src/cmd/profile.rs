@@ -462,6 +462,8 @@ struct DiffJson<'a> {
     rows: &'a [DiffRow],
     missing: Vec<&'a str>,
     warnings: Vec<&'a SettingFinding>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<&'a CheckJson>,
 }
 
 fn diff_text(profile: &Profile, go_env: &GoEnv, rows: &[DiffRow]) -> String {
@@ -541,6 +543,7 @@ fn diff(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
             rows: &rows,
             missing,
             warnings: findings.iter().collect(),
+            check: None,
         })?;
         return Ok(Outcome::from_problems(problems));
     }
@@ -600,9 +603,12 @@ fn check_problems(run: &SettingsRun) -> (Vec<String>, Vec<String>) {
             warnings.push(line);
         }
     }
+    // A list without proxies (`off`, `direct`) is what the profile asks for (offline): not
+    // a failure of the network.
     if let Some(o) = &run.outcome
         && o.broken
         && problems.is_empty()
+        && !run.reports.is_empty()
     {
         problems.push("with the new GOPROXY, go cannot download public modules".to_string());
     }
@@ -617,13 +623,38 @@ fn check_problems(run: &SettingsRun) -> (Vec<String>, Vec<String>) {
     (problems, warnings)
 }
 
+/// What `--check` found.
+#[derive(Serialize)]
+struct CheckJson {
+    problems: Vec<String>,
+    warnings: Vec<String>,
+    proxies: Vec<crate::probe::proxy::ProxyReport>,
+}
+
 #[derive(Serialize)]
 struct CheckRefusedJson<'a> {
     profile: &'a str,
     applied: bool,
-    problems: &'a [String],
-    warnings: &'a [String],
-    proxies: &'a [crate::probe::proxy::ProxyReport],
+    check: &'a CheckJson,
+}
+
+fn check_text(c: &CheckJson) -> String {
+    let mut text = String::new();
+    for p in &c.problems {
+        text.push_str(&format!("{} {p}\n", output::glyph(Status::Error)));
+    }
+    for w in &c.warnings {
+        text.push_str(&format!("{} {w}\n", output::glyph(Status::Warn)));
+    }
+    if c.problems.is_empty() {
+        let line = if c.proxies.is_empty() {
+            "the new GOPROXY names no proxy to probe (only direct or off)".to_string()
+        } else {
+            format!("the new proxy answers: {}", c.proxies[0].url)
+        };
+        text.push_str(&format!("{} {line}\n", output::glyph(Status::Ok)));
+    }
+    text
 }
 
 fn apply(
@@ -640,6 +671,16 @@ fn apply(
     let go_env = ctx.load_go_env()?;
     let rows = plan::diff(&go_env, &changes, &ctx.env);
     let writes = rows.iter().any(|r| r.writes);
+    let checked = check.then(|| {
+        let run = probe_new_settings(ctx, &go_env, &rows);
+        let (problems, warnings) = check_problems(&run);
+        CheckJson {
+            problems,
+            warnings,
+            proxies: run.reports,
+        }
+    });
+    let refused = checked.as_ref().is_some_and(|c| !c.problems.is_empty());
     if dry_run {
         if ctx.output.json {
             output::print_json(&DiffJson {
@@ -648,56 +689,43 @@ fn apply(
                 rows: &rows,
                 missing: vec![],
                 warnings: findings.iter().collect(),
+                check: checked.as_ref(),
             })?;
         } else {
             output::print_block(&format!(
-                "{}\n{}",
+                "{}{}{}",
                 diff_text(profile, &go_env, &rows),
+                checked.as_ref().map_or_else(String::new, check_text),
                 output::dim("dry run: nothing was written")
             ))?;
         }
-        return Ok(Outcome::Clean);
+        return Ok(Outcome::from_problems(refused));
     }
     if !ctx.output.json && !ctx.output.quiet {
         output::print_block(&diff_text(profile, &go_env, &rows))?;
     }
-    if check {
-        let run = probe_new_settings(ctx, &go_env, &rows);
-        let (problems, warnings) = check_problems(&run);
-        if !problems.is_empty() {
+    if let Some(c) = &checked {
+        if refused {
             if ctx.output.json {
                 output::print_json(&CheckRefusedJson {
                     profile: &profile.name,
                     applied: false,
-                    problems: &problems,
-                    warnings: &warnings,
-                    proxies: &run.reports,
+                    check: c,
                 })?;
             } else {
-                let mut text = String::new();
-                for p in &problems {
-                    text.push_str(&format!("{} {p}\n", output::glyph(Status::Error)));
-                }
-                for w in &warnings {
-                    text.push_str(&format!("{} {w}\n", output::glyph(Status::Warn)));
-                }
-                text.push_str(&format!(
-                    "{} not applied: nothing was changed ({})\n",
+                output::print_block(&format!(
+                    "{}{} not applied: nothing was changed ({})\n",
+                    check_text(c),
                     output::glyph(Status::Error),
-                    output::dim("`godoctor proxy test URL` explains a proxy in detail; apply without --check to write anyway")
-                ));
-                output::print_block(&text)?;
+                    output::dim(
+                        "`godoctor proxy test URL` explains a proxy in detail; apply without --check to write anyway"
+                    )
+                ))?;
             }
             return Ok(Outcome::Problems);
         }
         if !ctx.output.json {
-            for w in &warnings {
-                output::note(&format!("{} {w}", output::glyph(Status::Warn)));
-            }
-            output::note(&format!(
-                "{} the new proxy answers",
-                output::glyph(Status::Ok)
-            ));
+            output::note(check_text(c).trim_end());
         }
     }
     if writes && !yes {
