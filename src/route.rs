@@ -816,11 +816,17 @@ fn leak_warning(
         return None;
     }
     let host = path.split('/').next().unwrap_or(path);
-    let value = if s.goprivate.is_empty() {
-        host.to_string()
-    } else {
-        format!("{},{host}", s.goprivate)
-    };
+    // The current list cleaned the way go needs it (no spaces, no empty entries), plus the host.
+    let mut globs: Vec<&str> = s
+        .goprivate
+        .split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .collect();
+    if !globs.contains(&host) {
+        globs.push(host);
+    }
+    let value = globs.join(",");
     Some(
         Finding::warning(
             "route.private-leak",

@@ -363,7 +363,7 @@ fn plan_without_network_explains_route_and_leak() {
         .unwrap_or_default();
     assert_eq!(
         leak["hint"],
-        "go env -w GOPRIVATE=github.com/corp, git.corp.example,git.corp.example"
+        "go env -w GOPRIVATE=github.com/corp,git.corp.example"
     );
     // Text mode says the same.
     let t = u.godoctor(&["route", "git.corp.example/team/lib@v1.2.3"]);
@@ -564,4 +564,60 @@ fn sumdb_through_the_proxy() {
     let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
     assert_eq!(godoctor, go, "{doc}\n{run}");
     assert!(go.ok);
+}
+
+/// Write `m` as a `file://` module proxy directory under `root` and return its GOPROXY URL.
+fn file_proxy(root: &std::path::Path, ms: &[&Module]) -> String {
+    for m in ms {
+        let dir = root.join(m.escaped_path()).join("@v");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let v = m.escaped_version();
+        std::fs::write(dir.join(format!("{v}.info")), m.info()).expect("info");
+        std::fs::write(dir.join(format!("{v}.mod")), m.mod_file()).expect("mod");
+        std::fs::write(dir.join(format!("{v}.zip")), m.zip()).expect("zip");
+        std::fs::write(dir.join("list"), format!("{}\n", m.version)).expect("list");
+    }
+    format!("file://{}", root.display())
+}
+
+/// `file://` proxies: served from disk, and a missing file counts as "not found" for ','.
+#[test]
+fn file_proxies() {
+    let m = hello("example.com/Files/hello", "v1.0.0");
+    let b = GoProxy::start(vec![m.clone()]);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let full = file_proxy(&tmp.path().join("full"), &[&m]);
+    let empty = file_proxy(&tmp.path().join("empty"), &[]);
+    std::fs::create_dir_all(tmp.path().join("empty")).expect("mkdir");
+
+    let u = user(&full);
+    let d = u.godoctor(&["route", &m.spec(), "--probe", "--json"]);
+    d.assert_code(0);
+    assert_eq!(d.json()["served_by"], full.as_str());
+    let run = u.go(&["mod", "download", "-json", &m.spec()]);
+    run.assert_success();
+    assert!(run.json().get("Error").is_none(), "{run}");
+
+    let u = user(&format!("{empty},{}", b.url()));
+    assert_agree(&u, &m.spec(), &[&b], true);
+}
+
+/// A GOPROXY go cannot use: both fail before any request, with go's own message.
+#[test]
+fn unusable_goproxy() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let b = GoProxy::start(vec![m.clone()]);
+    let u = user(&format!("ftp://mirror.example,{}", b.url()));
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&b]);
+    assert_eq!(godoctor, go, "{doc}\n{run}");
+    assert!(!go.ok);
+    let want = "invalid proxy URL scheme (must be https, http, file): ftp://mirror.example";
+    assert!(run.output().contains(want), "{run}");
+    assert!(
+        doc.json()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(want),
+        "{doc}"
+    );
 }
