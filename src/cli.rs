@@ -274,11 +274,12 @@ pub enum ProxyAction {
     },
     /// Probe known public mirrors (plus --candidates) and rank them by median latency
     Rank {
-        /// File of extra candidate proxy URLs, one per line (`#` comments)
+        /// File of extra candidate proxy URLs, one per line (`#` comments); mirrors.txt in
+        /// godoctor's config directory is always added
         #[arg(long, value_name = "FILE")]
         candidates: Option<PathBuf>,
-        /// Probe only the candidates file, not the built-in catalogue
-        #[arg(long, requires = "candidates")]
+        /// Probe only the candidates (file and config), not the built-in catalogue
+        #[arg(long)]
         no_builtin: bool,
         #[command(flatten)]
         probe: ProbeArgs,

@@ -25,6 +25,8 @@ fn user() -> GoUser {
 
 /// Does the real go download MODULE with this GOPROXY (and GOSUMDB, default off)?
 fn go_downloads(user: &mut GoUser, goproxy: &str) -> bool {
+    // From an empty module cache, so go really asks the proxy.
+    user.go(&["clean", "-modcache"]).assert_success();
     user.set_env("GOPROXY", goproxy);
     user.go(&["mod", "download", "-json", MODULE]).success()
 }
@@ -490,6 +492,21 @@ fn rank_orders_loopback_candidates_and_stars_the_current_one() {
     let rows = u.godoctor(&args).assert_code(0).json();
     let rows = rows.as_array().cloned().unwrap_or_default();
     assert_eq!(rows.len(), 3);
+    // mirrors.txt in godoctor's config directory adds candidates too.
+    let configured = GoProxy::builder().behaviour(Behaviour::Status(500)).start();
+    u.write_file(
+        u.godoctor_home().join("mirrors.txt"),
+        format!("{} from config\n", configured.url()),
+    );
+    let with_config = u.godoctor(&args).assert_code(0).json();
+    let rows4 = with_config.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows4.len(), 4);
+    assert!(
+        rows4
+            .iter()
+            .any(|r| r["url"] == configured.url() && r["verdict"] == "server-error"),
+        "{with_config:#}"
+    );
     assert_eq!(rows[0]["url"], fast.url());
     assert_eq!(
         (rows[0]["rank"].clone(), rows[0]["fastest"].clone()),
@@ -609,4 +626,65 @@ fn netrc_credentials_are_sent_like_go_and_never_printed() {
     u.set_env("NETRC", &moved);
     let (_, reports) = probe(&u, &[&proxy.url()], &[]);
     assert_eq!(reports[0]["verdict"], "ok");
+}
+
+#[test]
+fn https_proxy_from_the_environment_is_used_and_shown_like_go() {
+    use common::proxy::ForwardProxy;
+    // go never proxies loopback hosts, so the mirror gets a made-up name only the forward
+    // proxy knows: nothing leaves the machine, and no DNS lookup happens (the proxy resolves).
+    let mirror = GoProxy::builder()
+        .module(hello())
+        .tls()
+        .tls_names(&["goproxy.test"])
+        .start();
+    let fwd = ForwardProxy::start();
+    fwd.route("goproxy.test", mirror.addr());
+    let mut u = user()
+        .with_env("HTTPS_PROXY", fwd.url())
+        .with_env("SSL_CERT_FILE", mirror.ca_file());
+    let (code, reports) = probe(&u, &["https://goproxy.test"], &[]);
+    assert_eq!(
+        (code, &reports[0]["verdict"]),
+        (0, &Value::from("ok")),
+        "{:#}",
+        reports[0]
+    );
+    let fwd_addr = fwd.addr().to_string();
+    assert_eq!(reports[0]["via_proxy"], fwd_addr);
+    assert!(
+        fwd.requests()
+            .iter()
+            .any(|r| r.starts_with("CONNECT goproxy.test:443")),
+        "{:?}",
+        fwd.requests()
+    );
+    assert!(
+        go_downloads(&mut u, "https://goproxy.test"),
+        "go goes through HTTPS_PROXY too"
+    );
+    u.godoctor(&["proxy", "test", "--module", MODULE, "https://goproxy.test"])
+        .assert_stdout_contains(&format!("via proxy {fwd_addr}"));
+
+    // A proxy that wants credentials: without them 407 (go fails too); with them in the URL ok.
+    fwd.require_auth("bob", "pr0xy");
+    let (_, reports) = probe(&u, &["https://goproxy.test"], &[]);
+    assert_eq!(reports[0]["verdict"], "http-proxy", "{:#}", reports[0]);
+    assert!(!go_downloads(&mut u, "https://goproxy.test"));
+    u.set_env("HTTPS_PROXY", fwd.url_with_auth("bob", "pr0xy"));
+    let (_, reports) = probe(&u, &["https://goproxy.test"], &[]);
+    assert_eq!(reports[0]["verdict"], "ok", "{:#}", reports[0]);
+    assert!(go_downloads(&mut u, "https://goproxy.test"));
+
+    // A dead HTTPS_PROXY is named as the culprit.
+    u.set_env("HTTPS_PROXY", refused_url());
+    let (_, reports) = probe(&u, &["https://goproxy.test"], &[]);
+    assert_eq!(reports[0]["verdict"], "http-proxy", "{:#}", reports[0]);
+    assert!(
+        reports[0]["diagnosis"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("HTTPS_PROXY")
+    );
+    assert!(!go_downloads(&mut u, "https://goproxy.test"));
 }

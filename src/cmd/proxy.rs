@@ -263,7 +263,11 @@ fn rank(
     } else {
         catalogue::builtin()
     };
-    if let Some(path) = candidates {
+    // godoctor's config: mirrors.txt in its config directory (GODOCTOR_HOME when set), same format.
+    let configured = crate::home::config_dir(&ctx.env)
+        .map(|d| d.join("mirrors.txt"))
+        .filter(|p| p.is_file());
+    for path in configured.iter().map(|p| p.as_path()).chain(candidates) {
         let text = std::fs::read_to_string(path).map_err(|e| {
             crate::hinted(
                 format!("cannot read {}: {e}", path.display()),

@@ -341,12 +341,26 @@ impl Prober {
         let conn_host = conn_host.ok_or_else(|| {
             FetchError::new(ErrorKind::Proxy, Phase::Proxy, "proxy URL has no host")
         })?;
-        let addrs = resolve(&conn_host, conn_port, deadline)?;
+        // A failure to reach the proxy itself is the proxy's fault, in go's words.
+        let via = |e: FetchError| match &proxy {
+            Some(p) if e.kind != ErrorKind::Timeout => FetchError::new(
+                ErrorKind::Proxy,
+                Phase::Proxy,
+                format!(
+                    "proxyconnect tcp (the {} proxy {}): {}",
+                    if https { "HTTPS_PROXY" } else { "HTTP_PROXY" },
+                    host_port(p),
+                    e.message
+                ),
+            ),
+            _ => e,
+        };
+        let addrs = resolve(&conn_host, conn_port, deadline).map_err(via)?;
         result.phases.dns_ms += ms(t.elapsed());
 
         // TCP connect: every address in turn, like go's dialer (without the happy-eyeballs race).
         let t = Instant::now();
-        let tcp = connect(&addrs, deadline)?;
+        let tcp = connect(&addrs, deadline).map_err(via)?;
         result.phases.connect_ms += ms(t.elapsed());
         let _ = tcp.set_nodelay(true);
 

@@ -274,6 +274,11 @@ pub fn classify(
                 "fine for a private proxy followed by another entry; else probe one of its modules with --module PATH@VERSION",
             ),
         ),
+        407 => diag(
+            Verdict::HttpProxy,
+            "407: the HTTP proxy from HTTP_PROXY wants credentials",
+            Some("put them in the proxy URL: HTTP_PROXY=http://user:password@host:port"),
+        ),
         401 | 403 => diag(
             Verdict::Forbidden,
             format!("{status}: the proxy refuses the request"),
