@@ -85,7 +85,12 @@ fn summary(description: &str) -> String {
         .unwrap_or(description)
         .trim()
         .trim_end_matches('.');
-    first.to_string()
+    if first.chars().count() > 80 {
+        let cut: String = first.chars().take(79).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        first.to_string()
+    }
 }
 
 #[derive(Serialize)]
@@ -144,12 +149,7 @@ fn list(ctx: &Context) -> Result<Outcome> {
         output::heading("FROM"),
         output::heading("DESCRIPTION"),
     ]];
-    for r in &rows {
-        let p = store
-            .profiles
-            .iter()
-            .find(|p| p.name == r.name)
-            .context("listed profile vanished")?;
+    for (r, p) in rows.iter().zip(&store.profiles) {
         table.push(vec![
             if r.active {
                 output::paint("*", Status::Ok)
@@ -166,8 +166,8 @@ fn list(ctx: &Context) -> Result<Outcome> {
     match &go_env {
         Ok(_) if rows.iter().any(|r| r.active) => {
             text.push_str(&format!(
-                "\n{} * = matches the settings go uses now\n",
-                output::dim("")
+                "\n{}\n",
+                output::dim("* = matches the settings go uses now")
             ));
         }
         Ok(_) => text.push_str(&format!(
