@@ -297,7 +297,7 @@ fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
             );
             continue;
         }
-        for f in crate::syntax::check_value(&c.name, value) {
+        for f in crate::syntax::check_value_for(&c.name, value, go_env.go_minor()) {
             push(&mut out, f);
         }
         if value.is_empty() {

@@ -131,7 +131,7 @@ pub fn values_checks(go_env: &GoEnv) -> Vec<Check> {
         if s.value.is_empty() && s.source == Source::Default && s.name != "GOPROXY" {
             continue;
         }
-        for f in crate::syntax::check_value(&s.name, &s.value) {
+        for f in crate::syntax::check_value_for(&s.name, &s.value, go_env.go_minor()) {
             findings.push(SettingFinding {
                 var: Some(s.name.clone()),
                 finding: f,

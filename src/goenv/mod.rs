@@ -234,6 +234,15 @@ impl GoEnv {
         self.get("GOVERSION")
     }
 
+    /// The minor version of this go (`go1.26.8` → 26), for rules that depend on it.
+    pub fn go_minor(&self) -> Option<u64> {
+        let rest = self.version().strip_prefix("go1.")?;
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        rest[..end].parse().ok()
+    }
+
     /// Variable names this go knows (the keys of `go env -json`).
     pub fn known_names(&self) -> BTreeSet<String> {
         let mut names: BTreeSet<String> = self.values.keys().cloned().collect();
