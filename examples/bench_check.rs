@@ -26,7 +26,10 @@ fn main() {
 }
 
 fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
 fn run() -> Res<()> {
@@ -43,7 +46,9 @@ fn run() -> Res<()> {
     let rounds = env_num("BENCH_ROUNDS", 15) as usize;
     let delay = Duration::from_millis(env_num("BENCH_DELAY_MS", 200));
 
-    let home = tempfile::Builder::new().prefix("godoctor-bench-").tempdir()?;
+    let home = tempfile::Builder::new()
+        .prefix("godoctor-bench-")
+        .tempdir()?;
     let root = home.path().to_path_buf();
     // A small module cache: a few modules' worth of files.
     let modcache = root.join("go/pkg/mod");
@@ -153,8 +158,15 @@ fn serve(mut stream: std::net::TcpStream, delay: Duration) {
     std::thread::sleep(delay);
     let (status, body) = match Path::new(&path).extension().and_then(|e| e.to_str()) {
         Some("info") if !path.contains("godoctor.invalid") => {
-            let version = path.rsplit('/').next().unwrap_or("").trim_end_matches(".info");
-            ("200 OK", format!("{{\"Version\":\"{version}\",\"Time\":\"2020-01-01T00:00:00Z\"}}"))
+            let version = path
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".info");
+            (
+                "200 OK",
+                format!("{{\"Version\":\"{version}\",\"Time\":\"2020-01-01T00:00:00Z\"}}"),
+            )
         }
         _ => ("404 Not Found", "not found".to_string()),
     };
