@@ -322,6 +322,15 @@ pub fn plan(path: &str, version: &str, s: &Settings) -> Route {
             decide::Step::Proxy { url, .. } => {
                 let base = url.trim_end_matches('/');
                 let shown = redact(base);
+                if base.starts_with("http://") && crate::redact::has_credentials(base) {
+                    findings.push(
+                        Finding::error(
+                            "route.credentials-over-http",
+                            format!("GOPROXY entry {shown} has credentials but plain http: go refuses every request to it (\"refusing to pass credentials to insecure URL\")."),
+                        )
+                        .with_hint("use https:// for this proxy, and keep the credentials in ~/.netrc (machine HOST login USER password …) rather than in GOPROXY"),
+                    );
+                }
                 sources.push(Source {
                     kind: SourceKind::Proxy,
                     target: shown.clone(),
@@ -434,6 +443,9 @@ fn direct_source(
 
 /// Credentials go sends to a proxy: userinfo in the URL, else GOAUTH (default .netrc).
 fn proxy_credentials(url: &str, s: &Settings) -> Option<String> {
+    if crate::redact::has_credentials(url) && url.starts_with("http://") {
+        return Some("none: go refuses to send the credentials in this URL over plain http".into());
+    }
     if crate::redact::has_credentials(url) {
         let user = url
             .split("://")

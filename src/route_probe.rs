@@ -658,6 +658,21 @@ fn get(
         });
         return Err(Answer::Error(m));
     };
+    // web.Get with DefaultSecurity: credentials never travel over plain http.
+    if url.scheme() == "http" && !url.username().is_empty() {
+        let m = format!("refusing to pass credentials to insecure URL: {shown}");
+        w.steps.push(Step {
+            op,
+            source,
+            url: Some(shown),
+            status: None,
+            outcome: Outcome::Error,
+            detail: m.clone(),
+            next: String::new(),
+            ms: 0.0,
+        });
+        return Err(Answer::Error(m));
+    }
     let r = prober.fetch(&url, &FetchOptions::within(opts.timeout, cap));
     let (outcome, detail, result) = judge(&r, &shown, op == Op::Zip);
     w.steps.push(Step {

@@ -621,3 +621,48 @@ fn unusable_goproxy() {
         "{doc}"
     );
 }
+
+/// A password in an http GOPROXY URL is refused like go refuses it, and neither it nor a
+/// .netrc password is ever printed.
+#[test]
+fn credentials_are_never_printed() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    let with_pw = a.url().replacen("http://", "http://alice:s3cret-pw@", 1);
+    let u = user(&with_pw);
+    std::fs::write(
+        u.home().join(".netrc"),
+        "machine 127.0.0.1 login bob password n3trc-pw\n",
+    )
+    .expect("netrc");
+    // go refuses to send URL credentials over plain http; so must the probe.
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert_eq!(godoctor, go, "{doc}\n{run}");
+    assert!(
+        !go.ok
+            && run
+                .output()
+                .contains("refusing to pass credentials to insecure URL")
+    );
+    assert!(doc.stdout.contains("route.credentials-over-http"), "{doc}");
+    let text = u.godoctor(&["route", &m.spec(), "--probe"]);
+    for out in [&doc, &text] {
+        let all = out.output();
+        assert!(
+            !all.contains("s3cret-pw") && !all.contains("n3trc-pw"),
+            "{out}"
+        );
+    }
+    assert!(
+        doc.stdout.contains("alice"),
+        "the user name may be shown\n{doc}"
+    );
+
+    // Over https go sends them, and the probe does too.
+    let t = GoProxy::start_tls(vec![m.clone()]);
+    let u = user(&t.url().replacen("https://", "https://alice:s3cret-pw@", 1))
+        .with_env("SSL_CERT_FILE", t.ca_file());
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&t]);
+    assert!(godoctor.ok && go.ok, "{doc}\n{run}");
+    assert!(!doc.output().contains("s3cret-pw"), "{doc}");
+}
