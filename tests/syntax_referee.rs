@@ -441,6 +441,7 @@ fn module_path_errors_are_gos() {
         "127.0.0.1/con",
         "127.0.0.1/x~1",
         "github/x",
+        "Example.com/x",
         "127.0.0.1/x+y",
     ] {
         let want = module::check_path(path)

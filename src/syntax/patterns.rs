@@ -194,6 +194,16 @@ fn check_glob(name: &str, raw: &str, out: &mut Vec<Finding>) -> Option<String> {
             format!("{name} pattern {glob:?} contains '...', which path.Match treats literally (use '*' for one path element)."),
         ));
     }
+    let host = glob.split('/').next().unwrap_or("");
+    if host.chars().any(|c| c.is_ascii_uppercase()) {
+        out.push(
+            Finding::error(
+                "patterns.case",
+                format!("{name} pattern {glob:?} has upper-case letters in the host; module paths start with a lower-case host (go rejects others as malformed), and matching is case-sensitive, so it never matches."),
+            )
+            .with_hint(format!("use {}", glob.replacen(host, &host.to_ascii_lowercase(), 1))),
+        );
+    }
     if is_bad_pattern(&glob) {
         out.push(
             Finding::error(
@@ -447,6 +457,8 @@ mod tests {
         );
         assert!(codes(&check("GONOPROXY", "none")).is_empty());
         assert!(codes(&check("GOPRIVATE", "github.com/corp/...")).contains(&"patterns.dots"));
+        assert!(codes(&check("GOPRIVATE", "GitHub.com/corp")).contains(&"patterns.case"));
+        assert!(!codes(&check("GOPRIVATE", "github.com/Corp")).contains(&"patterns.case"));
     }
 
     #[test]
