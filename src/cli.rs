@@ -111,6 +111,15 @@ pub enum Command {
   godoctor route golang.org/x/text@v0.14.0 --probe          walk the route like go mod download
   godoctor route example.com/m@v1.0.0 --probe --json")]
     Route(RouteArgs),
+    /// Interactive setup: measure mirrors, ask a few questions, preview the changes, apply them
+    ///
+    /// Needs a terminal; Esc or Ctrl-C before the final confirmation changes nothing. The
+    /// result is written with one `go env -w` (and `-u`) call; `godoctor undo` reverts it.
+    #[command(after_long_help = "Examples:
+  godoctor setup
+  godoctor setup --candidates mirrors.txt          also measure these proxies (one URL per line)
+  godoctor setup --candidates mirrors.txt --no-builtin --timeout 2s")]
+    Setup(SetupArgs),
     /// Print shell completions
     Completions {
         /// The shell to generate completions for
@@ -284,6 +293,18 @@ pub enum ProxyAction {
         #[command(flatten)]
         probe: ProbeArgs,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// File of candidate proxy URLs to measure, one per line (`#` comments), as for `proxy rank`
+    #[arg(long, value_name = "FILE")]
+    pub candidates: Option<PathBuf>,
+    /// Measure only the candidates file (and the current GOPROXY), not the built-in mirrors
+    #[arg(long, requires = "candidates")]
+    pub no_builtin: bool,
+    #[command(flatten)]
+    pub probe: ProbeArgs,
 }
 
 #[derive(Debug, Args)]

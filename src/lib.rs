@@ -18,6 +18,7 @@ pub mod route;
 pub mod route_probe;
 pub mod syntax;
 pub mod sys;
+pub mod wizard;
 
 /// How a command that ran to the end went: maps to exit code 0 or 1.
 /// Failures to run at all are `Err` and map to exit code 2.

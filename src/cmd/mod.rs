@@ -8,6 +8,7 @@ pub mod port;
 pub mod profile;
 pub mod proxy;
 pub mod route;
+pub mod setup;
 pub mod undo;
 
 use anyhow::Result;
@@ -76,5 +77,6 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
         Command::Proxy(args) => proxy::run(args, ctx),
         Command::Port(args) => port::run(args, ctx),
         Command::Route(args) => route::run(args, ctx),
+        Command::Setup(args) => setup::run(ctx, args),
     }
 }

@@ -1,0 +1,747 @@
+//! `godoctor setup`: the thin terminal front end of the wizard in [`crate::wizard`]. It gathers
+//! the facts (go, current settings, `.netrc` hosts), measures the candidate mirrors with a
+//! spinner, asks the wizard's questions with dialoguer, runs the probes the wizard requests,
+//! and applies the plan through the undoable write path. Esc or Ctrl-C before the final "yes"
+//! leaves everything as it was.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Result;
+use dialoguer::console::{Key, Term};
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::{Confirm, Select};
+use url::Url;
+
+use super::Context;
+use super::env::{render_write, write_error};
+use crate::Outcome;
+use crate::cli::SetupArgs;
+use crate::finding::Severity;
+use crate::goenv::diagnose;
+use crate::goenv::write;
+use crate::goenv::{GoEnv, MANAGED};
+use crate::output::{self, Status};
+use crate::probe::http::{FetchOptions, Prober};
+use crate::probe::proxy::{self, ProbeOptions, ProxyReport};
+use crate::redact::redact;
+use crate::wizard::{
+    self, Answer, Current, Facts, Kind, Measurement, Plan, Probe, Qid, Question, Step, SumdbProbe,
+    Wizard, advice,
+};
+
+/// The settings are being written: Ctrl-C must not stop godoctor between write and rollback.
+static APPLYING: AtomicBool = AtomicBool::new(false);
+
+pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
+    if ctx.output.json {
+        return Err(crate::hinted(
+            "`godoctor setup` asks questions and has no JSON output",
+            "use `godoctor env --json` to read the settings, `godoctor env set` or `godoctor profile apply` to write them",
+        ));
+    }
+    if !(ctx.output.interactive && ctx.output.stderr_tty) {
+        return Err(non_terminal());
+    }
+    let go = ctx.locate_go().map_err(|e| {
+        crate::hinted(
+            format!("{e:#}: setup needs go to read and write its settings; nothing was changed"),
+            "install Go from https://go.dev/dl/ (or your package manager: `apt install golang-go`, `brew install go`, `winget install GoLang.Go`), \
+             open a new terminal so PATH includes its bin directory, then run `godoctor setup` again; \
+             a go installed elsewhere: pass --go /path/to/go or set GODOCTOR_GO",
+        )
+    })?;
+    let go_env = GoEnv::load(&go, &ctx.env)
+        .map_err(|e| crate::hinted(e.to_string(), "run `go env` yourself to see what go says"))?;
+    install_ctrlc();
+
+    output::note(&format!(
+        "{} {} {}",
+        output::glyph(Status::Ok),
+        output::heading("go"),
+        output::dim(&format!(
+            "{} ({}, found via {})",
+            go_env.version(),
+            go_env.go.path.display(),
+            go_env.go.how
+        ))
+    ));
+    output::note(&current_block(&go_env));
+
+    let candidates = candidates(args, &go_env)?;
+    let opts = probe_options(args)?;
+    let prober = Prober::new(&ctx.env);
+    let urls: Vec<Url> = candidates.iter().map(|c| c.url.clone()).collect();
+    let reports = spin(
+        ctx,
+        &format!("measuring {} candidate mirror(s)…", urls.len()),
+        || proxy::test_all(&prober, &urls, &opts),
+    );
+    let measured: Vec<Measurement> = candidates
+        .iter()
+        .zip(&reports)
+        .map(|(c, r)| measurement(c, r))
+        .collect();
+
+    let facts = facts(ctx, &go_env);
+    let mut wiz = Wizard::new(facts, measured);
+    let theme: Box<dyn Theme> = if ctx.output.color {
+        Box::new(ColorfulTheme::default())
+    } else {
+        Box::new(SimpleTheme)
+    };
+    let term = Term::stderr();
+    loop {
+        match wiz.next() {
+            Step::Ask(q) => {
+                if q.id == Qid::Apply {
+                    output::note(&render_plan(&wiz.plan()));
+                }
+                let answer = ask(&term, theme.as_ref(), &q)?;
+                match wiz.answer(answer) {
+                    Ok(notes) => show_notes(&notes),
+                    Err(why) => output::note(&format!(
+                        "{} {}",
+                        output::glyph(Status::Error),
+                        redact(&why)
+                    )),
+                }
+            }
+            Step::Probe(Probe::Proxy { url, private }) => {
+                let m = match proxy::parse_proxy_url(&url) {
+                    Ok(u) => {
+                        let mut o = opts.clone();
+                        if private {
+                            // A private proxy is not expected to serve the public probe module
+                            // (not-serving-module is a warning, not a failure).
+                            o.samples = 1;
+                        }
+                        let r = spin(ctx, &redact(&format!("probing {url}…")), || {
+                            proxy::test_proxy(&prober, &u, &o)
+                        });
+                        let c = Candidate {
+                            url: u,
+                            name: url.clone(),
+                            current: false,
+                        };
+                        measurement(&c, &r)
+                    }
+                    Err(e) => Measurement {
+                        url: url.clone(),
+                        name: url.clone(),
+                        current: false,
+                        ok: false,
+                        median_ms: None,
+                        verdict: "bad-url".into(),
+                        diagnosis: e,
+                        hint: None,
+                        proxies_sumdb: None,
+                    },
+                };
+                if m.ok {
+                    output::note(&format!(
+                        "{} {}",
+                        output::glyph(Status::Ok),
+                        redact(&format!("{}: {}", m.url, m.diagnosis))
+                    ));
+                }
+                wiz.proxy_probed(m);
+            }
+            Step::Probe(Probe::Sumdb { names }) => {
+                let probes = spin(ctx, "asking the checksum databases…", || {
+                    probe_sumdbs(&prober, &names, opts.timeout)
+                });
+                wiz.sumdb_probed(probes);
+            }
+            Step::Declined => {
+                output::note(&format!(
+                    "{} nothing was changed",
+                    output::glyph(Status::Info)
+                ));
+                return Ok(Outcome::Clean);
+            }
+            Step::Apply => return apply(ctx, &go_env, &wiz, &prober, &opts),
+        }
+    }
+}
+
+/// The error for a run without a terminal: what to run instead.
+fn non_terminal() -> anyhow::Error {
+    let rows: Vec<Vec<String>> = advice::non_interactive_equivalents()
+        .into_iter()
+        .map(|(cmd, what)| vec![format!("  {cmd}"), format!("# {what}")])
+        .collect();
+    crate::hinted(
+        "`godoctor setup` asks questions, but stdin, stdout or stderr is not a terminal (CI, a pipe); nothing was changed",
+        format!(
+            "run it in a terminal, or make the same choices without questions:\n{}",
+            output::table(&rows).trim_end()
+        ),
+    )
+}
+
+/// Ctrl-C anywhere before the write (a prompt, a probe): restore the cursor, say that nothing
+/// changed, stop with 130 like a shell does. The handler is the one place that reacts: a
+/// prompt that reads the key itself raises SIGINT too (see [`prompt_error`]).
+fn install_ctrlc() {
+    let _ = ctrlc::set_handler(|| {
+        if APPLYING.load(Ordering::SeqCst) {
+            // Between snapshot and verification the write path must finish (or roll back).
+            return;
+        }
+        let _ = Term::stderr().show_cursor();
+        output::note("\nsetup cancelled (Ctrl-C): nothing was changed");
+        std::process::exit(130);
+    });
+}
+
+/// The current settings in one short block, with their sources and problems.
+fn current_block(go_env: &GoEnv) -> String {
+    let mut rows = Vec::new();
+    for name in wizard::DECIDED.iter().chain(["GOINSECURE"].iter()) {
+        let Some(s) = go_env.setting(name) else {
+            continue;
+        };
+        if s.value.is_empty()
+            && matches!(*name, "GOAUTH" | "GOINSECURE" | "GONOPROXY" | "GONOSUMDB")
+        {
+            continue;
+        }
+        let value = if s.value.is_empty() {
+            output::dim("(empty)")
+        } else {
+            s.value.clone()
+        };
+        let source = match (&s.file, s.derived_from) {
+            (_, Some(from)) => format!("default (from {from})"),
+            (Some(f), _) => format!("{} {}", s.source.as_str(), f.display()),
+            _ => s.source.as_str().to_string(),
+        };
+        rows.push(vec![format!("  {name}"), value, output::dim(&source)]);
+    }
+    let mut text = format!(
+        "{}\n{}",
+        output::heading("Current settings"),
+        output::table(&rows)
+    );
+    let mut findings: Vec<crate::finding::Finding> = diagnose::provenance_findings(go_env)
+        .into_iter()
+        .map(|f| f.finding)
+        .collect();
+    findings.extend(crate::syntax::check_settings(&configured(go_env)));
+    for f in findings.iter().filter(|f| f.severity > Severity::Info) {
+        text.push_str(&format!(
+            "{} {}\n",
+            output::glyph(Status::from(f.severity)),
+            f.message
+        ));
+    }
+    redact(text.trim_end())
+}
+
+/// The managed settings as configured (for the cross-variable checks).
+fn configured(go_env: &GoEnv) -> std::collections::BTreeMap<String, String> {
+    go_env
+        .settings
+        .iter()
+        .filter(|s| s.derived_from.is_none())
+        .map(|s| (s.name.clone(), s.value.clone()))
+        .collect()
+}
+
+/// A proxy to measure.
+struct Candidate {
+    url: Url,
+    name: String,
+    current: bool,
+}
+
+/// Candidates: the `--candidates` file, the built-in catalogue (unless `--no-builtin`), and the
+/// proxies of the current GOPROXY (go talks to those anyway), without duplicates.
+fn candidates(args: &SetupArgs, go_env: &GoEnv) -> Result<Vec<Candidate>> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let push = |out: &mut Vec<Candidate>, url: Url, name: String, current: bool| {
+        let key = url.as_str().trim_end_matches('/').to_string();
+        if let Some(c) = out
+            .iter_mut()
+            .find(|c| c.url.as_str().trim_end_matches('/') == key)
+        {
+            c.current |= current;
+        } else {
+            out.push(Candidate { url, name, current });
+        }
+    };
+    if let Some(path) = &args.candidates {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            crate::hinted(
+                format!("cannot read the candidates file {}: {e}", path.display()),
+                "give a file with one proxy URL per line (optionally followed by a name); # starts a comment",
+            )
+        })?;
+        for (url, name) in parse_candidates(&text, &path.display().to_string())? {
+            push(&mut out, url, name, false);
+        }
+    }
+    if !args.no_builtin {
+        for (url, name) in builtin_candidates() {
+            push(&mut out, url, name, false);
+        }
+    }
+    for spec in crate::syntax::goproxy::parse(go_env.get("GOPROXY")).specs {
+        if let crate::syntax::goproxy::ProxyEntry::Url { url, .. } = spec.entry {
+            if let Ok(u) = proxy::parse_proxy_url(&url) {
+                if u.scheme() != "file" {
+                    let name = proxy::display_url(&u);
+                    push(&mut out, u, name, true);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parse a candidates file: one proxy URL per line, optionally followed by a name; `#` starts
+/// a comment. Errors name the file and line.
+fn parse_candidates(text: &str, source: &str) -> Result<Vec<(Url, String)>> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (url, name) = line
+            .split_once(char::is_whitespace)
+            .map_or((line, ""), |(u, n)| (u, n.trim()));
+        let parsed = proxy::parse_proxy_url(url).map_err(|e| {
+            crate::hinted(
+                format!("{source}:{}: {e}", n + 1),
+                "one proxy URL per line, e.g. https://goproxy.example.com My mirror",
+            )
+        })?;
+        let name = if name.is_empty() {
+            proxy::display_url(&parsed)
+        } else {
+            name.to_string()
+        };
+        out.push((parsed, name));
+    }
+    Ok(out)
+}
+
+/// The built-in mirror catalogue (the probe module's, once it provides one).
+fn builtin_candidates() -> Vec<(Url, String)> {
+    Vec::new()
+}
+
+fn probe_options(args: &SetupArgs) -> Result<ProbeOptions> {
+    let mut opts = ProbeOptions {
+        timeout: args.probe.timeout,
+        samples: args.probe.samples as usize,
+        ..Default::default()
+    };
+    if let Some(m) = &args.probe.module {
+        let (path, version) = m
+            .rsplit_once('@')
+            .filter(|(p, v)| !p.is_empty() && v.starts_with('v'))
+            .ok_or_else(|| {
+                crate::hinted(
+                    format!("invalid --module {m:?}"),
+                    "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
+                )
+            })?;
+        opts.module = path.to_string();
+        opts.version = version.to_string();
+    }
+    Ok(opts)
+}
+
+/// The URL as go would be given it (unredacted: it is written to GOPROXY), without the `/`
+/// the URL parser adds to a bare host.
+fn raw_url(url: &Url) -> String {
+    let s = url.as_str();
+    if url.path() == "/" && url.query().is_none() && url.fragment().is_none() {
+        s.trim_end_matches('/').to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn measurement(c: &Candidate, r: &ProxyReport) -> Measurement {
+    let verdict = serde_json::to_value(r.verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    Measurement {
+        url: raw_url(&c.url),
+        name: c.name.clone(),
+        current: c.current,
+        ok: r.ok,
+        median_ms: r.median_ms,
+        verdict,
+        diagnosis: r.diagnosis.clone(),
+        hint: r.hint.clone(),
+        proxies_sumdb: r.sumdb.as_ref().and_then(|s| s.supported),
+    }
+}
+
+fn facts(ctx: &Context, go_env: &GoEnv) -> Facts {
+    let file = go_env.user_file.parsed();
+    let settings = wizard::DECIDED
+        .iter()
+        .filter_map(|name| {
+            let s = go_env.setting(name)?;
+            Some((
+                name.to_string(),
+                Current {
+                    value: s.value.clone(),
+                    source: s.source.as_str().to_string(),
+                    in_file: file
+                        .and_then(|(_, f)| f.last(name))
+                        .map(|e| e.value.clone()),
+                },
+            ))
+        })
+        .collect();
+    let netrc = crate::probe::netconf::load_netrc(&ctx.env)
+        .into_iter()
+        .map(|e| (e.machine.clone(), e.login.clone()))
+        .collect();
+    Facts {
+        go_version: go_env.version().to_string(),
+        settings,
+        netrc,
+    }
+}
+
+/// Run `f` with a spinner on stderr (when it is a terminal).
+fn spin<T>(ctx: &Context, message: &str, f: impl FnOnce() -> T) -> T {
+    let bar = ctx.output.stderr_tty.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    });
+    let out = f();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    out
+}
+
+/// Ask each checksum database directly for its signed tree head (`/latest`), concurrently.
+fn probe_sumdbs(prober: &Prober, names: &[String], timeout: Duration) -> Vec<SumdbProbe> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = names
+            .iter()
+            .map(|name| {
+                s.spawn(move || {
+                    let Ok(url) = Url::parse(&format!("https://{name}/latest")) else {
+                        return SumdbProbe {
+                            name: name.clone(),
+                            ok: false,
+                            ms: None,
+                            detail: "not a host name".into(),
+                        };
+                    };
+                    let r = prober.fetch(&url, &FetchOptions::within(timeout, 64 * 1024));
+                    let ok = r.error.is_none()
+                        && r.status == Some(200)
+                        && r.body.starts_with(b"go.sum database tree");
+                    let detail = match (&r.error, r.status) {
+                        (Some(e), _) => e.message.clone(),
+                        (None, Some(200)) if !ok => "the answer is not a signed tree head".into(),
+                        (None, Some(code)) => format!("HTTP {code}"),
+                        (None, None) => "no answer".into(),
+                    };
+                    SumdbProbe {
+                        name: name.clone(),
+                        ok,
+                        ms: ok.then_some(r.phases.total_ms),
+                        detail,
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(names)
+            .map(|(h, name)| {
+                h.join().unwrap_or_else(|_| SumdbProbe {
+                    name: name.clone(),
+                    ok: false,
+                    ms: None,
+                    detail: "internal error while probing".into(),
+                })
+            })
+            .collect()
+    })
+}
+
+/// Why the wizard stopped without changing anything.
+fn cancelled(how: &str) -> anyhow::Error {
+    let _ = Term::stderr().show_cursor();
+    crate::hinted(
+        format!("setup cancelled ({how}): nothing was changed"),
+        "run `godoctor setup` again when you are ready",
+    )
+}
+
+/// Map a prompt's I/O error. Ctrl-C read as a key makes the terminal library raise SIGINT and
+/// return `Interrupted`: give the Ctrl-C handler a moment to end the process (exit 130), and
+/// cancel here only if it does not.
+fn io_error(e: io::Error) -> anyhow::Error {
+    if e.kind() == io::ErrorKind::Interrupted {
+        std::thread::sleep(Duration::from_secs(2));
+        cancelled("Ctrl-C")
+    } else {
+        anyhow::Error::new(e).context("reading the answer from the terminal failed")
+    }
+}
+
+fn prompt_error(e: dialoguer::Error) -> anyhow::Error {
+    let dialoguer::Error::IO(io) = e;
+    io_error(io)
+}
+
+/// Ask one question on the terminal. Esc (and Ctrl-C) cancel the whole wizard.
+fn ask(term: &Term, theme: &dyn Theme, q: &Question) -> Result<Answer> {
+    for n in &q.notes {
+        output::note(&format!("{} {}", output::glyph(Status::Info), redact(n)));
+    }
+    let answer = match &q.kind {
+        Kind::Select { options, default } => Select::with_theme(theme)
+            .with_prompt(&q.prompt)
+            .items(options)
+            .default(*default)
+            .interact_on_opt(term)
+            .map(|o| o.map(Answer::Choice))
+            .map_err(prompt_error),
+        Kind::Confirm { default } => Confirm::with_theme(theme)
+            .with_prompt(&q.prompt)
+            .default(*default)
+            .interact_on_opt(term)
+            .map(|o| o.map(Answer::Yes))
+            .map_err(prompt_error),
+        Kind::Text { default } => {
+            let url = matches!(q.id, Qid::CustomProxy | Qid::PrivateProxyUrl);
+            read_line(term, &q.prompt, default.as_deref(), url)
+        }
+        .map(|o| o.map(Answer::Text))
+        .map_err(io_error),
+    };
+    answer?.ok_or_else(|| cancelled("Esc"))
+}
+
+/// A one-line text prompt where Esc cancels (dialoguer's `Input` ignores Esc). `None` = Esc.
+/// For a URL (`url`), the line is redrawn on every key with any password masked.
+fn read_line(
+    term: &Term,
+    prompt: &str,
+    default: Option<&str>,
+    url: bool,
+) -> io::Result<Option<String>> {
+    let shown = match default {
+        Some(d) => format!("{prompt} [{}]: ", redact(d)),
+        None => format!("{prompt}: "),
+    };
+    term.write_str(&shown)?;
+    term.flush()?;
+    let mut buf = String::new();
+    loop {
+        match term.read_key()? {
+            Key::Enter => {
+                term.write_line("")?;
+                if buf.is_empty() {
+                    buf = default.unwrap_or_default().to_string();
+                }
+                return Ok(Some(buf));
+            }
+            Key::Escape => {
+                term.write_line("")?;
+                return Ok(None);
+            }
+            Key::Backspace if url => {
+                buf.pop();
+                term.clear_line()?;
+                term.write_str(&format!("{shown}{}", advice::mask_url_input(&buf)))?;
+            }
+            Key::Backspace if !buf.is_empty() => {
+                buf.pop();
+                term.clear_chars(1)?;
+            }
+            Key::Char(c) if !c.is_control() && url => {
+                buf.push(c);
+                term.clear_line()?;
+                term.write_str(&format!("{shown}{}", advice::mask_url_input(&buf)))?;
+            }
+            Key::Char(c) if !c.is_control() => {
+                buf.push(c);
+                term.write_str(c.encode_utf8(&mut [0; 4]))?;
+            }
+            _ => {}
+        }
+        term.flush()?;
+    }
+}
+
+fn show_notes(notes: &[String]) {
+    for n in notes {
+        output::note(&format!("  {}", redact(n)));
+    }
+}
+
+/// The plan as a diff: current (source) → new, with what go then uses for removals.
+fn render_plan(plan: &Plan) -> String {
+    let mut text = format!("\n{}\n", output::heading("Plan"));
+    let mut rows = Vec::new();
+    for r in &plan.rows {
+        let new = match (&r.new, &r.effective) {
+            (Some(v), _) => v.clone(),
+            (None, Some(eff)) if !eff.is_empty() => {
+                format!("(unset) {}", output::dim(&format!("go then uses {eff}")))
+            }
+            (None, _) => "(unset)".to_string(),
+        };
+        let current = if r.current.is_empty() {
+            output::dim("(empty)")
+        } else {
+            r.current.clone()
+        };
+        let mark = if r.changed {
+            output::paint("~", Status::Warn)
+        } else {
+            " ".to_string()
+        };
+        if !r.changed && r.new.is_none() && r.current.is_empty() {
+            continue;
+        }
+        rows.push(vec![
+            format!("{mark} {}", r.name),
+            current,
+            output::dim(&format!("({})", r.source)),
+            "→".to_string(),
+            if r.changed {
+                new
+            } else {
+                output::dim("unchanged")
+            },
+        ]);
+    }
+    text.push_str(&output::table(&rows));
+    for f in &plan.findings {
+        text.push_str(&format!(
+            "{} {}\n",
+            output::glyph(Status::from(f.severity)),
+            f.message
+        ));
+    }
+    for n in &plan.notes {
+        text.push_str(&format!("{} {n}\n", output::glyph(Status::Info)));
+    }
+    redact(text.trim_end())
+}
+
+/// Write the plan, show what changed, then check the new settings.
+fn apply(
+    ctx: &Context,
+    go_env: &GoEnv,
+    wiz: &Wizard,
+    prober: &Prober,
+    opts: &ProbeOptions,
+) -> Result<Outcome> {
+    let plan = wiz.plan();
+    if plan.changes.is_empty() {
+        output::note(&format!(
+            "{} nothing to change: your settings already match your answers",
+            output::glyph(Status::Ok)
+        ));
+        return Ok(Outcome::Clean);
+    }
+    let equivalent = advice::equivalent_command(&plan.changes).unwrap_or_default();
+    let history = ctx.history()?;
+    APPLYING.store(true, Ordering::SeqCst);
+    let written = write::write(
+        &go_env.go,
+        &ctx.env,
+        &history,
+        &plan.changes,
+        &format!("setup ({equivalent})"),
+    );
+    APPLYING.store(false, Ordering::SeqCst);
+    let report = written.map_err(write_error)?;
+    render_write(ctx, &report, &[], "wrote")?;
+    let problems = check_new(ctx, &report.after, prober, opts)?;
+    output::print_block(&format!(
+        "{} {}\n  {equivalent}",
+        output::glyph(Status::Info),
+        output::dim("the same without questions (for CI or another machine):")
+    ))?;
+    Ok(Outcome::from_problems(problems))
+}
+
+/// Check the settings go now uses: value grammar and combinations, where values come from, and
+/// every proxy of the new GOPROXY as go will meet it.
+fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions) -> Result<bool> {
+    let mut lines = Vec::new();
+    let mut findings: Vec<crate::finding::Finding> = diagnose::provenance_findings(after)
+        .into_iter()
+        .map(|f| f.finding)
+        .collect();
+    for name in MANAGED {
+        findings.extend(crate::syntax::check_value(name, after.get(name)));
+    }
+    findings.extend(crate::syntax::check_settings(&configured(after)));
+    findings.retain(|f| f.severity > Severity::Info);
+    let mut problems = findings.iter().any(|f| f.severity == Severity::Error);
+    for f in &findings {
+        lines.push(format!(
+            "{} {}",
+            output::glyph(Status::from(f.severity)),
+            f.message
+        ));
+    }
+    let urls: Vec<Url> = crate::syntax::goproxy::parse(after.get("GOPROXY"))
+        .specs
+        .into_iter()
+        .filter_map(|s| match s.entry {
+            crate::syntax::goproxy::ProxyEntry::Url { url, .. } => {
+                proxy::parse_proxy_url(&url).ok()
+            }
+            _ => None,
+        })
+        .collect();
+    let mut o = opts.clone();
+    o.samples = 1;
+    let reports = spin(ctx, "checking the new GOPROXY…", || {
+        proxy::test_all(prober, &urls, &o)
+    });
+    for r in &reports {
+        problems |= !r.ok;
+        lines.push(format!(
+            "{} {}: {}",
+            output::glyph(r.severity),
+            r.url,
+            r.diagnosis
+        ));
+    }
+    let verdict = if problems {
+        format!(
+            "{} the new settings still have problems",
+            output::glyph(Status::Error)
+        )
+    } else if findings.is_empty() {
+        format!("{} checks passed", output::glyph(Status::Ok))
+    } else {
+        format!(
+            "{} checks passed with warnings",
+            output::glyph(Status::Warn)
+        )
+    };
+    output::print_block(&format!(
+        "\n{}\n{}\n{verdict}",
+        output::heading("Checks for the new settings"),
+        lines.join("\n")
+    ))?;
+    Ok(problems)
+}
