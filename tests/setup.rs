@@ -194,6 +194,14 @@ fn arrows_and_answers_write_what_go_then_uses() {
     seen += &expect(&mut p, "Apply these");
     keys(&mut p, "y");
     seen += &expect(&mut p, "Checks for the new settings");
+    seen += &expect(&mut p, "Save these settings as a named profile");
+    keys(&mut p, "y");
+    seen += &expect(&mut p, "Profile name");
+    keys(&mut p, "Not Valid\r");
+    seen += &expect(&mut p, "is not a valid profile name");
+    seen += &expect(&mut p, "Profile name");
+    keys(&mut p, "office\r");
+    seen += &expect(&mut p, "godoctor profile apply office --yes");
     seen += &p.exp_eof().unwrap_or_default();
     assert!(!seen.contains("hunter2"), "a password was echoed:\n{seen}");
     let code = match p.process().wait().expect("wait") {
@@ -222,6 +230,21 @@ fn arrows_and_answers_write_what_go_then_uses() {
             .iter()
             .any(|p| p.contains("/example.com/hello/@v/"))
     );
+    // The saved profile holds the result: applying it elsewhere gives the same settings.
+    let profile = std::fs::read_to_string(u.godoctor_home().join("profiles/office.toml"))
+        .expect("profile saved");
+    assert!(
+        profile.contains(&goproxy) && !profile.contains("hunter2"),
+        "{profile}"
+    );
+    let other = user("GOPROXY=off\n");
+    std::fs::create_dir_all(other.godoctor_home().join("profiles")).expect("dir");
+    std::fs::write(other.godoctor_home().join("profiles/office.toml"), &profile).expect("copy");
+    other
+        .godoctor(&["profile", "apply", "office", "--yes"])
+        .assert_success();
+    assert_eq!(other.go_env("GOPROXY"), goproxy);
+    assert_eq!(other.go_env("GONOPROXY"), "none");
 }
 
 #[test]
@@ -268,7 +291,9 @@ fn enter_everywhere_takes_the_fastest_mirror_and_keeps_verification() {
     expect(&mut p, "Checks for the new settings");
     let tail = expect(&mut p, "the same without questions");
     assert!(tail.contains("checks passed"), "{tail}");
-    let cmd = p.exp_eof().unwrap_or_default();
+    let cmd = expect(&mut p, "Save these settings as a named profile");
+    keys(&mut p, ENTER);
+    p.exp_eof().unwrap_or_default();
     let code = match p.process().wait().expect("wait") {
         WaitStatus::Exited(_, c) => c,
         other => panic!("{other:?}"),
@@ -335,6 +360,8 @@ fn a_typed_proxy_is_validated_and_probed_before_it_is_accepted() {
     expect(&mut p, "Apply these");
     keys(&mut p, "y");
     expect(&mut p, "Checks for the new settings");
+    expect(&mut p, "Save these settings as a named profile");
+    keys(&mut p, "n");
     assert_eq!(exit_code(&mut p), 0);
     assert_eq!(u.go_env("GOPROXY"), format!("{},direct", typed.url()));
     assert!(

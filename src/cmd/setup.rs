@@ -17,7 +17,7 @@ use url::Url;
 use super::Context;
 use super::env::{render_write, write_error};
 use crate::Outcome;
-use crate::cli::SetupArgs;
+use crate::cli::{ProfileAction, ProfileArgs, SetupArgs};
 use crate::finding::Severity;
 use crate::goenv::diagnose;
 use crate::goenv::write;
@@ -33,6 +33,8 @@ use crate::wizard::{
 
 /// The settings are being written: Ctrl-C must not stop godoctor between write and rollback.
 static APPLYING: AtomicBool = AtomicBool::new(false);
+/// The settings were written: from here on Ctrl-C no longer means "nothing changed".
+static WRITTEN: AtomicBool = AtomicBool::new(false);
 
 pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
     if ctx.output.json {
@@ -191,7 +193,13 @@ fn install_ctrlc() {
             return;
         }
         let _ = Term::stderr().show_cursor();
-        output::note("\nsetup cancelled (Ctrl-C): nothing was changed");
+        if WRITTEN.load(Ordering::SeqCst) {
+            output::note(
+                "\nsetup stopped (Ctrl-C); the new settings stay written: `godoctor undo` reverts them",
+            );
+        } else {
+            output::note("\nsetup cancelled (Ctrl-C): nothing was changed");
+        }
         std::process::exit(130);
     });
 }
@@ -656,6 +664,7 @@ fn apply(
             "{} nothing to change: your settings already match your answers",
             output::glyph(Status::Ok)
         ));
+        offer_profile(ctx)?;
         return Ok(Outcome::Clean);
     }
     let equivalent = advice::equivalent_command(&plan.changes).unwrap_or_default();
@@ -668,6 +677,7 @@ fn apply(
         &plan.changes,
         &format!("setup ({equivalent})"),
     );
+    WRITTEN.store(written.is_ok(), Ordering::SeqCst);
     APPLYING.store(false, Ordering::SeqCst);
     let report = written.map_err(write_error)?;
     render_write(ctx, &report, &[], "wrote")?;
@@ -677,7 +687,61 @@ fn apply(
         output::glyph(Status::Info),
         output::dim("the same without questions (for CI or another machine):")
     ))?;
+    offer_profile(ctx)?;
     Ok(Outcome::from_problems(problems))
+}
+
+/// Offer to keep the settings now in effect as a user profile, through `profile save`. Esc
+/// here means "no": the settings are already written.
+fn offer_profile(ctx: &Context) -> Result<()> {
+    let term = Term::stderr();
+    let theme = SimpleTheme;
+    let save = Confirm::with_theme(&theme)
+        .with_prompt(
+            "Save these settings as a named profile (to apply them elsewhere in one step)?",
+        )
+        .default(false)
+        .interact_on_opt(&term)
+        .map_err(prompt_error)?;
+    if save != Some(true) {
+        return Ok(());
+    }
+    loop {
+        let Some(name) =
+            read_line(&term, "Profile name (e.g. home, office)", None, false).map_err(io_error)?
+        else {
+            return Ok(());
+        };
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return Ok(());
+        }
+        if !crate::profile::schema::valid_name(&name) {
+            output::note(&format!(
+                "{} `{name}` is not a valid profile name: lower-case letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+                output::glyph(Status::Error)
+            ));
+            continue;
+        }
+        let args = ProfileArgs {
+            action: Some(ProfileAction::Save {
+                name: name.clone(),
+                force: false,
+                description: Some("Saved by `godoctor setup` from the answers given then.".into()),
+            }),
+        };
+        match super::profile::run(ctx, &args) {
+            Ok(_) => {
+                output::print_block(&format!(
+                    "{} {}\n  godoctor profile apply {name} --yes",
+                    output::glyph(Status::Info),
+                    output::dim("apply it on another machine or in CI with:")
+                ))?;
+                return Ok(());
+            }
+            Err(e) => output::print_error(&ctx.output, &e),
+        }
+    }
 }
 
 /// Check the settings go now uses: value grammar and combinations, where values come from, and
