@@ -59,7 +59,7 @@ impl Settings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "lowercase")]
 pub enum Query {
-    /// `latest` (also `upgrade`/`patch`, which mean latest outside a module): `@v/list`, then
+    /// `latest`: `@v/list`, then
     /// the `.info` of the highest release (or `@latest` when the list is empty).
     Latest,
     /// A semver prefix like `v1.2` or a comparison like `<v1.3.0`: `@v/list`, then `.info`.
@@ -74,7 +74,7 @@ impl Query {
     /// Classify a version as typed after `@` (already checked by [`check_input`]).
     pub fn classify(version: &str) -> Query {
         match version {
-            "latest" | "upgrade" | "patch" => Query::Latest,
+            "latest" => Query::Latest,
             v if module::canonical_version(v).as_deref() == Some(v) => Query::Exact(v.into()),
             v if module::is_valid_semver(v) || v.starts_with(['<', '>']) => Query::List(v.into()),
             v => Query::Revision(v.into()),
@@ -105,6 +105,13 @@ pub fn check_input(arg: &str) -> Result<(String, String), InputError> {
     if version.is_empty() {
         return Err(InputError(format!(
             "{arg}: invalid version: disallowed version string"
+        )));
+    }
+    if version == "upgrade" || version == "patch" {
+        // Relative to a current version in a go.mod; go mod download outside a module says
+        // `cannot match "M@upgrade": go.mod file not found…`, and route plans outside a module.
+        return Err(InputError(format!(
+            "cannot match {arg:?}: {version:?} is relative to the version a go.mod requires; use latest or a version"
         )));
     }
     if version.starts_with(['<', '>']) {

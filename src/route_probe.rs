@@ -356,6 +356,21 @@ fn resolve_on_proxy(
             };
             let text = String::from_utf8_lossy(&body).to_string();
             let idx = w.steps.len() - 1;
+            // proxyRepo.Versions also works out the newest pseudo-version (or timestamped
+            // line) of the list right away and Stats it: go asks its .info here.
+            let list_latest = latest_from_list(&text).map(|v| {
+                let ev = module::escape_version(&v).unwrap_or_else(|_| v.clone());
+                let r = get(
+                    prober,
+                    base,
+                    &format!("{esc}/@v/{ev}.info"),
+                    Op::Info,
+                    SMALL_CAP,
+                    opts,
+                    w,
+                );
+                r.ok().and_then(|b| info_version(&b).ok())
+            });
             match pick(&text, q) {
                 Some(v) => {
                     w.steps[idx].detail = format!("lists {v} as the best match");
@@ -376,6 +391,16 @@ fn resolve_on_proxy(
                         Ok(Ok(v)) => {
                             *resolved = Some(v);
                             return Answer::Ok;
+                        }
+                        // proxyRepo.Latest: @latest not found → the list's newest pseudo-version.
+                        Err(Answer::NotFound(m)) => {
+                            return match list_latest.flatten() {
+                                Some(v) => {
+                                    *resolved = Some(v);
+                                    Answer::Ok
+                                }
+                                None => Answer::NotFound(m),
+                            };
                         }
                         Ok(Err(e)) => {
                             let m = format!("invalid response from proxy {:?}: {e}", redact(base));
@@ -480,6 +505,31 @@ fn cmp_ok(v: &str, query: &str) -> bool {
         "<" => o == Less,
         _ => o == Greater,
     }
+}
+
+/// proxyRepo.latestFromList: the valid version with the newest time, where the time is the
+/// line's second field (RFC 3339) or a pseudo-version's timestamp; tagged versions without a
+/// time are ignored.
+fn latest_from_list(list: &str) -> Option<String> {
+    let mut best: Option<(String, String)> = None;
+    for line in list.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let Some(v) = f.first().filter(|v| module::is_valid_semver(v)) else {
+            continue;
+        };
+        let time: String = if let Some(t) = f.get(1) {
+            t.chars().take(19).filter(char::is_ascii_digit).collect()
+        } else if is_pseudo(v) {
+            let core = v.split('+').next().unwrap_or(v);
+            core.rsplit(['-', '.']).nth(1).unwrap_or("").to_string()
+        } else {
+            continue;
+        };
+        if time.len() == 14 && best.as_ref().is_none_or(|(bt, _)| time > *bt) {
+            best = Some((time, v.to_string()));
+        }
+    }
+    best.map(|(_, v)| v)
 }
 
 /// x/mod's `IsPseudoVersion`, close enough for list filtering: `…-yyyymmddhhmmss-abcdefabcdef`.
@@ -1065,6 +1115,16 @@ mod tests {
             Some("v1.0.0")
         );
         assert!(is_pseudo("v0.0.0-20200101000000-abcdefabcdef"));
+        assert_eq!(
+            latest_from_list(list).as_deref(),
+            Some("v0.0.0-20200101000000-abcdefabcdef")
+        );
+        assert_eq!(
+            latest_from_list("v1.0.0 2024-01-02T03:04:05Z\nv1.1.0 2023-01-01T00:00:00Z\n")
+                .as_deref(),
+            Some("v1.0.0")
+        );
+        assert_eq!(latest_from_list("v1.0.0\n"), None);
         assert!(!is_pseudo("v1.0.0"));
     }
 

@@ -409,6 +409,15 @@ fn bad_input_is_refused_like_go() {
         ("example.com/x@v1.2.3.4", "invalid version"),
         ("example.com/x@v01.2.3", "invalid version"),
     ];
+    // upgrade/patch need a go.mod: go refuses them outside a module, and so does route.
+    for arg in ["example.com/x@upgrade", "example.com/x@patch"] {
+        u.godoctor(&["route", arg])
+            .assert_code(2)
+            .assert_stderr_contains(&format!("cannot match {arg:?}"));
+        u.go(&["mod", "download", "-json", arg])
+            .assert_failure()
+            .assert_stderr_contains(&format!("cannot match {arg:?}"));
+    }
     for (arg, reason) in cases {
         a.clear_log();
         let d = u.godoctor(&["route", "--probe", "--", arg]);
@@ -665,4 +674,37 @@ fn credentials_are_never_printed() {
     let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&t]);
     assert!(godoctor.ok && go.ok, "{doc}\n{run}");
     assert!(!doc.output().contains("s3cret-pw"), "{doc}");
+}
+
+/// Queries resolved from `@v/list`: a semver prefix and a comparison with the same version and
+/// verdict as go. For those two go
+/// also loads the latest version's go.mod to check retractions (a second `@v/list`, the
+/// latest `.info` and `.mod`), which the probe does not replay, so their request logs are not
+/// compared. `@latest` is used when the list has only a pseudo-version.
+#[test]
+fn list_queries_and_at_latest() {
+    let a = GoProxy::start(vec![
+        hello("example.com/hello", "v1.0.0"),
+        hello("example.com/hello", "v1.2.0"),
+        hello("example.com/hello", "v1.2.5"),
+        hello("example.com/hello", "v1.3.0"),
+    ]);
+    for (query, want) in [("v1.2", "v1.2.5"), ("<v1.2.0", "v1.0.0")] {
+        let spec = format!("example.com/hello@{query}");
+        let (godoctor, go, doc, run) = referee(&user(&a.url()), &spec, &[&a]);
+        assert_eq!(
+            (godoctor.ok, &godoctor.served_by),
+            (go.ok, &go.served_by),
+            "{doc}\n{run}"
+        );
+        assert!(go.ok, "{run}");
+        assert_eq!(doc.json()["version"], want, "{spec}");
+        assert_eq!(run.json()["Version"], want, "{run}");
+    }
+    let p = GoProxy::start(vec![hello(
+        "example.com/pseudo",
+        "v0.0.0-20240102030405-abcdefabcdef",
+    )]);
+    let doc = assert_agree(&user(&p.url()), "example.com/pseudo@latest", &[&p], true);
+    assert_eq!(doc.json()["version"], "v0.0.0-20240102030405-abcdefabcdef");
 }
