@@ -385,3 +385,41 @@ fn human_output_is_stable_and_fits_80_columns() {
     }
     insta::assert_snapshot!(text);
 }
+
+/// A requirement on a private-looking host, with GOPRIVATE unset, would be sent to the public
+/// checksum database: check warns before go does it. With GOPRIVATE covering it, no warning.
+#[test]
+fn private_looking_requirements_headed_for_public_services_are_flagged() {
+    let user = GoUser::new()
+        .without_env("GOSUMDB")
+        .with_env("GOPROXY", "https://proxy.golang.org,direct");
+    let dir = user.work_dir().join("app");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgit.corp.example/team/lib v1.2.0\n\tgithub.com/pkg/errors v0.9.1\n)\n",
+    )
+    .expect("go.mod");
+    let user = user.cwd(&dir);
+    let (_, json) = check_json(&user, &["private.leak", "--offline"]);
+    let leak = checks(&json, "private.leak");
+    assert_eq!(leak.len(), 1, "{json:#}");
+    assert_eq!(leak[0]["status"], "warn");
+    assert!(
+        leak[0]["title"]
+            .as_str()
+            .expect("t")
+            .contains("git.corp.example/team/lib")
+    );
+    assert!(
+        leak[0]["hint"]
+            .as_str()
+            .expect("hint")
+            .contains("GOPRIVATE"),
+        "{}",
+        leak[0]
+    );
+    let user = user.with_env("GOPRIVATE", "git.corp.example");
+    let (_, json) = check_json(&user, &["private.leak", "--offline"]);
+    assert_eq!(checks(&json, "private.leak")[0]["status"], "ok", "{json:#}");
+}

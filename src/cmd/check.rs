@@ -111,6 +111,10 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         &load_netrc(&ctx.env),
         go_env.get("GOAUTH"),
     ));
+    let routes = gomod
+        .as_ref()
+        .map(|(path, text)| required_routes(ctx, &go_env, path, text));
+    checks.extend(private::leak_checks(routes.as_deref()));
 
     let wants = |section: &str| {
         args.ids.is_empty()
@@ -230,6 +234,26 @@ fn measure_caches(go_env: &GoEnv) -> (Option<ModCacheReport>, Option<TreeReport>
             .map(|w| TreeReport::from_walk(&w)),
     };
     (modcache, gocache)
+}
+
+/// The planned route of every module the go.mod here requires (no network).
+fn required_routes(
+    ctx: &Context,
+    go_env: &GoEnv,
+    gomod: &Path,
+    text: &str,
+) -> Vec<crate::route::Route> {
+    let gosum = std::fs::read_to_string(gomod.with_file_name("go.sum")).unwrap_or_default();
+    let required = crate::cache::required::parse(text, &gosum);
+    let settings = super::route::settings(go_env, ctx);
+    let mut seen = std::collections::BTreeSet::new();
+    required
+        .full
+        .iter()
+        .chain(required.mod_only.iter())
+        .filter(|(path, _)| seen.insert(path.clone()))
+        .map(|(path, version)| crate::route::plan(path, version, &settings))
+        .collect()
 }
 
 fn load_netrc(env: &crate::sys::ProcessEnv) -> Vec<crate::probe::netconf::NetrcEntry> {

@@ -103,7 +103,7 @@ pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
 }
 
 /// The route's inputs from one `go env -json` (effective values) and the .netrc go reads.
-fn settings(go_env: &GoEnv, ctx: &Context) -> Settings {
+pub(crate) fn settings(go_env: &GoEnv, ctx: &Context) -> Settings {
     let set_itself = |name: &str| {
         go_env
             .setting(name)

@@ -163,3 +163,41 @@ pub fn reach_hosts(hosts: &[String], timeout: std::time::Duration) -> Vec<HostRe
     }
     results
 }
+
+/// `private.leak`: requirements of the current module whose paths look private but would be
+/// requested from a public proxy or checked against the public checksum database.
+/// `routes` are the planned routes of those requirements (`None` outside a module).
+pub fn leak_checks(routes: Option<&[crate::route::Route]>) -> Vec<Check> {
+    let Some(routes) = routes else {
+        return vec![Check::ok(
+            "private.leak",
+            "no go.mod here: no requirements to check for leaks",
+        )];
+    };
+    let leaks: Vec<Check> = routes
+        .iter()
+        .filter_map(|r| {
+            let f = r.findings.iter().find(|f| f.code == "route.private-leak")?;
+            Some(
+                Check::new(
+                    "private.leak",
+                    Status::Warn,
+                    format!("{} looks private but is not in GOPRIVATE", r.module),
+                )
+                .detail(f.message.clone())
+                .hint_opt(f.hint.clone()),
+            )
+        })
+        .collect();
+    if leaks.is_empty() {
+        vec![Check::ok(
+            "private.leak",
+            format!(
+                "none of the {} required modules looks private and public-bound",
+                routes.len()
+            ),
+        )]
+    } else {
+        leaks
+    }
+}
