@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use common::modules::Module;
 use common::proxy::{Behaviour, GoProxy, refused_url};
+use common::sumdb::SumDb;
 use common::{GoUser, godoctor_bin};
 use rexpect::process::WaitStatus;
 use rexpect::session::{PtySession, spawn_with_options};
@@ -182,10 +183,13 @@ fn arrows_and_answers_write_what_go_then_uses() {
     seen += &expect(&mut p, "machine 127.0.0.1 login bob password YOUR_TOKEN");
     seen += &expect(&mut p, "How should go verify downloaded modules (GOSUMDB)?");
     let sumdb = expect(&mut p, "off: do not verify");
+    // The mirrors claim to proxy sum.golang.org but cannot serve it, and the jail keeps the
+    // real one out of reach: nothing verifies, and the wizard says so.
     assert!(
-        sumdb.contains(&format!("reachable through {}", slow.url())),
-        "the private proxy says 404 to /sumdb, so go asks the next proxy:\n{sumdb}"
+        sumdb.contains("sum.golang.org: verify (recommended)"),
+        "{sumdb}"
     );
+    assert!(sumdb.contains("not usable"), "{sumdb}");
     seen += &sumdb;
     keys(&mut p, &format!("{DOWN}{DOWN}{ENTER}"));
     seen += &expect(&mut p, "Turn checksum verification off anyway?");
@@ -249,16 +253,18 @@ fn arrows_and_answers_write_what_go_then_uses() {
 
 #[test]
 fn enter_everywhere_takes_the_fastest_mirror_and_keeps_verification() {
-    let fast = GoProxy::builder()
-        .module(hello())
-        .sumdb_supported(true)
-        .start();
+    // The user's own checksum database (loopback, real signatures) is what verifies here; the
+    // public ones are out of reach (network jail).
+    let db = SumDb::new("sum.godoctor.test").add(&hello());
+    let key = db.verifier_key();
+    let dbhost = GoProxy::builder().checksum_db(db).start();
+    let gosumdb = format!("{key} {}", dbhost.url());
+    let fast = GoProxy::builder().module(hello()).start();
     let slow = GoProxy::builder()
         .module(hello())
-        .sumdb_supported(true)
         .behaviour(Behaviour::SlowHeaders(Duration::from_millis(300)))
         .start();
-    let u = user("GOPROXY=off\nGOSUMDB=off\n");
+    let u = user(&format!("GOPROXY=off\nGOSUMDB={gosumdb}\n"));
     let file = candidates(&u, &[slow.url(), fast.url()]);
     let before = u.read_goenv();
     let mut p = spawn(
@@ -281,32 +287,37 @@ fn enter_everywhere_takes_the_fastest_mirror_and_keeps_verification() {
     expect(&mut p, "How should go verify downloaded modules (GOSUMDB)?");
     let options = expect(&mut p, "off: do not verify");
     assert!(
-        options.contains(&format!("reachable through {}", fast.url())),
-        "{options}"
+        options.contains("verified, at the URL in GOSUMDB"),
+        "the current database verifies: {options}"
     );
     keys(&mut p, ENTER);
-    let plan = expect(&mut p, "Apply these 2 change(s)");
+    let plan = expect(&mut p, "Apply these 1 change(s)");
     assert!(plan.contains(&format!("{},direct", fast.url())), "{plan}");
     keys(&mut p, ENTER);
-    expect(&mut p, "Checks for the new settings");
-    let tail = expect(&mut p, "the same without questions");
-    assert!(tail.contains("checks passed"), "{tail}");
+    let checks = expect(&mut p, "the same without questions");
+    assert!(checks.contains("Checks for the new settings"), "{checks}");
+    assert!(checks.contains("sum.godoctor.test"), "{checks}");
     let cmd = expect(&mut p, "Save these settings as a named profile");
     keys(&mut p, ENTER);
-    p.exp_eof().unwrap_or_default();
+    let rest = p.exp_eof().unwrap_or_default();
     let code = match p.process().wait().expect("wait") {
         WaitStatus::Exited(_, c) => c,
         other => panic!("{other:?}"),
     };
-    assert_eq!(code, 0, "{cmd}");
-    assert_eq!(u.go_env("GOPROXY"), format!("{},direct", fast.url()));
-    assert_eq!(u.go_env("GOSUMDB"), "sum.golang.org");
+    assert_eq!(code, 0, "{checks}{cmd}{rest}");
     assert!(
-        cmd.contains(&format!(
-            "godoctor env set GOPROXY={},direct GOSUMDB=sum.golang.org",
-            fast.url()
-        )),
+        cmd.contains(&format!("godoctor env set GOPROXY={},direct", fast.url())),
         "{cmd:?}"
+    );
+    assert_eq!(u.go_env("GOPROXY"), format!("{},direct", fast.url()));
+    assert_eq!(u.go_env("GOSUMDB"), gosumdb);
+    // go downloads through the new proxy and verifies against the database the wizard kept.
+    u.go(&["mod", "download", "-json", MODULE]).assert_success();
+    assert!(
+        dbhost
+            .paths()
+            .iter()
+            .any(|p| p.contains("/lookup/example.com/hello@v1.0.0"))
     );
     // The write went through the undoable path.
     u.godoctor(&["undo"]).assert_success();
@@ -356,13 +367,17 @@ fn a_typed_proxy_is_validated_and_probed_before_it_is_accepted() {
     expect(&mut p, "Do you use private modules");
     keys(&mut p, "n");
     expect(&mut p, "GOSUMDB");
+    // Nothing verifies from here (jail): verification is still preselected.
+    expect(&mut p, "off: do not verify");
     keys(&mut p, ENTER);
     expect(&mut p, "Apply these");
     keys(&mut p, "y");
-    expect(&mut p, "Checks for the new settings");
-    expect(&mut p, "Save these settings as a named profile");
+    let checks = expect(&mut p, "Save these settings as a named profile");
+    assert!(checks.contains("Checks for the new settings"), "{checks}");
     keys(&mut p, "n");
-    assert_eq!(exit_code(&mut p), 0);
+    // The checks report the unreachable checksum database: exit 1.
+    assert_eq!(exit_code(&mut p), 1, "{checks}");
+    assert_eq!(u.go_env("GOSUMDB"), "sum.golang.org");
     assert_eq!(u.go_env("GOPROXY"), format!("{},direct", typed.url()));
     assert!(
         typed

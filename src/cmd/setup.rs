@@ -18,13 +18,17 @@ use super::Context;
 use super::env::{render_write, write_error};
 use crate::Outcome;
 use crate::cli::{ProfileAction, ProfileArgs, SetupArgs};
+use crate::doctor::{GoInfo, Report, network, private, render, settings};
 use crate::finding::Severity;
+use crate::goenv::GoEnv;
 use crate::goenv::diagnose;
 use crate::goenv::write;
-use crate::goenv::{GoEnv, MANAGED};
 use crate::output::{self, Status};
 use crate::probe::http::{FetchOptions, Prober};
 use crate::probe::proxy::{self, ProbeOptions, ProxyReport};
+use crate::probe::run::probe_settings;
+use crate::probe::sumdb::{self, Route};
+use crate::probe::{catalogue, chain};
 use crate::redact::redact;
 use crate::wizard::{
     self, Answer, Current, Facts, Kind, Measurement, Plan, Probe, Qid, Question, Step, SumdbProbe,
@@ -150,9 +154,9 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                 }
                 wiz.proxy_probed(m);
             }
-            Step::Probe(Probe::Sumdb { names }) => {
-                let probes = spin(ctx, "asking the checksum databases…", || {
-                    probe_sumdbs(&prober, &names, opts.timeout)
+            Step::Probe(Probe::Sumdb { values, goproxy }) => {
+                let probes = spin(ctx, "checking the checksum databases…", || {
+                    probe_sumdbs(&prober, &values, &goproxy, opts.timeout)
                 });
                 wiz.sumdb_probed(probes);
             }
@@ -287,12 +291,18 @@ fn candidates(args: &SetupArgs, go_env: &GoEnv) -> Result<Vec<Candidate>> {
                 "give a file with one proxy URL per line (optionally followed by a name); # starts a comment",
             )
         })?;
-        for (url, name) in parse_candidates(&text, &path.display().to_string())? {
+        let list = catalogue::parse_candidates(&text, &path.display().to_string()).map_err(|e| {
+            crate::hinted(
+                e,
+                "one proxy URL per line, optionally followed by a name, e.g. https://goproxy.example.com My mirror",
+            )
+        })?;
+        for (url, name) in mirrors(list) {
             push(&mut out, url, name, false);
         }
     }
     if !args.no_builtin {
-        for (url, name) in builtin_candidates() {
+        for (url, name) in mirrors(catalogue::builtin()) {
             push(&mut out, url, name, false);
         }
     }
@@ -309,37 +319,12 @@ fn candidates(args: &SetupArgs, go_env: &GoEnv) -> Result<Vec<Candidate>> {
     Ok(out)
 }
 
-/// Parse a candidates file: one proxy URL per line, optionally followed by a name; `#` starts
-/// a comment. Errors name the file and line.
-fn parse_candidates(text: &str, source: &str) -> Result<Vec<(Url, String)>> {
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or_default().trim();
-        if line.is_empty() {
-            continue;
-        }
-        let (url, name) = line
-            .split_once(char::is_whitespace)
-            .map_or((line, ""), |(u, n)| (u, n.trim()));
-        let parsed = proxy::parse_proxy_url(url).map_err(|e| {
-            crate::hinted(
-                format!("{source}:{}: {e}", n + 1),
-                "one proxy URL per line, e.g. https://goproxy.example.com My mirror",
-            )
-        })?;
-        let name = if name.is_empty() {
-            proxy::display_url(&parsed)
-        } else {
-            name.to_string()
-        };
-        out.push((parsed, name));
-    }
-    Ok(out)
-}
-
-/// The built-in mirror catalogue (the probe module's, once it provides one).
-fn builtin_candidates() -> Vec<(Url, String)> {
-    Vec::new()
+/// Turn catalogue entries into candidates (an entry whose URL does not parse is skipped: the
+/// catalogue has already validated it).
+fn mirrors(list: Vec<catalogue::Mirror>) -> Vec<(Url, String)> {
+    list.into_iter()
+        .filter_map(|m| Some((proxy::parse_proxy_url(&m.url).ok()?, m.name)))
+        .collect()
 }
 
 fn probe_options(args: &SetupArgs) -> Result<ProbeOptions> {
@@ -437,50 +422,57 @@ fn spin<T>(ctx: &Context, message: &str, f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Ask each checksum database directly for its signed tree head (`/latest`), concurrently.
-fn probe_sumdbs(prober: &Prober, names: &[String], timeout: Duration) -> Vec<SumdbProbe> {
+/// Check each GOSUMDB value the way go reaches it with `goproxy` (through a proxy that proxies
+/// it, else directly, or at the URL in the value), verifying the signed tree head, concurrently.
+fn probe_sumdbs(
+    prober: &Prober,
+    values: &[String],
+    goproxy: &str,
+    timeout: Duration,
+) -> Vec<SumdbProbe> {
+    let route = chain::parse_goproxy(goproxy)
+        .map(|items| chain::route_entries(&items))
+        .unwrap_or_default();
+    let fetch = FetchOptions::within(timeout, 64 * 1024);
+    let failed = |value: &str, detail: String| SumdbProbe {
+        value: value.to_string(),
+        ok: false,
+        ms: None,
+        route: String::new(),
+        detail,
+    };
     std::thread::scope(|s| {
-        let handles: Vec<_> = names
+        let handles: Vec<_> = values
             .iter()
-            .map(|name| {
-                s.spawn(move || {
-                    let Ok(url) = Url::parse(&format!("https://{name}/latest")) else {
-                        return SumdbProbe {
-                            name: name.clone(),
-                            ok: false,
-                            ms: None,
-                            detail: "not a host name".into(),
+            .map(|value| {
+                let route = &route;
+                s.spawn(move || match sumdb::resolve(value) {
+                    Ok(Some(target)) => {
+                        let r = sumdb::check(prober, &target, route, &fetch);
+                        let how = match &r.route {
+                            Some(Route::Proxy(p)) => format!("through {p}"),
+                            Some(Route::Explicit(_)) => "at the URL in GOSUMDB".to_string(),
+                            Some(Route::Direct(_)) | None => "directly".to_string(),
                         };
-                    };
-                    let r = prober.fetch(&url, &FetchOptions::within(timeout, 64 * 1024));
-                    let ok = r.error.is_none()
-                        && r.status == Some(200)
-                        && r.body.starts_with(b"go.sum database tree");
-                    let detail = match (&r.error, r.status) {
-                        (Some(e), _) => e.message.clone(),
-                        (None, Some(200)) if !ok => "the answer is not a signed tree head".into(),
-                        (None, Some(code)) => format!("HTTP {code}"),
-                        (None, None) => "no answer".into(),
-                    };
-                    SumdbProbe {
-                        name: name.clone(),
-                        ok,
-                        ms: ok.then_some(r.phases.total_ms),
-                        detail,
+                        SumdbProbe {
+                            value: value.clone(),
+                            ok: r.ok,
+                            ms: r.median_ms,
+                            route: how,
+                            detail: r.diagnosis,
+                        }
                     }
+                    Ok(None) => failed(value, "verification is off".into()),
+                    Err(e) => failed(value, e),
                 })
             })
             .collect();
         handles
             .into_iter()
-            .zip(names)
-            .map(|(h, name)| {
-                h.join().unwrap_or_else(|_| SumdbProbe {
-                    name: name.clone(),
-                    ok: false,
-                    ms: None,
-                    detail: "internal error while probing".into(),
-                })
+            .zip(values)
+            .map(|(h, value)| {
+                h.join()
+                    .unwrap_or_else(|_| failed(value, "internal error while probing".into()))
             })
             .collect()
     })
@@ -744,68 +736,47 @@ fn offer_profile(ctx: &Context) -> Result<()> {
     }
 }
 
-/// Check the settings go now uses: value grammar and combinations, where values come from, and
-/// every proxy of the new GOPROXY as go will meet it.
+/// Run the doctor's checks for the settings go now uses: where values come from, their grammar
+/// and combinations, private patterns and logins, and the proxies and checksum database as go
+/// will meet them (probed with the wizard's options). Reaching private hosts and the cache are
+/// left to `godoctor check`.
 fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions) -> Result<bool> {
-    let mut lines = Vec::new();
-    let mut findings: Vec<crate::finding::Finding> = diagnose::provenance_findings(after)
-        .into_iter()
-        .map(|f| f.finding)
-        .collect();
-    for name in MANAGED {
-        findings.extend(crate::syntax::check_value(name, after.get(name)));
-    }
-    findings.extend(crate::syntax::check_settings(&configured(after)));
-    findings.retain(|f| f.severity > Severity::Info);
-    let mut problems = findings.iter().any(|f| f.severity == Severity::Error);
-    for f in &findings {
-        lines.push(format!(
-            "{} {}",
-            output::glyph(Status::from(f.severity)),
-            f.message
-        ));
-    }
-    let urls: Vec<Url> = crate::syntax::goproxy::parse(after.get("GOPROXY"))
-        .specs
-        .into_iter()
-        .filter_map(|s| match s.entry {
-            crate::syntax::goproxy::ProxyEntry::Url { url, .. } => {
-                proxy::parse_proxy_url(&url).ok()
-            }
-            _ => None,
-        })
-        .collect();
-    let mut o = opts.clone();
-    o.samples = 1;
-    let reports = spin(ctx, "checking the new GOPROXY…", || {
-        proxy::test_all(prober, &urls, &o)
+    let mut checks = vec![settings::sources_check(after)];
+    let provenance = diagnose::provenance_findings(after);
+    checks.extend(settings::provenance_checks(after, &provenance));
+    checks.extend(settings::values_checks(after));
+    checks.extend(settings::combination_checks(after));
+    checks.push(network::sumdb_config_check(after));
+    checks.extend(private::patterns_checks(after));
+    let hosts = private::private_hosts(after);
+    checks.extend(private::auth_checks(
+        &hosts,
+        &crate::probe::netconf::load_netrc(&ctx.env),
+        after.get("GOAUTH"),
+    ));
+    let run = spin(ctx, "checking the new settings…", || {
+        probe_settings(
+            prober,
+            after.get("GOPROXY"),
+            after.get("GOSUMDB"),
+            opts.clone(),
+        )
     });
-    for r in &reports {
-        problems |= !r.ok;
-        lines.push(format!(
-            "{} {}: {}",
-            output::glyph(r.severity),
-            r.url,
-            r.diagnosis
-        ));
-    }
-    let verdict = if problems {
-        format!(
-            "{} the new settings still have problems",
-            output::glyph(Status::Error)
-        )
-    } else if findings.is_empty() {
-        format!("{} checks passed", output::glyph(Status::Ok))
-    } else {
-        format!(
-            "{} checks passed with warnings",
-            output::glyph(Status::Warn)
-        )
-    };
+    checks.push(network::chain_check(&run, after));
+    checks.extend(network::reach_checks(&run));
+    checks.push(network::sumdb_reach_check(&run, after));
+    let report = Report::new(
+        GoInfo {
+            path: Some(after.go.path.display().to_string()),
+            version: Some(after.version().to_string()),
+            goroot: Some(after.get("GOROOT").to_string()),
+        },
+        checks,
+    );
     output::print_block(&format!(
-        "\n{}\n{}\n{verdict}",
+        "\n{}\n{}",
         output::heading("Checks for the new settings"),
-        lines.join("\n")
+        render::text(&report, ctx.output.verbose > 0, ctx.output.quiet)
     ))?;
-    Ok(problems)
+    Ok(report.has_problems(false))
 }

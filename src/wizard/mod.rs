@@ -88,12 +88,17 @@ pub struct Measurement {
     pub proxies_sumdb: Option<bool>,
 }
 
-/// Whether a checksum database answered when asked directly.
+/// Whether a checksum database setting works with the new GOPROXY: reached the way go reaches
+/// it (a proxy that proxies it, else directly, or the URL in GOSUMDB) and its signed tree head
+/// verified with the setting's key.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SumdbProbe {
-    pub name: String,
+    /// The GOSUMDB value checked.
+    pub value: String,
     pub ok: bool,
     pub ms: Option<f64>,
+    /// How it was reached (`through URL`, `directly`, `at the URL in GOSUMDB`), when ok.
+    pub route: String,
     /// Why not, when not ok.
     pub detail: String,
 }
@@ -145,8 +150,12 @@ pub struct Question {
 pub enum Probe {
     /// Probe this proxy URL and call [`Wizard::proxy_probed`].
     Proxy { url: String, private: bool },
-    /// Ask these checksum databases directly and call [`Wizard::sumdb_probed`].
-    Sumdb { names: Vec<String> },
+    /// Check these GOSUMDB values as go would reach them with `goproxy`, and call
+    /// [`Wizard::sumdb_probed`].
+    Sumdb {
+        values: Vec<String>,
+        goproxy: String,
+    },
 }
 
 /// What the front end does next.
@@ -518,7 +527,8 @@ impl Wizard {
                 })
             }
             Stage::ProbeSumdb => Step::Probe(Probe::Sumdb {
-                names: vec![SUMDB_OFFICIAL.into(), SUMDB_CHINA.into()],
+                values: self.sumdb_candidates(),
+                goproxy: self.new_goproxy(),
             }),
             Stage::Sumdb => {
                 let (options, _, default) = self.sumdb_options();
@@ -827,54 +837,48 @@ impl Wizard {
         hosts
     }
 
-    /// After the private-module questions: measure the checksum databases unless the chosen
-    /// proxy already proxies sum.golang.org (then nothing needs to be asked directly).
+    /// After the private-module questions: check the checksum databases along the new GOPROXY
+    /// (go reaches them through the proxies that proxy them, so the answer depends on it).
     fn after_private(&self) -> Stage {
-        if self.sumdb_via_proxy().is_some() || self.sumdb_probes.is_some() {
-            Stage::Sumdb
-        } else {
-            Stage::ProbeSumdb
-        }
+        Stage::ProbeSumdb
     }
 
-    /// The proxy through which go would reach sum.golang.org: go asks the proxies in GOPROXY
-    /// order for `/sumdb/sum.golang.org/supported` and moves on after 404/410 only.
-    fn sumdb_via_proxy(&self) -> Option<String> {
-        let chain: Vec<&Measurement> = self
-            .private_proxy
-            .iter()
-            .chain(self.chosen.iter())
-            .collect();
-        for m in chain {
-            match m.proxies_sumdb {
-                Some(true) => return Some(m.url.clone()),
-                Some(false) => continue,
-                None => return None,
-            }
+    /// The GOPROXY value the answers lead to (the current one when it does not change).
+    pub fn new_goproxy(&self) -> String {
+        self.targets()
+            .into_iter()
+            .find(|(n, _)| *n == "GOPROXY")
+            .and_then(|(_, v)| v)
+            .unwrap_or_else(|| self.current_goproxy().to_string())
+    }
+
+    /// The GOSUMDB values worth checking: the two that verify against sum.golang.org's key,
+    /// and the current one if it is something else (a company database).
+    fn sumdb_candidates(&self) -> Vec<String> {
+        let mut out = vec![SUMDB_OFFICIAL.to_string(), SUMDB_CHINA.to_string()];
+        let current = self.facts.value("GOSUMDB");
+        if !current.is_empty() && !matches!(current, SUMDB_OFFICIAL | SUMDB_CHINA | "off") {
+            out.push(current.to_string());
         }
-        None
+        out
     }
 
     /// Labels, values and default of the checksum database question.
     fn sumdb_options(&self) -> (Vec<String>, Vec<String>, usize) {
-        let via = self.sumdb_via_proxy();
-        let probe = |name: &str| {
-            self.sumdb_probes
+        let reach = |value: &str| -> (bool, String) {
+            let probe = self
+                .sumdb_probes
                 .as_ref()
-                .and_then(|p| p.iter().find(|s| s.name == name))
-        };
-        let reach = |name: &str| -> (bool, String) {
-            if name == SUMDB_OFFICIAL {
-                if let Some(v) = &via {
-                    return (true, redact(&format!("reachable through {v}")));
-                }
-            }
-            match probe(name) {
+                .and_then(|p| p.iter().find(|s| s.value == value));
+            match probe {
                 Some(p) if p.ok => (
                     true,
-                    p.ms.map_or_else(|| "reachable".into(), |v| format!("reachable, {}", ms(v))),
+                    redact(&match p.ms {
+                        Some(v) => format!("verified, {}, {}", p.route, ms(v)),
+                        None => format!("verified, {}", p.route),
+                    }),
                 ),
-                Some(p) => (false, format!("✗ not reachable: {}", p.detail)),
+                Some(p) => (false, redact(&format!("✗ not usable: {}", p.detail))),
                 None => (false, "not measured".into()),
             }
         };
@@ -893,10 +897,12 @@ impl Wizard {
         reachable.push(ok);
         let current = self.facts.value("GOSUMDB");
         if !current.is_empty() && !matches!(current, SUMDB_OFFICIAL | SUMDB_CHINA | "off") {
-            labels.push(redact(&format!("keep the current GOSUMDB ({current})")));
+            let (ok, r) = reach(current);
+            labels.push(redact(&format!(
+                "keep the current GOSUMDB ({current})  {r}"
+            )));
             values.push(current.to_string());
-            // Not measured: a private database is the user's own business.
-            reachable.push(false);
+            reachable.push(ok);
         }
         labels.push("off: do not verify (not recommended)".into());
         values.push("off".into());

@@ -49,6 +49,25 @@ fn m(url: &str, ok: bool, ms: Option<f64>, sumdb: Option<bool>) -> Measurement {
     }
 }
 
+/// Answer the checksum database probe: `ok` values verify, the rest fail.
+fn probe_sumdb(w: &mut Wizard, ok: &[&str]) -> String {
+    let Step::Probe(Probe::Sumdb { values, goproxy }) = w.next() else {
+        panic!("expected the checksum database probe, got {:?}", w.next());
+    };
+    let probes = values
+        .iter()
+        .map(|v| SumdbProbe {
+            value: v.clone(),
+            ok: ok.contains(&v.as_str()),
+            ms: Some(12.0),
+            route: "through http://127.0.0.1:3".into(),
+            detail: "connection refused".into(),
+        })
+        .collect();
+    w.sumdb_probed(probes);
+    goproxy
+}
+
 fn ask(w: &Wizard) -> Question {
     match w.next() {
         Step::Ask(q) => q,
@@ -100,13 +119,21 @@ fn defaults_all_the_way_give_fastest_mirror_and_verification() {
     w.answer(Answer::Choice(0)).expect("proxy");
     assert_eq!(ask(&w).id, Qid::HasPrivate);
     w.answer(Answer::Yes(false)).expect("no private");
-    // The chosen proxy proxies sum.golang.org: no direct probe is needed.
+    // The databases are checked along the GOPROXY the answers lead to.
+    assert_eq!(
+        probe_sumdb(&mut w, &[SUMDB_OFFICIAL]),
+        "http://127.0.0.1:3,direct"
+    );
     let q = ask(&w);
     assert_eq!(q.id, Qid::Sumdb);
     let (options, default) = select(&q);
     assert_eq!(default, 0);
     assert!(
-        options[0].contains("reachable through http://127.0.0.1:3"),
+        options[0].contains("verified, through http://127.0.0.1:3, 12 ms"),
+        "{options:?}"
+    );
+    assert!(
+        options[1].contains("not usable: connection refused"),
         "{options:?}"
     );
     w.answer(Answer::Choice(0)).expect("sumdb");
@@ -131,46 +158,28 @@ fn declining_changes_nothing() {
     );
     w.answer(Answer::Choice(0)).expect("proxy");
     w.answer(Answer::Yes(false)).expect("no private");
+    probe_sumdb(&mut w, &[SUMDB_OFFICIAL]);
     w.answer(Answer::Choice(0)).expect("sumdb");
     w.answer(Answer::Yes(false)).expect("decline");
     assert_eq!(w.next(), Step::Declined);
 }
 
 #[test]
-fn sumdb_is_probed_directly_when_no_proxy_proxies_it() {
+fn the_first_verified_database_is_preselected() {
     let mut w = Wizard::new(
         facts(),
         vec![m("http://127.0.0.1:3", true, Some(1.0), Some(false))],
     );
     w.answer(Answer::Choice(0)).expect("proxy");
     w.answer(Answer::Yes(false)).expect("no private");
-    assert_eq!(
-        w.next(),
-        Step::Probe(Probe::Sumdb {
-            names: vec![SUMDB_OFFICIAL.into(), SUMDB_CHINA.into()]
-        })
-    );
-    w.sumdb_probed(vec![
-        SumdbProbe {
-            name: SUMDB_OFFICIAL.into(),
-            ok: false,
-            ms: None,
-            detail: "timeout".into(),
-        },
-        SumdbProbe {
-            name: SUMDB_CHINA.into(),
-            ok: true,
-            ms: Some(30.0),
-            detail: String::new(),
-        },
-    ]);
+    probe_sumdb(&mut w, &[SUMDB_CHINA]);
     let q = ask(&w);
     let (options, default) = select(&q);
     assert_eq!(
         default, 1,
-        "the reachable database is preselected: {options:?}"
+        "the verified database is preselected: {options:?}"
     );
-    assert!(options[0].contains("not reachable: timeout"));
+    assert!(options[0].contains("not usable: connection refused"));
     w.answer(Answer::Choice(1)).expect("sumdb");
     let plan = w.plan();
     assert!(plan.changes.contains(&Change {
@@ -187,6 +196,7 @@ fn turning_verification_off_needs_a_second_yes() {
     );
     w.answer(Answer::Choice(0)).expect("proxy");
     w.answer(Answer::Yes(false)).expect("no private");
+    probe_sumdb(&mut w, &[]);
     let q = ask(&w);
     let (options, _) = select(&q);
     let off = options
@@ -289,6 +299,7 @@ fn private_modules_with_direct_fetch() {
             .any(|n| n == "    machine git.corp.example login YOUR_USER password YOUR_TOKEN"),
         "{notes:?}"
     );
+    probe_sumdb(&mut w, &[SUMDB_OFFICIAL]);
     assert_eq!(ask(&w).id, Qid::Sumdb);
     w.answer(Answer::Choice(0)).expect("sumdb");
     let plan = w.plan();
@@ -349,9 +360,11 @@ fn private_proxy_goes_first_and_gonoproxy_none() {
         "{notes:?}"
     );
     assert!(notes.iter().all(|n| !n.contains("pw")));
-    // The private proxy says no to /sumdb: the next one (the mirror) proxies it.
-    let q = ask(&w);
-    assert!(select(&q).0[0].contains("reachable through http://127.0.0.1:3"));
+    // The databases are checked along the new chain, private proxy first.
+    assert_eq!(
+        probe_sumdb(&mut w, &[SUMDB_OFFICIAL]),
+        "http://127.0.0.1:7,http://127.0.0.1:3,direct"
+    );
     w.answer(Answer::Choice(0)).expect("sumdb");
     let plan = w.plan();
     assert!(plan.changes.contains(&Change {
@@ -393,6 +406,7 @@ fn goauth_is_offered_from_go_1_24_and_validated() {
     assert!(w.answer(Answer::Text("off;netrc".into())).is_err());
     w.answer(Answer::Text("git /home/me/src".into()))
         .expect("goauth");
+    probe_sumdb(&mut w, &[SUMDB_OFFICIAL]);
     w.answer(Answer::Choice(0)).expect("sumdb");
     assert!(w.plan().changes.contains(&Change {
         name: "GOAUTH".into(),
@@ -422,6 +436,7 @@ fn removing_private_settings_when_the_user_has_none() {
         "existing GOPRIVATE: default yes"
     );
     w.answer(Answer::Yes(false)).expect("no private");
+    probe_sumdb(&mut w, &[SUMDB_OFFICIAL]);
     w.answer(Answer::Choice(0)).expect("sumdb");
     let plan = w.plan();
     assert!(plan.changes.contains(&Change {
@@ -453,6 +468,7 @@ fn keeping_everything_is_an_empty_plan() {
     );
     w.answer(Answer::Choice(0)).expect("proxy");
     w.answer(Answer::Yes(false)).expect("no private");
+    probe_sumdb(&mut w, &[SUMDB_OFFICIAL]);
     w.answer(Answer::Choice(0)).expect("sumdb");
     assert!(w.plan().changes.is_empty());
     assert_eq!(ask(&w).prompt, "Nothing needs to change. Finish?");
@@ -468,6 +484,7 @@ fn an_os_variable_is_flagged() {
     );
     w.answer(Answer::Choice(0)).expect("proxy");
     w.answer(Answer::Yes(false)).expect("no private");
+    probe_sumdb(&mut w, &[SUMDB_OFFICIAL]);
     w.answer(Answer::Choice(0)).expect("sumdb");
     let plan = w.plan();
     let row = plan.rows.iter().find(|r| r.name == "GOPROXY").expect("row");
@@ -482,4 +499,38 @@ fn no_working_mirror_preselects_keep() {
     let (options, default) = select(&q);
     assert!(options[default].starts_with("keep the current GOPROXY"));
     assert!(!q.notes.is_empty());
+}
+
+#[test]
+fn a_company_database_is_kept_when_it_is_the_one_that_verifies() {
+    let mut f = facts();
+    let corp = "sum.corp.example+abcdef01+AAAA https://sum.corp.example";
+    f.settings
+        .insert("GOSUMDB".into(), cur(corp, "file", Some(corp)));
+    let mut w = Wizard::new(
+        f,
+        vec![m("http://127.0.0.1:3", true, Some(1.0), Some(false))],
+    );
+    w.answer(Answer::Choice(0)).expect("proxy");
+    w.answer(Answer::Yes(false)).expect("no private");
+    let Step::Probe(Probe::Sumdb { values, .. }) = w.next() else {
+        panic!("probe expected");
+    };
+    assert_eq!(
+        values,
+        vec![
+            SUMDB_OFFICIAL.to_string(),
+            SUMDB_CHINA.to_string(),
+            corp.to_string()
+        ]
+    );
+    probe_sumdb(&mut w, &[corp]);
+    let q = ask(&w);
+    let (options, default) = select(&q);
+    assert!(
+        options[default].starts_with("keep the current GOSUMDB"),
+        "{options:?}"
+    );
+    w.answer(Answer::Choice(default)).expect("keep");
+    assert!(!w.plan().changes.iter().any(|c| c.name == "GOSUMDB"));
 }
