@@ -688,3 +688,33 @@ fn https_proxy_from_the_environment_is_used_and_shown_like_go() {
     );
     assert!(!go_downloads(&mut u, "https://goproxy.test"));
 }
+
+#[test]
+fn file_proxy_checked_on_disk_like_go_uses_it() {
+    // A module cache's download directory is a valid file:// GOPROXY.
+    let proxy = GoProxy::start(vec![hello()]);
+    let mut filler = user();
+    assert!(go_downloads(&mut filler, &proxy.url()));
+    let dir = filler.modcache().join("cache/download");
+    let url = format!("file://{}", dir.display());
+    let mut u = user();
+    let (code, reports) = probe(&u, &[&url], &[]);
+    assert_eq!(
+        (code, &reports[0]["verdict"]),
+        (0, &Value::from("ok")),
+        "{:#}",
+        reports[0]
+    );
+    assert!(
+        go_downloads(&mut u, &url),
+        "go downloads from the same directory"
+    );
+
+    let missing = format!("file://{}", u.root().join("no-such-dir").display());
+    let (code, reports) = probe(&u, &[&missing], &[]);
+    assert_eq!(
+        (code, &reports[0]["verdict"]),
+        (1, &Value::from("file-missing"))
+    );
+    assert!(!go_downloads(&mut u, &missing));
+}
