@@ -939,10 +939,27 @@ fn write_atomic(dir: &Path, path: &Path, bytes: &[u8], force: bool) -> Result<()
                         "pass --force to replace it, or choose another name",
                     ));
                 }
-                Err(e) => {
-                    return Err(
-                        anyhow::Error::new(e).context(format!("cannot create {}", path.display()))
-                    );
+                // A file system without hard links: create the name exclusively instead
+                // (still never replaces a file, but a crash could leave a partial one).
+                Err(_) => {
+                    let mut options = std::fs::OpenOptions::new();
+                    options.write(true).create_new(true);
+                    #[cfg(unix)]
+                    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                    let mut f = options.open(path).map_err(|e| {
+                        if e.kind() == std::io::ErrorKind::AlreadyExists {
+                            crate::hinted(
+                                format!("profile file {} already exists", path.display()),
+                                "pass --force to replace it, or choose another name",
+                            )
+                        } else {
+                            anyhow::Error::new(e)
+                                .context(format!("cannot create {}", path.display()))
+                        }
+                    })?;
+                    f.write_all(bytes)
+                        .and_then(|()| f.sync_all())
+                        .with_context(|| format!("cannot write {}", path.display()))?;
                 }
             }
         }
