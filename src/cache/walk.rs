@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+use super::dirread::{Kind, Reader};
 use super::layout::{self, CATEGORIES, Category, Node, Part, Placement, VersionKey};
 
 /// How to walk.
@@ -210,6 +211,8 @@ pub enum WalkError {
 struct Job {
     path: PathBuf,
     node: Node,
+    /// Only the root the user named may be a symbolic link to follow.
+    follow: bool,
 }
 
 /// State shared by the workers.
@@ -277,6 +280,7 @@ pub fn walk(
             jobs: vec![Job {
                 path: root.to_path_buf(),
                 node: root_node,
+                follow: true,
             }],
             idle: 0,
             done: false,
@@ -304,9 +308,10 @@ pub fn walk(
 
 fn worker(shared: &Shared<'_>) -> Tally {
     let mut tally = Tally::default();
+    let mut reader = Reader::new();
     let mut local: Vec<Job> = Vec::new();
     while let Some(job) = next_job(shared, &mut local) {
-        read_dir(shared, job, &mut tally, &mut local);
+        read_dir(shared, &mut reader, job, &mut tally, &mut local);
         if local.len() > 1 && shared.idle.load(Ordering::Relaxed) > 0 {
             // Give away the oldest half: those are the shallowest, largest subtrees.
             let half = local.len() / 2;
@@ -353,53 +358,42 @@ fn next_job(shared: &Shared<'_>, local: &mut Vec<Job>) -> Option<Job> {
     }
 }
 
-/// Read one directory: stat each entry once (`fstatat` relative to the open directory, without
-/// following links), tally it, and queue subdirectories.
-fn read_dir(shared: &Shared<'_>, job: Job, tally: &mut Tally, local: &mut Vec<Job>) {
-    let entries = match fs::read_dir(&job.path) {
-        Ok(rd) => rd,
-        Err(e) => {
-            tally.issues.record(&job.path, &e);
-            return;
-        }
-    };
+/// Read one directory: stat each entry once (relative to the open directory, without following
+/// links), tally it, and queue subdirectories.
+fn read_dir(
+    shared: &Shared<'_>,
+    reader: &mut Reader,
+    job: Job,
+    tally: &mut Tally,
+    local: &mut Vec<Job>,
+) {
     // Inside extracted trees, clones and plain trees every child is placed alike: classify
     // once and add the directory's bytes to its version with one map update.
     let uniform = layout::uniform(&job.node).then(|| layout::classify(&job.node, "", true));
     let mut uniform_bytes = 0u64;
     let mut uniform_files = 0u64;
     let mut seen = 0u64;
-    for entry in entries {
+    let result = reader.read(&job.path, job.follow, |name, meta| {
         seen += 1;
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                tally.issues.record(&job.path, &e);
-                continue;
-            }
-        };
-        let md = match entry.metadata() {
+        let md = match meta {
             Ok(md) => md,
             Err(e) => {
-                tally.issues.record(&entry.path(), &e);
-                continue;
+                tally.issues.record(&job.path.join(name), &e);
+                return;
             }
         };
-        let ft = md.file_type();
-        let is_dir = ft.is_dir();
-        if is_dir {
-            tally.dirs += 1;
-        } else if ft.is_file() {
-            tally.files += 1;
-        } else if ft.is_symlink() {
-            tally.symlinks += 1;
-        } else {
-            tally.special += 1;
+        let is_dir = md.kind == Kind::Dir;
+        let is_file = md.kind == Kind::File;
+        match md.kind {
+            Kind::Dir => tally.dirs += 1,
+            Kind::File => tally.files += 1,
+            Kind::Symlink => tally.symlinks += 1,
+            Kind::Other => tally.special += 1,
         }
         // Like du: a non-directory with several links is counted at its first sighting only.
-        let counted = is_dir || md.nlink() < 2 || lock(&shared.links).insert((md.dev(), md.ino()));
+        let counted = is_dir || md.nlink < 2 || lock(&shared.links).insert((md.dev, md.ino));
         let (apparent, disk) = if counted {
-            (md.size(), md.blocks() * 512)
+            (md.size, md.blocks * 512)
         } else {
             (0, 0)
         };
@@ -410,22 +404,25 @@ fn read_dir(shared: &Shared<'_>, job: Job, tally: &mut Tally, local: &mut Vec<Jo
         let placement = match &uniform {
             Some(p) => {
                 uniform_bytes += disk;
-                uniform_files += u64::from(ft.is_file());
+                uniform_files += u64::from(is_file);
                 p
             }
             None => {
-                let name = entry.file_name();
                 owned = layout::classify(&job.node, &name.to_string_lossy(), is_dir);
-                place(tally, &owned, disk, ft.is_file(), &md);
+                place(tally, &owned, disk, is_file, (md.atime, md.mtime));
                 &owned
             }
         };
         if is_dir {
             local.push(Job {
-                path: job.path.join(entry.file_name()),
+                path: job.path.join(name),
                 node: placement.node.clone(),
+                follow: false,
             });
         }
+    });
+    if let Err(e) = result {
+        tally.issues.record(&job.path, &e);
     }
     if let Some(p) = &uniform {
         tally.by_category[p.category.index()] += uniform_bytes;
@@ -441,7 +438,7 @@ fn read_dir(shared: &Shared<'_>, job: Job, tally: &mut Tally, local: &mut Vec<Jo
 }
 
 /// Add one classified entry to the tally.
-fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &fs::Metadata) {
+fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, (atime, mtime): (i64, i64)) {
     tally.by_category[p.category.index()] += disk;
     if p.vcs_repo {
         tally.vcs_repos += 1;
@@ -456,7 +453,7 @@ fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &fs::Me
             v.has_tree = true;
             v.tree_bytes += disk;
             v.tree_files += u64::from(is_file);
-            v.last_used = v.last_used.max(md.atime()).max(md.mtime());
+            v.last_used = v.last_used.max(atime).max(mtime);
         }
         Some(part) => {
             v.download_bytes += disk;
@@ -473,7 +470,7 @@ fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &fs::Me
                 // Locks are written once at download and never read: no sign of use.
                 Part::Other => return,
             }
-            v.last_used = v.last_used.max(md.atime()).max(md.mtime());
+            v.last_used = v.last_used.max(atime).max(mtime);
         }
     }
 }
