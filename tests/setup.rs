@@ -501,3 +501,19 @@ fn without_a_terminal_it_exits_2_with_the_equivalent_commands() {
     assert_eq!(run.stdout, "");
     assert_eq!(state(&u), before);
 }
+
+#[test]
+fn without_go_it_says_how_to_install_it() {
+    let u = user("GOPROXY=off\n").without_go_on_path();
+    let before = state(&u);
+    let mut p = spawn(&u, &[]);
+    let out = p.exp_eof().unwrap_or_default();
+    assert!(out.contains("no `go` command was found on PATH"), "{out}");
+    assert!(out.contains("install Go from https://go.dev/dl/"), "{out}");
+    assert!(out.contains("--go /path/to/go"), "{out}");
+    match p.process().wait().expect("wait") {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 2, "{out}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(state(&u), before);
+}

@@ -18,8 +18,9 @@ use super::Context;
 use super::env::{render_write, write_error};
 use crate::Outcome;
 use crate::cli::{ProfileAction, ProfileArgs, SetupArgs};
-use crate::doctor::{GoInfo, Report, network, private, render, settings};
-use crate::finding::Severity;
+use crate::doctor::{
+    Check, GoInfo, Report, Status as CheckStatus, network, private, render, settings,
+};
 use crate::goenv::GoEnv;
 use crate::goenv::diagnose;
 use crate::goenv::write;
@@ -73,7 +74,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
             go_env.go.how
         ))
     ));
-    output::note(&current_block(&go_env));
+    output::note(&current_block(ctx, &go_env));
 
     let candidates = candidates(args, &go_env)?;
     let opts = probe_options(args)?;
@@ -92,11 +93,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
 
     let facts = facts(ctx, &go_env);
     let mut wiz = Wizard::new(facts, measured);
-    let theme: Box<dyn Theme> = if ctx.output.color {
-        Box::new(ColorfulTheme::default())
-    } else {
-        Box::new(SimpleTheme)
-    };
+    let theme = theme(ctx);
     let term = Term::stderr();
     loop {
         match wiz.next() {
@@ -146,9 +143,14 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                     },
                 };
                 if m.ok {
+                    let mark = if m.verdict == "ok" {
+                        Status::Ok
+                    } else {
+                        Status::Warn
+                    };
                     output::note(&format!(
                         "{} {}",
-                        output::glyph(Status::Ok),
+                        output::glyph(mark),
                         redact(&format!("{}: {}", m.url, m.diagnosis))
                     ));
                 }
@@ -169,6 +171,15 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
             }
             Step::Apply => return apply(ctx, &go_env, &wiz, &prober, &opts),
         }
+    }
+}
+
+/// dialoguer's look: coloured when output is.
+fn theme(ctx: &Context) -> Box<dyn Theme> {
+    if ctx.output.color {
+        Box::new(ColorfulTheme::default())
+    } else {
+        Box::new(SimpleTheme)
     }
 }
 
@@ -209,7 +220,7 @@ fn install_ctrlc() {
 }
 
 /// The current settings in one short block, with their sources and problems.
-fn current_block(go_env: &GoEnv) -> String {
+fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
     let mut rows = Vec::new();
     for name in wizard::DECIDED.iter().chain(["GOINSECURE"].iter()) {
         let Some(s) = go_env.setting(name) else {
@@ -237,29 +248,38 @@ fn current_block(go_env: &GoEnv) -> String {
         output::heading("Current settings"),
         output::table(&rows)
     );
-    let mut findings: Vec<crate::finding::Finding> = diagnose::provenance_findings(go_env)
-        .into_iter()
-        .map(|f| f.finding)
-        .collect();
-    findings.extend(crate::syntax::check_settings(&configured(go_env)));
-    for f in findings.iter().filter(|f| f.severity > Severity::Info) {
-        text.push_str(&format!(
-            "{} {}\n",
-            output::glyph(Status::from(f.severity)),
-            f.message
-        ));
+    // The problems `godoctor check` raises without the network, one line each.
+    for c in offline_checks(ctx, go_env)
+        .iter()
+        .filter(|c| matches!(c.status, CheckStatus::Warn | CheckStatus::Error))
+    {
+        let mark = if c.status == CheckStatus::Error {
+            Status::Error
+        } else {
+            Status::Warn
+        };
+        text.push_str(&format!("{} {}\n", output::glyph(mark), c.title));
     }
     redact(text.trim_end())
 }
 
-/// The managed settings as configured (for the cross-variable checks).
-fn configured(go_env: &GoEnv) -> std::collections::BTreeMap<String, String> {
-    go_env
-        .settings
-        .iter()
-        .filter(|s| s.derived_from.is_none())
-        .map(|s| (s.name.clone(), s.value.clone()))
-        .collect()
+/// The doctor's checks that need no network: where values come from, their grammar and
+/// combinations, the checksum database setting, private patterns and logins.
+fn offline_checks(ctx: &Context, go_env: &GoEnv) -> Vec<Check> {
+    let mut checks = vec![settings::sources_check(go_env)];
+    let provenance = diagnose::provenance_findings(go_env);
+    checks.extend(settings::provenance_checks(go_env, &provenance));
+    checks.extend(settings::values_checks(go_env));
+    checks.extend(settings::combination_checks(go_env));
+    checks.push(network::sumdb_config_check(go_env));
+    checks.extend(private::patterns_checks(go_env));
+    let hosts = private::private_hosts(go_env);
+    checks.extend(private::auth_checks(
+        &hosts,
+        &crate::probe::netconf::load_netrc(&ctx.env),
+        go_env.get("GOAUTH"),
+    ));
+    checks
 }
 
 /// A proxy to measure.
@@ -525,7 +545,7 @@ fn ask(term: &Term, theme: &dyn Theme, q: &Question) -> Result<Answer> {
             .map_err(prompt_error),
         Kind::Text { default } => {
             let url = matches!(q.id, Qid::CustomProxy | Qid::PrivateProxyUrl);
-            read_line(term, &q.prompt, default.as_deref(), url)
+            read_line(term, theme, &q.prompt, default.as_deref(), url)
         }
         .map(|o| o.map(Answer::Text))
         .map_err(io_error),
@@ -537,24 +557,31 @@ fn ask(term: &Term, theme: &dyn Theme, q: &Question) -> Result<Answer> {
 /// For a URL (`url`), the line is redrawn on every key with any password masked.
 fn read_line(
     term: &Term,
+    theme: &dyn Theme,
     prompt: &str,
     default: Option<&str>,
     url: bool,
 ) -> io::Result<Option<String>> {
-    let shown = match default {
-        Some(d) => format!("{prompt} [{}]: ", redact(d)),
-        None => format!("{prompt}: "),
-    };
+    let mut shown = String::new();
+    let _ = theme.format_input_prompt(&mut shown, prompt, default.map(redact).as_deref());
     term.write_str(&shown)?;
     term.flush()?;
     let mut buf = String::new();
     loop {
         match term.read_key()? {
             Key::Enter => {
-                term.write_line("")?;
                 if buf.is_empty() {
                     buf = default.unwrap_or_default().to_string();
                 }
+                // Replace the prompt by the answer the way dialoguer does (passwords masked).
+                let mut done = String::new();
+                let _ = theme.format_input_prompt_selection(
+                    &mut done,
+                    prompt,
+                    &redact(&advice::mask_url_input(&buf)),
+                );
+                term.clear_line()?;
+                term.write_line(&done)?;
                 return Ok(Some(buf));
             }
             Key::Escape => {
@@ -687,8 +714,8 @@ fn apply(
 /// here means "no": the settings are already written.
 fn offer_profile(ctx: &Context) -> Result<()> {
     let term = Term::stderr();
-    let theme = SimpleTheme;
-    let save = Confirm::with_theme(&theme)
+    let theme = theme(ctx);
+    let save = Confirm::with_theme(theme.as_ref())
         .with_prompt(
             "Save these settings as a named profile (to apply them elsewhere in one step)?",
         )
@@ -699,8 +726,14 @@ fn offer_profile(ctx: &Context) -> Result<()> {
         return Ok(());
     }
     loop {
-        let Some(name) =
-            read_line(&term, "Profile name (e.g. home, office)", None, false).map_err(io_error)?
+        let Some(name) = read_line(
+            &term,
+            theme.as_ref(),
+            "Profile name (e.g. home, office)",
+            None,
+            false,
+        )
+        .map_err(io_error)?
         else {
             return Ok(());
         };
@@ -741,19 +774,7 @@ fn offer_profile(ctx: &Context) -> Result<()> {
 /// will meet them (probed with the wizard's options). Reaching private hosts and the cache are
 /// left to `godoctor check`.
 fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions) -> Result<bool> {
-    let mut checks = vec![settings::sources_check(after)];
-    let provenance = diagnose::provenance_findings(after);
-    checks.extend(settings::provenance_checks(after, &provenance));
-    checks.extend(settings::values_checks(after));
-    checks.extend(settings::combination_checks(after));
-    checks.push(network::sumdb_config_check(after));
-    checks.extend(private::patterns_checks(after));
-    let hosts = private::private_hosts(after);
-    checks.extend(private::auth_checks(
-        &hosts,
-        &crate::probe::netconf::load_netrc(&ctx.env),
-        after.get("GOAUTH"),
-    ));
+    let mut checks = offline_checks(ctx, after);
     let run = spin(ctx, "checking the new settings…", || {
         probe_settings(
             prober,

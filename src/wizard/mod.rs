@@ -532,12 +532,18 @@ impl Wizard {
             }),
             Stage::Sumdb => {
                 let (options, _, default) = self.sumdb_options();
+                let mut notes = vec![
+                    "The checksum database proves that a module version is the same for everyone: a tampering proxy cannot slip in other code."
+                        .to_string(),
+                ];
+                // Why a database is not usable, here rather than in the option (long lines
+                // wrap and garble the list).
+                for p in self.sumdb_probes.iter().flatten().filter(|p| !p.ok) {
+                    notes.push(redact(&format!("✗ {}: {}", p.value, p.detail)));
+                }
                 Step::Ask(Question {
                     id: Qid::Sumdb,
-                    notes: vec![
-                        "The checksum database proves that a module version is the same for everyone: a tampering proxy cannot slip in other code."
-                            .into(),
-                    ],
+                    notes,
                     prompt: "How should go verify downloaded modules (GOSUMDB)?".into(),
                     kind: Kind::Select { options, default },
                 })
@@ -825,9 +831,8 @@ impl Wizard {
         for (h, _) in &self.logins {
             hosts.push(h.clone());
         }
-        if self.private_proxy.is_none() {
-            hosts.extend(advice::pattern_hosts(&self.patterns));
-        }
+        // Even behind a private proxy, go fetches directly when the proxies answer 404/410.
+        hosts.extend(advice::pattern_hosts(&self.patterns));
         let mut seen = Vec::new();
         hosts.retain(|h| {
             let new = !seen.contains(h);
@@ -878,7 +883,7 @@ impl Wizard {
                         None => format!("verified, {}", p.route),
                     }),
                 ),
-                Some(p) => (false, redact(&format!("✗ not usable: {}", p.detail))),
+                Some(_) => (false, "✗ not usable (see above)".into()),
                 None => (false, "not measured".into()),
             }
         };
@@ -891,7 +896,7 @@ impl Wizard {
         reachable.push(ok);
         let (ok, r) = reach(SUMDB_CHINA);
         labels.push(format!(
-            "{SUMDB_CHINA}: verify against the same database, served from mainland China  {r}"
+            "{SUMDB_CHINA}: the same database, served from mainland China  {r}"
         ));
         values.push(SUMDB_CHINA.to_string());
         reachable.push(ok);
