@@ -300,7 +300,12 @@ pub fn classify(
     if verdict.verdict != Verdict::Ok && verdict.verdict != Verdict::NotServingModule {
         return verdict;
     }
-    if let Some(m) = missing {
+    // A check the deadline cut short says nothing about the proxy's 404 behaviour.
+    if let Some(m) = missing.filter(|m| {
+        !m.error
+            .as_ref()
+            .is_some_and(|e| e.kind == ErrorKind::Timeout)
+    }) {
         match (m.status, &m.error) {
             (Some(404 | 410), None) | (Some(404 | 410), Some(_)) => {}
             (Some(s), _) => {
@@ -459,16 +464,8 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
     // Only a server that answered HTTP is worth asking again; a failing one would eat the
     // deadline again for nothing.
     if first.error.is_none() {
-        for _ in 1..opts.samples.max(1) {
-            if Instant::now() >= deadline {
-                break;
-            }
-            let s = prober.fetch(&info, &fetch_opts);
-            if s.error.is_some() {
-                break;
-            }
-            samples.push(s);
-        }
+        // Protocol checks first, latency samples after: a slow server spends the deadline on
+        // samples, not on the facts the verdict needs.
         if let Some(m) = join(url, &format!("{}/@v/list", escape(MISSING_MODULE))) {
             let r = prober.fetch(&m, &fetch_opts);
             report.not_found_status = r.status;
@@ -488,6 +485,16 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
                     status: r.status,
                 });
             }
+        }
+        for _ in 1..opts.samples.max(1) {
+            if Instant::now() >= deadline {
+                break;
+            }
+            let s = prober.fetch(&info, &fetch_opts);
+            if s.error.is_some() {
+                break;
+            }
+            samples.push(s);
         }
     }
     let d = classify(&first, &opts.version, missing.as_ref());
@@ -732,6 +739,16 @@ mod tests {
             classify(&info, "v1.5.2", Some(&ok(500, "text/plain", ""))).verdict,
             Verdict::BadNotFound
         );
+        // The deadline cutting the check short is not the proxy's 404 behaviour.
+        let cut = FetchResult {
+            error: Some(FetchError {
+                kind: ErrorKind::Timeout,
+                phase: Phase::FirstByte,
+                message: "t".into(),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(classify(&info, "v1.5.2", Some(&cut)).verdict, Verdict::Ok);
     }
 
     #[test]
