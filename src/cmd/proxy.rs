@@ -8,10 +8,10 @@ use super::Context;
 use crate::Outcome;
 use crate::cli::{ProbeArgs, ProxyAction, ProxyArgs};
 use crate::output::{self, Status};
-use crate::probe::http::FetchOptions;
 use crate::probe::http::Prober;
 use crate::probe::proxy::{self, ProbeOptions, ProxyReport};
-use crate::probe::sumdb::{self, SumDbTarget, SumdbReport};
+use crate::probe::run::{SettingsRun, probe_chain, probe_settings};
+use crate::probe::sumdb;
 use crate::probe::{catalogue, chain};
 
 pub fn run(args: &ProxyArgs, ctx: &Context) -> Result<Outcome> {
@@ -69,44 +69,31 @@ fn parse_urls(urls: &[String]) -> Result<Vec<Url>> {
         .collect()
 }
 
-fn resolve_sumdb(value: &str) -> Result<Option<SumDbTarget>> {
-    sumdb::resolve(value).map_err(|e| {
-        crate::hinted(
-            format!("GOSUMDB {value:?}: {e}"),
-            "use off, a known name (sum.golang.org), name+hash+key, or \"key URL\"",
-        )
-    })
-}
-
-/// What `proxy test` found: proxy reports in chain order, the chain outcome, the sumdb check.
-struct TestRun {
-    goproxy: Option<String>,
-    items: Vec<chain::Item>,
-    reports: Vec<ProxyReport>,
-    outcome: Option<chain::ChainOutcome>,
-    sumdb: Option<SumdbReport>,
-    sumdb_off: bool,
-}
-
 fn test(
     urls: &[String],
     sumdb_flag: Option<&str>,
     probe: &ProbeArgs,
     ctx: &Context,
 ) -> Result<Outcome> {
-    let mut opts = options(probe)?;
-    // Explicit URLs are a ',' chain of their own; no URL = the effective GOPROXY from go.
-    let (goproxy, items, sumdb_value) = if urls.is_empty() {
+    let opts = options(probe)?;
+    let prober = Prober::new(&ctx.env);
+    // No URL = the effective GOPROXY and GOSUMDB from go, walked as go walks them; explicit
+    // URLs are probed side by side (and the database only with --sumdb).
+    let (goproxy, sumdb_value, run) = if urls.is_empty() {
         let go_env = ctx.load_go_env()?;
-        let value = go_env.get("GOPROXY").to_string();
-        let items = chain::parse_goproxy(&value).map_err(|e| {
-            crate::hinted(
-                format!("GOPROXY={value:?} is invalid: {e}"),
+        let goproxy = go_env.get("GOPROXY").to_string();
+        let gosumdb = sumdb_flag.map_or_else(|| go_env.get("GOSUMDB").to_string(), str::to_string);
+        let run = probe_settings(&prober, &goproxy, &gosumdb, opts);
+        if let Some(e) = &run.goproxy_error {
+            return Err(crate::hinted(
+                format!("GOPROXY={goproxy:?} is invalid: {e}"),
                 "fix it with `godoctor env set GOPROXY=https://proxy.golang.org,direct`",
-            )
-        })?;
-        let sumdb = sumdb_flag.map_or_else(|| go_env.get("GOSUMDB").to_string(), str::to_string);
-        (Some(value), items, Some(sumdb))
+            ));
+        }
+        if let Some(e) = &run.gosumdb_error {
+            return Err(gosumdb_hint(&gosumdb, e));
+        }
+        (Some(goproxy), Some(gosumdb), run)
     } else {
         let items = parse_urls(urls)?
             .into_iter()
@@ -115,57 +102,20 @@ fn test(
                 fall_on_error: false,
             })
             .collect();
-        (None, items, sumdb_flag.map(str::to_string))
-    };
-    let target = match &sumdb_value {
-        Some(v) if !v.is_empty() => resolve_sumdb(v)?,
-        _ => None,
+        let target = match sumdb_flag {
+            Some(v) => sumdb::resolve(v).map_err(|e| gosumdb_hint(v, &e))?,
+            None => None,
+        };
+        let mut opts = opts;
+        if let Some(t) = &target {
+            opts.sumdb = Some(t.name.clone());
+        } else if sumdb_flag == Some("off") {
+            opts.sumdb = None;
+        }
+        let run = probe_chain(&prober, items, target.as_ref(), opts, false);
+        (None, sumdb_flag.map(str::to_string), run)
     };
     let sumdb_off = sumdb_value.as_deref() == Some("off");
-    if let Some(t) = &target {
-        opts.sumdb = Some(t.name.clone());
-    } else if sumdb_off {
-        opts.sumdb = None;
-    }
-    let prober = Prober::new(&ctx.env);
-    let proxy_urls: Vec<Url> = items
-        .iter()
-        .filter_map(|i| match &i.entry {
-            chain::Entry::Proxy(u) => Some(u.clone()),
-            _ => None,
-        })
-        .collect();
-    let route = chain::route_entries(&items);
-    let deadline = FetchOptions::within(opts.timeout, 64 * 1024);
-    let (mut reports, sumdb_report) = std::thread::scope(|s| {
-        let sumdb = target
-            .as_ref()
-            .map(|t| s.spawn(|| sumdb::check(&prober, t, &route, &deadline)));
-        let reports = proxy::test_all(&prober, &proxy_urls, &opts);
-        (reports, sumdb.and_then(|h| h.join().ok()))
-    });
-    let outcome = goproxy.is_some().then(|| chain::explain(&items, &reports));
-    if let Some(o) = &outcome {
-        let mut proxies = 0;
-        for (i, item) in items.iter().enumerate() {
-            if let chain::Entry::Proxy(_) = item.entry {
-                if let Some(r) = reports.get_mut(proxies) {
-                    r.position = Some(i + 1);
-                    r.consequence = o.consequences.get(i).cloned();
-                    r.served = Some(!o.broken && o.served_by.as_deref() == Some(r.url.as_str()));
-                }
-                proxies += 1;
-            }
-        }
-    }
-    let run = TestRun {
-        goproxy,
-        items,
-        reports,
-        outcome,
-        sumdb: sumdb_report,
-        sumdb_off,
-    };
     let problems = run.reports.iter().any(|r| !r.ok)
         || run.outcome.as_ref().is_some_and(|o| o.broken)
         || run.sumdb.as_ref().is_some_and(|s| !s.ok);
@@ -180,14 +130,21 @@ fn test(
         }
         output::print_json(&all)?;
     } else {
-        output::print_block(&render_run(&run, ctx))?;
+        output::print_block(&render_run(goproxy.as_deref(), &run, sumdb_off, ctx))?;
     }
     Ok(Outcome::from_problems(problems))
 }
 
-fn render_run(run: &TestRun, ctx: &Context) -> String {
+fn gosumdb_hint(value: &str, e: &str) -> anyhow::Error {
+    crate::hinted(
+        format!("GOSUMDB {value:?}: {e}"),
+        "use off, a known name (sum.golang.org), name+hash+key, or \"key URL\"",
+    )
+}
+
+fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &Context) -> String {
     let mut out = String::new();
-    if let Some(v) = &run.goproxy {
+    if let Some(v) = goproxy {
         out.push_str(&format!("{} {}\n", output::heading("GOPROXY"), v));
     }
     let mut proxies = run.reports.iter();
@@ -226,7 +183,7 @@ fn render_run(run: &TestRun, ctx: &Context) -> String {
         out.push_str(&line);
         out.push('\n');
     }
-    if run.sumdb_off {
+    if sumdb_off {
         out.push_str(&format!(
             "{} GOSUMDB=off: downloads are not verified against a checksum database\n",
             output::glyph(Status::Warn)

@@ -6,7 +6,7 @@ use url::Url;
 use super::chain::{self, ChainOutcome, Entry, Item};
 use super::http::{FetchOptions, Prober};
 use super::proxy::{self, ProbeOptions, ProxyReport};
-use super::sumdb::{self, SumdbReport};
+use super::sumdb::{self, SumDbTarget, SumdbReport};
 
 /// Everything one run found.
 #[derive(Debug, Clone)]
@@ -42,6 +42,28 @@ pub fn probe_settings(
         Err(e) => (None, Some(e)),
     };
     opts.sumdb = target.as_ref().map(|t| t.name.clone());
+    let mut run = probe_chain(
+        prober,
+        items,
+        target.as_ref(),
+        opts,
+        goproxy_error.is_none(),
+    );
+    run.goproxy_error = goproxy_error;
+    run.gosumdb_error = gosumdb_error;
+    run
+}
+
+/// Probe `items` (proxies concurrently) and, if given, the checksum database along them, all
+/// within `opts.timeout`. With `as_chain`, walk them as go walks GOPROXY: `outcome` is set and
+/// each report gets `position`, `consequence` and `served`.
+pub fn probe_chain(
+    prober: &Prober,
+    items: Vec<Item>,
+    target: Option<&SumDbTarget>,
+    opts: ProbeOptions,
+    as_chain: bool,
+) -> SettingsRun {
     let proxy_urls: Vec<Url> = items
         .iter()
         .filter_map(|i| match &i.entry {
@@ -52,15 +74,11 @@ pub fn probe_settings(
     let route = chain::route_entries(&items);
     let deadline = FetchOptions::within(opts.timeout, 64 * 1024);
     let (mut reports, sumdb_report) = std::thread::scope(|s| {
-        let sumdb = target
-            .as_ref()
-            .map(|t| s.spawn(|| sumdb::check(prober, t, &route, &deadline)));
+        let sumdb = target.map(|t| s.spawn(|| sumdb::check(prober, t, &route, &deadline)));
         let reports = proxy::test_all(prober, &proxy_urls, &opts);
         (reports, sumdb.and_then(|h| h.join().ok()))
     });
-    let outcome = goproxy_error
-        .is_none()
-        .then(|| chain::explain(&items, &reports));
+    let outcome = as_chain.then(|| chain::explain(&items, &reports));
     if let Some(o) = &outcome {
         let proxies = items
             .iter()
@@ -69,14 +87,15 @@ pub fn probe_settings(
         for ((position, _), report) in proxies.zip(reports.iter_mut()) {
             report.position = Some(position + 1);
             report.consequence = o.consequences.get(position).cloned();
+            report.served = Some(!o.broken && o.served_by.as_deref() == Some(report.url.as_str()));
         }
     }
     SettingsRun {
         items,
         reports,
         outcome,
-        goproxy_error,
+        goproxy_error: None,
         sumdb: sumdb_report,
-        gosumdb_error,
+        gosumdb_error: None,
     }
 }
