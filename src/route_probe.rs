@@ -92,6 +92,10 @@ pub struct Walk {
     /// For `direct`: the version control system and repository go would use.
     pub vcs: Option<Vcs>,
     pub sumdb: Option<SumdbProbe>,
+    /// Bodies of `.info`/`.mod` already fetched, by URL: go's in-memory caches (Stat, GoMod)
+    /// answer a repeated request without the network.
+    #[serde(skip)]
+    memo: std::collections::HashMap<String, Vec<u8>>,
 }
 
 /// What `?go-get=1` discovery (or a known host's rule) says about the repository.
@@ -134,6 +138,7 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         error: None,
         vcs: None,
         sumdb: None,
+        memo: Default::default(),
     };
     if route.sources.is_empty() || route.stop.starts_with("go fails before") {
         w.error = Some(route.stop.clone());
@@ -374,6 +379,10 @@ fn resolve_on_proxy(
             match pick(&text, q) {
                 Some(v) => {
                     w.steps[idx].detail = format!("lists {v} as the best match");
+                    // For latest the chosen version is the latest: go's caches answer it.
+                    if matches!(q, Query::List(_)) {
+                        check_retractions(route, base, &text, esc, prober, opts, w);
+                    }
                     v
                 }
                 None if *q == Query::Latest => {
@@ -454,6 +463,91 @@ fn resolve_on_proxy(
             }
         },
         Err(a) => a,
+    }
+}
+
+/// go's CheckRetractions for a non-exact query: before taking the chosen version it loads the
+/// latest version's go.mod (a `latest` query, then that `.mod`, each walking the sources) to
+/// see whether the author retracted it. The outcome does not change the probe's verdict; the
+/// requests are made so the walk matches go's.
+fn check_retractions(
+    route: &Route,
+    query_base: &str,
+    query_list: &str,
+    esc: &str,
+    prober: &Prober,
+    opts: WalkOptions,
+    w: &mut Walk,
+) {
+    // go's cachingRepo caches @v/list per query prefix: a comparison query used prefix ""
+    // like latest, so that list is not asked again; a semver prefix ("v1.2.") was a different
+    // key.
+    let same_prefix = matches!(&route.query, Query::List(v) if v.starts_with(['<', '>']));
+    let mut latest: Option<String> = None;
+    let _ = try_sources(route, Op::List, w, |src, w| {
+        if src.kind != SourceKind::Proxy {
+            return Answer::NotFound("retractions are loaded from proxies only here".into());
+        }
+        let base = src_url(src);
+        let text = if same_prefix && base == query_base {
+            query_list.to_string()
+        } else {
+            match get(
+                prober,
+                base,
+                &format!("{esc}/@v/list"),
+                Op::List,
+                SMALL_CAP,
+                opts,
+                w,
+            ) {
+                Ok(b) => String::from_utf8_lossy(&b).to_string(),
+                Err(a) => return a,
+            }
+        };
+        let Some(v) = pick(&text, &Query::Latest) else {
+            return Answer::NotFound("no tagged version".into());
+        };
+        let ev = module::escape_version(&v).unwrap_or_else(|_| v.clone());
+        match get(
+            prober,
+            base,
+            &format!("{esc}/@v/{ev}.info"),
+            Op::Info,
+            SMALL_CAP,
+            opts,
+            w,
+        ) {
+            Ok(_) => {
+                latest = Some(v);
+                Answer::Ok
+            }
+            Err(a) => a,
+        }
+    });
+    let Some(v) = latest else { return };
+    let ev = module::escape_version(&v).unwrap_or_else(|_| v.clone());
+    let _ = try_sources(route, Op::Mod, w, |src, w| {
+        if src.kind != SourceKind::Proxy {
+            return Answer::NotFound("retractions are loaded from proxies only here".into());
+        }
+        match get(
+            prober,
+            src_url(src),
+            &format!("{esc}/@v/{ev}.mod"),
+            Op::Mod,
+            SMALL_CAP,
+            opts,
+            w,
+        ) {
+            Ok(_) => Answer::Ok,
+            Err(a) => a,
+        }
+    });
+    if let Some(s) = w.steps.last_mut() {
+        if s.detail.is_empty() {
+            s.detail = format!("retraction check: go reads the go.mod of the latest version {v}");
+        }
     }
 }
 
@@ -666,6 +760,29 @@ fn get(
     w: &mut Walk,
 ) -> Result<Vec<u8>, Answer> {
     let full = format!("{}/{rel}", base.trim_end_matches('/'));
+    let memo = matches!(op, Op::Info | Op::Mod);
+    if let Some(body) = w.memo.get(&full).filter(|_| memo) {
+        return Ok(body.clone());
+    }
+    let result = get_uncached(prober, base, &full, rel, op, cap, opts, w);
+    if let (true, Ok(body)) = (memo, &result) {
+        w.memo.insert(full, body.clone());
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn get_uncached(
+    prober: &Prober,
+    base: &str,
+    full: &str,
+    rel: &str,
+    op: Op,
+    cap: usize,
+    opts: WalkOptions,
+    w: &mut Walk,
+) -> Result<Vec<u8>, Answer> {
+    let full = full.to_string();
     let shown = redact(&full);
     let source = redact(base);
     let started = Instant::now();
@@ -1013,6 +1130,7 @@ fn probe_sumdb(
             error: None,
             vcs: None,
             sumdb: None,
+            memo: Default::default(),
         };
         let r = get(
             prober,
@@ -1050,6 +1168,7 @@ fn probe_sumdb(
         error: None,
         vcs: None,
         sumdb: None,
+        memo: Default::default(),
     };
     let r = get(
         prober,
