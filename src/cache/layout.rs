@@ -248,38 +248,12 @@ fn download_file(module: &Arc<str>, name: &str, is_dir: bool) -> Placement {
 /// Decode Go's case-encoding (`!azure` → `Azure`) of a module path or version.
 /// Returns `None` for text go would never write (an upper-case letter, a dangling `!`).
 pub fn unescape(escaped: &str) -> Option<String> {
-    let mut out = String::with_capacity(escaped.len());
-    let mut bang = false;
-    for c in escaped.chars() {
-        if bang {
-            if !c.is_ascii_lowercase() {
-                return None;
-            }
-            out.push(c.to_ascii_uppercase());
-            bang = false;
-        } else if c == '!' {
-            bang = true;
-        } else if c.is_ascii_uppercase() {
-            return None;
-        } else {
-            out.push(c);
-        }
-    }
-    if bang { None } else { Some(out) }
+    crate::syntax::module::unescape_string(escaped)
 }
 
 /// Encode a module path or version the way cmd/go names it on disk (`Azure` → `!azure`).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
-    for c in text.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('!');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::syntax::module::escape_string(text)
 }
 
 #[cfg(test)]

@@ -181,7 +181,8 @@ pub fn escape_version(v: &str) -> Result<String, String> {
     Ok(escape_string(v))
 }
 
-fn escape_string(s: &str) -> String {
+/// Case-encode without validating (cache directory names of any text, as go writes them).
+pub fn escape_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     for c in s.chars() {
         if c.is_ascii_uppercase() {
