@@ -84,10 +84,28 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
             );
         }
     };
+    let wants_cache = args.ids.is_empty()
+        || args
+            .ids
+            .iter()
+            .any(|w| w.split('.').next() == Some("cache"));
+    // Walk the caches where they most likely are while `go env -json` runs (2 cores: the walk
+    // is otherwise most of an offline check); walked again below if go names other paths.
+    let early_walk = wants_cache.then(|| {
+        let (modcache, gocache) = guess_cache_paths(&ctx.env);
+        std::thread::spawn(move || {
+            let result = measure_caches(&modcache, &gocache);
+            (modcache, gocache, result)
+        })
+    });
     let go_env = match GoEnv::load(&go, &ctx.env) {
         Ok(g) => g,
         Err(e) => return no_go_report(&e.to_string(), "run `go env` yourself to see what go says"),
     };
+    let early_caches = early_walk
+        .and_then(|h| h.join().ok())
+        .filter(|(m, g, _)| m == go_env.get("GOMODCACHE") && g == go_env.get("GOCACHE"))
+        .map(|(_, _, result)| result);
     let all_on_path = crate::goenv::locate::all_on_path(&ctx.env);
     let gomod = read_gomod(&go_env);
 
@@ -127,7 +145,17 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         && ["proxy", "sumdb", "private", "ports"]
             .iter()
             .any(|s| wants(s));
-    let facts = gather_slow(ctx, &go_env, &hosts, args.timeout, online, wants("cache"));
+    let mut facts = gather_slow(
+        ctx,
+        &go_env,
+        &hosts,
+        args.timeout,
+        online,
+        wants("cache") && early_caches.is_none(),
+    );
+    if let Some((modcache, gocache)) = early_caches {
+        (facts.modcache, facts.gocache) = (modcache, gocache);
+    }
     match &facts.run {
         Some(run) => {
             checks.push(network::chain_check(run, &go_env));
@@ -198,7 +226,8 @@ fn gather_slow(
             })
         });
         let reach = online.then(|| s.spawn(|| private::reach_hosts(hosts, timeout)));
-        let caches = cache.then(|| s.spawn(|| measure_caches(go_env)));
+        let caches = cache
+            .then(|| s.spawn(|| measure_caches(go_env.get("GOMODCACHE"), go_env.get("GOCACHE"))));
         let (modcache, gocache) = caches.and_then(|h| h.join().ok()).unwrap_or((None, None));
         SlowFacts {
             run: run.and_then(|h| h.join().ok()),
@@ -214,8 +243,8 @@ fn gather_slow(
 }
 
 /// Walk GOMODCACHE and GOCACHE once each (no progress display: the check's spinner runs).
-fn measure_caches(go_env: &GoEnv) -> (Option<ModCacheReport>, Option<TreeReport>) {
-    let modcache = match go_env.get("GOMODCACHE") {
+fn measure_caches(modcache: &str, gocache: &str) -> (Option<ModCacheReport>, Option<TreeReport>) {
+    let modcache = match modcache {
         "" => None,
         dir => {
             let root = Path::new(dir);
@@ -227,12 +256,37 @@ fn measure_caches(go_env: &GoEnv) -> (Option<ModCacheReport>, Option<TreeReport>
                 })
         }
     };
-    let gocache = match go_env.get("GOCACHE") {
+    let gocache = match gocache {
         "" | "off" => None,
         dir => walk::walk(Path::new(dir), &WalkOptions::new(false), None)
             .ok()
             .map(|w| TreeReport::from_walk(&w)),
     };
+    (modcache, gocache)
+}
+
+/// Where go will most likely say GOMODCACHE and GOCACHE are, from the environment alone (go's
+/// defaults: $GOPATH/pkg/mod, $HOME/go/pkg/mod, $XDG_CACHE_HOME/go-build, ~/.cache/go-build).
+/// Only a guess to start walking early; go's answer decides.
+fn guess_cache_paths(env: &crate::sys::ProcessEnv) -> (String, String) {
+    let home = env.home().unwrap_or_default();
+    let modcache = env
+        .get("GOMODCACHE")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let gopath = env
+                .get("GOPATH")
+                .and_then(|p| std::env::split_paths(p).next())
+                .unwrap_or_else(|| home.join("go"));
+            gopath.join("pkg").join("mod").display().to_string()
+        });
+    let gocache = env.get("GOCACHE").map(str::to_string).unwrap_or_else(|| {
+        let cache = env
+            .get("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".cache"));
+        cache.join("go-build").display().to_string()
+    });
     (modcache, gocache)
 }
 
