@@ -811,34 +811,29 @@ fn get_uncached(
         });
         return result;
     }
-    let Ok(url) = Url::parse(&full) else {
-        let m = format!("invalid proxy URL {shown}");
+    // A request go refuses before sending anything: one error step, no timing.
+    let refuse = |w: &mut Walk, m: String| {
         w.steps.push(Step {
             op,
-            source,
-            url: Some(shown),
+            source: source.clone(),
+            url: Some(shown.clone()),
             status: None,
             outcome: Outcome::Error,
             detail: m.clone(),
             next: String::new(),
             ms: 0.0,
         });
-        return Err(Answer::Error(m));
+        Err(Answer::Error(m))
+    };
+    let Ok(url) = Url::parse(&full) else {
+        return refuse(w, format!("invalid proxy URL {shown}"));
     };
     // web.Get with DefaultSecurity: credentials never travel over plain http.
     if url.scheme() == "http" && !url.username().is_empty() {
-        let m = format!("refusing to pass credentials to insecure URL: {shown}");
-        w.steps.push(Step {
-            op,
-            source,
-            url: Some(shown),
-            status: None,
-            outcome: Outcome::Error,
-            detail: m.clone(),
-            next: String::new(),
-            ms: 0.0,
-        });
-        return Err(Answer::Error(m));
+        return refuse(
+            w,
+            format!("refusing to pass credentials to insecure URL: {shown}"),
+        );
     }
     let r = prober.fetch(&url, &FetchOptions::within(opts.timeout, cap));
     let (outcome, detail, result) = judge(&r, &shown, op == Op::Zip);

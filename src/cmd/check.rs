@@ -2,7 +2,7 @@
 //! walk), run the pure checks, render one report as text or JSON, optionally apply safe fixes.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -74,7 +74,6 @@ fn list(ctx: &Context) -> Result<Outcome> {
 
 /// Gather facts and run every check; a missing or broken go is itself a finding.
 fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
-    let started = Instant::now();
     let go = match ctx.locate_go() {
         Ok(go) => go,
         Err(e) => {
@@ -84,11 +83,15 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
             );
         }
     };
-    let wants_cache = args.ids.is_empty()
-        || args
-            .ids
-            .iter()
-            .any(|w| w.split('.').next() == Some("cache"));
+    // Whether a section is selected (`check proxy`, `check proxy.reach` or no ids at all).
+    let wants = |section: &str| {
+        args.ids.is_empty()
+            || args
+                .ids
+                .iter()
+                .any(|w| w.split('.').next() == Some(section))
+    };
+    let wants_cache = wants("cache");
     // Walk the caches where they most likely are while `go env -json` runs (2 cores: the walk
     // is otherwise most of an offline check); walked again below if go names other paths.
     let early_walk = wants_cache.then(|| {
@@ -126,7 +129,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
     let hosts = private::private_hosts(&go_env);
     checks.extend(private::auth_checks(
         &hosts,
-        &load_netrc(&ctx.env),
+        &crate::probe::netconf::load_netrc(&ctx.env),
         go_env.get("GOAUTH"),
     ));
     let routes = gomod
@@ -134,13 +137,6 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         .map(|(path, text)| required_routes(ctx, &go_env, path, text));
     checks.extend(private::leak_checks(routes.as_deref()));
 
-    let wants = |section: &str| {
-        args.ids.is_empty()
-            || args
-                .ids
-                .iter()
-                .any(|w| w.split('.').next() == Some(section))
-    };
     let online = !args.offline
         && ["proxy", "sumdb", "private", "ports"]
             .iter()
@@ -151,7 +147,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         &hosts,
         args.timeout,
         online,
-        wants("cache") && early_caches.is_none(),
+        wants_cache && early_caches.is_none(),
     );
     if let Some((modcache, gocache)) = early_caches {
         (facts.modcache, facts.gocache) = (modcache, gocache);
@@ -169,7 +165,6 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
     if let Some(cache) = &facts.modcache {
         checks.extend(doctor::cache::checks(cache, facts.gocache.as_ref()));
     }
-    let _ = started;
 
     let checks = doctor::select(checks, &args.ids);
     Report::new(
@@ -308,10 +303,6 @@ fn required_routes(
         .filter(|(path, _)| seen.insert(path.clone()))
         .map(|(path, version)| crate::route::plan(path, version, &settings))
         .collect()
-}
-
-fn load_netrc(env: &crate::sys::ProcessEnv) -> Vec<crate::probe::netconf::NetrcEntry> {
-    crate::probe::netconf::load_netrc(env)
 }
 
 fn no_go_report(why: &str, hint: &str) -> Report {
