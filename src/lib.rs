@@ -11,6 +11,7 @@ pub mod finding;
 pub mod goenv;
 pub mod home;
 pub mod output;
+pub mod ports;
 pub mod probe;
 pub mod profile;
 pub mod redact;

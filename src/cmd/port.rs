@@ -7,7 +7,7 @@ use super::Context;
 use crate::Outcome;
 use crate::cli::PortArgs;
 use crate::output::{self, Status};
-use crate::probe::ports::{self, PortOwner};
+use crate::ports::{self, PortOwner};
 
 #[derive(Serialize)]
 struct PortReport {

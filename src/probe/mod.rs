@@ -1,6 +1,7 @@
 //! Network probing: an HTTP engine with phase timings, deadlines and byte caps ([`http`]),
 //! Go module proxy protocol checks and verdicts ([`proxy`]), checksum-database signed-note
-//! verification ([`sumdb`]), the mirror catalogue ([`catalogue`]) and port owners ([`ports`]).
+//! verification ([`sumdb`]) and the mirror catalogue ([`catalogue`]); port owners live in
+//! [`crate::ports`].
 //!
 //! Reuse: `route --probe` and `check` build one [`http::Prober`] (it loads the trust store once)
 //! and call [`proxy::test_proxy`] / [`proxy::test_all`], [`sumdb::check`] or [`http::Prober::fetch`].
@@ -9,7 +10,6 @@ pub mod catalogue;
 pub mod chain;
 pub mod http;
 pub mod netconf;
-pub mod ports;
 pub mod proxy;
 pub mod run;
 pub mod sumdb;

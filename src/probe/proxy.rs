@@ -8,8 +8,8 @@ use serde::Serialize;
 use url::Url;
 
 use super::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
-use super::ports::{self, PortOwner};
 use crate::output::Status;
+use crate::ports::{self, PortOwner};
 use crate::redact::redact;
 
 /// The module version probed by default: small, old, and on every public proxy.
