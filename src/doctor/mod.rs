@@ -2,6 +2,7 @@
 //! fixes. Gathering (I/O) happens in `cmd::check`; rendering in `doctor::render`.
 
 pub mod cache;
+pub mod causes;
 pub mod network;
 pub mod private;
 pub mod render;

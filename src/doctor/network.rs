@@ -1,7 +1,7 @@
 //! Proxy, checksum-database and local-port checks, from one probing run of the effective
 //! settings (pure: the run is gathered by `cmd::check`).
 
-use super::{Check, Status};
+use super::{Check, Status, causes};
 use crate::goenv::GoEnv;
 use crate::output::Status as Mark;
 use crate::probe::proxy::{ProxyReport, Verdict};
@@ -27,7 +27,7 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     if let Some(e) = &run.goproxy_error {
         return Check::new(id, Status::Error, format!("GOPROXY={goproxy} cannot work"))
             .detail(format!("go fails every download: {e}"))
-            .hint("godoctor env unset GOPROXY (go's default), or godoctor env set GOPROXY=https://proxy.golang.org,direct");
+            .hint(causes::GOPROXY_INVALID.fix);
     }
     let Some(outcome) = &run.outcome else {
         return Check::skip(id, "GOPROXY not probed", "");
@@ -137,7 +137,7 @@ pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
             format!("GOSUMDB={gosumdb} cannot be used"),
         )
         .detail(e.clone())
-        .hint("godoctor env unset GOSUMDB (go's default sum.golang.org)");
+        .hint(causes::SUMDB_KEY.fix);
     }
     let Some(r) = &run.sumdb else {
         return Check::skip(id, "checksum database not probed", "");
@@ -259,7 +259,7 @@ pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
             format!("GOPROXY={goproxy} cannot work"),
         )
         .detail(format!("go fails every download: {e}"))
-        .hint("godoctor env unset GOPROXY (go's default)"),
+        .hint(causes::GOPROXY_INVALID.fix),
         Ok(_) => skip("proxy.chain", "proxy fall-through"),
     };
     vec![
@@ -272,7 +272,11 @@ pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
 }
 
 fn goproxy_off_check() -> Check {
-    Check::new("proxy.chain", Status::Error, "GOPROXY=off: go downloads nothing")
-        .detail("every module not already in the module cache fails with \"module lookup disabled by GOPROXY=off\"; that is only right for air-gapped builds")
-        .hint("godoctor env unset GOPROXY (go's default), or pick a mirror with godoctor setup")
+    Check::new(
+        "proxy.chain",
+        Status::Error,
+        "GOPROXY=off: go downloads nothing",
+    )
+    .detail("every module not already in the module cache fails with \"module lookup disabled by GOPROXY=off\"; that is only right for air-gapped builds")
+    .hint(causes::GOPROXY_OFF.fix)
 }

@@ -1,7 +1,7 @@
 //! Private-module checks: the GOPRIVATE/GONOPROXY/GONOSUMDB/GOINSECURE patterns, whether the
 //! private hosts they name are reachable, and whether credentials exist for them (never shown).
 
-use super::{Check, Status};
+use super::{Check, Status, causes};
 use crate::goenv::GoEnv;
 use crate::probe::netconf::NetrcEntry;
 use crate::syntax::patterns::{self, PATTERN_VARS};
@@ -109,9 +109,7 @@ pub fn auth_checks(hosts: &[String], netrc: &[NetrcEntry], goauth: &str) -> Vec<
             } else {
                 Check::new("private.auth", Status::Warn, format!("{host}: no credentials in .netrc or GOAUTH"))
                     .detail("if its repositories are private, go fails with \"terminal prompts disabled\" or 401/404 errors")
-                    .hint(format!(
-                        "add a line `machine {host} login YOUR_USER password YOUR_TOKEN` to ~/.netrc (chmod 600), or set GOAUTH"
-                    ))
+                    .hint(causes::PROXY_AUTH.fix.replace("HOST", host))
             }
         })
         .collect()
