@@ -166,6 +166,10 @@ pub enum CacheAction {
         /// Do not ask for confirmation
         #[arg(short, long)]
         yes: bool,
+        /// Remove even when GOMODCACHE does not look like a module cache (never lifts the
+        /// refusal of a system or home directory, or of one holding GOROOT or the module)
+        #[arg(long)]
+        force: bool,
     },
     /// Remove old module versions (extracted tree and download files together)
     ///
@@ -196,6 +200,10 @@ pub struct PruneArgs {
     /// Only show the plan (the default)
     #[arg(long)]
     pub dry_run: bool,
+    /// Prune even when GOMODCACHE does not look like a module cache (never lifts the refusal
+    /// of a system or home directory, or of one holding GOROOT or the module)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod dirread;
 pub mod fsinfo;
+pub mod guard;
 pub mod layout;
 pub mod prune;
 pub mod remove;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::Context;
 use crate::Outcome;
 use crate::cache::fsinfo;
+use crate::cache::guard;
 use crate::cache::prune::{self, Plan, Rules};
 use crate::cache::remove::{self, Guard};
 use crate::cache::required::{self, Required};
@@ -25,7 +26,11 @@ pub fn run(ctx: &Context, args: &CacheArgs) -> Result<Outcome> {
     let threads = args.threads.map(usize::from);
     match &args.action {
         None => show(ctx, args, threads),
-        Some(CacheAction::Clean { dry_run, yes }) => clean(ctx, *dry_run, *yes, threads),
+        Some(CacheAction::Clean {
+            dry_run,
+            yes,
+            force,
+        }) => clean(ctx, *dry_run, *yes, *force, threads),
         Some(CacheAction::Prune(p)) => prune(ctx, p, threads),
     }
 }
@@ -37,6 +42,8 @@ pub(crate) struct Paths {
     pub gocache: Option<PathBuf>,
     /// `$GOPATH` entries: `$GOPATH/pkg/sumdb` is never touched.
     pub gopath: Vec<PathBuf>,
+    /// GOROOT as go reports it: a cache holding it is never cleaned.
+    pub goroot: Option<PathBuf>,
 }
 
 /// Read GOMODCACHE, GOCACHE and GOPATH from one `go env -json`.
@@ -67,7 +74,22 @@ pub(crate) fn paths(ctx: &Context) -> Result<Paths> {
         modcache,
         gocache,
         gopath,
+        goroot: Some(go_env.get("GOROOT"))
+            .filter(|g| !g.is_empty())
+            .map(PathBuf::from),
     })
+}
+
+/// Refuse to delete anything from a GOMODCACHE that is not a module cache (see cache::guard);
+/// dry runs ask too, so a plan never lists what a real run would refuse.
+fn refuse_hostile(ctx: &Context, paths: &Paths, force: bool) -> Result<()> {
+    let cwd = std::env::current_dir()?;
+    let facts = guard::Facts {
+        home: ctx.env.home(),
+        goroot: paths.goroot.clone(),
+        module_dir: required::find_gomod(&cwd).and_then(|m| m.parent().map(Path::to_path_buf)),
+    };
+    guard::check(&paths.modcache, &facts, force).map_err(|e| crate::hinted(e.to_string(), e.hint()))
 }
 
 /// Walk `root`, drawing a spinner with the entry count on stderr when it is a terminal.
@@ -331,8 +353,15 @@ fn module_table(rows: &[stats::ModuleRow]) -> String {
 }
 
 /// `godoctor cache clean`: show what `go clean -modcache` frees, confirm, run it.
-fn clean(ctx: &Context, dry_run: bool, yes: bool, threads: Option<usize>) -> Result<Outcome> {
+fn clean(
+    ctx: &Context,
+    dry_run: bool,
+    yes: bool,
+    force: bool,
+    threads: Option<usize>,
+) -> Result<Outcome> {
     let paths = paths(ctx)?;
+    refuse_hostile(ctx, &paths, force)?;
     let report = measure(ctx, &paths.modcache, 0, threads)?;
     let frees = format!(
         "go clean -modcache removes {} ({} on disk, {} files, {} versions of {} modules)",
@@ -451,6 +480,7 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
         None => None,
     };
     let paths = paths(ctx)?;
+    refuse_hostile(ctx, &paths, args.force)?;
     // The main module is found from the working directory, like go finds it.
     let cwd = std::env::current_dir()?;
     let gomod = if args.no_keep_required {
