@@ -197,22 +197,25 @@ pub fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Width of text on a terminal: characters, not counting ANSI escape sequences.
+/// Width of text on a terminal in display columns: ANSI escape sequences count 0, CJK and
+/// other wide characters 2.
 pub fn visible_width(text: &str) -> usize {
-    let mut width = 0;
-    let mut in_escape = false;
-    for c in text.chars() {
-        if in_escape {
-            if c.is_ascii_alphabetic() {
-                in_escape = false;
-            }
-        } else if c == '\u{1b}' {
-            in_escape = true;
-        } else {
-            width += 1;
-        }
-    }
-    width
+    console::measure_text_width(text)
+}
+
+/// "1 version", "2 versions": a count with the right form of its noun.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The width to wrap text at: the terminal's when stdout is one, else 80 (pipes, files, CI
+/// logs). Never below 40 so a tiny window still gets readable lines.
+pub fn term_width() -> usize {
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_, cols)| usize::from(cols))
+        .unwrap_or(80)
+        .max(40)
 }
 
 #[cfg(test)]
@@ -234,28 +237,47 @@ mod tests {
     }
 }
 
-/// Word-wrap `text` to `width` columns, each line prefixed by `indent`. Existing line breaks
-/// are kept; a word longer than the width (a URL) stays whole on its own line.
+/// Word-wrap `text` to `width` display columns, each line prefixed by `indent`. Existing line
+/// breaks are kept; a word longer than the width (a URL) stays whole on its own line, except
+/// runs of wide (CJK) characters, which break between any two characters as CJK text does.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let room = width.saturating_sub(indent.chars().count()).max(20);
+    let room = width.saturating_sub(visible_width(indent)).max(20);
     let mut out = String::new();
     for para in text.split('\n') {
         let mut line = String::new();
+        let flush = |line: &mut String, out: &mut String| {
+            out.push_str(indent);
+            out.push_str(line);
+            out.push('\n');
+            line.clear();
+        };
         for word in para.split(' ').filter(|w| !w.is_empty()) {
-            if !line.is_empty() && visible_width(&line) + 1 + visible_width(word) > room {
-                out.push_str(indent);
-                out.push_str(&line);
-                out.push('\n');
-                line.clear();
+            let wide = visible_width(word) > room
+                && word.chars().any(|c| visible_width(&c.to_string()) > 1);
+            if wide {
+                // Break the wide word character by character onto the current line and on.
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                for ch in word.chars() {
+                    if visible_width(&line) + visible_width(&ch.to_string()) > room {
+                        flush(&mut line, &mut out);
+                    }
+                    line.push(ch);
+                }
+                continue;
             }
-            if !line.is_empty() {
-                line.push(' ');
+            if line.is_empty() || visible_width(&line) + 1 + visible_width(word) <= room {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                continue;
             }
+            flush(&mut line, &mut out);
             line.push_str(word);
         }
-        out.push_str(indent);
-        out.push_str(&line);
-        out.push('\n');
+        flush(&mut line, &mut out);
     }
     out
 }
@@ -272,6 +294,25 @@ mod wrap_tests {
             assert!(line.starts_with("    "));
         }
         assert_eq!(w.split_whitespace().count(), 7);
+    }
+
+    #[test]
+    fn cjk_counts_two_columns_and_breaks_between_characters() {
+        assert_eq!(super::visible_width("代理"), 4);
+        let text = "模块代理不可用，请检查网络连接或者更换一个可以访问的镜像地址然后重新运行命令";
+        let w = wrap(text, 30, "  ");
+        for line in w.lines() {
+            assert!(super::visible_width(line) <= 30, "{line:?}");
+        }
+        assert_eq!(w.replace(['\n', ' '], ""), text);
+        let mixed = wrap(
+            "GOPROXY 设置 为 https://goproxy.cn 以后 再 试 一 次 就 可以 了",
+            20,
+            "",
+        );
+        for line in mixed.lines() {
+            assert!(super::visible_width(line) <= 22, "{line:?}");
+        }
     }
 
     #[test]

@@ -43,11 +43,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
     if ctx.output.json {
         output::print_json(&report)?;
     } else {
-        output::print_block(&render::text(
-            &report,
-            ctx.output.verbose > 0,
-            ctx.output.quiet,
-        ))?;
+        let text = render::text(&report, ctx.output.verbose > 0, ctx.output.quiet);
+        // `-q` with nothing wrong prints nothing at all.
+        if !text.is_empty() {
+            output::print_block(&text)?;
+        }
     }
     if args.fix {
         apply_fixes(ctx, &report, args.yes)?;

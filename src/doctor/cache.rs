@@ -1,6 +1,6 @@
 //! Module cache checks from the cache walk: location, writability, size, free space, GOCACHE.
 
-use super::{Check, Status};
+use super::Check;
 use crate::cache::stats::{self, ModCacheReport, TreeReport, human};
 
 /// `cache.modcache`, `cache.space`, `cache.gocache`.
@@ -9,11 +9,11 @@ pub fn checks(modcache: &ModCacheReport, gocache: Option<&TreeReport>) -> Vec<Ch
     let findings = stats::findings(modcache, gocache);
     let summary = if modcache.exists {
         format!(
-            "{}: {} on disk, {} modules, {} versions",
+            "{}: {} on disk, {}, {}",
             modcache.path.display(),
             human(modcache.disk_bytes),
-            modcache.modules,
-            modcache.versions
+            crate::output::plural(modcache.modules as usize, "module", "modules"),
+            crate::output::plural(modcache.versions as usize, "version", "versions"),
         )
     } else {
         format!(
@@ -37,11 +37,16 @@ pub fn checks(modcache: &ModCacheReport, gocache: Option<&TreeReport>) -> Vec<Ch
         if f.code == "cache.missing" {
             continue;
         }
-        let mut c = Check::from_finding(id, first_clause(&f.message), f).detail(f.message.clone());
-        if c.status == Status::Ok && f.severity == crate::finding::Severity::Info {
-            c.status = Status::Ok;
+        // A remark (many old versions) is a note under the cache's line, not a second ✓.
+        if f.severity == crate::finding::Severity::Info {
+            let note = match &f.hint {
+                Some(h) => format!("{}; {h}", f.message),
+                None => f.message.clone(),
+            };
+            out[0].notes.push(note);
+            continue;
         }
-        out.push(c);
+        out.push(Check::from_finding(id, first_clause(&f.message), f).detail(f.message.clone()));
     }
     if !findings.iter().any(|f| f.code == "cache.low-space") {
         let title = match modcache.free_bytes {

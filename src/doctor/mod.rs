@@ -82,6 +82,17 @@ pub struct Check {
     pub duration_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// What this finding is caused by, when a check knows it better than its hint says
+    /// (checks with the same cause are one problem; see [`Report::new`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// Caveats under a good verdict: a ✓ is good news, the fine print goes here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Set by [`Report::new`]: the earlier check this one shares its cause with, so the cause
+    /// and its fix are told once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_cause_as: Option<&'static str>,
 }
 
 impl Check {
@@ -95,6 +106,9 @@ impl Check {
             hint: None,
             duration_ms: 0,
             fix: None,
+            cause: None,
+            notes: Vec::new(),
+            same_cause_as: None,
         }
     }
     pub fn ok(id: &'static str, title: impl Into<String>) -> Self {
@@ -118,6 +132,20 @@ impl Check {
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
+    }
+    /// Name the cause of this finding (see [`Check::cause`]).
+    pub fn cause(mut self, key: impl Into<String>) -> Self {
+        self.cause = Some(key.into());
+        self
+    }
+    /// Add a caveat under a good verdict.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+    /// Warning or error.
+    pub fn is_problem(&self) -> bool {
+        matches!(self.status, Status::Warn | Status::Error)
     }
     pub fn took(mut self, ms: u64) -> Self {
         self.duration_ms = ms;
@@ -149,13 +177,92 @@ pub struct GoInfo {
     pub goroot: Option<String>,
 }
 
-/// The whole doctor report: one value, rendered as text or JSON.
+/// One section of the report as a whole: its worst verdict and the line that stands for it
+/// when it is healthy (which go, which proxy and how fast, the database verified, cache size).
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionSummary {
+    pub section: Section,
+    pub title: &'static str,
+    /// The worst status of its checks (skip only when every check was skipped).
+    pub status: Status,
+    /// The figures that matter, from the section's key checks.
+    pub line: String,
+    /// How many checks of the section are warnings or errors.
+    pub problems: usize,
+}
+
+/// One fix the report proposes and the findings it resolves.
+#[derive(Debug, Clone, Serialize)]
+pub struct FixItem {
+    /// The worst status among the findings it resolves.
+    pub status: Status,
+    /// What to do: a command or, when it cannot be a command, words.
+    pub hint: String,
+    /// Ids of the checks this fix resolves (each once, in report order).
+    pub resolves: Vec<&'static str>,
+    /// `check --fix` can apply it itself (through the undoable write path).
+    pub applies_with_fix: bool,
+}
+
+/// The whole doctor report: one value, rendered as text, JSON or markdown. Everything a
+/// renderer shows (grouping by cause, section lines, fixes) is decided here.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub version: u32,
     pub go: GoInfo,
     pub checks: Vec<Check>,
     pub summary: Summary,
+    /// "2 problems: …" or "no problems found": one problem per cause, errors first.
+    pub headline: String,
+    /// Distinct causes among the warnings and errors.
+    pub problems: usize,
+    pub sections: Vec<SectionSummary>,
+    /// Fixes in the order to apply them, each once, with the findings it resolves.
+    pub fixes: Vec<FixItem>,
+}
+
+/// The key two findings share when they have one cause: the cause a check names, else its
+/// safe fix's changes, else the command its hint starts with, else the hint itself.
+fn cause_key(c: &Check) -> Option<String> {
+    if let Some(cause) = &c.cause {
+        return Some(format!("cause:{cause}"));
+    }
+    if let Some(fix) = &c.fix {
+        return Some(format!("fix:{:?}", fix.changes));
+    }
+    c.hint.as_deref().map(fix_key)
+}
+
+/// Two hints that start with the same `godoctor …` command are one fix ("godoctor env unset
+/// GOPROXY" and "godoctor env unset GOPROXY (go's default), or …").
+fn fix_key(hint: &str) -> String {
+    let hint = hint.trim().trim_matches('`');
+    if hint.starts_with("godoctor ") {
+        let command: Vec<&str> = hint
+            .split_whitespace()
+            .take_while(|w| !w.starts_with('(') && !w.starts_with("or"))
+            .map(|w| w.trim_end_matches([',', ';', '.', '`']))
+            .collect();
+        return format!("cmd:{}", command.join(" "));
+    }
+    format!("hint:{hint}")
+}
+
+/// The ids whose titles stand for a healthy section, most telling first.
+fn key_checks(section: Section) -> &'static [&'static str] {
+    match section {
+        Section::Toolchain => &["toolchain.go", "toolchain.switch"],
+        Section::Settings => &["settings.values", "settings.sources"],
+        Section::Proxy => &["proxy.reach", "proxy.chain"],
+        Section::Sumdb => &["sumdb.reach", "sumdb.config"],
+        Section::Private => &["private.patterns", "private.auth"],
+        Section::Ports => &["ports.local"],
+        Section::Cache => &["cache.modcache", "cache.space"],
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 impl Report {
@@ -171,11 +278,31 @@ impl Report {
                 Status::Skip => summary.skipped += 1,
             }
         }
+        // One cause, one finding: the first problem with a cause tells it, later ones point back.
+        let mut first_of: std::collections::BTreeMap<String, &'static str> = Default::default();
+        for c in checks.iter_mut().filter(|c| c.is_problem()) {
+            c.same_cause_as = None;
+            if let Some(key) = cause_key(c) {
+                match first_of.get(&key) {
+                    Some(first) => c.same_cause_as = Some(first),
+                    None => {
+                        first_of.insert(key, c.id);
+                    }
+                }
+            }
+        }
+        let fixes = fixes_of(&checks);
+        let sections = sections_of(&checks);
+        let (problems, headline) = headline_of(&checks);
         Report {
             version: 1,
             go,
             checks,
             summary,
+            headline,
+            problems,
+            sections,
+            fixes,
         }
     }
 
@@ -183,6 +310,148 @@ impl Report {
     pub fn has_problems(&self, strict: bool) -> bool {
         self.summary.errors > 0 || (strict && self.summary.warnings > 0)
     }
+
+    /// The checks of one section, in report order.
+    pub fn section_checks(&self, section: Section) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(move |c| c.section == section)
+    }
+}
+
+/// The problems (one per cause, errors first) and the line that names them.
+fn headline_of(checks: &[Check]) -> (usize, String) {
+    let mut firsts: Vec<&Check> = checks
+        .iter()
+        .filter(|c| c.is_problem() && c.same_cause_as.is_none())
+        .collect();
+    firsts.sort_by_key(|c| std::cmp::Reverse(c.status));
+    let n = firsts.len();
+    if n == 0 {
+        return (0, "no problems found".to_string());
+    }
+    let mut named: Vec<String> = firsts.iter().take(3).map(|c| c.title.clone()).collect();
+    if n > 3 {
+        named.push(format!("and {} more", n - 3));
+    }
+    (
+        n,
+        format!("{}: {}", plural(n, "problem", "problems"), named.join("; ")),
+    )
+}
+
+/// One fix per cause (and per distinct command), errors first, with what each resolves.
+fn fixes_of(checks: &[Check]) -> Vec<FixItem> {
+    let mut order: Vec<&Check> = checks.iter().filter(|c| c.is_problem()).collect();
+    order.sort_by_key(|c| std::cmp::Reverse(c.status));
+    let mut fixes: Vec<(Option<String>, String, FixItem)> = Vec::new();
+    for c in order {
+        let root = c.same_cause_as.unwrap_or(c.id);
+        // A finding that shares its cause gets the fix of its cause's first finding.
+        let first = checks.iter().find(|x| x.id == root && x.is_problem());
+        let hint_from = match (&c.hint, first) {
+            (Some(_), _) => c,
+            (None, Some(f)) if f.hint.is_some() => f,
+            _ => continue,
+        };
+        let Some(hint) = hint_from.hint.clone() else {
+            continue;
+        };
+        let key = fix_key(&hint);
+        let cause = cause_key(c);
+        let same = fixes
+            .iter_mut()
+            .find(|(k, h, _)| (cause.is_some() && *k == cause) || *h == key);
+        match same {
+            Some((_, _, item)) => {
+                if !item.resolves.contains(&c.id) {
+                    item.resolves.push(c.id);
+                }
+                item.applies_with_fix |= c.fix.is_some();
+            }
+            None => fixes.push((
+                cause,
+                key,
+                FixItem {
+                    status: c.status,
+                    hint,
+                    resolves: vec![c.id],
+                    applies_with_fix: c.fix.is_some(),
+                },
+            )),
+        }
+    }
+    fixes.into_iter().map(|(_, _, f)| f).collect()
+}
+
+/// Each section present in the report, with its worst status and its line.
+fn sections_of(checks: &[Check]) -> Vec<SectionSummary> {
+    let mut out: Vec<SectionSummary> = Vec::new();
+    for c in checks {
+        if out.last().is_none_or(|s| s.section != c.section) {
+            let mine: Vec<&Check> = checks.iter().filter(|x| x.section == c.section).collect();
+            let run: Vec<&&Check> = mine.iter().filter(|x| x.status != Status::Skip).collect();
+            let status = run.iter().map(|x| x.status).max().unwrap_or(Status::Skip);
+            let problems = mine.iter().filter(|x| x.is_problem()).count();
+            let line = section_line(c.section, &mine, status);
+            out.push(SectionSummary {
+                section: c.section,
+                title: c.section.title(),
+                status,
+                line,
+                problems,
+            });
+        }
+    }
+    out
+}
+
+fn section_line(section: Section, mine: &[&Check], status: Status) -> String {
+    if status == Status::Skip {
+        let why = mine
+            .iter()
+            .map(|c| c.detail.as_str())
+            .find(|d| !d.is_empty())
+            .unwrap_or("");
+        return if why.is_empty() {
+            "not checked".to_string()
+        } else if why.starts_with("not checked") {
+            why.to_string()
+        } else {
+            format!("not checked: {why}")
+        };
+    }
+    if status > Status::Skip {
+        let problems: Vec<&&Check> = mine.iter().filter(|c| c.is_problem()).collect();
+        return plural(problems.len(), "problem", "problems");
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for id in key_checks(section) {
+        for c in mine
+            .iter()
+            .filter(|c| c.id == *id && c.status == Status::Ok)
+        {
+            if !parts.contains(&c.title.as_str()) {
+                parts.push(&c.title);
+            }
+        }
+        if !parts.is_empty() {
+            break;
+        }
+    }
+    if parts.is_empty()
+        && let Some(c) = mine.iter().find(|c| c.status == Status::Ok)
+    {
+        parts.push(&c.title);
+    }
+    let skipped = mine.iter().filter(|c| c.status == Status::Skip).count();
+    let notes: usize = mine.iter().map(|c| c.notes.len()).sum();
+    let mut line = parts.join("; ");
+    if skipped > 0 {
+        line.push_str(&format!("; {skipped} not checked"));
+    }
+    if notes > 0 {
+        line.push_str(&format!("; {} (-v)", plural(notes, "note", "notes")));
+    }
+    line
 }
 
 /// Every check id, its section, and one line about it (`check --list`).

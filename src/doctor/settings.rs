@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use super::{Check, Fix, Status};
+use super::{Check, Fix};
 use crate::finding::Finding;
 use crate::goenv::diagnose::SettingFinding;
 use crate::goenv::{FileState, GoEnv, Source};
@@ -38,12 +38,27 @@ pub fn sources_check(go_env: &GoEnv) -> Check {
     .detail(detail)
 }
 
-/// Turn a group of findings into checks under one id: one check per finding, or one ok check.
+/// Turn a group of findings into checks under one id: one check per warning or error, or one
+/// ok check. Info findings are caveats, not verdicts: they become notes (on the ok check, or on
+/// the first problem), so a ✓ always reads as good news.
 fn findings_to_checks(id: &'static str, ok_title: &str, findings: &[SettingFinding]) -> Vec<Check> {
-    if findings.is_empty() {
-        return vec![Check::ok(id, ok_title)];
+    let (infos, problems): (Vec<&SettingFinding>, Vec<&SettingFinding>) = findings
+        .iter()
+        .partition(|f| f.finding.severity == crate::finding::Severity::Info);
+    let mut checks: Vec<Check> = problems.iter().map(|f| finding_check(id, f)).collect();
+    if checks.is_empty() {
+        checks.push(Check::ok(id, ok_title));
     }
-    findings.iter().map(|f| finding_check(id, f)).collect()
+    for f in infos {
+        let note = match &f.var {
+            Some(v) if !f.finding.message.contains(v.as_str()) => {
+                format!("{v}: {}", f.finding.message)
+            }
+            _ => f.finding.message.clone(),
+        };
+        checks[0].notes.push(note);
+    }
+    checks
 }
 
 fn finding_check(id: &'static str, f: &SettingFinding) -> Check {
@@ -52,11 +67,7 @@ fn finding_check(id: &'static str, f: &SettingFinding) -> Check {
         Some(v) if !head.contains(v.as_str()) => format!("{v}: {head}"),
         _ => head.to_string(),
     };
-    let mut check = Check::from_finding(id, title, &f.finding).detail(rest.to_string());
-    if f.finding.severity == crate::finding::Severity::Info {
-        check.status = Status::Ok;
-    }
-    check
+    Check::from_finding(id, title, &f.finding).detail(rest.to_string())
 }
 
 /// Split a message after its first sentence ("…; " or ". "), for a title and a detail.
