@@ -120,12 +120,40 @@ pub enum Command {
   godoctor setup --candidates mirrors.txt          also measure these proxies (one URL per line)
   godoctor setup --candidates mirrors.txt --no-builtin --timeout 2s")]
     Setup(SetupArgs),
+    /// Explain go's error output: which cause holds on this machine, and the fix
+    ///
+    /// Reads go's output from the arguments, from stdin, or runs the command after `--` (its
+    /// output is passed through). Exit 0: every error line explained (or the command
+    /// succeeded: then its own exit code); 1: some lines not recognised; 2: could not run.
+    #[command(after_long_help = "Examples:
+  go mod download 2>&1 | godoctor explain
+  godoctor explain 'go: example.com/m@v1.0.0: module lookup disabled by GOPROXY=off'
+  godoctor explain -- go mod tidy
+  godoctor explain --json --offline < build.log")]
+    Explain(ExplainArgs),
     /// Print shell completions
     Completions {
         /// The shell to generate completions for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// go's error output (several arguments are several lines); read from stdin when none is
+    /// given and no command follows `--`
+    #[arg(value_name = "ERROR")]
+    pub text: Vec<String>,
+    /// The command to run and explain, e.g. `-- go mod tidy`
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+    /// Deadline of each network check of a host named in the error, e.g. 5s, 500ms
+    #[arg(long, default_value = "5s", value_parser = crate::probe::parse_timeout, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    /// No network checks: explain from the settings alone
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

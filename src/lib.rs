@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod doctor;
+pub mod explain;
 pub mod finding;
 pub mod goenv;
 pub mod home;

@@ -321,3 +321,15 @@ mod wrap_tests {
         assert!(wrap(url, 30, "").contains(url));
     }
 }
+
+/// Pass a child's output through unchanged (`explain -- go …`): its stderr to our stderr, its
+/// stdout to our stdout, or to stderr when `--json` owns stdout.
+pub fn passthrough(bytes: &[u8], to_stderr: bool) {
+    let _ = if to_stderr {
+        let mut err = std::io::stderr().lock();
+        err.write_all(bytes).and_then(|()| err.flush())
+    } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes).and_then(|()| out.flush())
+    };
+}

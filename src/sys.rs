@@ -155,3 +155,70 @@ fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String
         String::from_utf8_lossy(&buf).into_owned()
     })
 }
+
+/// Most bytes of each stream [`run_passthrough`] keeps for the caller (the output itself is
+/// passed through whole).
+pub const PASSTHROUGH_KEEP: usize = 4 * 1024 * 1024;
+
+/// Run `program args…` (the user's own command, so no deadline) with stdin closed; every chunk
+/// of its stdout and stderr is handed to `tee(bytes, is_stderr)` as it arrives, and the first
+/// [`PASSTHROUGH_KEEP`] bytes of each are returned.
+pub fn run_passthrough(
+    program: &Path,
+    args: &[OsString],
+    env: &ProcessEnv,
+    tee: fn(&[u8], bool),
+) -> Result<RunOutput, RunError> {
+    let name = program.display().to_string();
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .env_clear()
+        .envs(env.iter())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| RunError::Spawn {
+            program: name.clone(),
+            source,
+        })?;
+    let out = child.stdout.take().map(|p| tee_pipe(p, tee, false));
+    let err = child.stderr.take().map(|p| tee_pipe(p, tee, true));
+    let status = child.wait().map_err(|source| RunError::Wait {
+        program: name,
+        source,
+    })?;
+    let join = |h: Option<std::thread::JoinHandle<String>>| {
+        h.map(|h| h.join().unwrap_or_default()).unwrap_or_default()
+    };
+    Ok(RunOutput {
+        status: status.code(),
+        success: status.success(),
+        stdout: join(out),
+        stderr: join(err),
+        elapsed: started.elapsed(),
+    })
+}
+
+fn tee_pipe(
+    mut pipe: impl Read + Send + 'static,
+    tee: fn(&[u8], bool),
+    is_stderr: bool,
+) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            match pipe.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    tee(&chunk[..n], is_stderr);
+                    let room = PASSTHROUGH_KEEP.saturating_sub(kept.len());
+                    kept.extend_from_slice(&chunk[..n.min(room)]);
+                }
+            }
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    })
+}

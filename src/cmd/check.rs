@@ -317,7 +317,7 @@ fn no_go_report(why: &str, hint: &str) -> Report {
 }
 
 /// The go.mod of the module in the current directory, as go itself located it (GOMOD).
-fn read_gomod(go_env: &GoEnv) -> Option<(PathBuf, String)> {
+pub(crate) fn read_gomod(go_env: &GoEnv) -> Option<(PathBuf, String)> {
     let path = match go_env.get("GOMOD") {
         // go refused to run inside the module: find its go.mod the way go does.
         _ if go_env.module_error.is_some() => {

@@ -4,6 +4,7 @@ pub mod cache;
 pub mod check;
 pub mod completions;
 pub mod env;
+pub mod explain;
 pub mod port;
 pub mod profile;
 pub mod proxy;
@@ -78,5 +79,6 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
         Command::Port(args) => port::run(args, ctx),
         Command::Route(args) => route::run(args, ctx),
         Command::Setup(args) => setup::run(ctx, args),
+        Command::Explain(args) => explain::run(ctx, args),
     }
 }
