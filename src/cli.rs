@@ -19,7 +19,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
   godoctor check                 diagnose the current Go module setup
   godoctor env                   show every managed setting and where it comes from
   godoctor env set GOPROXY=https://goproxy.cn,direct
-  godoctor undo                  restore the settings before the last write")]
+  godoctor undo                  restore the settings before the last write
+  go mod tidy 2>&1 | godoctor explain   why go failed here, and the fix")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
