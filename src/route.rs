@@ -785,7 +785,9 @@ pub fn looks_private(path: &str) -> bool {
             .any(|l| WORDS.contains(l) || l.contains("corp") || l.contains("internal"))
 }
 
-fn is_public_proxy(url: &str) -> bool {
+/// Whether a proxy URL is one of the well-known public proxies (which cannot see private
+/// modules).
+pub fn is_public_proxy(url: &str) -> bool {
     let host = url
         .split_once("://")
         .map_or(url, |(_, r)| r)

@@ -291,7 +291,7 @@ impl<'a> Builder<'a> {
                 format!(" Checked just now: it answers {status}.")
             }
             Some(Refetch::Failed(why)) => format!(" Checked just now: {why}."),
-            None => " (not re-checked: no network check ran)".into(),
+            None => " (not re-checked: --offline)".into(),
         }
     }
 
@@ -478,11 +478,16 @@ impl<'a> Builder<'a> {
                     );
                     return;
                 }
-                let via_proxy = decision
+                // Through a private proxy the module was served by it, and GONOSUMDB keeps
+                // that; after a public proxy it came from its origin, and GOPRIVATE also stops
+                // its name from being sent to the public proxy.
+                let via_private_proxy = decision
                     .as_ref()
                     .and_then(Decision::first_fetch)
-                    .is_some_and(|s| matches!(s, Step::Proxy { .. }));
-                let (var, why) = if via_proxy {
+                    .is_some_and(|s| {
+                        matches!(s, Step::Proxy { url, .. } if !crate::route::is_public_proxy(url))
+                    });
+                let (var, why) = if via_private_proxy {
                     (
                         "GONOSUMDB",
                         "it came through your proxy, so GONOSUMDB is enough (GOPRIVATE would also stop go from using the proxy for it)",
@@ -490,7 +495,7 @@ impl<'a> Builder<'a> {
                 } else {
                     (
                         "GOPRIVATE",
-                        "go fetches it directly, so GOPRIVATE covers both the proxy and the checksum database",
+                        "GOPRIVATE exempts it from the checksum database and keeps its name away from public proxies",
                     )
                 };
                 let fix = match &pattern {
