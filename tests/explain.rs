@@ -481,6 +481,51 @@ fn checksum_database_unreachable_or_with_the_wrong_key() {
             .contains("no verifiable signatures"),
         "{d:#}"
     );
+
+    // A key that is not a key at all.
+    let user = self::user(&format!(
+        "GOPROXY={}\nGOSUMDB=sum.test+zz+notakey\n",
+        served.url()
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.key");
+    assert!(
+        d["cause"]
+            .as_str()
+            .expect("a string")
+            .contains("malformed verifier id"),
+        "{d:#}"
+    );
+}
+
+// Recorded: DNS failures and timeouts need names and hosts off this machine.
+#[test]
+fn recorded_dns_and_timeout_errors() {
+    let user = user("GOPROXY=https://goproxy.corp.example,direct\nGOSUMDB=off\n");
+    let text = "go: example.com/hello@v1.0.0: Get \"https://goproxy.corp.example/example.com/hello/@v/v1.0.0.info\": dial tcp: lookup goproxy.corp.example on 10.0.0.53:53: no such host\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "net.dns");
+    assert!(
+        d["cause"]
+            .as_str()
+            .expect("a string")
+            .contains("the proxy https://goproxy.corp.example"),
+        "{d:#}"
+    );
+    assert_eq!(
+        d["fix"],
+        "check the name goproxy.corp.example in GOPROXY and your DNS/VPN, or remove it: godoctor env set GOPROXY=direct"
+    );
+
+    let text = "go: golang.org/x/text@v0.14.0: unrecognized import path \"golang.org/x/text\": https fetch: Get \"https://golang.org/x/text?go-get=1\": dial tcp 142.250.0.1:443: i/o timeout\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "net.timeout");
+    assert!(
+        d["cause"]
+            .as_str()
+            .expect("a string")
+            .contains("directly from its host"),
+        "{d:#}"
+    );
 }
 
 #[test]
@@ -816,4 +861,94 @@ fn explain_runs_the_command_and_passes_its_output_and_success_through() {
     // Text and a command at once is a usage error.
     user.godoctor(&["explain", "some text", "--", "go", "version"])
         .assert_code(2);
+}
+
+#[test]
+fn reset_connection_and_forbidden_proxy() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let resetting = GoProxy::start(vec![]);
+    resetting.set_behaviour(Behaviour::Reset);
+    let good = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!(
+        "GOPROXY={},{}\nGOSUMDB=off\n",
+        resetting.url(),
+        good.url()
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "net.reset");
+    assert!(
+        d["fix"]
+            .as_str()
+            .expect("a string")
+            .ends_with(&format!("godoctor env set GOPROXY={}", good.url())),
+        "{d:#}"
+    );
+    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+
+    resetting.set_behaviour(Behaviour::Status(403));
+    let user = self::user(&format!("GOPROXY={}\nGOSUMDB=off\n", resetting.url()));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.auth");
+    // Over plain http go never sends credentials, so .netrc alone cannot help.
+    assert!(
+        d["fix"]
+            .as_str()
+            .expect("a string")
+            .starts_with("go sends credentials only over https"),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn not_found_then_off_names_the_proxies_before_off() {
+    let empty = GoProxy::start(vec![]);
+    let user = user(&format!("GOPROXY={},off\nGOSUMDB=off\n", empty.url()));
+    let d = diagnose(
+        &user,
+        &["mod", "download", "example.com/nothere@v1.0.0"],
+        "goproxy.off",
+    );
+    assert!(
+        d["cause"]
+            .as_str()
+            .expect("a string")
+            .contains("answered not found (404/410), so go moved on to `off`"),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn toolchain_downloads_under_gosumdb_off_or_without_the_release() {
+    let tc = Module::new("golang.org/toolchain", "v0.0.1-go1.999.1.linux-amd64")
+        .file("go/bin/go", "#!/bin/sh\necho fake\n");
+    let proxy = GoProxy::start(vec![tc]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()))
+        .with_env("GOTOOLCHAIN", "go1.999.1");
+    let d = diagnose(&user, &["version"], "sumdb.off-toolchain");
+    assert_eq!(d["fix"], "godoctor env unset GOSUMDB", "{d:#}");
+    assert_eq!(d["module"], "golang.org/toolchain");
+
+    let user = self::user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()))
+        .with_env("GOTOOLCHAIN", "go1.999.2");
+    let d = diagnose(&user, &["version"], "toolchain.unavailable");
+    assert!(
+        d["cause"]
+            .as_str()
+            .expect("a string")
+            .contains("GOSUMDB=off"),
+        "{d:#}"
+    );
+}
+
+// Recorded: proxy.golang.org's answer for a +incompatible version of a module with a go.mod
+// (the loopback proxy only says 404).
+#[test]
+fn recorded_incompatible_version() {
+    let user = user("GOPROXY=https://proxy.golang.org,direct\n");
+    let text = "go: example.com/hello@v2.0.0+incompatible: invalid version: module contains a go.mod file, so module path must match major version (\"example.com/hello/v2\")\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "module.major-version");
+    assert_eq!(
+        d["fix"],
+        "go get example.com/hello/v2@v2.0.0 (and import example.com/hello/v2/…)"
+    );
 }

@@ -276,7 +276,7 @@ fn refetch(prober: &Prober, url: &str, timeout: Duration) -> Refetch {
 
 /// The text report: one block per diagnosis, then the lines not recognised.
 fn render(ex: &Explanation, verbose: bool) -> String {
-    let width = 100;
+    let width = output::term_width();
     let mut out = String::new();
     if ex.diagnoses.is_empty() && ex.unexplained.is_empty() {
         return "no error lines in the input: nothing to explain".into();

@@ -697,12 +697,22 @@ impl<'a> Builder<'a> {
         match role {
             Role::Proxy(i) => {
                 let others = self.goproxy_with(i, |_| None);
-                let fix = match (&others, kind) {
-                    (Some(rest), _) if i != usize::MAX => format!(
-                        "start the proxy at {at}, or remove it: {}",
+                let first = match kind {
+                    NetKind::Refused => format!("start the proxy at {at}"),
+                    NetKind::Dns => format!(
+                        "check the name {} in GOPROXY and your DNS/VPN",
+                        Self::host(url)
+                    ),
+                    NetKind::Timeout | NetKind::Reset => {
+                        format!("use the network or VPN that reaches {at}")
+                    }
+                };
+                let fix = match &others {
+                    Some(rest) if i != usize::MAX => format!(
+                        "{first}, or remove it: {}",
                         self.setting_command("GOPROXY", Some(rest))
                     ),
-                    _ => format!("start the proxy at {at}, or point GOPROXY at one that runs"),
+                    _ => format!("{first}, or point GOPROXY at a proxy you can reach"),
                 };
                 let entry = self
                     .proxy_specs()
@@ -948,12 +958,21 @@ impl<'a> Builder<'a> {
     }
 
     fn major_version(&mut self, detail: &str) {
-        let major = detail
-            .rsplit("not ")
-            .next()
-            .filter(|m| m.starts_with('v') && m[1..].chars().all(|c| c.is_ascii_digit()))
+        // The major version of the version asked for (v2.0.0+incompatible → v2).
+        let version = self
+            .item
+            .version
+            .as_deref()
+            .map(|v| v.trim_end_matches("+incompatible").to_string());
+        let major = version
+            .as_deref()
+            .and_then(|v| v.split('.').next())
+            .filter(|m| {
+                m.len() > 1 && m.starts_with('v') && m[1..].chars().all(|c| c.is_ascii_digit())
+            })
+            .filter(|m| !matches!(*m, "v0" | "v1"))
             .map(str::to_string);
-        let fix = match (&self.item.module, &self.item.version, &major) {
+        let fix = match (&self.item.module, &version, &major) {
             (Some(m), Some(v), Some(major)) => {
                 format!("go get {m}/{major}@{v} (and import {m}/{major}/…)")
             }

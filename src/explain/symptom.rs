@@ -106,7 +106,8 @@ pub fn parse(output: &str) -> Vec<Item> {
     // signature line ("— name sig").
     let mut in_note = false;
     for raw in output.lines() {
-        let line = raw.trim_end();
+        let escaped = escape_controls(raw.trim_end());
+        let line = escaped.as_str();
         if in_note || line == "note:" {
             in_note = !line.starts_with('\u{2014}');
             if let Some(prev) = items.last_mut() {
@@ -148,6 +149,21 @@ pub fn parse(output: &str) -> Vec<Item> {
         });
     }
     items
+}
+
+/// Pasted or piped text may hold terminal escapes or bidi controls: they are kept visible
+/// (`\u{1b}`) instead of being echoed to a terminal. Tabs stay: they mark continuation lines.
+fn escape_controls(line: &str) -> String {
+    line.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            if (c.is_control() && c != '\t') || bidi {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// An import-stack line: the next (indented) line is the error for that package.
@@ -269,7 +285,10 @@ pub fn classify(line: &str) -> Option<Symptom> {
             required: None,
         });
     }
-    if has("should be v0 or v1, not v") || (has("+incompatible") && has("invalid version")) {
+    if has("should be v0 or v1, not v")
+        || has("so module path must match major version")
+        || (has("+incompatible") && has("invalid version"))
+    {
         let detail = line
             .find("invalid version: ")
             .map_or(line, |i| &line[i + "invalid version: ".len()..]);
@@ -630,6 +649,12 @@ mod tests {
             module_in_url("http://127.0.0.1:9/corp/go/example.com/!azure/x/@v/v1.0.0.zip"),
             Some(("example.com/Azure/x".into(), Some("v1.0.0".into())))
         );
+    }
+
+    #[test]
+    fn control_characters_are_made_visible() {
+        let i = one("go: \u{1b}[31mred\u{202e}x\tok");
+        assert_eq!(i.text, "go: \\u{1b}[31mred\\u{202e}x\tok");
     }
 
     #[test]
