@@ -70,6 +70,21 @@ fn diagnose(user: &GoUser, go_args: &[&str], id: &str) -> Value {
     only(&json, id)
 }
 
+/// A string field of a diagnosis (panics with the diagnosis when it is not a string).
+fn field<'a>(d: &'a Value, key: &str) -> &'a str {
+    d[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is not a string: {d:#}"))
+}
+
+/// Assert that a diagnosis's `key` contains `needle`.
+fn assert_has(d: &Value, key: &str, needle: &str) {
+    assert!(
+        field(d, key).contains(needle),
+        "{key} lacks {needle:?}: {d:#}"
+    );
+}
+
 /// Split a shell command line (single quotes only, as godoctor prints them).
 fn shell_split(line: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -122,30 +137,18 @@ fn invalid_goproxy_entry_is_dropped_and_go_then_downloads() {
         proxy.url()
     ));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "goproxy.invalid");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("ftp://mirror.invalid"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "ftp://mirror.invalid");
     assert_eq!(
         d["fix"],
         format!("godoctor env set GOPROXY={}", proxy.url())
     );
     assert_eq!(d["module"], "example.com/hello");
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "download", &m.spec()]).assert_success();
 
     let user = self::user("GOPROXY=,\nGOSUMDB=off\n");
     let d = diagnose(&user, &["mod", "download", &m.spec()], "goproxy.invalid");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("contains no entries"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "contains no entries");
 }
 
 #[test]
@@ -153,33 +156,21 @@ fn goproxy_off_names_the_setting_and_where_it_is_set() {
     let m = hello("example.com/hello", "v1.0.0");
     let user = user("GOPROXY=off\nGOSUMDB=off\n");
     let d = diagnose(&user, &["mod", "download", &m.spec()], "goproxy.off");
+    assert_has(&d, "cause", "from the go env file");
     assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("from the go env file"),
-        "{d:#}"
-    );
-    assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .starts_with("godoctor env unset GOPROXY"),
+        field(&d, "fix").starts_with("godoctor env unset GOPROXY"),
         "{d:#}"
     );
     // Applied, go's default comes back. (go then asks the public proxy, which a test may not
     // reach, so success is shown only by the setting.)
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     assert_eq!(user.go_env("GOPROXY"), "https://proxy.golang.org,direct");
 
     // Set in the OS environment, the fix is for the shell: go env -w cannot override it.
     let env_user = GoUser::new().with_network_jail();
     let d = diagnose(&env_user, &["mod", "download", &m.spec()], "goproxy.off");
     assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .starts_with("unset GOPROXY in your shell"),
+        field(&d, "fix").starts_with("unset GOPROXY in your shell"),
         "{d:#}"
     );
 }
@@ -196,7 +187,7 @@ fn error_status_after_a_comma_is_fixed_with_a_pipe() {
         good.url()
     ));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.error-status");
-    let cause = d["cause"].as_str().expect("a string");
+    let cause = field(&d, "cause");
     assert!(
         cause.contains("answered 500") && cause.contains("','"),
         "{d:#}"
@@ -212,7 +203,7 @@ fn error_status_after_a_comma_is_fixed_with_a_pipe() {
         d["fix"],
         format!("godoctor env set 'GOPROXY={}|{}'", broken.url(), good.url())
     );
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "download", &m.spec()]).assert_success();
 }
 
@@ -225,10 +216,7 @@ fn not_found_on_every_proxy_and_private_modules() {
         &["mod", "download", "example.com/nothere@v1.0.0"],
         "proxy.not-found",
     );
-    assert!(
-        d["cause"].as_str().expect("a string").contains("410"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "410");
     assert_eq!(
         d["fix"],
         "check the module path and version: go list -m -versions example.com/nothere"
@@ -242,7 +230,7 @@ fn not_found_on_every_proxy_and_private_modules() {
         "proxy.private-module",
     );
     assert_eq!(d["fix"], "godoctor env set GOPRIVATE=git.corp.example");
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     empty.clear_log();
     user.go(&["mod", "download", "git.corp.example/lib@v1.0.0"])
         .assert_failure();
@@ -260,17 +248,14 @@ fn refused_proxy_is_removed_from_the_list() {
     let good = GoProxy::start(vec![m.clone()]);
     let user = user(&format!("GOPROXY={dead},{}\nGOSUMDB=off\n", good.url()));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "net.refused");
-    let cause = d["cause"].as_str().expect("a string");
+    let cause = field(&d, "cause");
     assert!(cause.contains("nothing accepts connections"), "{d:#}");
     assert!(cause.contains("Checked just now"), "{d:#}");
     assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .ends_with(&format!("godoctor env set GOPROXY={}", good.url())),
+        field(&d, "fix").ends_with(&format!("godoctor env set GOPROXY={}", good.url())),
         "{d:#}"
     );
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "download", &m.spec()]).assert_success();
 }
 
@@ -284,18 +269,9 @@ fn unknown_certificate_authority_is_fixed_with_ssl_cert_file() {
         &["mod", "download", &m.spec()],
         "tls.unknown-authority",
     );
+    assert_has(&d, "cause", "system trust store");
     assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("system trust store"),
-        "{d:#}"
-    );
-    assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .starts_with("export SSL_CERT_FILE="),
+        field(&d, "fix").starts_with("export SSL_CERT_FILE="),
         "{d:#}"
     );
     let fixed = user.with_env("SSL_CERT_FILE", proxy.ca_file());
@@ -389,18 +365,12 @@ fn https_to_a_plain_http_proxy_is_fixed_with_http() {
     let https = format!("https://127.0.0.1:{}", front.port);
     let user = user(&format!("GOPROXY={https}\nGOSUMDB=off\n"));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "tls.plain-http");
-    assert!(
-        d["error"]
-            .as_str()
-            .expect("a string")
-            .contains("server gave HTTP response to HTTPS client"),
-        "{d:#}"
-    );
+    assert_has(&d, "error", "server gave HTTP response to HTTPS client");
     assert_eq!(
         d["fix"],
         format!("godoctor env set GOPROXY=http://127.0.0.1:{}", front.port)
     );
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "download", &m.spec()]).assert_success();
 }
 
@@ -411,10 +381,7 @@ fn captive_portal_html_instead_of_a_zip() {
     proxy.set_behaviour_for(".zip", Behaviour::CaptivePortal);
     let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.not-zip");
-    assert!(
-        d["cause"].as_str().expect("a string").contains("HTML page"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "HTML page");
     // Once the portal lets the machine through, the same command works: nothing bad was cached.
     proxy.clear_rules();
     user.go(&["mod", "download", &m.spec()]).assert_success();
@@ -432,15 +399,9 @@ fn private_module_unknown_to_the_checksum_database_gets_gonosumdb() {
         &["mod", "download", &m.spec()],
         "sumdb.private-module",
     );
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("matches no GOPRIVATE or GONOSUMDB pattern"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "matches no GOPRIVATE or GONOSUMDB pattern");
     assert_eq!(d["fix"], "godoctor env set GONOSUMDB=git.corp.example");
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "download", &m.spec()]).assert_success();
 }
 
@@ -455,13 +416,7 @@ fn checksum_database_unreachable_or_with_the_wrong_key() {
         db.gosumdb(&refused_url())
     ));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.unreachable");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("checksum database"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "checksum database");
 
     let served = GoProxy::builder()
         .module(m.clone())
@@ -474,13 +429,7 @@ fn checksum_database_unreachable_or_with_the_wrong_key() {
         impostor.verifier_key()
     ));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.key");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("no verifiable signatures"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "no verifiable signatures");
 
     // A key that is not a key at all.
     let user = self::user(&format!(
@@ -488,13 +437,7 @@ fn checksum_database_unreachable_or_with_the_wrong_key() {
         served.url()
     ));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.key");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("malformed verifier id"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "malformed verifier id");
 }
 
 // Recorded: DNS failures and timeouts need names and hosts off this machine.
@@ -504,13 +447,7 @@ fn recorded_dns_and_timeout_errors() {
     let text = "go: example.com/hello@v1.0.0: Get \"https://goproxy.corp.example/example.com/hello/@v/v1.0.0.info\": dial tcp: lookup goproxy.corp.example on 10.0.0.53:53: no such host\n";
     let (json, _) = explain(&user, text, &["--offline"]);
     let d = only(&json, "net.dns");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("the proxy https://goproxy.corp.example"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "the proxy https://goproxy.corp.example");
     assert_eq!(
         d["fix"],
         "check the name goproxy.corp.example in GOPROXY and your DNS/VPN, or remove it: godoctor env set GOPROXY=direct"
@@ -519,13 +456,7 @@ fn recorded_dns_and_timeout_errors() {
     let text = "go: golang.org/x/text@v0.14.0: unrecognized import path \"golang.org/x/text\": https fetch: Get \"https://golang.org/x/text?go-get=1\": dial tcp 142.250.0.1:443: i/o timeout\n";
     let (json, _) = explain(&user, text, &["--offline"]);
     let d = only(&json, "net.timeout");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("directly from its host"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "directly from its host");
 }
 
 #[test]
@@ -536,18 +467,12 @@ fn checksum_mismatches_are_explained_without_turning_verification_off() {
     let proxy = GoProxy::builder().module(m.clone()).checksum_db(db).start();
     let user = user(&format!("GOPROXY={}\nGOSUMDB={key}\n", proxy.url()));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.mismatch");
-    let fix = d["fix"].as_str().expect("a string");
+    let fix = field(&d, "fix");
     assert!(
         fix.contains("example.com/hello@v1.0.0") && !fix.contains("GOSUMDB=off"),
         "{d:#}"
     );
-    assert!(
-        d["error"]
-            .as_str()
-            .expect("a string")
-            .contains("SECURITY ERROR"),
-        "{d:#}"
-    );
+    assert_has(&d, "error", "SECURITY ERROR");
 
     // go.sum disagrees with the download.
     let proxy = GoProxy::start(vec![m.clone()]);
@@ -561,10 +486,7 @@ fn checksum_mismatches_are_explained_without_turning_verification_off() {
         "example.com/hello v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
     );
     let d = diagnose(&user, &["mod", "download"], "sumdb.mismatch");
-    assert!(
-        d["cause"].as_str().expect("a string").contains("go.sum"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "go.sum");
 }
 
 #[test]
@@ -581,7 +503,7 @@ fn missing_go_sum_entry_uses_gos_own_command() {
         "package main\n\nimport \"example.com/hello\"\n\nfunc main() { _ = hello.Hello() }\n",
     );
     let d = diagnose(&user, &["build", "./..."], "gosum.missing");
-    let fix = d["fix"].as_str().expect("a string");
+    let fix = field(&d, "fix");
     assert!(fix.starts_with("go "), "{d:#}");
     let args: Vec<&str> = fix.split_whitespace().skip(1).collect();
     user.go(&args).assert_success();
@@ -598,13 +520,7 @@ fn module_path_mismatch_and_major_versions() {
     let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
     user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
     let d = diagnose(&user, &["get", &renamed.spec()], "module.path-mismatch");
-    assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .contains("example.com/new@v1.0.0"),
-        "{d:#}"
-    );
+    assert_has(&d, "fix", "example.com/new@v1.0.0");
 
     let d = diagnose(
         &user,
@@ -625,13 +541,13 @@ fn settings_errors_go111module_goflags_vendor() {
     user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
     let d = diagnose(&user, &["mod", "tidy"], "settings.go111module-off");
     assert_eq!(d["fix"], "godoctor env unset GO111MODULE");
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "tidy"]).assert_success();
 
     user.write_goenv("GOPROXY=off\nGOSUMDB=off\nGOFLAGS=-modcacherw -bogus\n");
     let d = diagnose(&user, &["mod", "tidy"], "settings.goflags");
     assert_eq!(d["fix"], "godoctor env set GOFLAGS=-modcacherw");
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "tidy"]).assert_success();
 
     user.write_goenv("GOPROXY=off\nGOSUMDB=off\nGOFLAGS=-mod=vendor\n");
@@ -640,13 +556,7 @@ fn settings_errors_go111module_goflags_vendor() {
         "package main\n\nimport _ \"example.com/hello\"\n\nfunc main() {}\n",
     );
     let d = diagnose(&user, &["build", "./..."], "settings.goflags-vendor");
-    assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .contains("godoctor env unset GOFLAGS"),
-        "{d:#}"
-    );
+    assert_has(&d, "fix", "godoctor env unset GOFLAGS");
 }
 
 #[test]
@@ -660,13 +570,7 @@ fn go_env_file_errors() {
     run.assert_failure();
     let (json, _) = explain(&user, &go_output(&run), &[]);
     let d = only(&json, "settings.envfile");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("go env config"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "go env config");
 }
 
 #[test]
@@ -674,7 +578,7 @@ fn toolchain_errors() {
     let user = user("GOPROXY=off\nGOSUMDB=off\n");
     user.write_file("go.mod", "module example.com/app\n\ngo 1.999\n");
     let d = diagnose(&user, &["build", "./..."], "toolchain.too-old");
-    let fix = d["fix"].as_str().expect("a string");
+    let fix = field(&d, "fix");
     // GOTOOLCHAIN=local comes from the test's environment: the fix is for the shell.
     assert!(
         fix.contains("GOTOOLCHAIN=auto") && fix.contains("in your shell"),
@@ -690,13 +594,7 @@ fn toolchain_errors() {
 
     let user = user.with_env("GOTOOLCHAIN", "go1.999.1");
     let d = diagnose(&user, &["version"], "toolchain.unavailable");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .starts_with("GOPROXY=off"),
-        "{d:#}"
-    );
+    assert!(field(&d, "cause").starts_with("GOPROXY=off"), "{d:#}");
 }
 
 #[test]
@@ -710,13 +608,7 @@ fn proxyconnect_names_the_http_proxy_variable() {
     let user = user("GOPROXY=https://goproxy.test\nGOSUMDB=off\n")
         .with_env("SSL_CERT_FILE", mirror.ca_file());
     let d = diagnose(&user, &["mod", "download", &m.spec()], "net.proxyconnect");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("HTTPS_PROXY=http://127.0.0.1:"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "HTTPS_PROXY=http://127.0.0.1:");
     // Corrected (pointing at a proxy that works), go succeeds.
     let fwd = ForwardProxy::start();
     fwd.route("goproxy.test", mirror.addr());
@@ -733,14 +625,8 @@ fn proxy_credentials_are_fixed_with_netrc() {
         .with_env("SSL_CERT_FILE", proxy.ca_file());
     let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.auth");
     let host = format!("127.0.0.1:{}", proxy.port());
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains(&format!("no credentials for {host}")),
-        "{d:#}"
-    );
-    let fix = d["fix"].as_str().expect("a string");
+    assert_has(&d, "cause", &format!("no credentials for {host}"));
+    let fix = field(&d, "fix");
     assert!(
         fix.contains(&format!(
             "machine {host} login YOUR_USER password YOUR_TOKEN"
@@ -780,20 +666,8 @@ fn recorded_direct_fetch_errors() {
     let text = "go: git.corp.example/lib@v1.0.0: invalid version: git ls-remote -q origin in /home/u/go/pkg/mod/cache/vcs/abc: exit status 128:\n\tfatal: could not read Username for 'https://git.corp.example': terminal prompts disabled\nConfirm the import path was entered correctly.\nIf this is a private repository, see https://golang.org/doc/faq#git_https for additional information.\n";
     let (json, _) = explain(&user, text, &["--offline"]);
     let d = only(&json, "direct.credentials");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("GONOPROXY/GOPRIVATE pattern git.corp.example"),
-        "{d:#}"
-    );
-    assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .contains("machine git.corp.example"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "GONOPROXY/GOPRIVATE pattern git.corp.example");
+    assert_has(&d, "fix", "machine git.corp.example");
 
     let text = "go: git.corp.example/lib@v1.0.0: unrecognized import path \"git.corp.example/lib\": https fetch: Get \"https://git.corp.example/lib?go-get=1\": http: server gave HTTP response to HTTPS client\n";
     let (json, _) = explain(&user, text, &["--offline"]);
@@ -876,13 +750,10 @@ fn reset_connection_and_forbidden_proxy() {
     ));
     let d = diagnose(&user, &["mod", "download", &m.spec()], "net.reset");
     assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .ends_with(&format!("godoctor env set GOPROXY={}", good.url())),
+        field(&d, "fix").ends_with(&format!("godoctor env set GOPROXY={}", good.url())),
         "{d:#}"
     );
-    apply_godoctor_fix(&user, d["fix"].as_str().expect("a string"));
+    apply_godoctor_fix(&user, field(&d, "fix"));
     user.go(&["mod", "download", &m.spec()]).assert_success();
 
     resetting.set_behaviour(Behaviour::Status(403));
@@ -890,10 +761,7 @@ fn reset_connection_and_forbidden_proxy() {
     let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.auth");
     // Over plain http go never sends credentials, so .netrc alone cannot help.
     assert!(
-        d["fix"]
-            .as_str()
-            .expect("a string")
-            .starts_with("go sends credentials only over https"),
+        field(&d, "fix").starts_with("go sends credentials only over https"),
         "{d:#}"
     );
 }
@@ -907,12 +775,10 @@ fn not_found_then_off_names_the_proxies_before_off() {
         &["mod", "download", "example.com/nothere@v1.0.0"],
         "goproxy.off",
     );
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("answered not found (404/410), so go moved on to `off`"),
-        "{d:#}"
+    assert_has(
+        &d,
+        "cause",
+        "answered not found (404/410), so go moved on to `off`",
     );
 }
 
@@ -930,13 +796,7 @@ fn toolchain_downloads_under_gosumdb_off_or_without_the_release() {
     let user = self::user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()))
         .with_env("GOTOOLCHAIN", "go1.999.2");
     let d = diagnose(&user, &["version"], "toolchain.unavailable");
-    assert!(
-        d["cause"]
-            .as_str()
-            .expect("a string")
-            .contains("GOSUMDB=off"),
-        "{d:#}"
-    );
+    assert_has(&d, "cause", "GOSUMDB=off");
 }
 
 // Recorded: proxy.golang.org's answer for a +incompatible version of a module with a go.mod
