@@ -812,3 +812,36 @@ fn recorded_incompatible_version() {
         "go get example.com/hello/v2@v2.0.0 (and import example.com/hello/v2/…)"
     );
 }
+
+#[test]
+fn refused_direct_host_says_why_go_went_direct() {
+    // A module path on 127.0.0.1 makes go's direct fetch (https://127.0.0.1/x?go-get=1) stay on
+    // this machine; it is refused as long as nothing serves port 443 here.
+    if std::net::TcpStream::connect("127.0.0.1:443").is_ok() {
+        eprintln!(
+            "skipped: something listens on 127.0.0.1:443, so go's direct fetch is not refused"
+        );
+        return;
+    }
+    let proxy = GoProxy::start(vec![]);
+    let user = user(&format!(
+        "GOPROXY={}\nGOPRIVATE=127.0.0.1\nGOSUMDB=off\n",
+        proxy.url()
+    ));
+    let d = diagnose(
+        &user,
+        &["mod", "download", "127.0.0.1/x@v1.0.0"],
+        "net.refused",
+    );
+    assert_has(&d, "cause", "nothing accepts connections at 127.0.0.1:443");
+    assert_has(
+        &d,
+        "cause",
+        "it matches the GONOPROXY/GOPRIVATE pattern 127.0.0.1",
+    );
+    assert_eq!(d["module"], "127.0.0.1/x");
+    assert!(
+        proxy.paths().is_empty(),
+        "GOPRIVATE kept go away from the proxy"
+    );
+}

@@ -128,6 +128,12 @@ causes! {
         "check the path and permissions of the go env file (`go env GOENV`)";
 }
 
+/// The fix for a toolchain go needs but cannot get: install it, or the settings change that
+/// lets go download it (`check` and `explain` both say it this way).
+pub fn toolchain_fix(needed: &str, command: &str) -> String {
+    format!("install {needed} yourself, or let go download it: {command}")
+}
+
 /// A `godoctor env set` command for these assignments, quoted for a POSIX shell where needed.
 pub fn env_set(pairs: &[(&str, &str)]) -> String {
     let args: Vec<String> = pairs

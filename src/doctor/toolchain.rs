@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
-use super::{Check, Status};
+use super::{Check, Status, causes};
 use crate::goenv::GoEnv;
 
 /// `toolchain.go`: the go that runs.
@@ -178,7 +178,7 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
                 "{} requires a newer go than {running}; with GOTOOLCHAIN={gotoolchain} every build fails with \"go.mod requires go >= …\"",
                 path.display()
             ))
-            .hint(format!("install {needed}, or let go download it: godoctor env set GOTOOLCHAIN=auto"));
+            .hint(causes::toolchain_fix(&needed, "godoctor env set GOTOOLCHAIN=auto"));
     }
     let goproxy = go_env.get("GOPROXY");
     let gosumdb = go_env.get("GOSUMDB");
@@ -190,12 +190,12 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
     if first == "off" || first.is_empty() {
         return Check::new(id, Status::Error, format!("go.mod needs {needed}, which go cannot download with GOPROXY={goproxy}"))
             .detail("toolchains are downloaded as the module golang.org/toolchain through GOPROXY, which allows no download")
-            .hint(format!("install {needed} yourself, or set a proxy: godoctor env unset GOPROXY"));
+            .hint(causes::toolchain_fix(&needed, "godoctor env unset GOPROXY"));
     }
     if gosumdb == "off" {
         return Check::new(id, Status::Error, format!("go.mod needs {needed}, but GOSUMDB=off stops go from downloading it"))
             .detail("go refuses to run a downloaded toolchain it cannot verify against the checksum database")
-            .hint(format!("godoctor env unset GOSUMDB (or install {needed} yourself)"));
+            .hint(causes::toolchain_fix(&needed, "godoctor env unset GOSUMDB"));
     }
     Check::new(id, Status::Warn, format!("go.mod needs {needed}: go will download it on first use"))
         .detail(format!("{} requires a newer go than {running}; GOTOOLCHAIN={gotoolchain} lets go fetch it through GOPROXY", path.display()))

@@ -1028,9 +1028,9 @@ impl<'a> Builder<'a> {
         if cause.id == causes::GO_TOO_OLD.id {
             let mode = gotoolchain.split('+').next().unwrap_or("");
             let fix = if mode == "local" || mode == "path" || gotoolchain.ends_with("+path") {
-                format!(
-                    "install Go {version}, or let go download it: {}",
-                    self.setting_command("GOTOOLCHAIN", Some("auto"))
+                causes::toolchain_fix(
+                    &format!("go{}", version.trim_start_matches("go")),
+                    &self.setting_command("GOTOOLCHAIN", Some("auto")),
                 )
             } else {
                 format!("install Go {version}")
@@ -1053,10 +1053,7 @@ impl<'a> Builder<'a> {
                     "GOPROXY=off{}: toolchains are downloaded as the module golang.org/toolchain through GOPROXY, so none can be",
                     self.source_note("GOPROXY")
                 ),
-                format!(
-                    "install {version} yourself, or {}",
-                    self.setting_command("GOPROXY", None)
-                ),
+                causes::toolchain_fix(version, &self.setting_command("GOPROXY", None)),
             )
         } else if gosumdb == "off" {
             (
@@ -1065,10 +1062,7 @@ impl<'a> Builder<'a> {
                     self.source_note("GOSUMDB"),
                     causes::SUMDB_OFF_TOOLCHAIN.cause
                 ),
-                format!(
-                    "install {version} yourself, or {}",
-                    self.setting_command("GOSUMDB", None)
-                ),
+                causes::toolchain_fix(version, &self.setting_command("GOSUMDB", None)),
             )
         } else {
             (
