@@ -814,6 +814,8 @@ fn recorded_incompatible_version() {
 }
 
 #[test]
+// The skip must be visible in the test output.
+#[allow(clippy::print_stderr)]
 fn refused_direct_host_says_why_go_went_direct() {
     // A module path on 127.0.0.1 makes go's direct fetch (https://127.0.0.1/x?go-get=1) stay on
     // this machine; it is refused as long as nothing serves port 443 here.
