@@ -18,6 +18,7 @@ pub mod profile;
 pub mod redact;
 pub mod route;
 pub mod route_probe;
+pub mod shellrc;
 pub mod syntax;
 pub mod sys;
 pub mod wizard;

@@ -40,19 +40,36 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
         ));
     }
     let report = gather_and_check(ctx, args);
+    // With --json --fix only the report after the fixes goes to stdout (one JSON document).
+    if !(ctx.output.json && args.fix) {
+        show(ctx, &report)?;
+    }
+    if args.fix && apply_fixes(ctx, &report, args.yes)? {
+        // Show the report again, so what the fixes changed (and what is left) is visible.
+        if !ctx.output.json {
+            output::print_block("")?;
+        }
+        let after = gather_and_check(ctx, args);
+        show(ctx, &after)?;
+        return Ok(Outcome::from_problems(after.has_problems(args.strict)));
+    }
+    if ctx.output.json && args.fix {
+        show(ctx, &report)?;
+    }
+    Ok(Outcome::from_problems(report.has_problems(args.strict)))
+}
+
+fn show(ctx: &Context, report: &Report) -> Result<()> {
     if ctx.output.json {
-        output::print_json(&report)?;
+        output::print_json(report)?;
     } else {
-        let text = render::text(&report, ctx.output.verbose > 0, ctx.output.quiet);
+        let text = render::text(report, ctx.output.verbose > 0, ctx.output.quiet);
         // `-q` with nothing wrong prints nothing at all.
         if !text.is_empty() {
             output::print_block(&text)?;
         }
     }
-    if args.fix {
-        apply_fixes(ctx, &report, args.yes)?;
-    }
-    Ok(Outcome::from_problems(report.has_problems(args.strict)))
+    Ok(())
 }
 
 fn list(ctx: &Context) -> Result<Outcome> {
@@ -166,6 +183,19 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         checks.extend(doctor::cache::checks(cache, facts.gocache.as_ref()));
     }
 
+    // A fix for a value the process environment sets is an edit of the shell line setting it.
+    let from_env: Vec<&str> = go_env
+        .settings
+        .iter()
+        .filter(|s| s.source == crate::goenv::Source::Env)
+        .map(|s| s.name.as_str())
+        .collect();
+    let origins = doctor::envfix::EnvOrigins {
+        home: ctx.env.home(),
+        lines: crate::shellrc::locate(ctx.env.home().as_deref(), Path::new("/etc"), &from_env),
+    };
+    doctor::envfix::rewrite(&mut checks, &go_env, &origins);
+    doctor::envfix::attach_fixes(&mut checks, &go_env);
     let checks = doctor::select(checks, &args.ids);
     Report::new(
         GoInfo {
@@ -330,8 +360,9 @@ pub(crate) fn read_gomod(go_env: &GoEnv) -> Option<(PathBuf, String)> {
     Some((path, text))
 }
 
-/// Apply the report's safe fixes through the same validated, undoable write path as `env set`.
-fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<()> {
+/// Apply the report's safe fixes (each confirmed, or all with --yes) through the same
+/// validated, undoable write path as `env set`, in one write. True when something was written.
+fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<bool> {
     let fixes: Vec<&doctor::Fix> = report
         .checks
         .iter()
@@ -339,19 +370,28 @@ fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<()> {
         .collect();
     if fixes.is_empty() {
         output::note("--fix: nothing godoctor can fix safely by itself");
-        return Ok(());
+        return Ok(false);
     }
     if !yes && !ctx.output.interactive {
         return Err(crate::hinted(
             format!(
-                "--fix would apply {} fix(es) but cannot ask on a non-terminal",
-                fixes.len()
+                "--fix would apply {} but cannot ask on a non-terminal",
+                output::plural(fixes.len(), "fix", "fixes")
             ),
             "run again with --fix --yes to apply them without asking",
         ));
     }
-    let mut changes = Vec::new();
+    let mut changes: Vec<write::Change> = Vec::new();
     for fix in fixes {
+        // Two findings with one fix: ask and write it once (the first fix of a variable wins).
+        let new: Vec<&(String, Option<String>)> = fix
+            .changes
+            .iter()
+            .filter(|(name, _)| !changes.iter().any(|c| &c.name == name))
+            .collect();
+        if new.is_empty() {
+            continue;
+        }
         let accepted = yes
             || dialoguer::Confirm::new()
                 .with_prompt(format!("Fix: {}?", fix.description))
@@ -359,14 +399,14 @@ fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<()> {
                 .interact()
                 .unwrap_or(false);
         if accepted {
-            changes.extend(fix.changes.iter().map(|(name, value)| write::Change {
+            changes.extend(new.into_iter().map(|(name, value)| write::Change {
                 name: name.clone(),
                 value: value.clone(),
             }));
         }
     }
     if changes.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let go = ctx.locate_go()?;
     let history = ctx.history()?;
@@ -375,5 +415,5 @@ fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<()> {
     if !ctx.output.json {
         super::env::render_write(ctx, &report, &[], "fixed")?;
     }
-    Ok(())
+    Ok(true)
 }

@@ -111,7 +111,15 @@ pub fn provenance_checks(go_env: &GoEnv, findings: &[SettingFinding]) -> Vec<Che
     let mut file_checks = findings_to_checks("settings.envfile", &file_title, &envfile);
     // An empty NAME= line is safe to fix: unsetting it restores the default.
     if !envfile.is_empty() {
-        for (check, f) in file_checks.iter_mut().zip(&envfile) {
+        // Checks are made for warnings and errors only, in order (remarks became notes).
+        let problems = envfile
+            .iter()
+            .filter(|f| f.finding.severity != crate::finding::Severity::Info);
+        for (check, f) in file_checks
+            .iter_mut()
+            .filter(|c| c.is_problem())
+            .zip(problems)
+        {
             if let (Some(var), "env.empty-in-file") = (&f.var, f.finding.code) {
                 check.fix = Some(Fix {
                     description: format!("unset the empty {var}= line"),

@@ -1,0 +1,371 @@
+//! The fix-verification matrix: every fix `check` prints, applied as printed in an isolated
+//! user (the `godoctor …` command run as is, or the shell-file edit made and a new shell
+//! started), removes its finding and brings no new error. Fixes that only a person can carry
+//! out are said in words; the matrix lists which those are and asserts they are not commands.
+
+mod common;
+
+use common::{GoUser, Run, godoctor_bin};
+use serde_json::Value;
+
+/// How a scenario runs godoctor: directly, or from a bash that sourced `~/.bashrc` (so values
+/// the shell files set reach it the way they reach a user's terminal).
+#[derive(Clone, Copy, PartialEq)]
+enum Shell {
+    Direct,
+    Bashrc,
+}
+
+fn check(user: &GoUser, shell: Shell, extra: &[&str]) -> Value {
+    let mut args = vec!["check", "--json", "--offline"];
+    args.extend_from_slice(extra);
+    let run: Run = match shell {
+        Shell::Direct => user.godoctor(&args),
+        Shell::Bashrc => {
+            let mut all = vec![
+                "-c".to_string(),
+                ". \"$HOME/.bashrc\"; exec \"$0\" \"$@\"".to_string(),
+                godoctor_bin().display().to_string(),
+            ];
+            all.extend(args.iter().map(|s| s.to_string()));
+            user.run("bash", &all, None)
+        }
+    };
+    assert!(matches!(run.code(), Some(0 | 1)), "check failed: {run}");
+    run.json()
+}
+
+/// (id, title) of every warning and error.
+fn problems(json: &Value) -> Vec<(String, String, String)> {
+    json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] == "warn" || c["status"] == "error")
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or("").to_string(),
+                c["status"].as_str().unwrap_or("").to_string(),
+                c["title"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// What a printed fix is.
+#[derive(Debug, PartialEq)]
+enum Kind {
+    /// A `godoctor …` command, run as printed.
+    Command(Vec<String>),
+    /// Shell-file edits: (file, line, old text, replacement or None to delete).
+    ShellEdit(Vec<(String, usize, String, Option<String>)>),
+    /// Words for a person; not a command.
+    Words,
+}
+
+/// Split a printed command the way a POSIX shell would for the quoting godoctor uses
+/// (single quotes only).
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in text.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(cur);
+    }
+    words
+}
+
+fn classify(hint: &str) -> Kind {
+    let hint = hint.trim().trim_start_matches('`');
+    if hint.starts_with("godoctor ") {
+        // The command ends where the prose starts: " (", ", or", "; ", ", then".
+        let mut end = hint.len();
+        for sep in [" (", ", ", "; ", "`"] {
+            if let Some(i) = hint.find(sep) {
+                end = end.min(i);
+            }
+        }
+        return Kind::Command(shell_words(&hint[..end]));
+    }
+    if hint.contains(" comes from your shell") {
+        let mut edits = Vec::new();
+        for part in hint.split("in ").skip(1) {
+            let Some((place, rest)) = part.split_once(' ') else {
+                continue;
+            };
+            let Some((file, line)) = place.rsplit_once(':') else {
+                continue;
+            };
+            let Ok(line) = line.parse::<usize>() else {
+                continue;
+            };
+            let ticks: Vec<&str> = rest.split('`').collect();
+            if rest.starts_with("delete `") {
+                edits.push((file.to_string(), line, ticks[1].to_string(), None));
+            } else if rest.starts_with("replace `") {
+                edits.push((
+                    file.to_string(),
+                    line,
+                    ticks[1].to_string(),
+                    Some(ticks[3].to_string()),
+                ));
+            }
+        }
+        assert!(!edits.is_empty(), "a shell fix without an edit: {hint}");
+        return Kind::ShellEdit(edits);
+    }
+    Kind::Words
+}
+
+fn apply(user: &GoUser, kind: &Kind) {
+    match kind {
+        Kind::Command(words) => {
+            assert_eq!(words[0], "godoctor");
+            let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            assert_ne!(
+                args.first(),
+                Some(&"setup"),
+                "setup is interactive, not a fix"
+            );
+            let run = user.godoctor(&args);
+            run.assert_success();
+        }
+        Kind::ShellEdit(edits) => {
+            for (file, line, old, new) in edits {
+                let path = match file.strip_prefix("~/") {
+                    Some(rest) => user.home().join(rest),
+                    None => file.into(),
+                };
+                let text = std::fs::read_to_string(&path).expect("shell file");
+                let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+                assert_eq!(lines[line - 1].trim(), old, "{file}:{line}");
+                match new {
+                    Some(n) => lines[line - 1] = n.clone(),
+                    None => {
+                        lines.remove(line - 1);
+                    }
+                }
+                std::fs::write(&path, lines.join("\n") + "\n").expect("write shell file");
+            }
+        }
+        Kind::Words => unreachable!(),
+    }
+}
+
+/// One row of the matrix: a broken setup, the check id whose finding must go, and what kind of
+/// fix the report prints for it.
+struct Case {
+    name: &'static str,
+    user: fn() -> GoUser,
+    shell: Shell,
+    target: &'static str,
+    expect: &'static str,
+}
+
+fn bashrc(user: &GoUser, text: &str) {
+    std::fs::write(user.home().join(".bashrc"), text).expect("write ~/.bashrc");
+}
+
+fn without_defaults() -> GoUser {
+    GoUser::new()
+        .without_env("GOPROXY")
+        .without_env("GOSUMDB")
+        .with_network_jail()
+}
+
+/// Every fix the report can print for these findings (the list the issue asks for).
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "GOPROXY=off written with go env -w",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOPROXY=off\nGOSUMDB=sum.golang.org\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "proxy.chain",
+            expect: "godoctor env unset GOPROXY",
+        },
+        Case {
+            name: "GOSUMDB=off written with go env -w",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOSUMDB=off\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "sumdb.config",
+            expect: "godoctor env unset GOSUMDB",
+        },
+        Case {
+            name: "an empty GOPROXY= line in the go env file",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOPROXY=\nGOSUMDB=sum.golang.org\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "settings.envfile",
+            expect: "godoctor env unset GOPROXY",
+        },
+        Case {
+            name: "GOPROXY with an unsupported scheme in the go env file",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOPROXY=ftp://mirror.invalid\nGOSUMDB=sum.golang.org\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "proxy.chain",
+            expect: "godoctor env unset GOPROXY",
+        },
+        Case {
+            name: "GOSUMDB=off exported by ~/.bashrc",
+            user: || {
+                let u = without_defaults();
+                bashrc(&u, "alias ll='ls -l'\nexport GOSUMDB=off\n");
+                u
+            },
+            shell: Shell::Bashrc,
+            target: "sumdb.config",
+            expect: "shell",
+        },
+        Case {
+            name: "GOPROXY=off exported by ~/.bashrc with GOSUMDB=off too",
+            user: || {
+                let u = without_defaults();
+                bashrc(&u, "export GOPROXY=off\nexport GOSUMDB=sum.golang.org\n");
+                u
+            },
+            shell: Shell::Bashrc,
+            target: "proxy.chain",
+            expect: "shell",
+        },
+    ]
+}
+
+#[test]
+fn every_printed_fix_removes_its_finding() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let user = (case.user)();
+        let before = check(&user, case.shell, &[]);
+        let found = problems(&before);
+        let Some(target) = found.iter().find(|(id, _, _)| id == case.target).cloned() else {
+            failures.push(format!(
+                "{}: no {} finding: {found:?}",
+                case.name, case.target
+            ));
+            continue;
+        };
+        let fix = before["fixes"]
+            .as_array()
+            .expect("fixes")
+            .iter()
+            .find(|f| {
+                f["resolves"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|id| id == case.target))
+            })
+            .cloned();
+        let Some(fix) = fix else {
+            failures.push(format!("{}: no fix resolves {}", case.name, case.target));
+            continue;
+        };
+        let hint = fix["hint"].as_str().expect("hint");
+        let kind = classify(hint);
+        match (&kind, case.expect) {
+            (Kind::ShellEdit(_), "shell") => {}
+            (Kind::Command(words), want) if words.join(" ") == want => {}
+            _ => {
+                failures.push(format!(
+                    "{}: expected {}, got {kind:?} from {hint}",
+                    case.name, case.expect
+                ));
+                continue;
+            }
+        }
+        apply(&user, &kind);
+        let after = check(&user, case.shell, &[]);
+        let left = problems(&after);
+        if left.contains(&target) {
+            failures.push(format!(
+                "{}: {target:?} still there after `{hint}`",
+                case.name
+            ));
+        }
+        for p in &left {
+            if p.1 == "error" && !found.contains(p) {
+                failures.push(format!("{}: new error {p:?} after `{hint}`", case.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A value set outside every shell file godoctor reads: the fix says so in words and names
+/// no `godoctor env` command that would change nothing.
+#[test]
+fn a_value_set_outside_the_shell_files_is_said_in_words() {
+    let user = GoUser::new();
+    let json = check(&user, Shell::Direct, &[]);
+    let fixes = json["fixes"].as_array().expect("fixes");
+    let sumdb = fixes
+        .iter()
+        .find(|f| {
+            f["resolves"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|id| id == "sumdb.config"))
+        })
+        .expect("a fix for GOSUMDB=off");
+    let hint = sumdb["hint"].as_str().expect("hint");
+    assert!(hint.contains("set outside your shell files"), "{hint}");
+    assert_eq!(classify(hint), Kind::Words, "{hint}");
+    assert_eq!(sumdb["applies_with_fix"], false);
+}
+
+/// `check --fix --yes` applies every safe fix, then shows the report again.
+#[test]
+fn fix_applies_every_safe_fix_and_reports_again() {
+    let user = without_defaults();
+    user.write_goenv("GOPROXY=off\nGOSUMDB=off\nGOFLAGS=\n");
+    let run = user.godoctor(&["check", "--offline", "--fix", "--yes", "--color", "never"]);
+    run.assert_success();
+    assert_eq!(
+        run.stdout.matches("godoctor check:").count(),
+        2,
+        "the report again after fixing: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.trim_end().ends_with("skipped)"),
+        "{}",
+        run.stdout
+    );
+    let after = check(&user, Shell::Direct, &[]);
+    assert!(problems(&after).is_empty(), "{:?}", problems(&after));
+    // --json --fix prints one document: the report after the fixes.
+    user.write_goenv("GOSUMDB=off\n");
+    let run = user.godoctor(&["check", "--json", "--offline", "--fix", "--yes"]);
+    assert_eq!(run.json()["summary"]["warnings"], 0, "{run}");
+}
