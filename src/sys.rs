@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
@@ -59,6 +60,12 @@ impl ProcessEnv {
     }
 }
 
+/// The most of a child's stdout godoctor keeps: `go env -json` prints a few KiB and
+/// `go list -m -json all` of a large module a few MiB; a runaway program must not fill memory.
+pub const STDOUT_CAP: usize = 32 << 20;
+/// The most of a child's stderr godoctor keeps (go's errors are a few lines).
+pub const STDERR_CAP: usize = 1 << 20;
+
 /// What a finished child program produced.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
@@ -79,6 +86,17 @@ pub enum RunError {
     },
     #[error("{program} did not finish within {seconds} s and was stopped")]
     Timeout { program: String, seconds: u64 },
+    #[error(
+        "{program} exited, but a process it started kept its output open for more than {seconds} s \
+         (the deadline), so it was stopped"
+    )]
+    OutputHeld { program: String, seconds: u64 },
+    #[error("{program} printed more than {cap} bytes on {stream}, so it was stopped")]
+    TooMuchOutput {
+        program: String,
+        stream: &'static str,
+        cap: usize,
+    },
     #[error("waiting for {program} failed: {source}")]
     Wait {
         program: String,
@@ -86,7 +104,13 @@ pub enum RunError {
     },
 }
 
-/// Run `program args…` with stdin closed, stdout/stderr captured, and a deadline.
+/// Run `program args…` with stdin closed, stdout/stderr captured (each capped), and a deadline.
+///
+/// The child runs in its own process group, so that on a timeout the whole group is killed:
+/// a wrapper or shim that leaves a background child holding the pipes cannot outlive the
+/// deadline. The deadline bounds the exit and the closing of both pipes together. (A
+/// terminal's Ctrl-C therefore reaches godoctor, not the child: a `go env -w` under way
+/// finishes its write instead of being cut off half-way.)
 ///
 /// `env` is the complete environment of the child: the caller decides what it inherits.
 pub fn run(
@@ -96,15 +120,19 @@ pub fn run(
     cwd: Option<&Path>,
     timeout: Duration,
 ) -> Result<RunOutput, RunError> {
+    use std::os::unix::process::CommandExt;
     let name = program.display().to_string();
     let started = Instant::now();
+    let deadline = started + timeout;
+    let seconds = timeout.as_secs().max(1);
     let mut cmd = Command::new(program);
     cmd.args(args)
         .env_clear()
         .envs(env.iter())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .process_group(0);
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
@@ -112,20 +140,29 @@ pub fn run(
         program: name.clone(),
         source,
     })?;
+    let group = child.id();
     // Drain both pipes on threads so a chatty child cannot block on a full pipe.
-    let out = child.stdout.take().map(drain);
-    let err = child.stderr.take().map(drain);
+    let (tx, rx) = mpsc::channel();
+    if let Some(pipe) = child.stdout.take() {
+        drain(pipe, Stream::Stdout, STDOUT_CAP, group, tx.clone());
+    }
+    if let Some(pipe) = child.stderr.take() {
+        drain(pipe, Stream::Stderr, STDERR_CAP, group, tx.clone());
+    }
+    drop(tx);
     let status = match child.wait_timeout(timeout) {
         Ok(Some(status)) => status,
         Ok(None) => {
+            kill_group(group);
             let _ = child.kill();
             let _ = child.wait();
             return Err(RunError::Timeout {
                 program: name,
-                seconds: timeout.as_secs().max(1),
+                seconds,
             });
         }
         Err(source) => {
+            kill_group(group);
             let _ = child.kill();
             return Err(RunError::Wait {
                 program: name,
@@ -133,27 +170,89 @@ pub fn run(
             });
         }
     };
-    let stdout = out
-        .map(|h| h.join().unwrap_or_default())
-        .unwrap_or_default();
-    let stderr = err
-        .map(|h| h.join().unwrap_or_default())
-        .unwrap_or_default();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    for _ in 0..2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((stream, Ok(bytes))) => match stream {
+                Stream::Stdout => stdout = bytes,
+                Stream::Stderr => stderr = bytes,
+            },
+            Ok((stream, Err(cap))) => {
+                return Err(RunError::TooMuchOutput {
+                    program: name,
+                    stream: stream.name(),
+                    cap,
+                });
+            }
+            // All senders gone: both pipes were read to the end.
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                kill_group(group);
+                return Err(RunError::OutputHeld {
+                    program: name,
+                    seconds,
+                });
+            }
+        }
+    }
     Ok(RunOutput {
         status: status.code(),
         success: status.success(),
-        stdout,
-        stderr,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
         elapsed: started.elapsed(),
     })
 }
 
-fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+}
+
+type Drained = (Stream, Result<Vec<u8>, usize>);
+
+/// Read `pipe` to its end, at most `cap` bytes; past the cap, stop the child's group (it
+/// would otherwise block on a full pipe forever) and report `Err(cap)`.
+fn drain(
+    pipe: impl Read + Send + 'static,
+    stream: Stream,
+    cap: usize,
+    group: u32,
+    tx: mpsc::Sender<Drained>,
+) {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = pipe.read_to_end(&mut buf);
-        String::from_utf8_lossy(&buf).into_owned()
-    })
+        let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+        let _ = pipe.take(limit).read_to_end(&mut buf);
+        let result = if buf.len() > cap {
+            kill_group(group);
+            Err(cap)
+        } else {
+            Ok(buf)
+        };
+        let _ = tx.send((stream, result));
+    });
+}
+
+/// Kill the process group led by `leader` (a child started by [`run`]), grandchildren included.
+fn kill_group(leader: u32) {
+    if let Some(pid) = i32::try_from(leader)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
 }
 
 /// Most bytes of each stream [`run_passthrough`] keeps for the caller (the output itself is
@@ -221,4 +320,123 @@ fn tee_pipe(
         }
         String::from_utf8_lossy(&kept).into_owned()
     })
+}
+
+/// Why a file could not be read within godoctor's limits.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{} is {kind}, not a regular file", path.display())]
+    NotRegular { path: PathBuf, kind: &'static str },
+    #[error("{} is larger than {cap} bytes", path.display())]
+    TooLarge { path: PathBuf, cap: u64 },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Read a whole regular file of at most `cap` bytes; `Ok(None)` when it does not exist (or a
+/// path component is not a directory). Never blocks on a FIFO or device: the file type is
+/// checked before opening, the open is non-blocking, and the type is checked again on the
+/// opened file (it may have been swapped in between).
+pub fn read_file_capped(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |source: std::io::Error| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(io(e)),
+    };
+    check_regular(path, &meta)?;
+    let flags = rustix::fs::OFlags::NONBLOCK.bits();
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(i32::try_from(flags).unwrap_or(0))
+        .open(path)
+        .map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    check_regular(path, &meta)?;
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > cap {
+        return Err(ReadError::TooLarge {
+            path: path.to_path_buf(),
+            cap,
+        });
+    }
+    Ok(Some(bytes))
+}
+
+fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let kind = if t.is_file() {
+        return Ok(());
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    };
+    Err(ReadError::NotRegular {
+        path: path.to_path_buf(),
+        kind,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_read_refuses_devices_fifos_and_oversized_files() {
+        assert!(matches!(
+            read_file_capped(Path::new("/dev/zero"), 1024),
+            Err(ReadError::NotRegular { .. })
+        ));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("fifo");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(matches!(
+                read_file_capped(&fifo, 1024),
+                Err(ReadError::NotRegular { .. })
+            ));
+        }
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'x'; 2048]).expect("write");
+        assert!(matches!(
+            read_file_capped(&big, 1024),
+            Err(ReadError::TooLarge { .. })
+        ));
+        assert_eq!(
+            read_file_capped(&big, 4096).expect("read").map(|b| b.len()),
+            Some(2048)
+        );
+        assert!(
+            read_file_capped(&dir.path().join("none"), 10)
+                .expect("missing is fine")
+                .is_none()
+        );
+    }
 }

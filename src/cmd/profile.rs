@@ -908,7 +908,10 @@ fn capture<'a>(
 /// created since the caller checked: the temp file is hard-linked into place, which fails if
 /// the name exists.
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    std::fs::create_dir_all(dir)
+    // godoctor's config directory and its profiles directory: 0700 (issue 13 item 14).
+    dir.parent()
+        .map_or(Ok(()), crate::home::private_dir)
+        .and_then(|()| crate::home::private_dir(dir))
         .with_context(|| format!("cannot create the profile directory {}", dir.display()))?;
     let tmp: PathBuf = dir.join(format!(
         ".{}.{}.tmp",

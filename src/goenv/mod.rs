@@ -68,24 +68,17 @@ pub enum FileState {
 }
 
 impl FileState {
-    /// Read `path` the way go does (a missing or unreadable file is no error for go).
+    /// Read `path` the way go does (a missing or unreadable file is no error for go), capped
+    /// and never blocking on a FIFO or device.
     pub fn read(path: &Path) -> FileState {
-        match std::fs::read(path) {
-            Ok(bytes) => FileState::Read {
+        match sys::read_file_capped(path, write::GOENV_CAP) {
+            Ok(Some(bytes)) => FileState::Read {
                 path: path.to_path_buf(),
                 file: envfile::parse(&String::from_utf8_lossy(&bytes)),
             },
-            // A path through a non-directory is as absent for go as a missing file.
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-                ) =>
-            {
-                FileState::Missing {
-                    path: path.to_path_buf(),
-                }
-            }
+            Ok(None) => FileState::Missing {
+                path: path.to_path_buf(),
+            },
             Err(e) => FileState::Unreadable {
                 path: path.to_path_buf(),
                 error: e.to_string(),
@@ -124,6 +117,12 @@ pub enum GoEnvError {
     },
     #[error("`{go} env -json` printed something that is not the JSON object go prints: {detail}")]
     BadJson { go: String, detail: String },
+    #[error(
+        "GOENV={} is {kind}, not a file: go would block or read it forever, so godoctor does \
+         not run go with it (unset GOENV, or point it at a regular file)",
+        path.display()
+    )]
+    GoenvNotAFile { path: PathBuf, kind: &'static str },
 }
 
 /// Everything about the Go environment, gathered with ONE `go env -json` call.
@@ -148,6 +147,7 @@ pub struct GoEnv {
 impl GoEnv {
     /// Run `go env -json` once and read the env files it names.
     pub fn load(go: &GoBinary, env: &ProcessEnv) -> Result<GoEnv, GoEnvError> {
+        check_goenv_is_a_file(env)?;
         let args: Vec<OsString> = vec!["env".into(), "-json".into()];
         let mut out = sys::run(&go.path, &args, env, None, go_timeout(env))?;
         let go_name = go.path.display().to_string();
@@ -256,6 +256,20 @@ impl GoEnv {
     /// The user's go env file path, unless GOENV=off.
     pub fn user_file_path(&self) -> Option<&Path> {
         self.user_file.path()
+    }
+}
+
+/// Refuse a GOENV that names a device, FIFO or directory before go is run with it: go reads
+/// its env file with no limit and would hang (GOENV=/dev/zero) or block (a FIFO).
+fn check_goenv_is_a_file(env: &ProcessEnv) -> Result<(), GoEnvError> {
+    let Some(path) = env.get("GOENV").filter(|p| *p != "off") else {
+        return Ok(());
+    };
+    match sys::read_file_capped(Path::new(path), 0) {
+        Err(sys::ReadError::NotRegular { path, kind }) => {
+            Err(GoEnvError::GoenvNotAFile { path, kind })
+        }
+        _ => Ok(()),
     }
 }
 

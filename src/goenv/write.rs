@@ -1,7 +1,6 @@
 //! Writing settings through `go env -w` / `go env -u` as one transaction: lock, snapshot,
 //! one call each, re-read and verify, roll back on any failure. Also `undo`.
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +38,37 @@ pub struct WriteReport {
     pub after: GoEnv,
 }
 
+/// What became of the go env file after a write failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rollback {
+    /// The failed write had not changed a byte: nothing needed restoring.
+    Untouched,
+    /// The whole file was put back from the snapshot and read back byte-identical.
+    Restored,
+    /// Putting the file back failed: the snapshot is kept as an undo step that restores the
+    /// whole file.
+    Failed { reason: String, snapshot: PathBuf },
+}
+
+impl std::fmt::Display for Rollback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rollback::Untouched => write!(f, " (the go env file was not changed)"),
+            Rollback::Restored => write!(
+                f,
+                " (the previous settings were restored: the whole go env file was put back from \
+                 the snapshot and checked)"
+            ),
+            Rollback::Failed { reason, snapshot } => write!(
+                f,
+                " (putting the previous file back failed too: {reason}; the snapshot is kept in \
+                 {}: run `godoctor undo` once the cause is fixed)",
+                snapshot.display()
+            ),
+        }
+    }
+}
+
 /// Why a write did not happen (or was rolled back).
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -52,26 +82,32 @@ pub enum WriteError {
     Lock(std::io::Error),
     #[error(transparent)]
     GoEnv(#[from] GoEnvError),
-    #[error("`go {command}` failed: {stderr}{}", rollback_note(*rolled_back))]
+    #[error("`go {command}` failed: {stderr}{rollback}")]
     GoRefused {
         command: String,
         stderr: String,
-        rolled_back: bool,
+        rollback: Rollback,
     },
-    #[error("after writing, {detail}{}", rollback_note(*rolled_back))]
-    Verify { detail: String, rolled_back: bool },
+    #[error("after writing, {detail}{rollback}")]
+    Verify { detail: String, rollback: Rollback },
+    #[error("after writing, go no longer runs: {error}{rollback}")]
+    GoBroken { error: String, rollback: Rollback },
+    #[error(
+        "cannot restore {name} through `go env -w`: {reason}; the go env file {} was changed \
+         since godoctor's write, so godoctor will not put the old file back over those changes",
+        goenv.display()
+    )]
+    CannotRestore {
+        name: String,
+        reason: String,
+        goenv: PathBuf,
+    },
+    #[error("putting back {} failed: {detail}", goenv.display())]
+    RestoreFailed { goenv: PathBuf, detail: String },
     #[error("nothing to undo: godoctor has made no write that is still in its history")]
     NothingToUndo,
     #[error("the last snapshot belongs to {snapshot}, but go now uses {current}")]
     OtherFile { snapshot: PathBuf, current: PathBuf },
-}
-
-fn rollback_note(rolled_back: bool) -> &'static str {
-    if rolled_back {
-        " (the previous settings were restored)"
-    } else {
-        " (restoring the previous settings failed too: run `godoctor undo`)"
-    }
 }
 
 impl WriteError {
@@ -90,6 +126,25 @@ impl WriteError {
             WriteError::GoRefused { .. } => {
                 "check that the go env file and its directory are writable".into()
             }
+            WriteError::Verify {
+                rollback: Rollback::Failed { .. },
+                ..
+            }
+            | WriteError::GoBroken {
+                rollback: Rollback::Failed { .. },
+                ..
+            } => "free space on (or make writable) the go env file's disk, then `godoctor undo`"
+                .into(),
+            WriteError::GoBroken { .. } => {
+                "correct the value: `godoctor env` explains each setting".into()
+            }
+            WriteError::CannotRestore { goenv, .. } => {
+                format!("edit {} by hand", goenv.display())
+            }
+            WriteError::RestoreFailed { .. } => {
+                "free space on (or make writable) the go env file's disk, then `godoctor undo` again"
+                    .into()
+            }
             WriteError::NothingToUndo => "`godoctor env` shows the current settings".into(),
             WriteError::OtherFile { .. } => {
                 "set GOENV back to the file the snapshot was taken for".into()
@@ -99,7 +154,24 @@ impl WriteError {
     }
 }
 
+/// The most godoctor reads of a go env file (go's are a few lines; GOPRIVATE lists of some
+/// thousand characters are the largest seen).
+pub const GOENV_CAP: u64 = 1 << 20;
+
+/// The go env file's bytes (`None`: no file), capped, never blocking on a FIFO or device.
+fn read_goenv(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
+    sys::read_file_capped(path, GOENV_CAP).map_err(|e| WriteError::Unreadable {
+        path: path.to_path_buf(),
+        error: e.to_string(),
+    })
+}
+
 /// Apply `changes` as one transaction. `action` is recorded in the history (redacted).
+///
+/// The snapshot of the whole file is saved as pending first; after `go env -w/-u` the WHOLE
+/// file is checked (every other line must mean what it meant) and go must still run. Only then
+/// does the snapshot become an undo step. On any failure the whole file is put back byte-exact
+/// and read back; the snapshot is dropped only once that is proven.
 pub fn write(
     go: &GoBinary,
     env: &ProcessEnv,
@@ -110,6 +182,7 @@ pub fn write(
     history.ensure_writable()?;
     let mut lock = fd_lock::RwLock::new(history.lock_file()?);
     let _guard = lock.write().map_err(WriteError::Lock)?;
+    settle_pending(history)?;
 
     // Re-read under the lock: another godoctor may have written since the caller looked.
     let before = GoEnv::load(go, env)?;
@@ -136,40 +209,38 @@ pub fn write(
             after: before,
         });
     }
-    let file_before = std::fs::read_to_string(&goenv).ok();
-    let (snapshot_path, snapshot) = history.save(action, &goenv, entries.clone(), file_before)?;
+    remove_stale_temps(&goenv);
+    let bytes_before = read_goenv(&goenv)?;
+    let (pending, snapshot) =
+        history.save_pending(action, &goenv, entries.clone(), bytes_before.as_deref())?;
 
     let forward: Vec<(String, Option<String>)> = entries
         .iter()
         .map(|e| (e.name.clone(), e.after.clone()))
         .collect();
-    let backward: Vec<(String, Option<String>)> = entries
-        .iter()
-        .map(|e| (e.name.clone(), e.before.clone()))
-        .collect();
+    let want = expected_after(&snapshot, bytes_before.as_deref());
 
-    if let Err((command, stderr)) = apply(go, env, &forward) {
-        let rolled_back = roll_back(go, env, &backward);
-        if rolled_back {
-            let _ = history.discard(&snapshot_path);
+    let failed = match apply(go, env, &forward) {
+        Err((command, stderr)) => Err(Failed::Go { command, stderr }),
+        Ok(()) => match check_whole_file(&goenv, &want) {
+            Err(detail) => Err(Failed::Verify(detail)),
+            Ok(()) => match GoEnv::load(go, env) {
+                Err(e) => Err(Failed::GoBroken(e.to_string())),
+                Ok(after) => match verify(&after, &forward) {
+                    Err(detail) => Err(Failed::Verify(detail)),
+                    Ok(()) => Ok(after),
+                },
+            },
+        },
+    };
+    let after = match failed {
+        Ok(after) => after,
+        Err(failure) => {
+            let rollback = roll_back(history, &pending, &snapshot, bytes_before.as_deref());
+            return Err(failure.into_error(rollback));
         }
-        return Err(WriteError::GoRefused {
-            command,
-            stderr,
-            rolled_back,
-        });
-    }
-    let after = GoEnv::load(go, env)?;
-    if let Err(detail) = verify(&after, &forward) {
-        let rolled_back = roll_back(go, env, &backward);
-        if rolled_back {
-            let _ = history.discard(&snapshot_path);
-        }
-        return Err(WriteError::Verify {
-            detail,
-            rolled_back,
-        });
-    }
+    };
+    history.commit(&pending, &snapshot)?;
     let shadowed = shadows(env, entries.iter().map(|e| (&e.name, &e.after)));
     Ok(WriteReport {
         snapshot: Some(snapshot),
@@ -180,7 +251,123 @@ pub fn write(
     })
 }
 
+/// How a write went wrong, before the rollback is known.
+enum Failed {
+    Go { command: String, stderr: String },
+    Verify(String),
+    GoBroken(String),
+}
+
+impl Failed {
+    fn into_error(self, rollback: Rollback) -> WriteError {
+        match self {
+            Failed::Go { command, stderr } => WriteError::GoRefused {
+                command,
+                stderr,
+                rollback,
+            },
+            Failed::Verify(detail) => WriteError::Verify { detail, rollback },
+            Failed::GoBroken(error) => WriteError::GoBroken { error, rollback },
+        }
+    }
+}
+
+/// The shape the go env file must have once a snapshot's write is done.
+fn expected_after(snapshot: &Snapshot, before: Option<&[u8]>) -> envfile::Shape {
+    envfile::shape(before).with_changes(
+        snapshot
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.after.as_deref())),
+    )
+}
+
+/// Read the whole file back and compare its meaning and kept lines with `want`.
+fn check_whole_file(goenv: &Path, want: &envfile::Shape) -> Result<(), String> {
+    let now = read_goenv(goenv).map_err(|e| e.to_string())?;
+    let got = envfile::shape(now.as_deref());
+    if &got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "the go env file {} is not what the write should have left ({})",
+            goenv.display(),
+            envfile::describe_difference(want, &got)
+        ))
+    }
+}
+
+/// After a failed write: if the file is byte-identical to the snapshot, drop the snapshot;
+/// otherwise put the whole file back and drop the snapshot only once the read-back proves it.
+/// If that fails, keep the snapshot as an undo step that restores the whole file.
+fn roll_back(
+    history: &History,
+    pending: &Path,
+    snapshot: &Snapshot,
+    before: Option<&[u8]>,
+) -> Rollback {
+    let goenv = &snapshot.goenv;
+    if read_goenv(goenv).is_ok_and(|now| now.as_deref() == before) {
+        let _ = history.discard(pending);
+        return Rollback::Untouched;
+    }
+    let restored = restore_bytes(goenv, before)
+        .map_err(|e| e.to_string())
+        .and_then(|()| match read_goenv(goenv) {
+            Ok(now) if now.as_deref() == before => Ok(()),
+            Ok(_) => Err("the file read back differs from the snapshot".to_string()),
+            Err(e) => Err(e.to_string()),
+        });
+    match restored {
+        Ok(()) => {
+            let _ = history.discard(pending);
+            Rollback::Restored
+        }
+        Err(reason) => {
+            let mut kept = snapshot.clone();
+            kept.restore_whole = true;
+            let snapshot = history
+                .commit(pending, &kept)
+                .unwrap_or_else(|_| pending.to_path_buf());
+            Rollback::Failed { reason, snapshot }
+        }
+    }
+}
+
+/// Settle snapshots left pending by a godoctor that was killed mid-write: a file still
+/// byte-identical to the snapshot means the change never happened (drop it); otherwise the
+/// change (or part of it) happened and the snapshot becomes an undo step, restoring the whole
+/// file if the write was cut off half-way.
+fn settle_pending(history: &History) -> Result<(), WriteError> {
+    for (path, mut snapshot) in history.pending()? {
+        remove_stale_temps(&snapshot.goenv);
+        let before = snapshot.bytes_before();
+        let now = sys::read_file_capped(&snapshot.goenv, GOENV_CAP);
+        match (&before, &now) {
+            (Some(before), Ok(now)) if now == before => {
+                history.discard(&path)?;
+            }
+            _ => {
+                snapshot.restore_whole = match (&before, &now) {
+                    (Some(before), Ok(now)) => {
+                        envfile::shape(now.as_deref())
+                            != expected_after(&snapshot, before.as_deref())
+                    }
+                    _ => true,
+                };
+                history.commit(&path, &snapshot)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Restore the newest snapshot and remove it from the history.
+///
+/// When the go env file is as the write left it (or the write was cut off), the whole file
+/// is put back byte-exact from the snapshot, without asking go (which may refuse to run with
+/// a bad value in that file). When the file was changed since, only the variables the write
+/// touched are restored, through `go env -w/-u`, so the later changes stay.
 pub fn undo(
     go: &GoBinary,
     env: &ProcessEnv,
@@ -188,34 +375,79 @@ pub fn undo(
 ) -> Result<(Snapshot, WriteReport), WriteError> {
     let mut lock = fd_lock::RwLock::new(history.lock_file()?);
     let _guard = lock.write().map_err(WriteError::Lock)?;
+    settle_pending(history)?;
     let (path, snapshot) = history.latest()?.ok_or(WriteError::NothingToUndo)?;
-    let before = GoEnv::load(go, env)?;
-    let (goenv, _) = user_file(&before)?;
+    // go may refuse to run because of the very value being undone: then GOENV is where go
+    // would look without being asked.
+    let loaded = GoEnv::load(go, env);
+    let goenv = match &loaded {
+        Ok(before) => user_file(before)?.0,
+        Err(_) => super::default_user_file(env).ok_or(WriteError::GoenvOff)?,
+    };
     if goenv != snapshot.goenv {
         return Err(WriteError::OtherFile {
             snapshot: snapshot.goenv.clone(),
             current: goenv,
         });
     }
+    remove_stale_temps(&goenv);
+    let now = read_goenv(&goenv)?;
     let backward: Vec<(String, Option<String>)> = snapshot
         .entries
         .iter()
         .map(|e| (e.name.clone(), e.before.clone()))
         .collect();
-    if let Err((command, stderr)) = apply(go, env, &backward) {
-        return Err(WriteError::GoRefused {
-            command,
-            stderr,
-            rolled_back: false,
-        });
-    }
-    let after = GoEnv::load(go, env)?;
-    verify(&after, &backward).map_err(|detail| WriteError::Verify {
-        detail,
-        rolled_back: false,
-    })?;
-    restore_exact_lines(&goenv, snapshot.file_before.as_deref());
-    history.discard(&path)?;
+    let whole = snapshot.bytes_before().filter(|before| {
+        snapshot.restore_whole
+            || envfile::shape(now.as_deref()) == expected_after(&snapshot, before.as_deref())
+    });
+    let after = match whole {
+        Some(before) => {
+            restore_bytes(&goenv, before.as_deref()).map_err(|e| WriteError::RestoreFailed {
+                goenv: goenv.clone(),
+                detail: e.to_string(),
+            })?;
+            if read_goenv(&goenv)? != before {
+                return Err(WriteError::RestoreFailed {
+                    goenv,
+                    detail: "the file read back differs from the snapshot".into(),
+                });
+            }
+            history.discard(&path)?;
+            GoEnv::load(go, env)?
+        }
+        None => {
+            if let Err(e) = loaded {
+                return Err(e.into());
+            }
+            for (name, value) in &backward {
+                if let Some(reason) = value.as_deref().and_then(unwritable_by_go) {
+                    return Err(WriteError::CannotRestore {
+                        name: name.clone(),
+                        reason: reason.to_string(),
+                        goenv,
+                    });
+                }
+            }
+            if let Err((command, stderr)) = apply(go, env, &backward) {
+                return Err(WriteError::GoRefused {
+                    command,
+                    stderr,
+                    rollback: Rollback::Untouched,
+                });
+            }
+            let after = GoEnv::load(go, env)?;
+            verify(&after, &backward).map_err(|detail| WriteError::Verify {
+                detail,
+                rollback: Rollback::Failed {
+                    reason: "undo does not roll itself back".into(),
+                    snapshot: path.clone(),
+                },
+            })?;
+            history.discard(&path)?;
+            after
+        }
+    };
     let changed = snapshot
         .entries
         .iter()
@@ -238,52 +470,100 @@ pub fn undo(
     ))
 }
 
-/// Put the previous values back after a failed write. If the failed write changed nothing
-/// (go refused before touching the file), there is nothing to restore.
-fn roll_back(go: &GoBinary, env: &ProcessEnv, backward: &[(String, Option<String>)]) -> bool {
-    let intact = GoEnv::load(go, env).is_ok_and(|now| verify(&now, backward).is_ok());
-    intact || apply(go, env, backward).is_ok()
+/// Why `go env -w NAME=value` would refuse `value` (go rejects newlines, carriage returns
+/// included, and NUL cannot be an argument).
+fn unwritable_by_go(value: &str) -> Option<&'static str> {
+    if value.contains('\r') {
+        Some(
+            "its old value ends in a carriage return (a file with CRLF line ends), which go env -w refuses",
+        )
+    } else if value.contains('\n') || value.contains('\0') {
+        Some("its old value holds a newline or NUL, which go env -w refuses")
+    } else if value.contains('\u{FFFD}') {
+        Some("its old value is not valid UTF-8, and go env -w would not write the same bytes")
+    } else {
+        None
+    }
 }
 
-/// `go env -w` moves a rewritten line to the end of the file, so restoring values through go
-/// can leave the lines in another order. When the file now means exactly what it meant before
-/// (same names, same values), put the original text back so undo is exact. Best effort: if the
-/// meaning differs (someone edited the file meanwhile) go's version stays.
-fn restore_exact_lines(path: &Path, before: Option<&str>) {
-    let Ok(now) = std::fs::read_to_string(path) else {
+/// The file a path finally names, following symlinks (a dotfiles-managed GOENV is a link that
+/// must stay a link).
+fn resolve_links(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&current) {
+                Ok(target) => {
+                    current = match current.parent() {
+                        Some(dir) if target.is_relative() => dir.join(target),
+                        _ => target,
+                    };
+                }
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    current
+}
+
+const RESTORE_TEMP_PREFIX: &str = ".godoctor-restore-";
+
+/// Put the go env file back to exactly `bytes` (`None`: remove it), through symlinks.
+///
+/// Atomic (temp file beside the target, then rename) when there is room; on a full disk the
+/// temp file cannot be written, so the target is rewritten in place, the way `go env -w`
+/// itself writes (truncating it frees the space the old content needs).
+fn restore_bytes(path: &Path, bytes: Option<&[u8]>) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let target = resolve_links(path);
+    let Some(bytes) = bytes else {
+        return match std::fs::remove_file(&target) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+    };
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!("{RESTORE_TEMP_PREFIX}{}", std::process::id()));
+    let atomic = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        if let Ok(meta) = std::fs::metadata(&target) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        std::fs::rename(&tmp, &target)
+    })();
+    if atomic.is_ok() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&target)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Remove restore temp files a killed godoctor left beside the go env file (called with the
+/// write lock held, so none of them is in use).
+fn remove_stale_temps(goenv: &Path) {
+    let target = resolve_links(goenv);
+    let Some(dir) = target.parent() else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let meaning = |text: &str| -> BTreeMap<String, String> {
-        envfile::parse(text)
-            .entries
-            .into_iter()
-            .map(|e| (e.key, e.value))
-            .collect()
-    };
-    match before {
-        Some(before) if before != now && meaning(before) == meaning(&now) => {
-            let _ = replace_file(path, before);
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(RESTORE_TEMP_PREFIX)
+        {
+            let _ = std::fs::remove_file(entry.path());
         }
-        // The file did not exist before; go left an empty one behind.
-        None if now.trim().is_empty() => {
-            let _ = std::fs::remove_file(path);
-        }
-        _ => {}
     }
-}
-
-/// Replace `path`'s content atomically (temp file in the same directory, then rename), keeping
-/// its permissions.
-fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".godoctor-restore-{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 fn user_file(env: &GoEnv) -> Result<(PathBuf, Option<super::EnvFile>), WriteError> {
