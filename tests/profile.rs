@@ -372,7 +372,7 @@ fn a_go_env_file_go_cannot_write_leaves_the_old_settings_and_says_why() {
     run.assert_code(2)
         .assert_stderr_contains("go env -w")
         .assert_stderr_contains(&path.display().to_string())
-        .assert_stderr_contains("the previous settings were restored");
+        .assert_stderr_contains("the go env file was not changed");
     assert_eq!(user.read_goenv().as_deref(), Some(old));
     assert_eq!(user.go_env("GOPROXY"), "https://old.example,direct");
     // Nothing happened, so there is nothing to undo.
