@@ -259,14 +259,15 @@ impl GoEnv {
     }
 }
 
-/// Refuse a GOENV that names a device, FIFO or directory before go is run with it: go reads
+/// Refuse a GOENV that names a device, FIFO or socket before go is run with it: go reads
 /// its env file with no limit and would hang (GOENV=/dev/zero) or block (a FIFO).
 fn check_goenv_is_a_file(env: &ProcessEnv) -> Result<(), GoEnvError> {
     let Some(path) = env.get("GOENV").filter(|p| *p != "off") else {
         return Ok(());
     };
     match sys::read_file_capped(Path::new(path), 0) {
-        Err(sys::ReadError::NotRegular { path, kind }) => {
+        // go reads a directory as an unreadable file and goes on: only what blocks is refused.
+        Err(sys::ReadError::NotRegular { path, kind }) if kind != "a directory" => {
             Err(GoEnvError::GoenvNotAFile { path, kind })
         }
         _ => Ok(()),
