@@ -326,3 +326,80 @@ fn godoctors_own_directories_are_private() {
     assert_eq!(mode(&home.join("profiles")), 0o700);
     assert_eq!(mode(&home.join("lock")), 0o600);
 }
+
+/// Issue 13 "Also": `env set GOROOT=/tmp` used to be written silently and broke every build.
+/// It is refused with what it would break; the real go agrees it breaks; a real Go tree is
+/// accepted.
+#[test]
+fn a_goroot_that_is_not_a_go_tree_is_refused_before_writing() {
+    let user = GoUser::new();
+    let not_go = user.root().join("not-go");
+    std::fs::create_dir_all(&not_go).expect("mkdir");
+    let arg = format!("GOROOT={}", not_go.display());
+    let run = user.godoctor(&["env", "set", arg.as_str()]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("not a Go installation"), "{run}");
+    assert!(run.stderr.contains("package fmt is not in std"), "{run}");
+    assert_eq!(user.read_goenv(), None, "nothing may be written");
+    // The referee: go with that GOROOT cannot build a program that imports fmt.
+    user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
+    user.write_file(
+        "main.go",
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println() }\n",
+    );
+    let build = GoUser::new()
+        .cwd(user.work_dir())
+        .with_env("GOROOT", &not_go)
+        .go(&["build", "-o", "/dev/null", "."]);
+    build.assert_failure();
+    assert!(build.output().contains("is not in std"), "{build}");
+    // The real tree is accepted.
+    let goroot = user.go_env("GOROOT");
+    let real = format!("GOROOT={goroot}");
+    user.godoctor(&["env", "set", real.as_str()])
+        .assert_success();
+    user.godoctor(&["undo"]).assert_success();
+    assert_eq!(user.read_goenv(), None);
+}
+
+/// Issue 13 "Also": a GOTOOLCHAIN newer than any known release is refused with the reason; a
+/// forced write that leaves go unable to run is rolled back byte-exact, because the real go
+/// then fails every command, `go env -u GOTOOLCHAIN` included.
+#[test]
+fn a_toolchain_newer_than_any_release_is_refused_and_a_forced_one_rolled_back() {
+    let user = GoUser::bare()
+        .with_env("GOPROXY", "off")
+        .with_env("GOSUMDB", "off");
+    let original = "GOPRIVATE=keep.example\n";
+    user.write_goenv(original);
+    let run = user.godoctor(&["env", "set", "GOTOOLCHAIN=go1.99.0"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("newer than any Go release godoctor knows"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("--force"), "{run}");
+    assert_eq!(user.read_goenv().as_deref(), Some(original));
+    let forced = user.godoctor(&["env", "set", "GOTOOLCHAIN=go1.99.0", "--force"]);
+    forced.assert_code(2);
+    assert!(forced.stderr.contains("go no longer runs"), "{forced}");
+    assert!(
+        forced.stderr.contains("previous settings were restored"),
+        "{forced}"
+    );
+    assert_eq!(user.read_goenv().as_deref(), Some(original));
+    user.godoctor(&["undo"])
+        .assert_code(2)
+        .assert_stderr_contains("nothing to undo");
+    // The referee: the same write by go itself leaves a go that refuses everything.
+    user.go(&["env", "-w", "GOTOOLCHAIN=go1.99.0"])
+        .assert_success();
+    let version = user.go(&["version"]);
+    version.assert_failure();
+    assert!(
+        version.output().contains("toolchain not available"),
+        "{version}"
+    );
+    user.go(&["env", "-u", "GOTOOLCHAIN"]).assert_failure();
+}

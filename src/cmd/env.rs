@@ -12,6 +12,7 @@ use crate::cli::{EnvAction, EnvArgs};
 use crate::finding::{Finding, Severity};
 use crate::goenv::diagnose::{self, SettingFinding};
 use crate::goenv::write::{self, Change, WriteError, WriteReport};
+use crate::goenv::writecheck;
 use crate::goenv::{self as goenv_mod, FileState, GoEnv, Source};
 use crate::output::{self, Status};
 
@@ -254,6 +255,11 @@ fn parse_assignments(assignments: &[String]) -> Result<Vec<Change>> {
 /// Findings that refuse or qualify a write, before anything is touched.
 fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
     let known = go_env.known_names();
+    let facts = writecheck::Facts::gather(
+        go_env.version(),
+        go_env.get("GOMODCACHE"),
+        go_env.get("GOPROXY"),
+    );
     let mut out = Vec::new();
     for c in changes {
         let var = Some(c.name.clone());
@@ -298,6 +304,11 @@ fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
             continue;
         }
         for f in crate::syntax::check_value_for(&c.name, value, go_env.go_minor()) {
+            push(&mut out, f);
+        }
+        // What the write would break on this machine (GOROOT not a Go tree, a toolchain
+        // newer than any known release), said before anything is written.
+        for f in writecheck::check(&c.name, value, &facts) {
             push(&mut out, f);
         }
         if value.is_empty() {

@@ -7,6 +7,7 @@ pub mod history;
 pub mod locate;
 pub mod provenance;
 pub mod write;
+pub mod writecheck;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
