@@ -139,7 +139,7 @@ pub fn note(text: &str) {
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", redact(&text))?;
+    writeln!(out, "{}", crate::redact::json(&text))?;
     Ok(())
 }
 

@@ -48,7 +48,7 @@ fn show(ctx: &Context) -> Result<Outcome> {
         rows.insert(
             s.name.clone(),
             Row {
-                value: Some(s.value.clone()),
+                value: Some(crate::redact::value(&s.name, &s.value)),
                 source: s.source.as_str(),
                 file: s.file.as_ref().map(|f| f.display().to_string()),
                 line: s.line,
@@ -110,7 +110,7 @@ fn show(ctx: &Context) -> Result<Outcome> {
         let value = if s.value.is_empty() {
             output::dim("(empty)")
         } else {
-            s.value.clone()
+            crate::redact::value(&s.name, &s.value)
         };
         table.push(vec![format!("{mark} {}", s.name), value, source]);
     }
@@ -130,13 +130,13 @@ fn show_without_go(ctx: &Context, err: anyhow::Error) -> Result<Outcome> {
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     for name in goenv_mod::MANAGED {
         let (value, source, fpath, line) = if let Some(v) = ctx.env.get(name) {
-            (Some(v.to_string()), "env", None, None)
+            (Some(crate::redact::value(name, v)), "env", None, None)
         } else if let Some((p, e)) = file
             .parsed()
             .and_then(|(p, f)| f.last(name).map(|e| (p, e)))
         {
             (
-                Some(e.value.clone()),
+                Some(crate::redact::value(name, &e.value)),
                 "file",
                 Some(p.display().to_string()),
                 Some(e.line),
@@ -466,12 +466,14 @@ pub fn render_write(
             text.push_str(&format!(
                 "  {}: {} → {}\n",
                 e.name,
-                e.before
-                    .as_deref()
-                    .map_or_else(|| output::dim("(unset)"), str::to_string),
-                e.after
-                    .as_deref()
-                    .map_or_else(|| output::dim("(unset)"), str::to_string),
+                e.before.as_deref().map_or_else(
+                    || output::dim("(unset)"),
+                    |v| crate::redact::value(&e.name, v)
+                ),
+                e.after.as_deref().map_or_else(
+                    || output::dim("(unset)"),
+                    |v| crate::redact::value(&e.name, v)
+                ),
             ));
         }
     }
@@ -485,7 +487,7 @@ pub fn render_write(
             output::glyph(Status::Warn),
             output::dim("fix:"),
             name = s.name,
-            os = s.os_value,
+            os = crate::redact::value(&s.name, &s.os_value),
         ));
     }
     append_findings(&mut text, findings, false);

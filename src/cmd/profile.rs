@@ -261,7 +261,7 @@ fn show(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
         table.push(vec![
             format!("  {}", c.name),
             match &c.value {
-                Some(v) => v.clone(),
+                Some(v) => crate::redact::value(&c.name, v),
                 None => output::dim("(unset: go's default)"),
             },
         ]);
@@ -489,7 +489,7 @@ fn diff_text(profile: &Profile, go_env: &GoEnv, rows: &[DiffRow]) -> String {
             if v.is_empty() {
                 output::dim("(empty)")
             } else {
-                v.to_string()
+                crate::redact::value(&r.name, v)
             }
         };
         let (arrow, after) = if r.effective_change() {
@@ -830,7 +830,7 @@ fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Re
         path.display()
     );
     for (k, v) in &profile.set {
-        let v = v.render(&BTreeMap::new());
+        let v = crate::redact::value(k, &v.render(&BTreeMap::new()));
         text.push_str(&format!("  {k} = {v}\n"));
     }
     if !profile.unset.is_empty() {
