@@ -183,6 +183,10 @@ pub struct CacheArgs {
     /// Threads for the directory walk (default: two per CPU)
     #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: Option<u16>,
+    /// Read every file of every version, ignoring the index of versions known unchanged
+    /// (the index is then rebuilt)
+    #[arg(long)]
+    pub exact: bool,
 }
 
 #[derive(Debug, Subcommand)]

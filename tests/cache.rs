@@ -526,3 +526,230 @@ fn a_cache_on_a_read_only_file_system_is_reported_and_never_pruned() {
         "nothing was removed"
     );
 }
+
+/// What a step of [`the_index_always_equals_a_full_walk`] does to the module cache.
+#[derive(Debug, Clone)]
+enum CacheOp {
+    /// `go mod download` of one version from the loopback proxy (a no-op when present).
+    Download(usize),
+    /// Remove a present version's tree and download files, as `cache prune` does.
+    RemoveVersion(usize),
+    /// Remove only a present version's tree (go re-extracts it from the kept .zip).
+    RemoveTree(usize),
+    /// Make a present tree writable, change one file (append, truncate, add, remove), and
+    /// restore the write bits, as a user editing the cache by hand must.
+    Modify {
+        version: usize,
+        how: u8,
+        bytes: usize,
+    },
+    /// `go clean -modcache`.
+    Clean,
+}
+
+/// The versions the property test downloads: trees of several depths and sizes.
+fn index_modules() -> Vec<Module> {
+    let mut out = modules();
+    for (i, files) in [3usize, 12, 40].into_iter().enumerate() {
+        let mut m = Module::new("example.com/deep", &format!("v1.{i}.0"));
+        for f in 0..files {
+            let body = format!("package d{}\n{}\n", f % 4, "// x\n".repeat(f * 37));
+            m = m.file(&format!("d{}/e{}/f{f}.go", f % 4, f % 3), body);
+        }
+        out.push(m);
+    }
+    out
+}
+
+/// The totals of a `cache --json` run that must not depend on the index.
+fn totals(j: &serde_json::Value) -> serde_json::Value {
+    let mut t = serde_json::Map::new();
+    for k in [
+        "exists",
+        "files",
+        "apparent_bytes",
+        "disk_bytes",
+        "dirs",
+        "symlinks",
+        "modules",
+        "versions",
+        "download_bytes",
+        "extracted_bytes",
+        "vcs_bytes",
+        "extracted_trees",
+        "other_bytes",
+        "download",
+        "largest",
+        "many_versions",
+        "issues",
+    ] {
+        t.insert(k.to_string(), j[k].clone());
+    }
+    serde_json::Value::Object(t)
+}
+
+/// The extracted trees present now, sorted.
+fn present_trees(mc: &Path) -> Vec<std::path::PathBuf> {
+    let out = std::process::Command::new("find")
+        .arg(mc)
+        .args(["-maxdepth", "3", "-type", "d", "-name", "*@v*"])
+        .output()
+        .expect("find");
+    let mut v: Vec<std::path::PathBuf> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.contains("/cache/"))
+        .map(std::path::PathBuf::from)
+        .collect();
+    v.sort();
+    v
+}
+
+fn chmod_tree(user: &GoUser, tree: &Path, mode: &str) {
+    user.run("chmod", &["-R", mode, tree.to_str().expect("utf-8")], None)
+        .assert_success();
+}
+
+fn apply(user: &GoUser, op: &CacheOp, specs: &[String]) {
+    let mc = user.modcache();
+    let trees = present_trees(&mc);
+    let pick = |i: usize| (!trees.is_empty()).then(|| trees[i % trees.len()].clone());
+    match op {
+        CacheOp::Download(i) => {
+            user.go(&["mod", "download", &specs[i % specs.len()]])
+                .assert_success();
+        }
+        CacheOp::RemoveVersion(i) | CacheOp::RemoveTree(i) => {
+            let Some(tree) = pick(*i) else { return };
+            chmod_tree(user, &tree, "u+w");
+            std::fs::remove_dir_all(&tree).expect("remove tree");
+            if matches!(op, CacheOp::RemoveVersion(_)) {
+                let rel = tree.strip_prefix(&mc).expect("in cache").to_string_lossy();
+                let (module, version) = rel.rsplit_once('@').expect("module@version");
+                let dl = mc.join("cache/download").join(module).join("@v");
+                for ext in ["zip", "mod", "info", "ziphash", "lock"] {
+                    let _ = std::fs::remove_file(dl.join(format!("{version}.{ext}")));
+                }
+            }
+        }
+        CacheOp::Modify {
+            version,
+            how,
+            bytes,
+        } => {
+            let Some(tree) = pick(*version) else { return };
+            let files: Vec<std::path::PathBuf> = {
+                let out = std::process::Command::new("find")
+                    .arg(&tree)
+                    .args(["-type", "f"])
+                    .output()
+                    .expect("find");
+                let mut v: Vec<_> = String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(std::path::PathBuf::from)
+                    .collect();
+                v.sort();
+                v
+            };
+            let Some(file) = files.get(bytes % files.len().max(1)).cloned() else {
+                return;
+            };
+            chmod_tree(user, &tree, "u+w");
+            match how % 4 {
+                0 => {
+                    use std::io::Write as _;
+                    let mut f = std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(&file)
+                        .expect("open");
+                    f.write_all(&vec![b'y'; *bytes]).expect("append");
+                }
+                1 => std::fs::write(&file, b"").expect("truncate"),
+                2 => std::fs::write(
+                    file.with_file_name(format!("added{bytes}.go")),
+                    vec![b'z'; *bytes],
+                )
+                .expect("add"),
+                _ => std::fs::remove_file(&file).expect("remove"),
+            }
+            chmod_tree(user, &tree, "a-w");
+        }
+        CacheOp::Clean => {
+            user.go(&["clean", "-modcache"]).assert_success();
+        }
+    }
+}
+
+fn cache_op() -> impl proptest::strategy::Strategy<Value = CacheOp> {
+    use proptest::prelude::*;
+    prop_oneof![
+        4 => (0..16usize).prop_map(CacheOp::Download),
+        1 => (0..16usize).prop_map(CacheOp::RemoveVersion),
+        1 => (0..16usize).prop_map(CacheOp::RemoveTree),
+        2 => (0..16usize, any::<u8>(), 1..20_000usize)
+            .prop_map(|(version, how, bytes)| CacheOp::Modify { version, how, bytes }),
+        1 => Just(CacheOp::Clean),
+    ]
+}
+
+/// Property: whatever is added, removed or changed between runs, `godoctor cache` with its
+/// index reports exactly what a full walk (`--exact`) reports, and it does take unchanged
+/// versions from the index. Cases: `PROPTEST_CASES` (default 8).
+#[test]
+fn the_index_always_equals_a_full_walk() {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let proxy = GoProxy::start(index_modules());
+    let specs: Vec<String> = index_modules().iter().map(Module::spec).collect();
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        max_shrink_iters: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let reused = std::cell::Cell::new(0u64);
+    let strategy = proptest::collection::vec(cache_op(), 1..9);
+    let result = runner.run(&strategy, |ops| {
+        let user = GoUser::new()
+            .with_env("GOPROXY", proxy.url())
+            .timeout(std::time::Duration::from_secs(120));
+        // Start from a few versions, indexed.
+        for spec in &specs[..3] {
+            user.go(&["mod", "download", spec]).assert_success();
+        }
+        user.godoctor(&["cache", "--json"]).assert_code(0);
+        for (step, op) in ops.iter().enumerate() {
+            apply(&user, op, &specs);
+            let indexed = user.godoctor(&["cache", "--json"]).assert_code(0).json();
+            let exact = user
+                .godoctor(&["cache", "--json", "--exact"])
+                .assert_code(0)
+                .json();
+            reused.set(
+                reused.get()
+                    + indexed["index"]["versions_from_index"]
+                        .as_u64()
+                        .unwrap_or(0),
+            );
+            if totals(&indexed) != totals(&exact) {
+                return Err(TestCaseError::fail(format!(
+                    "after step {step} ({op:?}) of {ops:?}:\nindexed {}\nexact   {}",
+                    totals(&indexed),
+                    totals(&exact)
+                )));
+            }
+            if exact["index"]["versions_from_index"] != 0 || exact["index"]["exact"] != true {
+                return Err(TestCaseError::fail(format!(
+                    "--exact used the index: {exact}"
+                )));
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(reused.get() > 0, "no run took a version from the index");
+}

@@ -36,6 +36,12 @@ pub struct Meta {
     /// Unix seconds.
     pub atime: i64,
     pub mtime: i64,
+    /// Nanoseconds within `mtime`.
+    pub mtime_nsec: u32,
+    /// Status change time (Unix seconds and nanoseconds): moves with every change of the entry's
+    /// inode (mode, links, contents), and cannot be set back by a user.
+    pub ctime: i64,
+    pub ctime_nsec: u32,
 }
 
 /// Reads directories; one per worker thread (it owns the read buffer).
@@ -89,7 +95,8 @@ mod imp {
                 | StatxFlags::SIZE
                 | StatxFlags::BLOCKS
                 | StatxFlags::ATIME
-                | StatxFlags::MTIME;
+                | StatxFlags::MTIME
+                | StatxFlags::CTIME;
             while let Some(entry) = entries.next() {
                 let entry = entry.map_err(to_io)?;
                 let name = entry.file_name();
@@ -112,6 +119,9 @@ mod imp {
                         blocks: st.stx_blocks,
                         atime: st.stx_atime.tv_sec,
                         mtime: st.stx_mtime.tv_sec,
+                        mtime_nsec: st.stx_mtime.tv_nsec,
+                        ctime: st.stx_ctime.tv_sec,
+                        ctime_nsec: st.stx_ctime.tv_nsec,
                     })
                     .map_err(to_io);
                 f(OsStr::from_bytes(bytes), meta);
@@ -171,6 +181,9 @@ mod imp {
                         blocks: md.blocks(),
                         atime: md.atime(),
                         mtime: md.mtime(),
+                        mtime_nsec: u32::try_from(md.mtime_nsec()).unwrap_or(0),
+                        ctime: md.ctime(),
+                        ctime_nsec: u32::try_from(md.ctime_nsec()).unwrap_or(0),
                     }
                 });
                 f(&entry.file_name(), meta);
@@ -211,6 +224,10 @@ mod tests {
                 (md.size(), md.blocks(), md.ino(), md.nlink())
             );
             assert_eq!(meta.mtime, md.mtime());
+            assert_eq!(
+                (meta.mtime_nsec as i64, meta.ctime, meta.ctime_nsec as i64),
+                (md.mtime_nsec(), md.ctime(), md.ctime_nsec())
+            );
         }
         assert_eq!(
             [seen[0].1.kind, seen[1].1.kind, seen[2].1.kind],

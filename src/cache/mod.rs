@@ -4,6 +4,7 @@
 pub mod dirread;
 pub mod fsinfo;
 pub mod guard;
+pub mod index;
 pub mod layout;
 pub mod prune;
 pub mod remove;

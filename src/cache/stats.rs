@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::fsinfo::FsSpace;
+use super::index::Usage;
 use super::layout::{self, Category, TOOLCHAIN_MODULE};
 use super::semver;
 use super::walk::{Issues, Walk};
@@ -139,6 +140,8 @@ pub struct ModCacheReport {
     pub many_versions_reclaimable: u64,
     /// Entries that could not be read; the totals above leave them out.
     pub issues: Issues,
+    /// Which totals came from the index of unchanged versions (`null`: not used).
+    pub index: Option<Usage>,
 }
 
 /// A module with this many versions or more is listed under `many_versions`.
@@ -258,6 +261,7 @@ pub fn report(walk: &Walk, space: Option<FsSpace>, writable: bool, top: usize) -
         many_versions_modules,
         many_versions_reclaimable,
         issues: t.issues.clone(),
+        index: None,
     }
 }
 

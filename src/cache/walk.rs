@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
-use super::dirread::{Kind, Reader};
+use super::dirread::{Kind, Meta, Reader};
+use super::index::{Index, Link, Stamp, TreeTotals};
 use super::layout::{self, CATEGORIES, Category, Node, Part, Placement, VersionKey};
 
 /// How to walk.
@@ -60,6 +61,8 @@ pub struct VersionTally {
     /// Newest access or modification time (Unix seconds) of the version's download files and
     /// tree root: every build that needs the version reads its `.mod` file.
     pub last_used: i64,
+    /// The download `.zip`'s identity, for the index (see [`super::index`]).
+    pub zip_stamp: Option<Stamp>,
 }
 
 impl VersionTally {
@@ -73,6 +76,29 @@ impl VersionTally {
         self.has_mod |= o.has_mod;
         self.has_info |= o.has_info;
         self.last_used = self.last_used.max(o.last_used);
+        self.zip_stamp = self.zip_stamp.or(o.zip_stamp);
+    }
+}
+
+/// One extracted tree as this walk met it, for the index.
+#[derive(Debug, Clone, Default)]
+pub struct TreeWalk {
+    /// Its root directory's identity (`None` if the root was never seen, e.g. it vanished).
+    pub stamp: Option<Stamp>,
+    /// What was read below the root (nothing when `reused`).
+    pub totals: TreeTotals,
+    /// Something below the root could not be read: the totals are incomplete.
+    pub broken: bool,
+    /// Its totals came from the index; the tree was not read.
+    pub reused: bool,
+}
+
+impl TreeWalk {
+    fn merge(&mut self, o: TreeWalk) {
+        self.stamp = self.stamp.or(o.stamp);
+        self.totals.merge(&o.totals);
+        self.broken |= o.broken;
+        self.reused |= o.reused;
     }
 }
 
@@ -164,6 +190,8 @@ pub struct Tally {
     /// Directories directly under `cache/vcs` (one per cloned repository).
     pub vcs_repos: u64,
     pub issues: Issues,
+    /// Every extracted tree met, read or taken from the index.
+    pub trees: HashMap<Arc<VersionKey>, TreeWalk>,
 }
 
 impl Tally {
@@ -182,6 +210,9 @@ impl Tally {
         }
         self.vcs_repos += o.vcs_repos;
         self.issues.merge(o.issues);
+        for (k, v) in o.trees {
+            self.trees.entry(k).or_default().merge(v);
+        }
     }
 
     /// On-disk bytes of one category.
@@ -225,6 +256,8 @@ struct Shared<'a> {
     /// Inodes with more than one link seen so far (only those: a plain tree stores nothing).
     links: Mutex<HashSet<(u64, u64)>>,
     progress: Option<&'a AtomicU64>,
+    /// Totals of trees known unchanged: such trees are not entered.
+    index: Option<&'a Index>,
 }
 
 struct Queue {
@@ -239,6 +272,17 @@ pub fn walk(
     root: &Path,
     opts: &WalkOptions,
     progress: Option<&AtomicU64>,
+) -> Result<Walk, WalkError> {
+    walk_indexed(root, opts, progress, None)
+}
+
+/// [`walk`], taking the totals of extracted trees whose root is unchanged from `index` instead
+/// of reading them (module caches only).
+pub fn walk_indexed(
+    root: &Path,
+    opts: &WalkOptions,
+    progress: Option<&AtomicU64>,
+    index: Option<&Index>,
 ) -> Result<Walk, WalkError> {
     let md = match fs::metadata(root) {
         Ok(md) => md,
@@ -290,6 +334,7 @@ pub fn walk(
         threads,
         links: Mutex::new(HashSet::new()),
         progress,
+        index: index.filter(|_| opts.module_cache),
     };
     let tallies: Vec<Tally> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| worker(&shared))).collect();
@@ -373,12 +418,17 @@ fn read_dir(
     let mut uniform_bytes = 0u64;
     let mut uniform_files = 0u64;
     let mut seen = 0u64;
+    // Inside an extracted tree: what this directory adds to the tree's index entry.
+    let mut tree = matches!(job.node, Node::Tree(_)).then(TreeWalk::default);
     let result = reader.read(&job.path, job.follow, |name, meta| {
         seen += 1;
         let md = match meta {
             Ok(md) => md,
             Err(e) => {
                 tally.issues.record(&job.path.join(name), &e);
+                if let Some(t) = &mut tree {
+                    t.broken = true;
+                }
                 return;
             }
         };
@@ -399,6 +449,9 @@ fn read_dir(
         };
         tally.apparent_bytes += apparent;
         tally.disk_bytes += disk;
+        if let Some(t) = &mut tree {
+            add_to_tree(&mut t.totals, &md);
+        }
 
         let owned;
         let placement = match &uniform {
@@ -409,7 +462,14 @@ fn read_dir(
             }
             None => {
                 owned = layout::classify(&job.node, &name.to_string_lossy(), is_dir);
-                place(tally, &owned, disk, is_file, (md.atime, md.mtime));
+                place(tally, &owned, disk, is_file, &md);
+                if is_dir
+                    && let Some((key, None)) = &owned.version
+                    && !enter_tree(shared, tally, key, &md)
+                {
+                    // Unchanged since indexed: its totals were added, its files are not read.
+                    return;
+                }
                 &owned
             }
         };
@@ -423,6 +483,12 @@ fn read_dir(
     });
     if let Err(e) = result {
         tally.issues.record(&job.path, &e);
+        if let Some(t) = &mut tree {
+            t.broken = true;
+        }
+    }
+    if let (Some(t), Node::Tree(key)) = (tree, &job.node) {
+        tally.trees.entry(key.clone()).or_default().merge(t);
     }
     if let Some(p) = &uniform {
         tally.by_category[p.category.index()] += uniform_bytes;
@@ -437,8 +503,63 @@ fn read_dir(
     }
 }
 
+/// Count one entry below a tree's root into the tree's index totals.
+fn add_to_tree(t: &mut TreeTotals, md: &Meta) {
+    match md.kind {
+        Kind::Dir => t.dirs += 1,
+        Kind::File => t.files += 1,
+        Kind::Symlink => t.symlinks += 1,
+        Kind::Other => t.special += 1,
+    }
+    if md.kind != Kind::Dir && md.nlink >= 2 {
+        t.links.push(Link(md.dev, md.ino, md.size, md.blocks * 512));
+    } else {
+        t.apparent += md.size;
+        t.disk += md.blocks * 512;
+    }
+}
+
+/// At the root directory of an extracted tree: record its identity and decide whether to read
+/// it. When the index knows it unchanged, add its totals (hard links once, as a walk would) and
+/// return `false`.
+fn enter_tree(shared: &Shared<'_>, tally: &mut Tally, key: &Arc<VersionKey>, md: &Meta) -> bool {
+    let stamp = Stamp::of(md);
+    let entry = tally.trees.entry(key.clone()).or_default();
+    entry.stamp = Some(stamp);
+    let Some(known) = shared.index.and_then(|i| i.lookup(key, &stamp)) else {
+        return true;
+    };
+    entry.reused = true;
+    let t = &known.totals;
+    let (mut apparent, mut disk) = (t.apparent, t.disk);
+    if !t.links.is_empty() {
+        let mut links = lock(&shared.links);
+        for l in &t.links {
+            if links.insert((l.0, l.1)) {
+                apparent += l.2;
+                disk += l.3;
+            }
+        }
+    }
+    tally.files += t.files;
+    tally.dirs += t.dirs;
+    tally.symlinks += t.symlinks;
+    tally.special += t.special;
+    tally.apparent_bytes += apparent;
+    tally.disk_bytes += disk;
+    tally.by_category[Category::Extracted.index()] += disk;
+    let v = tally.versions.entry(key.clone()).or_default();
+    v.tree_bytes += disk;
+    v.tree_files += t.files;
+    if let Some(progress) = shared.progress {
+        progress.fetch_add(t.entries(), Ordering::Relaxed);
+    }
+    false
+}
+
 /// Add one classified entry to the tally.
-fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, (atime, mtime): (i64, i64)) {
+fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &Meta) {
+    let (atime, mtime) = (md.atime, md.mtime);
     tally.by_category[p.category.index()] += disk;
     if p.vcs_repo {
         tally.vcs_repos += 1;
@@ -458,7 +579,10 @@ fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, (atime, mti
         Some(part) => {
             v.download_bytes += disk;
             match part {
-                Part::Zip => v.has_zip = true,
+                Part::Zip => {
+                    v.has_zip = true;
+                    v.zip_stamp = Some(Stamp::of(md));
+                }
                 Part::Mod => {
                     v.has_mod = true;
                     v.meta_bytes += disk;

@@ -12,6 +12,7 @@ use super::Context;
 use crate::Outcome;
 use crate::cache::fsinfo;
 use crate::cache::guard;
+use crate::cache::index::{self, Usage};
 use crate::cache::prune::{self, Plan, Rules};
 use crate::cache::remove::{self, Guard};
 use crate::cache::required::{self, Required};
@@ -25,7 +26,7 @@ use crate::output::{self, Status};
 pub fn run(ctx: &Context, args: &CacheArgs) -> Result<Outcome> {
     let threads = args.threads.map(usize::from);
     match &args.action {
-        None => show(ctx, args, threads),
+        None => show(ctx, args, threads, args.exact),
         Some(CacheAction::Clean {
             dry_run,
             yes,
@@ -93,20 +94,41 @@ fn refuse_hostile(ctx: &Context, paths: &Paths, force: bool) -> Result<()> {
 }
 
 /// Walk `root`, drawing a spinner with the entry count on stderr when it is a terminal.
+/// A module cache is walked with the index of unchanged versions.
 pub(crate) fn walk_root(
     ctx: &Context,
     root: &Path,
     module_cache: bool,
     threads: Option<usize>,
 ) -> Result<Walk> {
+    walk_root_with(ctx, root, module_cache, threads, false).map(|(w, _)| w)
+}
+
+/// [`walk_root`], saying how the index was used; `exact` reads every version's tree.
+fn walk_root_with(
+    ctx: &Context,
+    root: &Path,
+    module_cache: bool,
+    threads: Option<usize>,
+    exact: bool,
+) -> Result<(Walk, Option<Usage>)> {
     let mut opts = WalkOptions::new(module_cache);
     if let Some(t) = threads {
         opts.threads = t;
     }
+    let data_dir = crate::home::data_dir(&ctx.env);
+    let run = |progress: Option<&AtomicU64>| {
+        if module_cache {
+            index::analyse(root, &opts, progress, data_dir.as_deref(), exact)
+                .map(|(w, u)| (w, Some(u)))
+        } else {
+            walk::walk(root, &opts, progress).map(|w| (w, None))
+        }
+    };
     let result = if ctx.output.stderr_tty {
         let counter = AtomicU64::new(0);
         std::thread::scope(|s| {
-            let handle = s.spawn(|| walk::walk(root, &opts, Some(&counter)));
+            let handle = s.spawn(|| run(Some(&counter)));
             let bar = indicatif::ProgressBar::with_draw_target(
                 None,
                 indicatif::ProgressDrawTarget::stderr(),
@@ -133,7 +155,7 @@ pub(crate) fn walk_root(
             })
         })
     } else {
-        walk::walk(root, &opts, None)
+        run(None)
     };
     result.map_err(|e| match e {
         WalkError::NotADirectory { .. } => crate::hinted(
@@ -146,17 +168,30 @@ pub(crate) fn walk_root(
     })
 }
 
-/// Walk the module cache and build its report.
+/// Walk the module cache (with its index) and build its report.
 pub(crate) fn measure(
     ctx: &Context,
     root: &Path,
     top: usize,
     threads: Option<usize>,
 ) -> Result<ModCacheReport> {
-    let walked = walk_root(ctx, root, true, threads)?;
+    measure_with(ctx, root, top, threads, false)
+}
+
+/// [`measure`]; `exact` reads every version's tree.
+fn measure_with(
+    ctx: &Context,
+    root: &Path,
+    top: usize,
+    threads: Option<usize>,
+    exact: bool,
+) -> Result<ModCacheReport> {
+    let (walked, usage) = walk_root_with(ctx, root, true, threads, exact)?;
     let space = fsinfo::space(root);
     let writable = walked.exists && fsinfo::writable(root);
-    Ok(stats::report(&walked, space, writable, top))
+    let mut report = stats::report(&walked, space, writable, top);
+    report.index = usage;
+    Ok(report)
 }
 
 /// `godoctor cache --json`: the DESIGN.md contract at the top level, then the build cache and
@@ -169,7 +204,7 @@ struct ShowJson<'a> {
     findings: &'a [Finding],
 }
 
-fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>) -> Result<Outcome> {
+fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>, exact: bool) -> Result<Outcome> {
     let (modcache, gocache) = match &args.path {
         Some(p) => (p.clone(), None),
         None => {
@@ -177,7 +212,7 @@ fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>) -> Result<Outco
             (p.modcache, p.gocache)
         }
     };
-    let report = measure(ctx, &modcache, args.top, threads)?;
+    let report = measure_with(ctx, &modcache, args.top, threads, exact)?;
     let build = match &gocache {
         Some(dir) => Some(TreeReport::from_walk(&walk_root(ctx, dir, false, threads)?)),
         None => None,
@@ -276,6 +311,17 @@ fn render(
                     .map(|t| format!("{} ({})", t.version, human(t.bytes)))
                     .collect();
                 row("toolchains", list.join(", "));
+            }
+            if let Some(u) = r.index.as_ref().filter(|u| u.versions_from_index > 0) {
+                row(
+                    "index",
+                    format!(
+                        "{} versions unchanged since indexed ({} files not read), {} read; --exact reads all",
+                        count(u.versions_from_index),
+                        count(u.files_from_index),
+                        count(u.versions_read)
+                    ),
+                );
             }
         } else {
             row("size", "does not exist yet".to_string());

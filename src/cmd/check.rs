@@ -9,6 +9,7 @@ use anyhow::Result;
 use super::Context;
 use crate::Outcome;
 use crate::cache::fsinfo;
+use crate::cache::index;
 use crate::cache::stats::{self, ModCacheReport, TreeReport};
 use crate::cache::walk::{self, WalkOptions};
 use crate::cli::CheckArgs;
@@ -111,10 +112,12 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
     let wants_cache = wants("cache");
     // Walk the caches where they most likely are while `go env -json` runs (2 cores: the walk
     // is otherwise most of an offline check); walked again below if go names other paths.
+    let data_dir = crate::home::data_dir(&ctx.env);
     let early_walk = wants_cache.then(|| {
         let (modcache, gocache) = guess_cache_paths(&ctx.env);
+        let data_dir = data_dir.clone();
         std::thread::spawn(move || {
-            let result = measure_caches(&modcache, &gocache);
+            let result = measure_caches(&modcache, &gocache, data_dir.as_deref());
             (modcache, gocache, result)
         })
     });
@@ -164,7 +167,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         &hosts,
         args.timeout,
         online,
-        wants_cache && early_caches.is_none(),
+        (wants_cache && early_caches.is_none()).then_some(data_dir.as_deref()),
     );
     if let Some((modcache, gocache)) = early_caches {
         (facts.modcache, facts.gocache) = (modcache, gocache);
@@ -222,7 +225,8 @@ fn gather_slow(
     hosts: &[String],
     timeout: Duration,
     online: bool,
-    cache: bool,
+    // Walk the caches, with the index under this data directory.
+    cache: Option<Option<&Path>>,
 ) -> SlowFacts {
     let spinner = (ctx.output.stderr_tty && !ctx.output.json).then(|| {
         let bar =
@@ -251,8 +255,11 @@ fn gather_slow(
             })
         });
         let reach = online.then(|| s.spawn(|| private::reach_hosts(hosts, timeout)));
-        let caches = cache
-            .then(|| s.spawn(|| measure_caches(go_env.get("GOMODCACHE"), go_env.get("GOCACHE"))));
+        let caches = cache.map(|data_dir| {
+            s.spawn(move || {
+                measure_caches(go_env.get("GOMODCACHE"), go_env.get("GOCACHE"), data_dir)
+            })
+        });
         let (modcache, gocache) = caches.and_then(|h| h.join().ok()).unwrap_or((None, None));
         SlowFacts {
             run: run.and_then(|h| h.join().ok()),
@@ -267,17 +274,24 @@ fn gather_slow(
     facts
 }
 
-/// Walk GOMODCACHE and GOCACHE once each (no progress display: the check's spinner runs).
-fn measure_caches(modcache: &str, gocache: &str) -> (Option<ModCacheReport>, Option<TreeReport>) {
+/// Walk GOMODCACHE (with the index of unchanged versions kept under `data_dir`) and GOCACHE
+/// once each (no progress display: the check's spinner runs).
+fn measure_caches(
+    modcache: &str,
+    gocache: &str,
+    data_dir: Option<&Path>,
+) -> (Option<ModCacheReport>, Option<TreeReport>) {
     let modcache = match modcache {
         "" => None,
         dir => {
             let root = Path::new(dir);
-            walk::walk(root, &WalkOptions::new(true), None)
+            index::analyse(root, &WalkOptions::new(true), None, data_dir, false)
                 .ok()
-                .map(|w| {
+                .map(|(w, usage)| {
                     let writable = w.exists && fsinfo::writable(root);
-                    stats::report(&w, fsinfo::space(root), writable, 5)
+                    let mut r = stats::report(&w, fsinfo::space(root), writable, 5);
+                    r.index = Some(usage);
+                    r
                 })
         }
     };
