@@ -1,6 +1,7 @@
 //! How output looks: colour policy, status glyphs, tables, JSON emission, error printing.
 //! This is the only module that writes to stdout or stderr.
 
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 use colored::{Color, Colorize};
@@ -112,16 +113,77 @@ pub fn paint(text: &str, status: Status) -> String {
     }
 }
 
-/// Write text to stdout (a trailing newline is added). Secrets are redacted on the way out.
+/// Make text safe for a terminal: every control character except newline and tab, and every
+/// bidirectional-override character, is written as a visible escape (`\x1b`, `\u{202e}`), so a
+/// go env value cannot retitle the window, clear the screen or reorder what is shown. Colour
+/// sequences this module made (`ESC[…m`) pass while colour is on; with colour off there are
+/// none, so every ESC is escaped.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    sanitize_with(text, colored::control::SHOULD_COLORIZE.should_colorize())
+}
+
+fn sanitize_with(text: &str, allow_sgr: bool) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' && allow_sgr {
+            if let Some(len) = sgr_len(rest) {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        if needs_escape(c) {
+            let n = u32::from(c);
+            if n < 0x80 {
+                out.push_str(&format!("\\x{n:02x}"));
+            } else {
+                out.push_str(&format!("\\u{{{n:04x}}}"));
+            }
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
+}
+
+/// Control characters (C0 but newline and tab, DEL, C1) and the bidi controls that reorder
+/// text (U+061C, U+200E/F, U+202A–E, U+2066–9).
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Length of a complete SGR sequence (`ESC [ digits/semicolons m`) at the start of `text`.
+fn sgr_len(text: &str) -> Option<usize> {
+    let body = text.strip_prefix("\u{1b}[")?;
+    let params = body
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .count();
+    (body.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)
+}
+
+/// Everything text output passes through: redaction, then terminal escaping.
+fn clean(text: &str) -> String {
+    sanitize(&redact(text)).into_owned()
+}
+
+/// Write text to stdout (a trailing newline is added). Secrets are redacted and control
+/// characters escaped on the way out.
 pub fn println(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{}", redact(text))
+    writeln!(out, "{}", clean(text))
 }
 
 /// Write a block of text to stdout as is (already redacted by its builder), plus a newline.
 pub fn print_block(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(redact(text).as_bytes())?;
+    out.write_all(clean(text).as_bytes())?;
     if !text.ends_with('\n') {
         out.write_all(b"\n")?;
     }
@@ -131,7 +193,7 @@ pub fn print_block(text: &str) -> std::io::Result<()> {
 /// Write a status line to stderr (progress, notes); never mixes with JSON on stdout.
 pub fn note(text: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}", redact(text));
+    let _ = writeln!(err, "{}", clean(text));
 }
 
 /// Emit `value` as pretty JSON on stdout. Strings are redacted after serialisation so no secret
@@ -151,7 +213,7 @@ pub fn print_error(output: &Output, err: &anyhow::Error) {
     } else {
         "error:".to_string()
     };
-    let _ = writeln!(stderr, "{label} {}", redact(&format!("{err:#}")));
+    let _ = writeln!(stderr, "{label} {}", clean(&format!("{err:#}")));
     for cause in err.chain() {
         if let Some(h) = cause.downcast_ref::<crate::HintedError>() {
             let help = if output.color {
@@ -159,7 +221,7 @@ pub fn print_error(output: &Output, err: &anyhow::Error) {
             } else {
                 "help:".to_string()
             };
-            let _ = writeln!(stderr, "{help} {}", redact(&h.hint));
+            let _ = writeln!(stderr, "{help} {}", clean(&h.hint));
         }
     }
 }
@@ -229,6 +291,25 @@ mod tests {
             vec!["ccc".into(), "d".into()],
         ]);
         assert_eq!(t, "a    bb\nccc  d\n");
+    }
+
+    /// Issue 13 item 5: these reached the terminal raw.
+    #[test]
+    fn control_and_bidi_characters_are_escaped() {
+        let hostile = "a\u{1b}]0;pwned\u{7}b\u{1b}[2Jc\u{202e}d\re\u{9b}f";
+        for sgr in [false, true] {
+            let s = sanitize_with(hostile, sgr);
+            assert!(!s.chars().any(needs_escape), "{s:?}");
+            assert_eq!(s, "a\\x1b]0;pwned\\x07b\\x1b[2Jc\\u{202e}d\\x0de\\u{009b}f");
+        }
+        assert_eq!(sanitize_with("x\n\ty", false), "x\n\ty");
+    }
+
+    #[test]
+    fn own_colours_pass_only_while_colour_is_on() {
+        let red = "\u{1b}[1;31mred\u{1b}[0m";
+        assert_eq!(sanitize_with(red, true), red);
+        assert_eq!(sanitize_with(red, false), "\\x1b[1;31mred\\x1b[0m");
     }
 
     #[test]
