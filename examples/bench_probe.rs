@@ -21,9 +21,9 @@ mod sumdb;
 
 use std::time::{Duration, Instant};
 
+use godoctor::fetch::proxy::{ProbeOptions, info_url, median, test_all};
+use godoctor::net::http::{FetchOptions, Prober};
 use godoctor::output::println;
-use godoctor::probe::http::{FetchOptions, Prober};
-use godoctor::probe::proxy::{ProbeOptions, info_url, median, test_all};
 use godoctor::sys::ProcessEnv;
 use modules::Module;
 use proxy::{Behaviour, GoProxy};

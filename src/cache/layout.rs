@@ -208,7 +208,7 @@ fn tree_or_prefix(prefix: &str, name: &str, is_dir: bool) -> Placement {
 
 /// A version directory suffix is a valid (case-encoded) Go semantic version.
 fn is_version_dir(version: &str) -> bool {
-    unescape(version).is_some_and(|v| super::semver::is_valid(&v))
+    unescape(version).is_some_and(|v| crate::syntax::semver::is_valid(&v))
 }
 
 /// Files in `@v/`: `<version>.<ext>`; `list` and temporary files belong to the module only.

@@ -9,6 +9,5 @@ pub mod layout;
 pub mod prune;
 pub mod remove;
 pub mod required;
-pub mod semver;
 pub mod stats;
 pub mod walk;

@@ -203,7 +203,7 @@ mod tests {
         all.sort_by(|x, y| {
             x.module
                 .cmp(&y.module)
-                .then_with(|| crate::cache::semver::compare(&x.version, &y.version))
+                .then_with(|| crate::syntax::semver::compare(&x.version, &y.version))
         });
         all
     }

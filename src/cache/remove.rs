@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use super::prune::{Plan, Planned, Removal};
-use super::semver;
+use crate::syntax::semver;
 
 /// Paths removal must never touch: `cache/download/sumdb` and each `$GOPATH/pkg/sumdb`.
 #[derive(Debug, Clone)]

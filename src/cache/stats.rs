@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::fsinfo::FsSpace;
 use super::index::Usage;
 use super::layout::{self, Category, TOOLCHAIN_MODULE};
-use super::semver;
 use super::walk::{Issues, Walk};
+use crate::syntax::semver;
 
 /// One module version found in the cache, decoded for display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

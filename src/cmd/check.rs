@@ -16,11 +16,11 @@ use crate::cli::CheckArgs;
 use crate::doctor::{
     self, Check, GoInfo, Report, Status, network, private, render, settings, toolchain,
 };
+use crate::fetch::proxy::ProbeOptions;
+use crate::fetch::run::{SettingsRun, probe_settings};
 use crate::goenv::{GoEnv, diagnose, write};
+use crate::net::http::Prober;
 use crate::output;
-use crate::probe::http::Prober;
-use crate::probe::proxy::ProbeOptions;
-use crate::probe::run::{SettingsRun, probe_settings};
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
     if args.list {
@@ -149,7 +149,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
     let hosts = private::private_hosts(&go_env);
     checks.extend(private::auth_checks(
         &hosts,
-        &crate::probe::netconf::load_netrc(&ctx.env),
+        &crate::net::credentials::load_netrc(&ctx.env),
         go_env.get("GOAUTH"),
     ));
     let routes = gomod
@@ -335,7 +335,7 @@ fn required_routes(
     go_env: &GoEnv,
     gomod: &Path,
     text: &str,
-) -> Vec<crate::route::Route> {
+) -> Vec<crate::fetch::plan::Route> {
     let gosum = std::fs::read_to_string(gomod.with_file_name("go.sum")).unwrap_or_default();
     let required = crate::cache::required::parse(text, &gosum);
     let settings = super::route::settings(go_env, ctx);
@@ -345,7 +345,7 @@ fn required_routes(
         .iter()
         .chain(required.mod_only.iter())
         .filter(|(path, _)| seen.insert(path.clone()))
-        .map(|(path, version)| crate::route::plan(path, version, &settings))
+        .map(|(path, version)| crate::fetch::plan::plan(path, version, &settings))
         .collect()
 }
 

@@ -14,8 +14,8 @@ use crate::Outcome;
 use crate::cli::ExplainArgs;
 use crate::explain::{self, Explanation, Facts, Item, Refetch, Symptom};
 use crate::goenv::GoEnv;
+use crate::net::http::{FetchOptions, Prober};
 use crate::output::{self, Status};
-use crate::probe::http::{FetchOptions, Prober};
 
 /// Most bytes of stdin read: go's error output is small; a whole build log still fits.
 const MAX_INPUT: u64 = 4 * 1024 * 1024;
@@ -179,7 +179,7 @@ fn gather(ctx: &Context, go_env: &GoEnv, items: &[Item], args: &ExplainArgs) -> 
                 .insert(var.to_string(), crate::redact::redact(v));
         }
     }
-    facts.netrc_machines = crate::probe::netconf::load_netrc(&ctx.env)
+    facts.netrc_machines = crate::net::credentials::load_netrc(&ctx.env)
         .into_iter()
         .map(|e| e.machine)
         .collect();

@@ -11,14 +11,14 @@ use serde::Serialize;
 use super::Context;
 use crate::Outcome;
 use crate::cli::{ExportFormat, ProfileAction, ProfileArgs};
+use crate::fetch::proxy::ProbeOptions;
+use crate::fetch::run::{SettingsRun, probe_settings};
 use crate::finding::Severity;
 use crate::goenv::diagnose::SettingFinding;
 use crate::goenv::write::{self, Change};
 use crate::goenv::{GoEnv, Source};
+use crate::net::http::Prober;
 use crate::output::{self, Status};
-use crate::probe::http::Prober;
-use crate::probe::proxy::ProbeOptions;
-use crate::probe::run::{SettingsRun, probe_settings};
 use crate::profile::export::{self, Format};
 use crate::profile::plan::{self, DiffRow};
 use crate::profile::store::{ResolveError, Store};
@@ -628,7 +628,7 @@ fn check_problems(run: &SettingsRun) -> (Vec<String>, Vec<String>) {
 struct CheckJson {
     problems: Vec<String>,
     warnings: Vec<String>,
-    proxies: Vec<crate::probe::proxy::ProxyReport>,
+    proxies: Vec<crate::fetch::proxy::ProxyReport>,
 }
 
 #[derive(Serialize)]

@@ -7,12 +7,13 @@ use url::Url;
 use super::Context;
 use crate::Outcome;
 use crate::cli::{ProbeArgs, ProxyAction, ProxyArgs};
+use crate::fetch::plan::SourceKind;
+use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
+use crate::fetch::run::{SettingsRun, probe_chain, probe_settings};
+use crate::fetch::sumdb;
+use crate::fetch::{catalogue, chain};
+use crate::net::http::Prober;
 use crate::output::{self, Status};
-use crate::probe::http::Prober;
-use crate::probe::proxy::{self, ProbeOptions, ProxyReport};
-use crate::probe::run::{SettingsRun, probe_chain, probe_settings};
-use crate::probe::sumdb;
-use crate::probe::{catalogue, chain};
 
 pub fn run(args: &ProxyArgs, ctx: &Context) -> Result<Outcome> {
     match &args.action {
@@ -95,13 +96,15 @@ fn test(
         }
         (Some(goproxy), Some(gosumdb), run)
     } else {
-        let items = parse_urls(urls)?
-            .into_iter()
-            .map(|u| chain::Item {
-                entry: chain::Entry::Proxy(u),
-                fall_on_error: false,
-            })
-            .collect();
+        let parsed = parse_urls(urls)?;
+        let list: Vec<&str> = parsed.iter().map(Url::as_str).collect();
+        let module = format!("{}@{}", opts.module, opts.version);
+        let items = chain::sources(&list.join(","), &module).map_err(|e| {
+            crate::hinted(
+                format!("these URLs cannot be used as proxies: {e}"),
+                "give http://, https:// or file:// URLs",
+            )
+        })?;
         let target = match sumdb_flag {
             Some(v) => sumdb::resolve(v).map_err(|e| gosumdb_hint(v, &e))?,
             None => None,
@@ -148,9 +151,9 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
         out.push_str(&format!("{} {}\n", output::heading("GOPROXY"), v));
     }
     let mut proxies = run.reports.iter();
-    for (i, item) in run.items.iter().enumerate() {
-        match &item.entry {
-            chain::Entry::Proxy(_) => {
+    for (i, item) in run.sources.iter().enumerate() {
+        match item.kind {
+            SourceKind::Proxy => {
                 if let Some(r) = proxies.next() {
                     out.push_str(&render(std::slice::from_ref(r), ctx));
                     if let Some(c) = &r.consequence {
@@ -158,7 +161,7 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
                     }
                 }
             }
-            chain::Entry::Direct | chain::Entry::Off => {
+            SourceKind::Direct | SourceKind::Off => {
                 let c = run
                     .outcome
                     .as_ref()
@@ -244,14 +247,10 @@ fn rank(
     let current: Vec<Url> = ctx
         .load_go_env()
         .ok()
-        .and_then(|g| chain::parse_goproxy(g.get("GOPROXY")).ok())
-        .map(|items| {
-            items
-                .into_iter()
-                .filter_map(|i| match i.entry {
-                    chain::Entry::Proxy(u) => Some(u),
-                    _ => None,
-                })
+        .and_then(|g| chain::sources(g.get("GOPROXY"), proxy::DEFAULT_MODULE).ok())
+        .map(|sources| {
+            chain::proxies(&sources)
+                .filter_map(|s| proxy::parse_proxy_url(s.url.as_deref().unwrap_or(&s.target)).ok())
                 .collect()
         })
         .unwrap_or_default();

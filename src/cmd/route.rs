@@ -1,5 +1,5 @@
 //! `godoctor route MODULE[@VERSION] [--probe]`: glue between the CLI, the Go environment, the
-//! route planner ([`crate::route`]), the walk ([`crate::route_probe`]) and the output.
+//! route planner ([`crate::fetch::plan`]), the walk ([`crate::fetch::walk`]) and the output.
 
 use anyhow::Result;
 use serde::Serialize;
@@ -7,13 +7,18 @@ use serde::Serialize;
 use super::Context;
 use crate::Outcome;
 use crate::cli::RouteArgs;
+use crate::fetch::plan::{
+    self as route, PatternCheck, Query, Route, Settings, SourceKind, SumdbPlan,
+};
+use crate::fetch::vcs::Vcs;
+use crate::fetch::walk::{
+    self as route_probe, Outcome as StepOutcome, Step, SumdbProbe, Walk, WalkOptions,
+};
 use crate::finding::{Finding, Severity};
 use crate::goenv::{GoEnv, Source as Provenance};
+use crate::net::credentials;
+use crate::net::http::Prober;
 use crate::output::{self, Status};
-use crate::probe::http::Prober;
-use crate::probe::netconf;
-use crate::route::{self, PatternCheck, Query, Route, Settings, SourceKind, SumdbPlan};
-use crate::route_probe::{self, Outcome as StepOutcome, Step, SumdbProbe, Vcs, Walk, WalkOptions};
 
 /// The `route --json` document (DESIGN.md: `ok` and `served_by` at the top, `steps` in order).
 #[derive(Debug, Serialize)]
@@ -119,11 +124,11 @@ pub(crate) fn settings(go_env: &GoEnv, ctx: &Context) -> Settings {
         goauth: go_env.values.get("GOAUTH").cloned(),
         gonoproxy_set: set_itself("GONOPROXY"),
         gonosumdb_set: set_itself("GONOSUMDB"),
-        netrc_machines: netconf::load_netrc(&ctx.env)
+        netrc_machines: credentials::load_netrc(&ctx.env)
             .into_iter()
             .map(|e| e.machine)
             .collect(),
-        netrc_path: netconf::netrc_path(&ctx.env).map(|p| p.display().to_string()),
+        netrc_path: credentials::netrc_path(&ctx.env).map(|p| p.display().to_string()),
     }
 }
 

@@ -21,15 +21,15 @@ use crate::cli::{ProfileAction, ProfileArgs, SetupArgs};
 use crate::doctor::{
     Check, GoInfo, Report, Status as CheckStatus, network, private, render, settings,
 };
+use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
+use crate::fetch::run::probe_settings;
+use crate::fetch::sumdb::{self, Route};
+use crate::fetch::{catalogue, chain};
 use crate::goenv::GoEnv;
 use crate::goenv::diagnose;
 use crate::goenv::write;
+use crate::net::http::{FetchOptions, Prober};
 use crate::output::{self, Status};
-use crate::probe::http::{FetchOptions, Prober};
-use crate::probe::proxy::{self, ProbeOptions, ProxyReport};
-use crate::probe::run::probe_settings;
-use crate::probe::sumdb::{self, Route};
-use crate::probe::{catalogue, chain};
 use crate::redact::redact;
 use crate::wizard::{
     self, Answer, Current, Facts, Kind, Measurement, Plan, Probe, Qid, Question, Step, SumdbProbe,
@@ -276,7 +276,7 @@ fn offline_checks(ctx: &Context, go_env: &GoEnv) -> Vec<Check> {
     let hosts = private::private_hosts(go_env);
     checks.extend(private::auth_checks(
         &hosts,
-        &crate::probe::netconf::load_netrc(&ctx.env),
+        &crate::net::credentials::load_netrc(&ctx.env),
         go_env.get("GOAUTH"),
     ));
     checks
@@ -416,7 +416,7 @@ fn facts(ctx: &Context, go_env: &GoEnv) -> Facts {
             ))
         })
         .collect();
-    let netrc = crate::probe::netconf::load_netrc(&ctx.env)
+    let netrc = crate::net::credentials::load_netrc(&ctx.env)
         .into_iter()
         .map(|e| (e.machine.clone(), e.login.clone()))
         .collect();
@@ -450,9 +450,7 @@ fn probe_sumdbs(
     goproxy: &str,
     timeout: Duration,
 ) -> Vec<SumdbProbe> {
-    let route = chain::parse_goproxy(goproxy)
-        .map(|items| chain::route_entries(&items))
-        .unwrap_or_default();
+    let route = chain::sources(goproxy, proxy::DEFAULT_MODULE).unwrap_or_default();
     let fetch = FetchOptions::within(timeout, 64 * 1024);
     let failed = |value: &str, detail: String| SumdbProbe {
         value: value.to_string(),

@@ -2,10 +2,10 @@
 //! settings (pure: the run is gathered by `cmd::check`).
 
 use super::{Check, Status, causes};
+use crate::fetch::proxy::{ProxyReport, Verdict};
+use crate::fetch::run::SettingsRun;
 use crate::goenv::GoEnv;
 use crate::output::Status as Mark;
-use crate::probe::proxy::{ProxyReport, Verdict};
-use crate::probe::run::SettingsRun;
 
 fn status(mark: Mark) -> Status {
     match mark {
@@ -144,9 +144,9 @@ pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     };
     let title = if r.ok {
         let how = match &r.route {
-            Some(crate::probe::sumdb::Route::Proxy(p)) => format!(" through {p}"),
-            Some(crate::probe::sumdb::Route::Direct(u))
-            | Some(crate::probe::sumdb::Route::Explicit(u)) => format!(" at {u}"),
+            Some(crate::fetch::sumdb::Route::Proxy(p)) => format!(" through {p}"),
+            Some(crate::fetch::sumdb::Route::Direct(u))
+            | Some(crate::fetch::sumdb::Route::Explicit(u)) => format!(" at {u}"),
             None => String::new(),
         };
         format!(
@@ -249,8 +249,8 @@ pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
         )
     };
     let goproxy = go_env.get("GOPROXY");
-    let chain = match crate::probe::chain::parse_goproxy(goproxy) {
-        Ok(items) if items.len() == 1 && items[0].entry == crate::probe::chain::Entry::Off => {
+    let chain = match crate::fetch::chain::sources(goproxy, crate::fetch::proxy::DEFAULT_MODULE) {
+        Ok(items) if items.len() == 1 && items[0].kind == crate::fetch::plan::SourceKind::Off => {
             goproxy_off_check()
         }
         Err(e) => Check::new(

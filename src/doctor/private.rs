@@ -3,7 +3,7 @@
 
 use super::{Check, Status, causes};
 use crate::goenv::GoEnv;
-use crate::probe::netconf::NetrcEntry;
+use crate::net::credentials::NetrcEntry;
 use crate::syntax::patterns::{self, PATTERN_VARS};
 
 /// `private.patterns`: each pattern variable read as go reads it.
@@ -165,7 +165,7 @@ pub fn reach_hosts(hosts: &[String], timeout: std::time::Duration) -> Vec<HostRe
 /// `private.leak`: requirements of the current module whose paths look private but would be
 /// requested from a public proxy or checked against the public checksum database.
 /// `routes` are the planned routes of those requirements (`None` outside a module).
-pub fn leak_checks(routes: Option<&[crate::route::Route]>) -> Vec<Check> {
+pub fn leak_checks(routes: Option<&[crate::fetch::plan::Route]>) -> Vec<Check> {
     let Some(routes) = routes else {
         return vec![Check::ok(
             "private.leak",

@@ -485,7 +485,7 @@ impl<'a> Builder<'a> {
                     .as_ref()
                     .and_then(Decision::first_fetch)
                     .is_some_and(|s| {
-                        matches!(s, Step::Proxy { url, .. } if !crate::route::is_public_proxy(url))
+                        matches!(s, Step::Proxy { url, .. } if !crate::fetch::plan::is_public_proxy(url))
                     });
                 let (var, why) = if via_private_proxy {
                     (
@@ -554,7 +554,7 @@ impl<'a> Builder<'a> {
                     .item
                     .module
                     .as_deref()
-                    .is_some_and(crate::route::looks_private);
+                    .is_some_and(crate::fetch::plan::looks_private);
                 let noproxy = decision.as_ref().and_then(|d| d.noproxy_match.clone());
                 if looks_private && noproxy.is_none() {
                     let pattern = self.private_pattern().unwrap_or_default();

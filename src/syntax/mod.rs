@@ -17,6 +17,7 @@ pub mod names;
 pub mod pathmatch;
 pub mod patterns;
 pub mod quoted;
+pub mod semver;
 pub mod toolchain;
 
 use crate::finding::Finding;

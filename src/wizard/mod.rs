@@ -287,7 +287,7 @@ pub fn strip_credentials(url: &str) -> (String, Option<(String, String)>) {
             let host = u.host_str().unwrap_or_default().to_string();
             let _ = u.set_username("");
             let _ = u.set_password(None);
-            let shown = crate::probe::proxy::display_url(&u);
+            let shown = crate::fetch::proxy::display_url(&u);
             (shown, Some((host, user)))
         }
         _ => (url.to_string(), None),
@@ -319,7 +319,7 @@ pub fn validate_proxy_url(text: &str) -> Result<String, String> {
     if let Some(e) = errors.into_iter().next() {
         return Err(e);
     }
-    let url = crate::probe::proxy::parse_proxy_url(t)?;
+    let url = crate::fetch::proxy::parse_proxy_url(t)?;
     if url.scheme() == "file" {
         return Ok(url.as_str().to_string());
     }

@@ -5,18 +5,21 @@
 //! database endpoint is located like go's `dbClient.initBase`.
 //!
 //! The verdict logic for one answer ([`judge`]) is pure; the I/O goes through
-//! [`crate::probe::http::Prober`].
+//! [`crate::net::http::Prober`].
 
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use url::Url;
 
-use crate::probe::http::{ErrorKind, FetchOptions, FetchResult, Prober, ms};
-use crate::probe::proxy::info_version;
+use super::modzip::check_zip;
+use super::plan::{Query, Route, SourceKind};
+use super::proxy::info_version;
+use super::vcs::{Vcs, go_import, static_vcs};
+use super::versions::{latest_from_list, pick};
+use super::walker::{Answer, Steps, set_next, try_sources};
+use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Prober, ms};
 use crate::redact::redact;
-use crate::route::{Query, Route, SourceKind};
-use crate::syntax::goproxy::Fallback;
 use crate::syntax::module;
 
 /// Cap on `.info`, `.mod`, `@v/list` and `?go-get=1` answers.
@@ -98,34 +101,11 @@ pub struct Walk {
     memo: std::collections::HashMap<String, Vec<u8>>,
 }
 
-/// What `?go-get=1` discovery (or a known host's rule) says about the repository.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Vcs {
-    /// The import path prefix the repository holds.
-    pub root: String,
-    /// `git`, `hg`, `svn`, `bzr`, `fossil` or `mod`.
-    pub vcs: String,
-    /// The repository URL (redacted).
-    pub repo: String,
-    /// How it was found: `static` (known host rule) or `go-get`.
-    pub how: &'static str,
-    /// The repository URL unredacted (for a `mod` repository the probe walks); never printed.
-    #[serde(skip)]
-    pub repo_url: String,
-}
-
 /// Limits of the walk.
 #[derive(Debug, Clone, Copy)]
 pub struct WalkOptions {
     /// Deadline of each request.
     pub timeout: Duration,
-}
-
-/// Answer of one source for one operation.
-enum Answer {
-    Ok,
-    NotFound(String),
-    Error(String),
 }
 
 /// Walk the route.
@@ -152,7 +132,7 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         Query::Exact(_) | Query::Revision(_) => Op::Info,
         _ => Op::List,
     };
-    let res = try_sources(route, first_op, &mut w, |src, w| match src.kind {
+    let res = try_sources(&route.sources, first_op, &mut w, |src, w| match src.kind {
         SourceKind::Direct => match direct_repo(route, src.insecure, prober, opts, w) {
             Err(a) => a,
             Ok(None) => {
@@ -165,7 +145,12 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         _ => resolve_on_proxy(route, src_url(src), &esc, prober, opts, w, &mut resolved),
     });
     if let Err(e) = res {
-        w.error = Some(format!("{}@{}: {e}", route.module, route.version));
+        w.error = Some(format!(
+            "{}@{}: {}",
+            route.module,
+            route.version,
+            e.message()
+        ));
         return w;
     }
     if direct_hit {
@@ -184,7 +169,7 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
     // 2. .mod, 3. .zip: each its own walk.
     for op in [Op::Mod, Op::Zip] {
         let mut served = None;
-        let res = try_sources(route, op, &mut w, |src, w| {
+        let res = try_sources(&route.sources, op, &mut w, |src, w| {
             let repo;
             let base = match src.kind {
                 SourceKind::Direct => match direct_repo(route, src.insecure, prober, opts, w) {
@@ -209,7 +194,7 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
             }
         });
         if let Err(e) = res {
-            w.error = Some(format!("{}@{version}: {e}", route.module));
+            w.error = Some(format!("{}@{version}: {}", route.module, e.message()));
             return w;
         }
         if op == Op::Zip {
@@ -232,104 +217,8 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
     w
 }
 
-fn src_url(src: &crate::route::Source) -> &str {
+fn src_url(src: &crate::fetch::plan::Source) -> &str {
     src.url.as_deref().unwrap_or(&src.target)
-}
-
-/// go's `TryProxies`: call `f` per source until one serves; fall through on not-found
-/// always, on other errors only after `|`. Err is go's best error.
-fn try_sources(
-    route: &Route,
-    op: Op,
-    w: &mut Walk,
-    mut f: impl FnMut(&crate::route::Source, &mut Walk) -> Answer,
-) -> Result<(), String> {
-    // go ranks errors: direct beats a proxy's real error beats not-found (the latest
-    // not-found wins among themselves).
-    let mut best: Option<String> = None;
-    let mut best_rank = 0u8;
-    let mut note = |rank: u8, not_found: bool, msg: String| {
-        if rank == 2 {
-            best = Some(msg);
-            best_rank = 2;
-        } else if best_rank <= 1 && !not_found {
-            best = Some(msg);
-            best_rank = 1;
-        } else if best_rank == 0 {
-            best = Some(msg);
-        }
-    };
-    for src in &route.sources {
-        if src.skipped {
-            w.steps.push(Step {
-                op,
-                source: src.target.clone(),
-                url: None,
-                status: None,
-                outcome: Outcome::Skipped,
-                detail: "disabled by GOPRIVATE/GONOPROXY".into(),
-                next: "go tries the next source".into(),
-                ms: 0.0,
-            });
-            note(0, true, "disabled by GOPRIVATE/GONOPROXY".into());
-            continue;
-        }
-        if src.kind == SourceKind::Off {
-            w.steps.push(Step {
-                op,
-                source: "off".into(),
-                url: None,
-                status: None,
-                outcome: Outcome::NotFound,
-                detail: "module lookup disabled by GOPROXY=off".into(),
-                next: "the walk ends".into(),
-                ms: 0.0,
-            });
-            note(0, true, "module lookup disabled by GOPROXY=off".into());
-            break;
-        }
-        let before = w.steps.len();
-        let answer = f(src, w);
-        let (not_found, msg) = match answer {
-            Answer::Ok => {
-                set_next(w, before, "served: the walk for this request ends");
-                return Ok(());
-            }
-            Answer::NotFound(m) => (true, m),
-            Answer::Error(m) => (false, m),
-        };
-        let fall = not_found || src.fallback == Some(Fallback::OnAnyError);
-        let rank = if src.kind == SourceKind::Direct { 2 } else { 1 };
-        note(rank, not_found, msg);
-        let last = src_is_last(route, src);
-        let next = if last {
-            "no source left: the download fails".to_string()
-        } else if fall {
-            match src.separator {
-                Some('|') => "'|': go tries the next source".into(),
-                _ => "not found: go tries the next source".into(),
-            }
-        } else if src.separator == Some(',') {
-            "',' falls through only on 404/410: go stops here and the download fails".into()
-        } else {
-            "go stops here and the download fails".into()
-        };
-        set_next(w, before, &next);
-        if !fall || last {
-            break;
-        }
-    }
-    Err(best.unwrap_or_else(|| "no source".to_string()))
-}
-
-fn src_is_last(route: &Route, src: &crate::route::Source) -> bool {
-    route.sources.last().is_some_and(|l| std::ptr::eq(l, src))
-}
-
-fn set_next(w: &mut Walk, from: usize, next: &str) {
-    if let Some(s) = w.steps[from..].last_mut() {
-        s.next = next.to_string();
-    }
 }
 
 /// `queryProxy` on one proxy: `.info` of a fixed version, or `@v/list` (then `@latest` when
@@ -484,7 +373,7 @@ fn check_retractions(
     // key.
     let same_prefix = matches!(&route.query, Query::List(v) if v.starts_with(['<', '>']));
     let mut latest: Option<String> = None;
-    let _ = try_sources(route, Op::List, w, |src, w| {
+    let _ = try_sources(&route.sources, Op::List, w, |src, w| {
         if src.kind != SourceKind::Proxy {
             return Answer::NotFound("retractions are loaded from proxies only here".into());
         }
@@ -527,7 +416,7 @@ fn check_retractions(
     });
     let Some(v) = latest else { return };
     let ev = module::escape_version(&v).unwrap_or_else(|_| v.clone());
-    let _ = try_sources(route, Op::Mod, w, |src, w| {
+    let _ = try_sources(&route.sources, Op::Mod, w, |src, w| {
         if src.kind != SourceKind::Proxy {
             return Answer::NotFound("retractions are loaded from proxies only here".into());
         }
@@ -549,92 +438,6 @@ fn check_retractions(
             s.detail = format!("retraction check: go reads the go.mod of the latest version {v}");
         }
     }
-}
-
-/// The version go picks from an `@v/list` body: the highest release matching the query, else
-/// the highest pre-release (pseudo-versions are not listed candidates).
-pub fn pick(list: &str, q: &Query) -> Option<String> {
-    let prefix = match q {
-        Query::List(v) if !v.starts_with(['<', '>']) => {
-            let c = module::canonical_version(v).unwrap_or_default();
-            // v1 → "v1.", v1.2 → "v1.2."
-            let dots = v.matches('.').count();
-            let keep: Vec<&str> = c.split('.').take(dots + 1).collect();
-            format!("{}.", keep.join("."))
-        }
-        _ => String::new(),
-    };
-    let mut vs: Vec<&str> = list
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|v| module::is_valid_semver(v) && v.starts_with(&prefix) && !is_pseudo(v))
-        .filter(|v| match q {
-            Query::List(c) if c.starts_with(['<', '>']) => cmp_ok(v, c),
-            _ => true,
-        })
-        .collect();
-    vs.sort_by(|a, b| crate::cache::semver::compare(a, b));
-    let release = vs
-        .iter()
-        .rev()
-        .find(|v| module::parse_semver(v).is_some_and(|p| p.prerelease.is_empty()));
-    release.or(vs.last()).map(|v| v.to_string())
-}
-
-fn cmp_ok(v: &str, query: &str) -> bool {
-    use std::cmp::Ordering::*;
-    let (op, bound) = if let Some(b) = query.strip_prefix("<=") {
-        ("<=", b)
-    } else if let Some(b) = query.strip_prefix(">=") {
-        (">=", b)
-    } else if let Some(b) = query.strip_prefix('<') {
-        ("<", b)
-    } else {
-        (">", query.trim_start_matches('>'))
-    };
-    let o = crate::cache::semver::compare(v, bound);
-    match op {
-        "<=" => o != Greater,
-        ">=" => o != Less,
-        "<" => o == Less,
-        _ => o == Greater,
-    }
-}
-
-/// proxyRepo.latestFromList: the valid version with the newest time, where the time is the
-/// line's second field (RFC 3339) or a pseudo-version's timestamp; tagged versions without a
-/// time are ignored.
-fn latest_from_list(list: &str) -> Option<String> {
-    let mut best: Option<(String, String)> = None;
-    for line in list.lines() {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let Some(v) = f.first().filter(|v| module::is_valid_semver(v)) else {
-            continue;
-        };
-        let time: String = if let Some(t) = f.get(1) {
-            t.chars().take(19).filter(char::is_ascii_digit).collect()
-        } else if is_pseudo(v) {
-            let core = v.split('+').next().unwrap_or(v);
-            core.rsplit(['-', '.']).nth(1).unwrap_or("").to_string()
-        } else {
-            continue;
-        };
-        if time.len() == 14 && best.as_ref().is_none_or(|(bt, _)| time > *bt) {
-            best = Some((time, v.to_string()));
-        }
-    }
-    best.map(|(_, v)| v)
-}
-
-/// x/mod's `IsPseudoVersion`, close enough for list filtering: `…-yyyymmddhhmmss-abcdefabcdef`.
-fn is_pseudo(v: &str) -> bool {
-    let core = v.split('+').next().unwrap_or(v);
-    let parts: Vec<&str> = core.rsplitn(3, ['-', '.']).collect();
-    parts.len() == 3
-        && parts[0].len() == 12
-        && parts[0].bytes().all(|b| b.is_ascii_hexdigit())
-        && parts[1].len() == 14
-        && parts[1].bytes().all(|b| b.is_ascii_digit())
 }
 
 fn mark(w: &mut Walk, outcome: Outcome, detail: &str) {
@@ -696,58 +499,6 @@ fn fetch_file(
     }
 }
 
-/// What go's zip checks would say about a (possibly truncated) module zip.
-pub fn check_zip(
-    body: &[u8],
-    module_path: &str,
-    version: &str,
-    truncated: bool,
-) -> Result<String, String> {
-    if !body.starts_with(b"PK\x03\x04") && !body.starts_with(b"PK\x05\x06") {
-        return Err("zip: not a valid zip file".into());
-    }
-    if truncated {
-        return Ok(format!("a zip archive (first {} bytes read)", body.len()));
-    }
-    let names = zip_names(body).ok_or_else(|| "zip: not a valid zip file".to_string())?;
-    let prefix = format!("{module_path}@{version}/");
-    if let Some(bad) = names.iter().find(|n| !n.starts_with(&prefix)) {
-        return Err(format!(
-            "zip for {module_path}@{version} has unexpected file {bad}"
-        ));
-    }
-    Ok(format!(
-        "a valid module zip ({} files under {prefix})",
-        names.len()
-    ))
-}
-
-/// File names from a zip's central directory, or `None` when it is not a readable zip.
-fn zip_names(b: &[u8]) -> Option<Vec<String>> {
-    let le16 = |i: usize| -> Option<usize> {
-        Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?) as usize)
-    };
-    let le32 = |i: usize| -> Option<usize> {
-        Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?) as usize)
-    };
-    let start = b.len().saturating_sub(22 + 65535);
-    let eocd = (start..b.len().saturating_sub(21))
-        .rev()
-        .find(|&i| b.get(i..i + 4) == Some(b"PK\x05\x06"))?;
-    let count = le16(eocd + 10)?;
-    let mut at = le32(eocd + 16)?;
-    let mut names = Vec::with_capacity(count);
-    for _ in 0..count {
-        if b.get(at..at + 4)? != b"PK\x01\x02" {
-            return None;
-        }
-        let (n, e, c) = (le16(at + 28)?, le16(at + 30)?, le16(at + 32)?);
-        names.push(String::from_utf8_lossy(b.get(at + 46..at + 46 + n)?).into_owned());
-        at += 46 + n + e + c;
-    }
-    Some(names)
-}
-
 /// GET `base/rel` (or read it from a `file://` proxy) and record the step. `Ok(body)` for a
 /// 200; otherwise the step is recorded and the answer returned.
 fn get(
@@ -764,25 +515,31 @@ fn get(
     if let Some(body) = w.memo.get(&full).filter(|_| memo) {
         return Ok(body.clone());
     }
-    let result = get_uncached(prober, base, &full, rel, op, cap, opts, w);
+    let result = request(
+        prober,
+        base,
+        rel,
+        op,
+        FetchOptions::within(opts.timeout, cap),
+        w,
+    );
     if let (true, Ok(body)) = (memo, &result) {
         w.memo.insert(full, body.clone());
     }
     result
 }
 
-#[allow(clippy::too_many_arguments)]
-fn get_uncached(
+/// One request of a walk, as go's `web.Get` makes it: GET `base/rel` (or read it from a
+/// `file://` proxy) within `fetch`, recorded as a step; `Ok(body)` for a 200.
+pub fn request<W: Steps>(
     prober: &Prober,
     base: &str,
-    full: &str,
     rel: &str,
     op: Op,
-    cap: usize,
-    opts: WalkOptions,
-    w: &mut Walk,
+    fetch: FetchOptions,
+    w: &mut W,
 ) -> Result<Vec<u8>, Answer> {
-    let full = full.to_string();
+    let full = format!("{}/{rel}", base.trim_end_matches('/'));
     let shown = redact(&full);
     let source = redact(base);
     let started = Instant::now();
@@ -799,7 +556,7 @@ fn get_uncached(
                 (Outcome::Error, m.clone(), Err(Answer::Error(m)))
             }
         };
-        w.steps.push(Step {
+        w.steps().push(Step {
             op,
             source,
             url: Some(shown),
@@ -812,8 +569,8 @@ fn get_uncached(
         return result;
     }
     // A request go refuses before sending anything: one error step, no timing.
-    let refuse = |w: &mut Walk, m: String| {
-        w.steps.push(Step {
+    let refuse = |w: &mut W, m: String| {
+        w.steps().push(Step {
             op,
             source: source.clone(),
             url: Some(shown.clone()),
@@ -835,9 +592,9 @@ fn get_uncached(
             format!("refusing to pass credentials to insecure URL: {shown}"),
         );
     }
-    let r = prober.fetch(&url, &FetchOptions::within(opts.timeout, cap));
+    let r = prober.fetch(&url, &fetch);
     let (outcome, detail, result) = judge(&r, &shown, op == Op::Zip);
-    w.steps.push(Step {
+    w.steps().push(Step {
         op,
         source,
         url: Some(shown),
@@ -1018,86 +775,6 @@ fn discover(
     last
 }
 
-/// cmd/go's static VCS rules for well-known hosts and `.git`-style paths.
-pub fn static_vcs(path: &str) -> Option<Vcs> {
-    let elems: Vec<&str> = path.split('/').collect();
-    let host = elems[0];
-    if matches!(host, "github.com" | "bitbucket.org") && elems.len() >= 3 {
-        let root = elems[..3].join("/");
-        return Some(Vcs {
-            repo: format!("https://{root}"),
-            repo_url: format!("https://{root}"),
-            root,
-            vcs: "git".into(),
-            how: "static",
-        });
-    }
-    for (i, e) in elems.iter().enumerate().skip(1) {
-        for vcs in ["git", "hg", "svn", "bzr", "fossil"] {
-            if let Some(stem) = e.strip_suffix(&format!(".{vcs}")) {
-                if !stem.is_empty() {
-                    let root = elems[..=i].join("/");
-                    return Some(Vcs {
-                        repo: format!("https://{}", elems[..=i].join("/")),
-                        repo_url: format!("https://{}", elems[..=i].join("/")),
-                        root,
-                        vcs: vcs.into(),
-                        how: "static",
-                    });
-                }
-            }
-        }
-    }
-    None
-}
-
-/// The `<meta name="go-import" content="root vcs repo">` whose root is a prefix of `path`.
-pub fn go_import(html: &str, path: &str) -> Option<Vcs> {
-    let lower = html.to_ascii_lowercase();
-    let mut at = 0;
-    while let Some(i) = lower[at..].find("<meta") {
-        let start = at + i;
-        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
-        let tag = &html[start..end];
-        at = end;
-        let attr = |name: &str| -> Option<String> {
-            let t = tag.to_ascii_lowercase();
-            let k = t.find(&format!("{name}="))? + name.len() + 1;
-            let q = tag[k..].chars().next()?;
-            if q == '"' || q == '\'' {
-                let rest = &tag[k + 1..];
-                Some(rest[..rest.find(q)?].to_string())
-            } else {
-                Some(
-                    tag[k..]
-                        .split_whitespace()
-                        .next()?
-                        .trim_end_matches('/')
-                        .to_string(),
-                )
-            }
-        };
-        if attr("name").as_deref() != Some("go-import") {
-            continue;
-        }
-        let content = attr("content")?;
-        let f: Vec<&str> = content.split_whitespace().collect();
-        if f.len() == 3 && (path == f[0] || path.starts_with(&format!("{}/", f[0]))) {
-            return Some(Vcs {
-                root: f[0].into(),
-                vcs: f[1].into(),
-                repo: redact(f[2]),
-                repo_url: f[2].into(),
-                how: "go-get",
-            });
-        }
-        if lower[..at].contains("</head>") {
-            break;
-        }
-    }
-    None
-}
-
 /// Locate the checksum database like `dbClient.initBase` and ask it about the version.
 fn probe_sumdb(
     route: &Route,
@@ -1111,49 +788,27 @@ fn probe_sumdb(
         return None;
     }
     let name = plan.name.clone()?;
-    let mut endpoint = None;
-    for src in route.sources.iter().filter(|s| s.kind == SourceKind::Proxy) {
-        if !plan.via.contains(&src.target) {
-            continue;
+    let direct = format!("https://{name}");
+    let (base, mut asked) = super::sumdb::init_base(
+        prober,
+        &name,
+        plan.explicit_url.as_deref(),
+        &direct,
+        &route.sources,
+        || FetchOptions::within(opts.timeout, SMALL_CAP),
+    );
+    steps.append(&mut asked);
+    let endpoint = match base {
+        super::sumdb::Base::Explicit(u) | super::sumdb::Base::Direct(u) => u,
+        super::sumdb::Base::Proxy { url, .. } => url,
+        super::sumdb::Base::Unavailable(m) => {
+            return Some(SumdbProbe {
+                endpoint: None,
+                known: None,
+                detail: format!("go stops looking for the checksum database: {m}"),
+            });
         }
-        let base = src_url(src);
-        let mut w = Walk {
-            ok: false,
-            served_by: None,
-            resolved_version: None,
-            steps: vec![],
-            error: None,
-            vcs: None,
-            sumdb: None,
-            memo: Default::default(),
-        };
-        let r = get(
-            prober,
-            base,
-            &format!("sumdb/{name}/supported"),
-            Op::SumdbSupported,
-            SMALL_CAP,
-            opts,
-            &mut w,
-        );
-        steps.append(&mut w.steps);
-        match r {
-            Ok(_) => {
-                endpoint = Some(format!("{}/sumdb/{name}", base.trim_end_matches('/')));
-                break;
-            }
-            Err(Answer::NotFound(_)) => continue,
-            Err(Answer::Error(m)) if src.fallback != Some(Fallback::OnAnyError) => {
-                return Some(SumdbProbe {
-                    endpoint: None,
-                    known: None,
-                    detail: format!("go stops looking for the checksum database: {m}"),
-                });
-            }
-            Err(_) => continue,
-        }
-    }
-    let endpoint = endpoint.or_else(|| plan.url.clone())?;
+    };
     let ev = module::escape_version(version).unwrap_or_else(|_| version.to_string());
     let mut w = Walk {
         ok: false,
@@ -1203,76 +858,15 @@ fn probe_sumdb(
     })
 }
 
+impl Steps for Walk {
+    fn steps(&mut self) -> &mut Vec<Step> {
+        &mut self.steps
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn picks_like_query_latest() {
-        let list = "v1.0.0\nv1.2.0\nv1.10.0-rc.1\nv1.9.1\nv0.0.0-20200101000000-abcdefabcdef\nnot-a-version\n";
-        assert_eq!(pick(list, &Query::Latest).as_deref(), Some("v1.9.1"));
-        assert_eq!(
-            pick("v1.0.0-pre\n", &Query::Latest).as_deref(),
-            Some("v1.0.0-pre")
-        );
-        assert_eq!(pick("", &Query::Latest), None);
-        assert_eq!(
-            pick(list, &Query::List("v1.2".into())).as_deref(),
-            Some("v1.2.0")
-        );
-        assert_eq!(
-            pick(list, &Query::List("v1".into())).as_deref(),
-            Some("v1.9.1")
-        );
-        assert_eq!(
-            pick(list, &Query::List("<v1.2.0".into())).as_deref(),
-            Some("v1.0.0")
-        );
-        assert!(is_pseudo("v0.0.0-20200101000000-abcdefabcdef"));
-        assert_eq!(
-            latest_from_list(list).as_deref(),
-            Some("v0.0.0-20200101000000-abcdefabcdef")
-        );
-        assert_eq!(
-            latest_from_list("v1.0.0 2024-01-02T03:04:05Z\nv1.1.0 2023-01-01T00:00:00Z\n")
-                .as_deref(),
-            Some("v1.0.0")
-        );
-        assert_eq!(latest_from_list("v1.0.0\n"), None);
-        assert!(!is_pseudo("v1.0.0"));
-    }
-
-    #[test]
-    fn go_import_meta() {
-        let html = r#"<html><head><meta name="go-import" content="corp.example/x git https://git.corp.example/x.git"></head></html>"#;
-        let v = go_import(html, "corp.example/x/sub");
-        assert_eq!(
-            v.map(|v| (v.vcs, v.repo)),
-            Some(("git".into(), "https://git.corp.example/x.git".into()))
-        );
-        assert_eq!(go_import(html, "corp.example/xy"), None);
-        assert_eq!(go_import("<html>login</html>", "a.b/c"), None);
-    }
-
-    #[test]
-    fn static_hosts() {
-        assert_eq!(
-            static_vcs("github.com/Azure/x/v2").map(|v| v.root),
-            Some("github.com/Azure/x".into())
-        );
-        assert_eq!(
-            static_vcs("git.corp.example/team/lib.git/sub").map(|v| (v.vcs, v.root)),
-            Some(("git".into(), "git.corp.example/team/lib.git".into()))
-        );
-        assert_eq!(static_vcs("golang.org/x/text"), None);
-    }
-
-    #[test]
-    fn zip_checks() {
-        assert!(check_zip(b"<html>", "a.b/c", "v1.0.0", false).is_err());
-        assert!(check_zip(b"PK\x03\x04garbage", "a.b/c", "v1.0.0", false).is_err());
-        assert!(check_zip(b"PK\x03\x04garbage", "a.b/c", "v1.0.0", true).is_ok());
-    }
 
     #[test]
     fn judging_answers() {

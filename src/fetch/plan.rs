@@ -5,7 +5,7 @@
 //! request paths, and a warning before a private-looking path leaks to a public service.
 //!
 //! Pure: settings in, [`Route`] out. The grammar comes from [`crate::syntax`]; walking the
-//! route over HTTP is [`crate::route_probe`].
+//! route over HTTP is [`super::walk`].
 
 use serde::Serialize;
 
@@ -203,6 +203,10 @@ pub struct SumdbPlan {
     pub via: Vec<String>,
     /// The lookup path for the fixed version, e.g. `lookup/github.com/!azure/x@v1.0.0`.
     pub lookup: Option<String>,
+    /// The URL GOSUMDB gave explicitly (unredacted, for requests; never serialised): go then
+    /// asks no proxy.
+    #[serde(skip)]
+    pub explicit_url: Option<String>,
 }
 
 /// The planned route.
@@ -482,7 +486,8 @@ fn credentials_for(url: &str, s: &Settings) -> Option<String> {
         match m {
             AuthMethod::Off => return None,
             AuthMethod::Netrc => {
-                if let Some(machine) = netrc_machine(url, &s.netrc_machines) {
+                if let Some(machine) = crate::net::credentials::machine_for(url, &s.netrc_machines)
+                {
                     let file = s.netrc_path.as_deref().unwrap_or(".netrc");
                     out.push(format!(
                         "{file} entry for machine {machine} (login and password not shown)"
@@ -496,25 +501,6 @@ fn credentials_for(url: &str, s: &Settings) -> Option<String> {
         }
     }
     (!out.is_empty()).then(|| out.join("; "))
-}
-
-/// go's `loadCredential` lookup: `host[:port]/path` and ever shorter `/` prefixes.
-pub fn netrc_machine<'a>(url: &str, machines: &'a [String]) -> Option<&'a str> {
-    let full = url
-        .split_once("://")
-        .map_or(url, |(_, r)| r)
-        .trim_end_matches('/');
-    let full = full.rsplit_once('@').map_or(full, |(_, h)| h);
-    let mut prefix = full;
-    loop {
-        if let Some(m) = machines
-            .iter()
-            .find(|m| m.trim_start_matches("https://").trim_end_matches('/') == prefix)
-        {
-            return Some(m);
-        }
-        prefix = &prefix[..prefix.rfind('/')?];
-    }
 }
 
 fn pattern_checks(path: &str, s: &Settings, d: &decide::Decision) -> Vec<PatternCheck> {
@@ -633,6 +619,7 @@ fn sumdb_plan(
         url: None,
         via: vec![],
         lookup: None,
+        explicit_url: None,
     };
     if let Some(glob) = nosumdb {
         let from = if s.gonosumdb_set {
@@ -664,6 +651,7 @@ fn sumdb_plan(
                 url: None,
                 via: vec![],
                 lookup: None,
+                explicit_url: None,
             };
         }
     };
@@ -707,6 +695,7 @@ fn sumdb_plan(
                 reason,
                 lookup: esc_version.map(|v| format!("lookup/{esc_path}@{v}")),
                 name: Some(name),
+                explicit_url: explicit_url.then(|| url.clone()),
                 url: Some(redact(&url)),
                 via,
             }

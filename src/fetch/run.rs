@@ -3,16 +3,18 @@
 
 use url::Url;
 
-use super::chain::{self, ChainOutcome, Entry, Item};
-use super::http::{FetchOptions, Prober};
+use super::chain::{self, ChainOutcome};
+use super::plan::Source;
 use super::proxy::{self, ProbeOptions, ProxyReport};
 use super::sumdb::{self, SumDbTarget, SumdbReport};
+use crate::net::http::{FetchOptions, Prober};
 
 /// Everything one run found.
 #[derive(Debug, Clone)]
 pub struct SettingsRun {
-    /// The GOPROXY entries in order (empty when GOPROXY could not be parsed).
-    pub items: Vec<Item>,
+    /// The GOPROXY entries in order, as planned for the probe module (empty when GOPROXY
+    /// could not be parsed).
+    pub sources: Vec<Source>,
     /// One report per proxy entry, in chain order, with `position` and `consequence` filled in.
     pub reports: Vec<ProxyReport>,
     /// What the chain means for go fetching a public module (`None` if GOPROXY is invalid).
@@ -33,7 +35,8 @@ pub fn probe_settings(
     gosumdb: &str,
     mut opts: ProbeOptions,
 ) -> SettingsRun {
-    let (items, goproxy_error) = match chain::parse_goproxy(goproxy) {
+    let module = format!("{}@{}", opts.module, opts.version);
+    let (items, goproxy_error) = match chain::sources(goproxy, &module) {
         Ok(items) => (items, None),
         Err(e) => (Vec::new(), Some(e)),
     };
@@ -54,27 +57,22 @@ pub fn probe_settings(
     run
 }
 
-/// Probe `items` (proxies concurrently) and, if given, the checksum database along them, all
+/// Probe the proxies of `items` (concurrently) and, if given, the checksum database along them, all
 /// within `opts.timeout`. With `as_chain`, walk them as go walks GOPROXY: `outcome` is set and
 /// each report gets `position`, `consequence` and `served`.
 pub fn probe_chain(
     prober: &Prober,
-    items: Vec<Item>,
+    items: Vec<Source>,
     target: Option<&SumDbTarget>,
     opts: ProbeOptions,
     as_chain: bool,
 ) -> SettingsRun {
-    let proxy_urls: Vec<Url> = items
-        .iter()
-        .filter_map(|i| match &i.entry {
-            Entry::Proxy(u) => Some(u.clone()),
-            _ => None,
-        })
+    let proxy_urls: Vec<Url> = chain::proxies(&items)
+        .filter_map(|s| proxy::parse_proxy_url(s.url.as_deref().unwrap_or(&s.target)).ok())
         .collect();
-    let route = chain::route_entries(&items);
     let deadline = FetchOptions::within(opts.timeout, 64 * 1024);
     let (mut reports, sumdb_report) = std::thread::scope(|s| {
-        let sumdb = target.map(|t| s.spawn(|| sumdb::check(prober, t, &route, &deadline)));
+        let sumdb = target.map(|t| s.spawn(|| sumdb::check(prober, t, &items, &deadline)));
         let reports = proxy::test_all(prober, &proxy_urls, &opts);
         (reports, sumdb.and_then(|h| h.join().ok()))
     });
@@ -83,7 +81,7 @@ pub fn probe_chain(
         let proxies = items
             .iter()
             .enumerate()
-            .filter(|(_, i)| matches!(i.entry, Entry::Proxy(_)));
+            .filter(|(_, s)| s.kind == super::plan::SourceKind::Proxy && !s.skipped);
         for ((position, _), report) in proxies.zip(reports.iter_mut()) {
             report.position = Some(position + 1);
             report.consequence = o.consequences.get(position).cloned();
@@ -91,7 +89,7 @@ pub fn probe_chain(
         }
     }
     SettingsRun {
-        items,
+        sources: items,
         reports,
         outcome,
         goproxy_error: None,

@@ -1,18 +1,11 @@
-//! Network probing: an HTTP engine with phase timings, deadlines and byte caps ([`http`]),
-//! Go module proxy protocol checks and verdicts ([`proxy`]), checksum-database signed-note
-//! verification ([`sumdb`]) and the mirror catalogue ([`catalogue`]); port owners live in
-//! [`crate::ports`].
-//!
-//! Reuse: `route --probe` and `check` build one [`http::Prober`] (it loads the trust store once)
-//! and call [`proxy::test_proxy`] / [`proxy::test_all`], [`sumdb::check`] or [`http::Prober::fetch`].
+//! The network under the fetch engine: the HTTP/1.1 transport with phase timings, deadlines
+//! and byte caps ([`http`]), the proxy environment and trust roots go's client reads ([`env`]),
+//! and the one credential loader (`.netrc` read once, GOAUTH) ([`credentials`]). This layer
+//! decides nothing about verdicts: [`crate::fetch`] does.
 
-pub mod catalogue;
-pub mod chain;
+pub mod credentials;
+pub mod env;
 pub mod http;
-pub mod netconf;
-pub mod proxy;
-pub mod run;
-pub mod sumdb;
 
 use std::time::Duration;
 

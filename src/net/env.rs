@@ -1,6 +1,6 @@
-//! Network settings the way go's HTTP client reads them: HTTPS_PROXY/HTTP_PROXY/NO_PROXY,
-//! `.netrc` credentials and the trust store (SSL_CERT_FILE/SSL_CERT_DIR). Pure parsing plus
-//! small file reads; all values come from a [`ProcessEnv`], never from `std::env`.
+//! The environment go's HTTP client reads: HTTPS_PROXY/HTTP_PROXY/NO_PROXY and the trust
+//! store (SSL_CERT_FILE/SSL_CERT_DIR). Pure parsing; all values come from a [`ProcessEnv`],
+//! never from `std::env`. Credentials are [`super::credentials`].
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -146,82 +146,6 @@ fn in_cidr(ip: IpAddr, net: IpAddr, bits: u32) -> bool {
     }
 }
 
-/// A `machine` entry of a `.netrc` file.
-#[derive(Clone, PartialEq, Eq)]
-pub struct NetrcEntry {
-    pub machine: String,
-    pub login: String,
-    pub password: String,
-}
-
-// Hand-written so the password can never reach a log through `{:?}`.
-impl std::fmt::Debug for NetrcEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NetrcEntry")
-            .field("machine", &self.machine)
-            .field("login", &self.login)
-            .finish()
-    }
-}
-
-/// Parse `.netrc` text exactly as cmd/go's `parseNetrc` does: entries need machine, login and
-/// password; `macdef` bodies are skipped up to a blank line; parsing stops at `default`.
-pub fn parse_netrc(text: &str) -> Vec<NetrcEntry> {
-    let mut out = Vec::new();
-    let (mut machine, mut login, mut password) = (String::new(), String::new(), String::new());
-    let mut in_macro = false;
-    for line in text.split('\n') {
-        if in_macro {
-            if line.is_empty() {
-                in_macro = false;
-            }
-            continue;
-        }
-        let f: Vec<&str> = line.split_whitespace().collect();
-        let mut i = 0;
-        while i + 1 < f.len() {
-            match f[i] {
-                "machine" => {
-                    machine = f[i + 1].to_string();
-                    login.clear();
-                    password.clear();
-                }
-                "login" => login = f[i + 1].to_string(),
-                "password" => password = f[i + 1].to_string(),
-                "macdef" => in_macro = true,
-                _ => {}
-            }
-            if !machine.is_empty() && !login.is_empty() && !password.is_empty() {
-                out.push(NetrcEntry {
-                    machine: std::mem::take(&mut machine),
-                    login: std::mem::take(&mut login),
-                    password: std::mem::take(&mut password),
-                });
-            }
-            i += 2;
-        }
-        if i < f.len() && f[i] == "default" {
-            break;
-        }
-    }
-    out
-}
-
-/// Where go looks for `.netrc`: `$NETRC`, else `$HOME/.netrc`.
-pub fn netrc_path(env: &ProcessEnv) -> Option<PathBuf> {
-    env.get("NETRC")
-        .map(PathBuf::from)
-        .or_else(|| env.home().map(|h| h.join(".netrc")))
-}
-
-/// Read and parse the `.netrc` go would use; a missing or unreadable file means no entries.
-pub fn load_netrc(env: &ProcessEnv) -> Vec<NetrcEntry> {
-    netrc_path(env)
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|t| parse_netrc(&t))
-        .unwrap_or_default()
-}
-
 /// The files and directories go's crypto/x509 reads for the system trust store on Linux:
 /// SSL_CERT_FILE replaces the file list, SSL_CERT_DIR (colon-separated) the directory list.
 pub fn trust_sources(env: &ProcessEnv) -> (Vec<PathBuf>, Vec<PathBuf>) {
@@ -317,46 +241,6 @@ mod tests {
             ProxyEnv::from_env(&env).proxy_for(&url("https://proxy.example/")),
             None
         );
-    }
-
-    #[test]
-    fn netrc_like_go() {
-        let text = "machine a.example login alice password s3cret\n\
-                    machine b.example\n  login bob\n  password pw\n\
-                    macdef init\nmachine evil login x password y\n\n\
-                    machine c.example login carol password c\n\
-                    default login anon password anon\nmachine d.example login d password d\n";
-        let got: Vec<_> = parse_netrc(text)
-            .into_iter()
-            .map(|e| (e.machine, e.login, e.password))
-            .collect();
-        // Like go: `default` with its own tokens on the line does not stop parsing; the
-        // macdef body is skipped.
-        let want = [
-            ("a.example", "alice", "s3cret"),
-            ("b.example", "bob", "pw"),
-            ("c.example", "carol", "c"),
-            ("d.example", "d", "d"),
-        ];
-        assert_eq!(got.len(), want.len());
-        for (g, w) in got.iter().zip(want) {
-            assert_eq!((g.0.as_str(), g.1.as_str(), g.2.as_str()), w);
-        }
-    }
-
-    #[test]
-    fn netrc_stops_at_a_lone_default() {
-        assert_eq!(
-            parse_netrc("machine a login b password c\ndefault\nmachine d login e password f\n")
-                .len(),
-            1
-        );
-    }
-
-    #[test]
-    fn netrc_debug_hides_password() {
-        let e = &parse_netrc("machine h login u password topsecret")[0];
-        assert!(!format!("{e:?}").contains("topsecret"));
     }
 
     #[test]

@@ -21,7 +21,8 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use serde::Serialize;
 use url::Url;
 
-use super::netconf::{NetrcEntry, ProxyEnv, load_netrc, trust_sources};
+use super::credentials::Credentials;
+use super::env::{ProxyEnv, trust_sources};
 use crate::redact::redact;
 use crate::sys::ProcessEnv;
 
@@ -182,7 +183,7 @@ impl FetchResult {
 pub struct Prober {
     tls: Arc<rustls::ClientConfig>,
     proxies: ProxyEnv,
-    netrc: Vec<NetrcEntry>,
+    credentials: Credentials,
     /// Trust sources that contributed certificates, for display.
     pub trust: Vec<PathBuf>,
     /// Number of trusted certificates loaded.
@@ -234,7 +235,7 @@ impl Prober {
         Prober {
             tls: Arc::new(tls),
             proxies: ProxyEnv::from_env(env),
-            netrc: load_netrc(env),
+            credentials: Credentials::from_netrc(env),
             trust,
             trust_count,
         }
@@ -449,46 +450,15 @@ impl Prober {
         Ok(None)
     }
 
-    /// Basic credentials for `url`: its own userinfo, else (https only, like go's GOAUTH=netrc)
-    /// the `.netrc` entry whose machine is the longest path prefix of `host[:port]/path`.
+    /// Basic credentials for `url`: its own userinfo, else what the credential loader has.
     fn credentials(&self, url: &Url) -> Option<String> {
-        if let Some(b) = userinfo_basic(url) {
-            return Some(b);
-        }
-        if url.scheme() != "https" {
-            return None;
-        }
-        let e = netrc_match(&self.netrc, url)?;
-        Some(
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", e.login, e.password)),
-        )
+        userinfo_basic(url).or_else(|| self.credentials.basic_for(url))
     }
-}
 
-/// go's `loadCredential`: strip `https://` and a trailing `/`, then try ever shorter `/`
-/// prefixes; the earliest `.netrc` entry for a machine wins.
-fn netrc_match<'a>(entries: &'a [NetrcEntry], url: &Url) -> Option<&'a NetrcEntry> {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.set_query(None);
-    u.set_fragment(None);
-    let full = u
-        .as_str()
-        .trim_start_matches("https://")
-        .trim_end_matches('/')
-        .to_string();
-    let mut prefix = full.as_str();
-    loop {
-        if let Some(e) = entries.iter().find(|e| {
-            e.machine
-                .trim_start_matches("https://")
-                .trim_end_matches('/')
-                == prefix
-        }) {
-            return Some(e);
-        }
-        prefix = &prefix[..prefix.rfind('/')?];
+    /// The same prober sending `credentials` instead of the `.netrc` ones (GOAUTH decides).
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
     }
 }
 
@@ -1185,24 +1155,6 @@ mod tests {
         );
         assert_eq!(decode_chunked(b"3\r\nab"), Chunked::Incomplete(2));
         assert_eq!(decode_chunked(b"zz\r\n"), Chunked::Invalid);
-    }
-
-    #[test]
-    fn netrc_matching_like_go() {
-        let entries = super::super::netconf::parse_netrc(
-            "machine proxy.example login a password 1\nmachine 127.0.0.1:8443 login b password 2\n\
-             machine proxy.example login dup password 3\nmachine corp.example/private login c password 4\n",
-        );
-        let m =
-            |u: &str| netrc_match(&entries, &Url::parse(u).expect("url")).map(|e| e.login.clone());
-        assert_eq!(m("https://proxy.example/a/b"), Some("a".into()));
-        assert_eq!(m("https://127.0.0.1:8443/x"), Some("b".into()));
-        assert_eq!(m("https://127.0.0.1/x"), None);
-        assert_eq!(
-            m("https://corp.example/private/mod/@v/list"),
-            Some("c".into())
-        );
-        assert_eq!(m("https://corp.example/public"), None);
     }
 
     #[test]

@@ -9,8 +9,11 @@ use base64::Engine as _;
 use serde::Serialize;
 use url::Url;
 
-use super::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
+use super::plan::{Source, SourceKind};
 use super::proxy::join;
+use super::walk::{Op, Step, request};
+use super::walker::{Answer, try_sources};
+use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
 use crate::output::Status;
 use crate::redact::redact;
 
@@ -170,15 +173,6 @@ pub fn resolve(gosumdb: &str) -> Result<Option<SumDbTarget>, String> {
     }
 }
 
-/// A proxy of the chain as the checksum-database route sees it.
-#[derive(Debug, Clone)]
-pub enum RouteEntry {
-    /// A proxy URL; `fall_on_error` = it is followed by `|`.
-    Proxy { url: Url, fall_on_error: bool },
-    /// `direct` or `off`: go stops asking proxies and connects directly.
-    Direct,
-}
-
 /// How go reaches the database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "via", content = "url")]
@@ -218,6 +212,83 @@ pub struct SumdbReport {
     pub hint: Option<String>,
 }
 
+/// Where go sends checksum-database requests, found like `dbClient.initBase`. URLs are
+/// unredacted (requests need them); redact before printing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// GOSUMDB gave a URL: proxies are not asked.
+    Explicit(String),
+    /// A proxy's `/sumdb/NAME/supported` said 200: requests go to `<proxy>/sumdb/NAME`.
+    Proxy {
+        /// The proxy as shown (redacted).
+        proxy: String,
+        url: String,
+    },
+    /// Every proxy said 404/410 (or fell through on `|`), or the list reached `direct`/`off`.
+    Direct(String),
+    /// A proxy's answer stopped the search (after `,`): go fails verifying with this error.
+    Unavailable(String),
+}
+
+/// The GOPROXY list as `initBase` walks it: the list itself, not one module's GONOPROXY
+/// decisions (go's implicit `noproxy` entry answers "ask the proxies" for the database).
+fn base_sources(sources: &[Source]) -> Vec<Source> {
+    sources
+        .iter()
+        .filter(|s| !s.via_gonoproxy)
+        .cloned()
+        .map(|mut s| {
+            s.skipped = false;
+            s
+        })
+        .collect()
+}
+
+/// go's `dbClient.initBase`: an explicit URL is used as is; otherwise the proxies of GOPROXY
+/// are walked with the one walker ([`try_sources`]) asking `/sumdb/NAME/supported`; the
+/// first 200 wins, a not-found (or `direct`/`off`) moves on and ends at `https://NAME`, and
+/// another error stops the search where `,` follows. Returns the base and the requests made.
+pub fn init_base(
+    prober: &Prober,
+    name: &str,
+    explicit: Option<&str>,
+    direct: &str,
+    sources: &[Source],
+    fetch: impl Fn() -> FetchOptions,
+) -> (Base, Vec<Step>) {
+    if let Some(u) = explicit {
+        return (Base::Explicit(u.to_string()), Vec::new());
+    }
+    let sources = base_sources(sources);
+    let mut steps: Vec<Step> = Vec::new();
+    let mut chosen = None;
+    let rel = format!("sumdb/{name}/supported");
+    let res = try_sources(&sources, Op::SumdbSupported, &mut steps, |src, steps| {
+        if src.kind != SourceKind::Proxy {
+            return Answer::NotFound("module lookup disabled by GOPROXY=off".into());
+        }
+        let base = src.url.as_deref().unwrap_or(&src.target);
+        match request(prober, base, &rel, Op::SumdbSupported, fetch(), steps) {
+            Ok(_) => {
+                chosen = Some((
+                    src.target.clone(),
+                    format!("{}/sumdb/{name}", base.trim_end_matches('/')),
+                ));
+                Answer::Ok
+            }
+            Err(a) => a,
+        }
+    });
+    // Only the requests made: `off` is a decision, not a request.
+    steps.retain(|s| s.url.is_some());
+    let base = match (res, chosen) {
+        (Ok(()), Some((proxy, url))) => Base::Proxy { proxy, url },
+        (Err(Answer::Error(e)), _) => Base::Unavailable(e),
+        _ => Base::Direct(direct.to_string()),
+    };
+    (base, steps)
+}
+
 /// Fetch `<base>/latest` and verify it.
 fn latest(
     prober: &Prober,
@@ -255,7 +326,7 @@ fn latest(
 pub fn check(
     prober: &Prober,
     target: &SumDbTarget,
-    chain: &[RouteEntry],
+    chain: &[Source],
     opts: &FetchOptions,
 ) -> SumdbReport {
     let started = Instant::now();
@@ -285,54 +356,40 @@ pub fn check(
         }
     };
     // Find the route like cmd/go's initBase.
+    let fetch = || *opts;
+    let explicit = target.explicit.as_ref().map(Url::as_str);
+    let (found, _) = init_base(
+        prober,
+        &target.name,
+        explicit,
+        target.direct.as_str(),
+        chain,
+        fetch,
+    );
     let mut route_err = None;
-    let base = if let Some(u) = &target.explicit {
-        report.route = Some(Route::Explicit(redact(u.as_str())));
-        u.clone()
-    } else {
-        let mut chosen = None;
-        for entry in chain {
-            let RouteEntry::Proxy { url, fall_on_error } = entry else {
-                break;
-            };
-            let Some(s) = join(url, &format!("sumdb/{}/supported", target.name)) else {
-                continue;
-            };
-            let r = prober.fetch(&s, opts);
-            match (r.status, &r.error) {
-                (Some(200), None) => {
-                    report.proxied_by.push(super::proxy::display_url(url));
-                    chosen = join(url, &format!("sumdb/{}", target.name));
-                    break;
-                }
-                (Some(404 | 410), _) => continue,
-                _ if *fall_on_error => continue,
-                (status, err) => {
-                    let what = match (status, err) {
-                        (_, Some(e)) => e.message.clone(),
-                        (Some(s), None) => format!("HTTP {s}"),
-                        (None, None) => "no answer".into(),
-                    };
-                    route_err = Some(format!(
-                        "{} answers {what} to /sumdb/{}/supported, and go treats anything but 200/404/410 there as \"database unavailable\"",
-                        super::proxy::display_url(url),
-                        target.name
-                    ));
-                    break;
-                }
-            }
+    let base = match found {
+        Base::Explicit(u) => {
+            report.route = Some(Route::Explicit(redact(&u)));
+            target
+                .explicit
+                .clone()
+                .unwrap_or_else(|| target.direct.clone())
         }
-        match chosen {
-            Some(b) => {
-                report.route = Some(Route::Proxy(
-                    report.proxied_by.last().cloned().unwrap_or_default(),
-                ));
-                b
-            }
-            None => {
-                report.route = Some(Route::Direct(target.direct.to_string()));
-                target.direct.clone()
-            }
+        Base::Proxy { proxy, url } => {
+            report.proxied_by.push(proxy.clone());
+            report.route = Some(Route::Proxy(proxy));
+            Url::parse(&url).unwrap_or_else(|_| target.direct.clone())
+        }
+        Base::Direct(_) => {
+            report.route = Some(Route::Direct(target.direct.to_string()));
+            target.direct.clone()
+        }
+        Base::Unavailable(e) => {
+            route_err = Some(format!(
+                "{e}: go treats anything but 200/404/410 from /sumdb/{}/supported as \"database unavailable\" and stops looking",
+                target.name
+            ));
+            target.direct.clone()
         }
     };
     if let Some(e) = route_err {
@@ -341,7 +398,7 @@ pub fn check(
             "fix that proxy's /sumdb answer, or separate it from the next entry with '|'".into(),
         );
         report.route = None;
-        report.phases.total_ms = super::http::ms(started.elapsed());
+        report.phases.total_ms = crate::net::http::ms(started.elapsed());
         return report;
     }
     report.url = redact(base.as_str());

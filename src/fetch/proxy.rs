@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use url::Url;
 
-use super::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
+use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
 use crate::output::Status;
 use crate::ports::{self, PortOwner};
 use crate::redact::redact;
@@ -639,7 +639,7 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
             ),
         }
     };
-    report.phases.total_ms = super::http::ms(started.elapsed());
+    report.phases.total_ms = crate::net::http::ms(started.elapsed());
     report.verdict = d.verdict;
     report.severity = d.verdict.status();
     report.ok = report.severity != Status::Error;
@@ -683,8 +683,8 @@ pub fn test_all(prober: &Prober, urls: &[Url], opts: &ProbeOptions) -> Vec<Proxy
 
 #[cfg(test)]
 mod tests {
-    use super::super::http::{FetchError, Phase};
     use super::*;
+    use crate::net::http::{FetchError, Phase};
 
     fn ok(status: u16, ctype: &str, body: &str) -> FetchResult {
         FetchResult {

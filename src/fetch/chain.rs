@@ -1,0 +1,254 @@
+//! What a GOPROXY list means for go fetching one canary module, from each proxy's verdict:
+//! the list is planned by [`super::plan`] (the one GOPROXY reading) and walked by
+//! [`super::walker::try_sources`] (the one `,`/`|`/`direct`/`off` rule), with each proxy's
+//! answer taken from its [`ProxyReport`]. [`explain`] is pure.
+
+use serde::Serialize;
+
+use super::plan::{self, Settings, Source, SourceKind};
+use super::proxy::{ProxyReport, Verdict};
+use super::walk::{Op, Step};
+use super::walker::{Answer, try_sources};
+use crate::output::Status;
+use crate::syntax::goproxy::Fallback;
+
+/// The GOPROXY list as go walks it for `module` (`path@version`), or go's error for an unusable
+/// value. Without GONOPROXY settings every entry is tried; `direct` and `off` end the list.
+pub fn sources(goproxy: &str, module: &str) -> Result<Vec<Source>, String> {
+    let (path, version) = module.split_once('@').unwrap_or((module, "latest"));
+    let settings = Settings {
+        goproxy: goproxy.to_string(),
+        gosumdb: "off".into(),
+        ..Default::default()
+    };
+    let route = plan::plan(path, version, &settings);
+    match crate::syntax::goproxy::parse(goproxy).go_error {
+        Some(e) => Err(e),
+        None => Ok(route.sources),
+    }
+}
+
+/// The proxy sources of a list, in order (the ones a report is made for).
+pub fn proxies(sources: &[Source]) -> impl Iterator<Item = &Source> {
+    sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Proxy && !s.skipped)
+}
+
+/// What the chain means for go fetching the probe module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainOutcome {
+    /// One sentence per entry, in order.
+    pub consequences: Vec<String>,
+    /// Who would serve the probe module: a proxy URL, `direct`, or `None` (every download fails).
+    pub served_by: Option<String>,
+    /// The chain as a whole fails for public modules.
+    pub broken: bool,
+}
+
+/// How go treats a proxy that got this verdict for the probe module.
+fn answer(r: &ProxyReport) -> Answer {
+    match r.verdict {
+        // A proxy that serves the module but answers non-404 for missing ones still serves.
+        Verdict::Ok | Verdict::BadNotFound => Answer::Ok,
+        Verdict::NotServingModule => Answer::NotFound(r.diagnosis.clone()),
+        _ if r.severity == Status::Error => Answer::Error(r.diagnosis.clone()),
+        _ => Answer::Ok,
+    }
+}
+
+/// Walk the chain with each proxy's report (same order as [`proxies`] of `sources`).
+pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
+    // Which report belongs to which source.
+    let mut report_of: Vec<Option<&ProxyReport>> = Vec::with_capacity(sources.len());
+    let mut it = reports.iter();
+    for s in sources {
+        report_of.push(if s.kind == SourceKind::Proxy && !s.skipped {
+            it.next()
+        } else {
+            None
+        });
+    }
+    let mut reached = vec![false; sources.len()];
+    let mut served_by = None;
+    let mut steps: Vec<Step> = Vec::new();
+    let walked = try_sources(sources, Op::Info, &mut steps, |src, _| {
+        let i = sources
+            .iter()
+            .position(|s| std::ptr::eq(s, src))
+            .unwrap_or(0);
+        reached[i] = true;
+        match (src.kind, report_of[i]) {
+            (SourceKind::Direct, _) => {
+                served_by = Some("direct".to_string());
+                Answer::Ok
+            }
+            (_, Some(r)) => {
+                let a = answer(r);
+                if a == Answer::Ok {
+                    served_by = Some(r.url.clone());
+                }
+                a
+            }
+            _ => Answer::NotFound("no report".into()),
+        }
+    });
+    let broken = walked.is_err();
+    if broken {
+        served_by = None;
+    }
+    let label = |i: usize| -> String {
+        match sources.get(i) {
+            Some(s) if s.kind == SourceKind::Proxy => format!("entry {} ({})", i + 1, s.target),
+            Some(s) => format!("entry {} ({})", i + 1, s.target),
+            None => "nothing".into(),
+        }
+    };
+    let mut consequences = Vec::new();
+    for (i, src) in sources.iter().enumerate() {
+        let has_next = i + 1 < sources.len();
+        let pipe = src.fallback == Some(Fallback::OnAnyError);
+        let text = match src.kind {
+            SourceKind::Direct => "direct: go fetches what earlier entries do not serve from the origin (version control), which needs git/hg and access to the module hosts; whether that works is not known until go clones".to_string(),
+            SourceKind::Off => "off: go stops here; anything not served by an earlier entry fails with \"module lookup disabled by GOPROXY=off\"".to_string(),
+            SourceKind::Proxy => {
+                let Some(r) = report_of[i] else {
+                    consequences.push("skipped for this module (GONOPROXY)".to_string());
+                    continue;
+                };
+                let s = match r.verdict {
+                    Verdict::Ok => match (has_next, pipe) {
+                        (false, _) => "serves public modules; it is the last entry".to_string(),
+                        (true, false) => format!(
+                            "serves public modules; go moves on to {} only for modules it answers 404/410 for",
+                            label(i + 1)
+                        ),
+                        (true, true) => format!(
+                            "serves public modules; go moves on to {} for modules it lacks or when it fails",
+                            label(i + 1)
+                        ),
+                    },
+                    Verdict::NotServingModule if has_next => format!(
+                        "answers 404/410 for the probe module, so go falls through to {}",
+                        label(i + 1)
+                    ),
+                    Verdict::NotServingModule => "answers 404/410 for the probe module and is the last entry: go cannot download it".to_string(),
+                    Verdict::BadNotFound if has_next && !pipe => format!(
+                        "serves public modules, but modules it lacks get a non-404 answer and go will NOT fall through ',' to {}; use '|' if it must",
+                        label(i + 1)
+                    ),
+                    Verdict::BadNotFound => "serves public modules".to_string(),
+                    _ if r.severity == Status::Error => {
+                        let why = format!("fails ({})", r.diagnosis);
+                        match (has_next, pipe) {
+                            (true, true) => format!(
+                                "{why}; '|' follows, so go falls back to {} on errors",
+                                label(i + 1)
+                            ),
+                            (true, false) => format!(
+                                "{why} and is followed by ',' so go will NOT fall back to {}: every download fails; use '|' to fall back on errors",
+                                label(i + 1)
+                            ),
+                            (false, _) => format!("{why} and is the last entry: every download fails"),
+                        }
+                    }
+                    _ => r.diagnosis.clone(),
+                };
+                if reached[i] {
+                    s
+                } else {
+                    format!("{s} (not reached for the probe module)")
+                }
+            }
+        };
+        consequences.push(text);
+    }
+    ChainOutcome {
+        consequences,
+        served_by,
+        broken,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::http::Phases;
+
+    const M: &str = "example.com/hello@v1.0.0";
+
+    fn report(url: &str, verdict: Verdict) -> ProxyReport {
+        ProxyReport {
+            kind: "proxy",
+            url: url.into(),
+            ok: verdict.status() != Status::Error,
+            status: None,
+            phases: Phases::default(),
+            median_ms: None,
+            min_ms: None,
+            samples: 0,
+            verdict,
+            severity: verdict.status(),
+            diagnosis: "x".into(),
+            hint: None,
+            via_proxy: None,
+            module: String::new(),
+            not_found_status: None,
+            sumdb: None,
+            port_owners: Vec::new(),
+            position: None,
+            consequence: None,
+            served: None,
+        }
+    }
+
+    #[test]
+    fn parses_like_go() {
+        let items = sources(" a.example ,, http://b|direct,ignored", M).expect("ok");
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].target, "https://a.example");
+        assert_eq!(items[0].fallback, Some(Fallback::OnNotFound));
+        assert_eq!(items[1].fallback, Some(Fallback::OnAnyError));
+        assert_eq!(items[2].kind, SourceKind::Direct);
+        assert!(sources(",", M).is_err());
+        assert!(sources("ftp://x", M).is_err());
+    }
+
+    #[test]
+    fn comma_after_a_failure_breaks_the_chain() {
+        let items = sources("http://a,http://b", M).expect("ok");
+        let out = explain(
+            &items,
+            &[
+                report("http://a", Verdict::Refused),
+                report("http://b", Verdict::Ok),
+            ],
+        );
+        assert!(out.broken);
+        assert_eq!(out.served_by, None);
+        assert!(out.consequences[0].contains("will NOT fall back"));
+        assert!(out.consequences[1].contains("not reached"));
+    }
+
+    #[test]
+    fn pipe_after_a_failure_falls_back() {
+        let items = sources("http://a|http://b", M).expect("ok");
+        let out = explain(
+            &items,
+            &[
+                report("http://a", Verdict::Refused),
+                report("http://b", Verdict::Ok),
+            ],
+        );
+        assert!(!out.broken);
+        assert_eq!(out.served_by.as_deref(), Some("http://b"));
+    }
+
+    #[test]
+    fn not_found_falls_through_to_direct() {
+        let items = sources("http://a,direct", M).expect("ok");
+        let out = explain(&items, &[report("http://a", Verdict::NotServingModule)]);
+        assert_eq!(out.served_by.as_deref(), Some("direct"));
+        assert!(!out.broken);
+    }
+}

@@ -1,0 +1,133 @@
+//! Version queries as go's `modload.Query` answers them from a proxy's `@v/list`: the highest
+//! release matching `latest`, a semver prefix or a comparison, else the highest pre-release;
+//! and `proxyRepo.latestFromList` for lists of pseudo-versions. Pure; one Go semver
+//! ([`crate::syntax::semver`]).
+
+use super::plan::Query;
+use crate::syntax::{module, semver};
+
+/// The version go picks from an `@v/list` body: the highest release matching the query, else
+/// the highest pre-release (pseudo-versions are not listed candidates).
+pub fn pick(list: &str, q: &Query) -> Option<String> {
+    let prefix = match q {
+        Query::List(v) if !v.starts_with(['<', '>']) => {
+            let c = module::canonical_version(v).unwrap_or_default();
+            // v1 → "v1.", v1.2 → "v1.2."
+            let dots = v.matches('.').count();
+            let keep: Vec<&str> = c.split('.').take(dots + 1).collect();
+            format!("{}.", keep.join("."))
+        }
+        _ => String::new(),
+    };
+    let mut vs: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| module::is_valid_semver(v) && v.starts_with(&prefix) && !is_pseudo(v))
+        .filter(|v| match q {
+            Query::List(c) if c.starts_with(['<', '>']) => cmp_ok(v, c),
+            _ => true,
+        })
+        .collect();
+    vs.sort_by(|a, b| semver::compare(a, b));
+    let release = vs
+        .iter()
+        .rev()
+        .find(|v| module::parse_semver(v).is_some_and(|p| p.prerelease.is_empty()));
+    release.or(vs.last()).map(|v| v.to_string())
+}
+
+fn cmp_ok(v: &str, query: &str) -> bool {
+    use std::cmp::Ordering::*;
+    let (op, bound) = if let Some(b) = query.strip_prefix("<=") {
+        ("<=", b)
+    } else if let Some(b) = query.strip_prefix(">=") {
+        (">=", b)
+    } else if let Some(b) = query.strip_prefix('<') {
+        ("<", b)
+    } else {
+        (">", query.trim_start_matches('>'))
+    };
+    let o = semver::compare(v, bound);
+    match op {
+        "<=" => o != Greater,
+        ">=" => o != Less,
+        "<" => o == Less,
+        _ => o == Greater,
+    }
+}
+
+/// proxyRepo.latestFromList: the valid version with the newest time, where the time is the
+/// line's second field (RFC 3339) or a pseudo-version's timestamp; tagged versions without a
+/// time are ignored.
+pub fn latest_from_list(list: &str) -> Option<String> {
+    let mut best: Option<(String, String)> = None;
+    for line in list.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let Some(v) = f.first().filter(|v| module::is_valid_semver(v)) else {
+            continue;
+        };
+        let time: String = if let Some(t) = f.get(1) {
+            t.chars().take(19).filter(char::is_ascii_digit).collect()
+        } else if is_pseudo(v) {
+            let core = v.split('+').next().unwrap_or(v);
+            core.rsplit(['-', '.']).nth(1).unwrap_or("").to_string()
+        } else {
+            continue;
+        };
+        if time.len() == 14 && best.as_ref().is_none_or(|(bt, _)| time > *bt) {
+            best = Some((time, v.to_string()));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+/// x/mod's `IsPseudoVersion`, close enough for list filtering: `…-yyyymmddhhmmss-abcdefabcdef`.
+pub fn is_pseudo(v: &str) -> bool {
+    let core = v.split('+').next().unwrap_or(v);
+    let parts: Vec<&str> = core.rsplitn(3, ['-', '.']).collect();
+    parts.len() == 3
+        && parts[0].len() == 12
+        && parts[0].bytes().all(|b| b.is_ascii_hexdigit())
+        && parts[1].len() == 14
+        && parts[1].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_like_query_latest() {
+        let list = "v1.0.0\nv1.2.0\nv1.10.0-rc.1\nv1.9.1\nv0.0.0-20200101000000-abcdefabcdef\nnot-a-version\n";
+        assert_eq!(pick(list, &Query::Latest).as_deref(), Some("v1.9.1"));
+        assert_eq!(
+            pick("v1.0.0-pre\n", &Query::Latest).as_deref(),
+            Some("v1.0.0-pre")
+        );
+        assert_eq!(pick("", &Query::Latest), None);
+        assert_eq!(
+            pick(list, &Query::List("v1.2".into())).as_deref(),
+            Some("v1.2.0")
+        );
+        assert_eq!(
+            pick(list, &Query::List("v1".into())).as_deref(),
+            Some("v1.9.1")
+        );
+        assert_eq!(
+            pick(list, &Query::List("<v1.2.0".into())).as_deref(),
+            Some("v1.0.0")
+        );
+        assert!(is_pseudo("v0.0.0-20200101000000-abcdefabcdef"));
+        assert_eq!(
+            latest_from_list(list).as_deref(),
+            Some("v0.0.0-20200101000000-abcdefabcdef")
+        );
+        assert_eq!(
+            latest_from_list("v1.0.0 2024-01-02T03:04:05Z\nv1.1.0 2023-01-01T00:00:00Z\n")
+                .as_deref(),
+            Some("v1.0.0")
+        );
+        assert_eq!(latest_from_list("v1.0.0\n"), None);
+        assert!(!is_pseudo("v1.0.0"));
+    }
+}
