@@ -31,6 +31,21 @@ for tool in script:bsdutils chattr:e2fsprogs; do
     fi
   fi
 done
+# Port tests (tests/port.rs): real holders of a port started on loopback: Debian's nginx (a
+# master and workers sharing one socket), Debian's python3 (runnable by `nobody` for the
+# other-user case via setpriv), node (a JSON 404 server); `ss` is the referee for holders.
+for tool in /usr/sbin/nginx:nginx-light /usr/bin/python3:python3 node:nodejs setpriv:util-linux ss:iproute2; do
+  if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+      echo "prereqs: installing ${tool#*:} for the port tests"
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool#*:}" >/dev/null
+    else
+      echo "prereqs: the port tests need \`${tool%%:*}\` (package ${tool#*:})" >&2
+      exit 1
+    fi
+  fi
+done
 # The loopback checksum database of the probe tests (tests/sumdbserver) needs golang.org/x/mod
 # in the module cache: download it here, the one step that needs the Go module proxy.
 if ! (cd tests/sumdbserver && GOFLAGS=-mod=mod go mod download golang.org/x/mod); then

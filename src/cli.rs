@@ -360,6 +360,27 @@ pub struct PortArgs {
     /// Range for --free, e.g. 3000-3999 (default: the OS ephemeral range)
     #[arg(long, requires = "free", value_name = "A-B")]
     pub range: Option<String>,
+    /// The GOPROXY URL meant for this port (default: http:// on the address that listens)
+    #[arg(long, value_name = "URL", requires = "port")]
+    pub url: Option<String>,
+    /// Module asked for to tell a Go module proxy (default: rsc.io/quote@v1.5.2)
+    #[arg(long, value_name = "PATH@VERSION", requires = "port")]
+    pub module: Option<String>,
+    /// Wait until the port is free (exit 0), or 1 at --timeout
+    #[arg(long, requires = "port", conflicts_with_all = ["wait_held", "stop"])]
+    pub wait: bool,
+    /// Wait until something answers HTTP on the port (a proxy that is starting)
+    #[arg(long, requires = "port", conflicts_with = "stop")]
+    pub wait_held: bool,
+    /// Stop the process(es) holding the port: SIGTERM, a grace period, then SIGKILL (asks first)
+    #[arg(long, requires = "port")]
+    pub stop: bool,
+    /// With --stop: do not ask (needed without a terminal)
+    #[arg(long, requires = "stop")]
+    pub yes: bool,
+    /// Per-request deadline when asking what answers; with --wait/--wait-held, how long to wait
+    #[arg(long, value_name = "DURATION", value_parser = crate::probe::parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

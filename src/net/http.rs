@@ -156,6 +156,14 @@ pub struct FetchResult {
     pub url: String,
     pub status: Option<u16>,
     pub content_type: Option<String>,
+    /// `Server`, `X-Powered-By` and `WWW-Authenticate` headers: what software answers and
+    /// whether it asks for credentials (the port fingerprint reads them).
+    #[serde(skip)]
+    pub server: Option<String>,
+    #[serde(skip)]
+    pub powered_by: Option<String>,
+    #[serde(skip)]
+    pub www_authenticate: Option<String>,
     /// Body bytes read (up to the cap).
     pub bytes: usize,
     pub phases: Phases,
@@ -430,6 +438,9 @@ impl Prober {
         result.phases.ttfb_ms = Some(ms(first.duration_since(sent)));
         result.status = Some(response.status);
         result.content_type = response.header("content-type").map(str::to_string);
+        result.server = response.header("server").map(str::to_string);
+        result.powered_by = response.header("x-powered-by").map(str::to_string);
+        result.www_authenticate = response.header("www-authenticate").map(str::to_string);
         if (300..400).contains(&response.status) && response.status != 304 {
             if let Some(loc) = response.header("location") {
                 return Ok(Some(loc.to_string()));

@@ -83,10 +83,10 @@ pub fn parse_passwd(text: &str) -> BTreeMap<u32, String> {
         .collect()
 }
 
-/// Find which pid holds each socket inode by reading /proc/PID/fd links (only our own processes
-/// unless we are root; others stay unknown).
-pub fn pids_for_inodes(proc_root: &Path, inodes: &[u64]) -> BTreeMap<u64, u32> {
-    let mut found = BTreeMap::new();
+/// Every pid holding each socket inode, by reading /proc/PID/fd links (ascending pids: a forked
+/// server's master first). Only our own processes unless we are root, as with `ss -p`.
+pub fn pids_for_inodes(proc_root: &Path, inodes: &[u64]) -> BTreeMap<u64, Vec<u32>> {
+    let mut found: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     let Ok(procs) = std::fs::read_dir(proc_root) else {
         return found;
     };
@@ -101,22 +101,76 @@ pub fn pids_for_inodes(proc_root: &Path, inodes: &[u64]) -> BTreeMap<u64, u32> {
             let Ok(target) = std::fs::read_link(fd.path()) else {
                 continue;
             };
-            let t = target.to_string_lossy();
-            if let Some(inode) = t
-                .strip_prefix("socket:[")
-                .and_then(|s| s.strip_suffix(']'))
-                .and_then(|s| s.parse::<u64>().ok())
-            {
+            if let Some(inode) = socket_inode(&target.to_string_lossy()) {
                 if inodes.contains(&inode) {
-                    found.entry(inode).or_insert(pid);
+                    let pids = found.entry(inode).or_default();
+                    // One process may hold the socket on several descriptors.
+                    if !pids.contains(&pid) {
+                        pids.push(pid);
+                    }
                 }
             }
         }
-        if found.len() == inodes.len() {
-            break;
-        }
+    }
+    for pids in found.values_mut() {
+        pids.sort_unstable();
     }
     found
+}
+
+/// The inode of an fd link target `socket:[N]`.
+pub fn socket_inode(link: &str) -> Option<u64> {
+    link.strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+/// Start time of a process in clock ticks after boot: field 22 of /proc/PID/stat. The command
+/// name (field 2) may hold spaces and parentheses, so fields are counted after its last `)`.
+pub fn parse_stat_start(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// The real uid from /proc/PID/status (`Uid:\treal\teffective\t…`).
+pub fn parse_status_uid(status: &str) -> Option<u32> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Seconds since boot from /proc/uptime.
+pub fn parse_uptime(text: &str) -> Option<f64> {
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// A NUL-separated /proc/PID/cmdline as one line (arguments joined by spaces), control
+/// characters escaped (`\n`): any process may put anything in its arguments or name.
+pub fn parse_cmdline(raw: &str) -> String {
+    visible(
+        &raw.split('\0')
+            .filter(|a| !a.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// `text` with control characters escaped, for a process name or command line.
+pub fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -147,6 +201,36 @@ mod tests {
         let rows = parse_proc_net(TCP6, true);
         assert_eq!(rows[0].address, "::1".parse::<IpAddr>().expect("ip"));
         assert_eq!(rows[0].port, 3000);
+    }
+
+    #[test]
+    fn stat_start_counts_after_the_command_name() {
+        let stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 3 0 987654 1000 10";
+        assert_eq!(parse_stat_start(stat), Some(987654));
+        assert_eq!(parse_stat_start("garbage"), None);
+    }
+
+    #[test]
+    fn status_uid_and_cmdline() {
+        assert_eq!(
+            parse_status_uid("Name:\tnginx\nUid:\t33\t33\t33\t33\n"),
+            Some(33)
+        );
+        assert_eq!(
+            parse_cmdline("nginx: worker process\0\0"),
+            "nginx: worker process"
+        );
+        assert_eq!(
+            parse_cmdline("python3\0-m\0http.server\0"),
+            "python3 -m http.server"
+        );
+        assert_eq!(
+            parse_cmdline("python3\0-c\0a\nb\x1b[2J"),
+            "python3 -c a\\nb\\u{1b}[2J"
+        );
+        assert_eq!(socket_inode("socket:[4242]"), Some(4242));
+        assert_eq!(socket_inode("pipe:[4242]"), None);
+        assert_eq!(parse_uptime("123.45 678.9\n"), Some(123.45));
     }
 
     #[test]
