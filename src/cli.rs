@@ -379,7 +379,7 @@ pub struct PortArgs {
     #[arg(long, requires = "stop")]
     pub yes: bool,
     /// Per-request deadline when asking what answers; with --wait/--wait-held, how long to wait
-    #[arg(long, value_name = "DURATION", value_parser = crate::probe::parse_timeout)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::net::parse_timeout)]
     pub timeout: Option<std::time::Duration>,
 }
 

@@ -12,12 +12,12 @@ use url::Url;
 use super::Context;
 use crate::Outcome;
 use crate::cli::PortArgs;
+use crate::fetch::proxy;
+use crate::net::http::Prober;
 use crate::output::{self, Status};
 use crate::ports::effect::{self, GoEffect};
 use crate::ports::fingerprint::{self, Ask, Fingerprint};
 use crate::ports::{self, PortOwner, ask, family, search, stop};
-use crate::probe::http::Prober;
-use crate::probe::proxy;
 
 #[derive(Serialize)]
 struct PortReport {
@@ -424,7 +424,7 @@ fn wait(port: u16, url: Option<&Url>, args: &PortArgs, ctx: &Context) -> Result<
                     .min(Duration::from_secs(2));
                 let r = prober.fetch(
                     u,
-                    &crate::probe::http::FetchOptions::within(
+                    &crate::net::http::FetchOptions::within(
                         left.max(Duration::from_millis(100)),
                         4096,
                     ),

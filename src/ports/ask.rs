@@ -7,8 +7,8 @@ use std::time::Duration;
 use url::Url;
 
 use super::fingerprint::{Answer, Ask, Failure};
-use crate::probe::http::{ErrorKind, FetchOptions, FetchResult, Prober};
-use crate::probe::proxy;
+use crate::fetch::proxy;
+use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Prober};
 
 /// Bytes of each body kept: enough for a page title, a JSON error or a not-found line.
 const BODY_BYTES: usize = 16 * 1024;

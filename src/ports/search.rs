@@ -12,7 +12,7 @@ use url::Url;
 use super::fingerprint::{self, Kind};
 use super::procnet::parse_proc_net;
 use super::{PortOwner, ask, family};
-use crate::probe::http::Prober;
+use crate::net::http::Prober;
 
 /// At most this many other listeners are asked (nearest port numbers first).
 pub const MAX_ASKED: usize = 24;
