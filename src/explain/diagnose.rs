@@ -400,7 +400,15 @@ impl<'a> Builder<'a> {
         } else {
             format!(
                 "check that the module and version exist; to let go fetch what the proxies lack from its origin: {}",
-                self.setting_command("GOPROXY", Some(&goproxy.replace("off", "direct")))
+                match self
+                    .proxy_specs()
+                    .iter()
+                    .position(|s| s.entry == ProxyEntry::Off)
+                    .and_then(|i| self.goproxy_with(i, |_| Some("direct".into())))
+                {
+                    Some(value) => self.setting_command("GOPROXY", Some(&value)),
+                    None => causes::GOPROXY_OFF.fix.to_string(),
+                }
             )
         };
         self.set(&causes::GOPROXY_OFF, text, fix);
@@ -447,9 +455,10 @@ impl<'a> Builder<'a> {
 
     /// `VAR=<existing>,<pattern>` command.
     fn add_pattern_command(&self, var: &str, pattern: &str) -> String {
+        // The effective value, even when it is derived (GONOSUMDB defaults to GOPRIVATE):
+        // setting the variable ends the derivation, so the patterns it had must be kept.
         let existing = self.facts.get(var);
-        let value = if existing.is_empty() || self.facts.sources.get(var) == Some(&Source::Default)
-        {
+        let value = if existing.is_empty() || existing == "none" {
             pattern.to_string()
         } else {
             format!("{existing},{pattern}")
@@ -781,9 +790,7 @@ impl<'a> Builder<'a> {
             format!(
                 "go sends requests for {host} through {var}={value}, and that proxy failed.{now}"
             ),
-            format!(
-                "correct or unset {var} in your shell, or exempt the host: export NO_PROXY={host}"
-            ),
+            format!("correct or unset {var} in your shell, or add {host} to NO_PROXY"),
         );
     }
 
@@ -1219,6 +1226,41 @@ mod tests {
         let f = facts(&[("GOFLAGS", "-modcacherw -bogus")]);
         let d = one("go: parsing $GOFLAGS: unknown flag -bogus", &f);
         assert_eq!(d.fix, "godoctor env set GOFLAGS=-modcacherw");
+    }
+
+    #[test]
+    fn derived_patterns_are_kept_when_a_pattern_is_added() {
+        // GONOSUMDB derived from GOPRIVATE: setting it must keep GOPRIVATE's patterns.
+        let mut f = facts(&[
+            ("GOPROXY", "http://127.0.0.1:9"),
+            ("GOSUMDB", "sum.golang.org"),
+            ("GOPRIVATE", "a.example"),
+            ("GONOSUMDB", "a.example"),
+        ]);
+        f.sources.insert("GONOSUMDB".into(), Source::Default);
+        let d = one(
+            "go: verifying git.corp.example/lib@v1.2.0: reading http://127.0.0.1:9/sumdb/sum.golang.org/lookup/git.corp.example/lib@v1.2.0: 404 Not Found",
+            &f,
+        );
+        assert_eq!(
+            d.fix,
+            "godoctor env set GONOSUMDB=a.example,git.corp.example"
+        );
+    }
+
+    #[test]
+    fn off_after_a_proxy_becomes_direct_without_touching_urls() {
+        let f = facts(&[("GOPROXY", "https://offline.example,off")]);
+        let d = one(
+            "go: example.com/a@v1.0.0: module lookup disabled by GOPROXY=off",
+            &f,
+        );
+        assert!(
+            d.fix
+                .ends_with("godoctor env set GOPROXY=https://offline.example,direct"),
+            "{}",
+            d.fix
+        );
     }
 
     #[test]
