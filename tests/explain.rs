@@ -170,9 +170,13 @@ fn goproxy_off_names_the_setting_and_where_it_is_set() {
     let env_user = GoUser::new().with_network_jail();
     let d = diagnose(&env_user, &["mod", "download", &m.spec()], "goproxy.off");
     assert!(
-        field(&d, "fix").starts_with("unset GOPROXY in your shell"),
+        field(&d, "fix").contains("`go env -w` cannot override it"),
         "{d:#}"
     );
+    // Exported by ~/.bashrc: the fix is the doctor's edit of that line.
+    std::fs::write(env_user.home().join(".bashrc"), "export GOPROXY=off\n").expect("write .bashrc");
+    let d = diagnose(&env_user, &["mod", "download", &m.spec()], "goproxy.off");
+    assert_has(&d, "fix", "in ~/.bashrc:1 delete `export GOPROXY=off`");
 }
 
 #[test]
@@ -581,7 +585,7 @@ fn toolchain_errors() {
     let fix = field(&d, "fix");
     // GOTOOLCHAIN=local comes from the test's environment: the fix is for the shell.
     assert!(
-        fix.contains("GOTOOLCHAIN=auto") && fix.contains("in your shell"),
+        fix.contains("GOTOOLCHAIN=auto") && fix.contains("cannot override it"),
         "{d:#}"
     );
     assert!(

@@ -159,6 +159,22 @@ fn replacement(line: &ShellLine, name: &str, value: &str) -> String {
     }
 }
 
+/// The shell fix that gives `name` the value `value` (`None`: unsets it) when the process
+/// environment sets it, in the same words `check` uses (`explain` prints it too).
+pub fn shell_fix(name: &str, value: Option<&str>, current: &str, origins: &EnvOrigins) -> String {
+    let want = Wanted {
+        name: name.to_string(),
+        value: value.map(str::to_string),
+    };
+    let lines: Vec<&ShellLine> = origins
+        .lines
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, l)| l)
+        .collect();
+    shell_hint(&want, current, &lines, origins)
+}
+
 /// The words of a shell fix for `want`, given the lines that set it.
 fn shell_hint(want: &Wanted, current: &str, lines: &[&ShellLine], origins: &EnvOrigins) -> String {
     let name = &want.name;

@@ -40,6 +40,8 @@ pub struct Facts {
     pub netrc_machines: Vec<String>,
     /// Re-fetches of URLs named in the errors, by URL.
     pub refetch: BTreeMap<String, Refetch>,
+    /// The shell start-up lines that set the settings coming from the OS environment.
+    pub shell: crate::doctor::envfix::EnvOrigins,
     /// The doctor's `toolchain.switch` verdict here (title and hint), for toolchain errors.
     pub toolchain_check: Option<(String, Option<String>)>,
 }
@@ -227,17 +229,18 @@ impl<'a> Builder<'a> {
     /// The command that sets (or with `None` unsets) `var`: `godoctor env set` unless the OS
     /// environment sets it, which `go env -w` cannot override.
     fn setting_command(&self, var: &str, value: Option<&str>) -> String {
-        let from_env = self.facts.sources.get(var) == Some(&Source::Env);
-        match (value, from_env) {
-            (Some(v), false) => causes::env_set(&[(var, v)]),
-            (None, false) => causes::env_unset(&[var]),
-            (Some(v), true) => format!(
-                "export {} in your shell ({var} is set in your environment, which overrides go env -w)",
-                causes::shell_quote(&format!("{var}={v}"))
-            ),
-            (None, true) => format!(
-                "unset {var} in your shell (it is set in your environment, which overrides go env -w)"
-            ),
+        if self.facts.sources.get(var) == Some(&Source::Env) {
+            // The doctor's own shell fix: the start-up file line to edit, or where else to look.
+            return crate::doctor::envfix::shell_fix(
+                var,
+                value,
+                self.facts.get(var),
+                &self.facts.shell,
+            );
+        }
+        match value {
+            Some(v) => causes::env_set(&[(var, v)]),
+            None => causes::env_unset(&[var]),
         }
     }
 
@@ -1204,7 +1207,7 @@ mod tests {
             &f,
         );
         assert!(
-            d.fix.starts_with("unset GOPROXY in your shell"),
+            d.fix.contains("`go env -w` cannot override it"),
             "{}",
             d.fix
         );
