@@ -540,7 +540,13 @@ impl<'a> Builder<'a> {
                 } else {
                     format!("~/.netrc has no credentials for {host}")
                 };
-                let goauth = self.facts.get("GOAUTH");
+                // How GOAUTH supplies credentials, never its value (it may hold command
+                // arguments with secrets).
+                let goauth = match self.facts.get("GOAUTH").trim() {
+                    "" | "netrc" => "GOAUTH reads only .netrc",
+                    "off" => "GOAUTH=off sends no credentials at all",
+                    _ => "GOAUTH also names git or a command (not checked)",
+                };
                 let fix = if url.starts_with("http://") {
                     format!(
                         "go sends credentials only over https: use https:// for {host}, with a `machine {host}` line in ~/.netrc"
@@ -557,7 +563,7 @@ impl<'a> Builder<'a> {
                 };
                 self.set(
                     &causes::PROXY_AUTH,
-                    format!("{what} {host} answered {status}: {cred}; GOAUTH={goauth:?}.{now}"),
+                    format!("{what} {host} answered {status}: {cred}; {goauth}.{now}"),
                     fix,
                 );
             }
