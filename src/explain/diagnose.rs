@@ -532,7 +532,9 @@ impl<'a> Builder<'a> {
             (_, 401 | 403) => {
                 self.check("private.auth");
                 let host = Self::netrc_host(url);
-                let has_netrc = self.facts.netrc_machines.contains(&host);
+                // go's own .netrc lookup (machine prefixes of the URL).
+                let has_netrc =
+                    crate::net::credentials::machine_for(url, &self.facts.netrc_machines).is_some();
                 let cred = if has_netrc {
                     format!(
                         "~/.netrc has credentials for {host}, and the server refused them (expired token or wrong user?)"
