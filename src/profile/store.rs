@@ -124,10 +124,31 @@ pub fn read_user_file(path: &Path) -> Result<Profile, ProfileError> {
         message: format!("cannot be read: {e}"),
         hint: Some("check that it is a readable file".into()),
     };
+    let not_regular = |kind: &str| ProfileError {
+        file: file.clone(),
+        name: Some(name.clone()),
+        line: None,
+        column: None,
+        message: format!("is {kind}, not a regular file, so it was not read"),
+        hint: Some("remove it from the profiles directory; a profile is a short TOML file".into()),
+    };
+    // A FIFO would block the open (and `profile list`) forever and a device may never end or
+    // act on being opened: look at the type first, open without blocking, and check the type
+    // of what was opened again (it may have been swapped in between).
+    let kind = fs::metadata(path).map_err(io_err)?.file_type();
+    if !kind.is_file() {
+        return Err(not_regular(describe_type(kind)));
+    }
+    let opened = open_nonblocking(path).map_err(io_err)?;
+    let kind = opened.metadata().map_err(io_err)?.file_type();
+    if !kind.is_file() {
+        return Err(not_regular(describe_type(kind)));
+    }
     let mut bytes = Vec::new();
     // Read one byte past the limit, so a huge file costs at most that much.
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_BYTES as u64 + 1).read_to_end(&mut bytes))
+    opened
+        .take(MAX_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
         .map_err(io_err)?;
     if bytes.len() > MAX_BYTES {
         let size = fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
@@ -155,6 +176,32 @@ pub fn read_user_file(path: &Path) -> Result<Profile, ProfileError> {
             overrides_builtin: BUILTIN.iter().any(|(n, _)| *n == name),
         },
     )
+}
+
+/// Open for reading with O_NONBLOCK, so opening a FIFO returns at once instead of waiting for
+/// a writer.
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+}
+
+/// What a non-regular file is, for the message.
+fn describe_type(kind: fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 impl Store {
@@ -289,6 +336,42 @@ mod tests {
             Ok(p) => p.name.clone(),
             Err(e) => format!("error: {e}"),
         }
+    }
+
+    /// Issue 13 item 10: a FIFO named like a profile hung `profile list` in open(2).
+    #[test]
+    fn a_fifo_or_device_is_reported_not_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("pipe.toml");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .expect("mkfifo");
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.toml")).expect("symlink");
+        fs::write(
+            dir.path().join("ok.toml"),
+            "version = 1\ndescription = \"fine\"\nunset = [\"GOPROXY\"]\n",
+        )
+        .expect("write");
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let d = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            let _ = done_tx.send(read_user_dir(&d));
+        });
+        let all = done_rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading the profiles directory did not hang");
+        let errors: Vec<String> = all
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(|e| e.message.clone()))
+            .collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().any(|m| m.contains("FIFO")), "{errors:?}");
+        assert!(errors.iter().any(|m| m.contains("device")), "{errors:?}");
     }
 
     #[test]
