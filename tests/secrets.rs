@@ -189,6 +189,14 @@ fn sweep(in_file: bool) {
     assert_clean(&run);
     assert_clean(&user.godoctor(&["undo"]));
     assert!(ran > 20);
+    // The credentials were really used, so the paths that handle them were exercised.
+    assert!(
+        proxy
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization").is_some()),
+        "no command sent the proxy's credentials"
+    );
     let mut files = Vec::new();
     readable_secret_files(&user.godoctor_home(), &mut files);
     readable_secret_files(&user.work_dir(), &mut files);
