@@ -395,11 +395,63 @@ fn a_toolchain_newer_than_any_release_is_refused_and_a_forced_one_rolled_back() 
     // The referee: the same write by go itself leaves a go that refuses everything.
     user.go(&["env", "-w", "GOTOOLCHAIN=go1.99.0"])
         .assert_success();
-    let version = user.go(&["version"]);
+    let version = user.go(&["env", "GOPRIVATE"]);
     version.assert_failure();
     assert!(
         version.output().contains("toolchain not available"),
         "{version}"
     );
     user.go(&["env", "-u", "GOTOOLCHAIN"]).assert_failure();
+}
+
+/// Issue 14 "survival": one bad line (GO111MODULE=of) makes go refuse its commands (`go env`
+/// included), while `go env -w/-u` still work. godoctor names the line, `env unset` repairs it,
+/// and `undo` works with go refusing to run.
+#[test]
+fn a_bad_line_that_stops_go_can_still_be_repaired_and_undone() {
+    let user = GoUser::new();
+    let original = "GO111MODULE=of\nGOPRIVATE=keep.example\n";
+    user.write_goenv(original);
+    let version = user.go(&["env", "GOPRIVATE"]);
+    version.assert_failure();
+    assert!(
+        version
+            .output()
+            .contains("unknown environment setting GO111MODULE=of"),
+        "{version}"
+    );
+    let env = user.godoctor(&["env"]);
+    env.assert_code(2);
+    assert!(
+        env.stderr.contains(&format!(
+            "{} line 1: GO111MODULE",
+            user.goenv_path().display()
+        )),
+        "{env}"
+    );
+    assert!(
+        env.stderr.contains("godoctor env unset GO111MODULE"),
+        "{env}"
+    );
+    user.godoctor(&["env", "unset", "GO111MODULE"])
+        .assert_success();
+    assert_eq!(
+        user.read_goenv().as_deref(),
+        Some("GOPRIVATE=keep.example\n")
+    );
+    user.go(&["env", "GOPRIVATE"]).assert_success();
+    // Undo puts the bad line back byte-exact, without needing go.
+    user.godoctor(&["undo"]).assert_success();
+    assert_eq!(user.read_goenv().as_deref(), Some(original));
+    // A value changed while go refuses to run, and undone after an edit: go env -w still works.
+    user.godoctor(&["env", "set", "GOPRIVATE=new.example"])
+        .assert_success();
+    let mut edited = user.read_goenv().expect("file");
+    edited.push_str("# edited by hand\n");
+    user.write_goenv(&edited);
+    user.godoctor(&["undo"]).assert_success();
+    let now = user.read_goenv().expect("file");
+    assert!(now.contains("GOPRIVATE=keep.example\n"), "{now}");
+    assert!(now.contains("GO111MODULE=of\n"), "{now}");
+    assert!(now.contains("# edited by hand\n"), "{now}");
 }

@@ -327,7 +327,7 @@ fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
 
 fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
     let changes = parse_assignments(assignments)?;
-    let go_env = ctx.load_go_env()?;
+    let go_env = load_for_write(ctx)?;
     let findings = validate(&go_env, &changes);
     let errors: Vec<&SettingFinding> = findings
         .iter()
@@ -369,7 +369,7 @@ fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
             value: None,
         })
         .collect();
-    let go_env = ctx.load_go_env()?;
+    let go_env = load_for_write(ctx)?;
     let findings = validate(&go_env, &changes);
     if findings
         .iter()
@@ -390,6 +390,21 @@ fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
         &format!("env unset {}", names.join(" ")),
     )?;
     render_write(ctx, &report, &findings, "wrote")
+}
+
+/// The environment for a write: `go env -json`, or, when a bad line of the go env file makes
+/// go refuse every command, godoctor's own reading of the file, so that `env unset` can still
+/// remove that line (`go env -w/-u` keep working then).
+fn load_for_write(ctx: &Context) -> Result<GoEnv> {
+    let go = ctx.locate_go()?;
+    GoEnv::load_or_degraded(&go, &ctx.env)
+        .map(|(go_env, _)| go_env)
+        .map_err(|e| {
+            crate::hinted(
+                e.to_string(),
+                "run `go env` yourself to see the problem; a malformed GOFLAGS or a broken Go install is the usual cause",
+            )
+        })
 }
 
 fn do_write(

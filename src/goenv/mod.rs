@@ -110,11 +110,17 @@ impl FileState {
 pub enum GoEnvError {
     #[error(transparent)]
     Run(#[from] RunError),
-    #[error("`{go} env -json` failed (exit {status}): {stderr}")]
+    #[error(
+        "`{go} env -json` failed (exit {status}): {stderr}{}",
+        bad_lines_note(bad_lines)
+    )]
     Failed {
         go: String,
         status: String,
         stderr: String,
+        /// Lines of the user's go env file that make go refuse every command, as godoctor
+        /// read them itself.
+        bad_lines: Vec<BadLine>,
     },
     #[error("`{go} env -json` printed something that is not the JSON object go prints: {detail}")]
     BadJson { go: String, detail: String },
@@ -170,6 +176,9 @@ impl GoEnv {
                     .status
                     .map_or_else(|| "signal".to_string(), |c| c.to_string()),
                 stderr: redact(out.stderr.trim()),
+                bad_lines: default_user_file(env)
+                    .map(|p| bad_lines(&FileState::read(&p)))
+                    .unwrap_or_default(),
             });
         }
         let values = parse_env_json(&out.stdout).map_err(|detail| GoEnvError::BadJson {
@@ -220,6 +229,45 @@ impl GoEnv {
         }
     }
 
+    /// When `go env -json` fails because of a line of the user's go env file (go then refuses
+    /// every command, but `go env -w/-u` still work), the settings as godoctor reads them
+    /// itself: the OS environment over the file. Enough to repair the file; `None` when the
+    /// failure has another cause.
+    pub fn degraded(go: &GoBinary, env: &ProcessEnv, error: &GoEnvError) -> Option<GoEnv> {
+        let GoEnvError::Failed { bad_lines, .. } = error else {
+            return None;
+        };
+        if bad_lines.is_empty() {
+            return None;
+        }
+        let path = default_user_file(env)?;
+        let state = FileState::read(&path);
+        let (_, file) = state.parsed()?;
+        let mut values: BTreeMap<String, String> = file
+            .entries
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect();
+        for name in MANAGED {
+            if let Some(v) = env.get(name) {
+                values.insert(name.to_string(), v.to_string());
+            }
+        }
+        for name in MANAGED {
+            values.entry(name.to_string()).or_default();
+        }
+        values.insert("GOENV".into(), path.display().to_string());
+        Some(Self::from_facts(go.clone(), values, env, Duration::ZERO))
+    }
+
+    /// [`GoEnv::load`], falling back to [`GoEnv::degraded`]; `true` when it fell back.
+    pub fn load_or_degraded(go: &GoBinary, env: &ProcessEnv) -> Result<(GoEnv, bool), GoEnvError> {
+        match GoEnv::load(go, env) {
+            Ok(e) => Ok((e, false)),
+            Err(e) => GoEnv::degraded(go, env, &e).map(|d| (d, true)).ok_or(e),
+        }
+    }
+
     /// The effective value of `name` ("" when go printed none).
     pub fn get(&self, name: &str) -> &str {
         self.values.get(name).map(String::as_str).unwrap_or("")
@@ -258,6 +306,58 @@ impl GoEnv {
     pub fn user_file_path(&self) -> Option<&Path> {
         self.user_file.path()
     }
+}
+
+/// A line of the user's go env file that stops every go command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    pub path: PathBuf,
+    pub line: usize,
+    pub key: String,
+    /// go's complaint, e.g. `unknown environment setting GO111MODULE=of`.
+    pub reason: String,
+}
+
+/// The lines of a go env file whose value makes go refuse to run (the effective, last line
+/// of GO111MODULE or GOTOOLCHAIN with a value go rejects).
+pub fn bad_lines(state: &FileState) -> Vec<BadLine> {
+    let Some((path, file)) = state.parsed() else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for key in ["GO111MODULE", "GOTOOLCHAIN"] {
+        let Some(e) = file.last(key) else { continue };
+        let reason = match key {
+            "GO111MODULE" => (!matches!(e.value.as_str(), "" | "on" | "off" | "auto"))
+                .then(|| format!("unknown environment setting GO111MODULE={}", e.value)),
+            _ => crate::syntax::toolchain::parse(&e.value).err(),
+        };
+        if let Some(reason) = reason {
+            out.push(BadLine {
+                path: path.to_path_buf(),
+                line: e.line,
+                key: key.to_string(),
+                reason: redact(&reason),
+            });
+        }
+    }
+    out
+}
+
+fn bad_lines_note(lines: &[BadLine]) -> String {
+    lines
+        .iter()
+        .map(|b| {
+            format!(
+                "\n  {} line {}: {} ({}); `godoctor env unset {}` removes it",
+                b.path.display(),
+                b.line,
+                b.key,
+                b.reason,
+                b.key
+            )
+        })
+        .collect()
 }
 
 /// Refuse a GOENV that names a device, FIFO or socket before go is run with it: go reads
@@ -339,5 +439,26 @@ mod tests {
             default_user_file(&e),
             Some(PathBuf::from("/h/.config/go/env"))
         );
+    }
+
+    #[test]
+    fn bad_lines_are_the_effective_values_go_refuses() {
+        let state = |text: &str| FileState::Read {
+            path: PathBuf::from("/g/env"),
+            file: envfile::parse(text),
+        };
+        let bad = bad_lines(&state("GO111MODULE=on\nGOPRIVATE=x\nGO111MODULE=of\n"));
+        assert_eq!(bad.len(), 1);
+        assert_eq!((bad[0].line, bad[0].key.as_str()), (3, "GO111MODULE"));
+        assert!(bad[0].reason.contains("GO111MODULE=of"));
+        let bad = bad_lines(&state("GOTOOLCHAIN=bash\n"));
+        assert_eq!(bad.len(), 1);
+        assert!(
+            bad_lines(&state(
+                "GO111MODULE=of\nGO111MODULE=auto\nGOTOOLCHAIN=go1.22.0+auto\n"
+            ))
+            .is_empty()
+        );
+        assert!(bad_lines(&FileState::Off).is_empty());
     }
 }

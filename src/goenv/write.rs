@@ -185,7 +185,8 @@ pub fn write(
     settle_pending(history)?;
 
     // Re-read under the lock: another godoctor may have written since the caller looked.
-    let before = GoEnv::load(go, env)?;
+    // A bad line that stops go must not stop its own repair: then godoctor reads the file.
+    let (before, broken_before) = GoEnv::load_or_degraded(go, env)?;
     let (goenv, file) = user_file(&before)?;
     let entries: Vec<Entry> = changes
         .iter()
@@ -225,6 +226,10 @@ pub fn write(
         Ok(()) => match check_whole_file(&goenv, &want) {
             Err(detail) => Err(Failed::Verify(detail)),
             Ok(()) => match GoEnv::load(go, env) {
+                // go refused to run before the write too: the file check above is the proof.
+                Err(e) if broken_before => {
+                    GoEnv::degraded(go, env, &e).ok_or_else(|| Failed::GoBroken(e.to_string()))
+                }
                 Err(e) => Err(Failed::GoBroken(e.to_string())),
                 Ok(after) => match verify(&after, &forward) {
                     Err(detail) => Err(Failed::Verify(detail)),
@@ -414,11 +419,13 @@ pub fn undo(
                 });
             }
             history.discard(&path)?;
-            GoEnv::load(go, env)?
+            GoEnv::load_or_degraded(go, env)?.0
         }
         None => {
             if let Err(e) = loaded {
-                return Err(e.into());
+                if GoEnv::degraded(go, env, &e).is_none() {
+                    return Err(e.into());
+                }
             }
             for (name, value) in &backward {
                 if let Some(reason) = value.as_deref().and_then(unwritable_by_go) {
@@ -436,7 +443,7 @@ pub fn undo(
                     rollback: Rollback::Untouched,
                 });
             }
-            let after = GoEnv::load(go, env)?;
+            let after = GoEnv::load_or_degraded(go, env)?.0;
             verify(&after, &backward).map_err(|detail| WriteError::Verify {
                 detail,
                 rollback: Rollback::Failed {
