@@ -262,6 +262,19 @@ pub struct CheckArgs {
     /// With --fix: apply without asking
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Output format: `markdown` for $GITHUB_STEP_SUMMARY or a GitLab job summary; `json` is
+    /// the same as --json. With GITHUB_ACTIONS=true, text output also prints ::error/::warning
+    /// annotations.
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub format: CheckFormat,
+}
+
+/// How `check` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

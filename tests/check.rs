@@ -542,3 +542,43 @@ fn private_looking_requirements_headed_for_public_services_are_flagged() {
     let (_, json) = check_json(&user, &["private.leak", "--offline"]);
     assert_eq!(checks(&json, "private.leak")[0]["status"], "ok", "{json:#}");
 }
+
+/// CI: `--format markdown` renders the same report (verdict table, problems, fixes) for a job
+/// summary; on GitHub Actions the text output also annotates each problem once.
+#[test]
+fn markdown_and_github_annotations_come_from_the_same_report() {
+    let user = GoUser::new();
+    let (_, json) = check_json(&user, &["--offline"]);
+    let md = user.godoctor(&["check", "--offline", "--format", "markdown"]);
+    md.assert_code(1);
+    assert!(
+        md.stdout.starts_with("## godoctor check: ❌ 2 problems: "),
+        "{}",
+        md.stdout
+    );
+    assert!(!md.stdout.contains('\u{1b}'), "no colour codes in markdown");
+    for s in json["sections"].as_array().expect("sections") {
+        let title = s["title"].as_str().expect("title");
+        assert!(
+            md.stdout.contains(&format!("| {title} |")),
+            "{title}: {}",
+            md.stdout
+        );
+    }
+    assert!(md.stdout.contains("### Fix first"), "{}", md.stdout);
+    let plain = user.godoctor(&["check", "--offline", "--color", "never"]);
+    assert!(!plain.stdout.contains("::error"), "{}", plain.stdout);
+    let user = user.with_env("GITHUB_ACTIONS", "true");
+    let gh = user.godoctor(&["check", "--offline", "--color", "never"]);
+    let errors = gh
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error title=godoctor proxy.chain::"))
+        .count();
+    let warnings = gh
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning title=godoctor sumdb.config::"))
+        .count();
+    assert_eq!((errors, warnings), (1, 1), "{}", gh.stdout);
+}

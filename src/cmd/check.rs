@@ -12,7 +12,7 @@ use crate::cache::fsinfo;
 use crate::cache::index;
 use crate::cache::stats::{self, ModCacheReport, TreeReport};
 use crate::cache::walk::{self, WalkOptions};
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::doctor::{
     self, Check, GoInfo, Report, Status, network, private, render, settings, toolchain,
 };
@@ -40,34 +40,45 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
             "`godoctor check --list` lists every id; a section name like `proxy` selects its checks",
         ));
     }
+    let json = ctx.output.json || args.format == CheckFormat::Json;
     let report = gather_and_check(ctx, args);
     // With --json --fix only the report after the fixes goes to stdout (one JSON document).
-    if !(ctx.output.json && args.fix) {
-        show(ctx, &report)?;
+    if !(json && args.fix) {
+        show(ctx, args, &report)?;
     }
     if args.fix && apply_fixes(ctx, &report, args.yes)? {
         // Show the report again, so what the fixes changed (and what is left) is visible.
-        if !ctx.output.json {
+        if !json {
             output::print_block("")?;
         }
         let after = gather_and_check(ctx, args);
-        show(ctx, &after)?;
+        show(ctx, args, &after)?;
         return Ok(Outcome::from_problems(after.has_problems(args.strict)));
     }
-    if ctx.output.json && args.fix {
-        show(ctx, &report)?;
+    if json && args.fix {
+        show(ctx, args, &report)?;
     }
     Ok(Outcome::from_problems(report.has_problems(args.strict)))
 }
 
-fn show(ctx: &Context, report: &Report) -> Result<()> {
-    if ctx.output.json {
-        output::print_json(report)?;
-    } else {
-        let text = render::text(report, ctx.output.verbose > 0, ctx.output.quiet);
-        // `-q` with nothing wrong prints nothing at all.
-        if !text.is_empty() {
-            output::print_block(&text)?;
+fn show(ctx: &Context, args: &CheckArgs, report: &Report) -> Result<()> {
+    match args.format {
+        _ if ctx.output.json => output::print_json(report)?,
+        CheckFormat::Json => output::print_json(report)?,
+        CheckFormat::Markdown => output::print_block(&doctor::ci::markdown(report))?,
+        CheckFormat::Text => {
+            let text = render::text(report, ctx.output.verbose > 0, ctx.output.quiet);
+            // `-q` with nothing wrong prints nothing at all.
+            if !text.is_empty() {
+                output::print_block(&text)?;
+            }
+            // On GitHub Actions, the problems also annotate the run.
+            if ctx.env.get("GITHUB_ACTIONS") == Some("true") {
+                let notes = doctor::ci::github_annotations(report);
+                if !notes.is_empty() {
+                    output::print_block(&notes)?;
+                }
+            }
         }
     }
     Ok(())

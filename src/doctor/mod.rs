@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod causes;
+pub mod ci;
 pub mod envfix;
 pub mod network;
 pub mod private;
