@@ -7,6 +7,7 @@ mod common;
 
 use common::modules::Module;
 use common::proxy::{Behaviour, ForwardProxy, GoProxy, refused_url};
+use common::sumdb::SumDb;
 use common::{GoUser, Run};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -701,4 +702,237 @@ fn list_queries_and_at_latest() {
     )]);
     let doc = assert_agree(&user(&p.url()), "example.com/pseudo@latest", &[&p], true);
     assert_eq!(doc.json()["version"], "v0.0.0-20240102030405-abcdefabcdef");
+}
+
+/// Raw request targets (as sent, not decoded) a proxy received.
+fn raw_paths(p: &GoProxy) -> Vec<String> {
+    p.requests().into_iter().map(|r| r.raw_path).collect()
+}
+
+#[test]
+fn bang_is_sent_as_percent_21_like_go() {
+    let m = hello("example.com/Azure/SDK", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    let u = user(&a.url());
+    a.clear_log();
+    u.godoctor(&["route", &m.spec(), "--probe", "--json"])
+        .assert_code(0);
+    let ours = raw_paths(&a);
+    a.clear_log();
+    u.go(&["mod", "download", "-json", &m.spec()])
+        .assert_success();
+    let go = raw_paths(&a);
+    assert!(
+        go.iter().all(|p| p.contains("%21azure/%21s%21d%21k")),
+        "{go:?}"
+    );
+    assert_eq!(ours, go, "godoctor's request targets differ from go's");
+}
+
+#[test]
+fn incompatible_version_is_fetched_by_its_info() {
+    let m = hello("example.com/inc", "v2.0.0+incompatible");
+    let a = GoProxy::start(vec![m.clone()]);
+    let u = user(&a.url());
+    let doc = assert_agree(&u, &m.spec(), &[&a], true);
+    let first = doc.json()["steps"][0]["op"].clone();
+    assert_eq!(first, "info", "{doc}");
+}
+
+#[test]
+fn major_version_two_on_a_path_without_v2_fails_like_go() {
+    let m = hello("example.com/nov", "v2.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    let u = user(&a.url());
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert_eq!(godoctor, go, "godoctor and go disagree\n{doc}\n{run}");
+    assert!(!go.ok, "go itself succeeded\n{run}");
+    assert!(
+        run.stderr.contains("should be v0 or v1, not v2")
+            || run.stdout.contains("should be v0 or v1, not v2"),
+        "{run}"
+    );
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("should be v0 or v1, not v2"), "{err}");
+}
+
+#[test]
+fn goauth_off_sends_no_netrc_credentials_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder().module(m.clone()).tls().start();
+    a.set_basic_auth(Some(("alice", "s3cret")));
+    let mut u = user(&a.url()).with_env("SSL_CERT_FILE", a.ca_file());
+    std::fs::write(
+        u.home().join(".netrc"),
+        format!(
+            "machine 127.0.0.1:{} login alice password s3cret\n",
+            a.port()
+        ),
+    )
+    .expect("write .netrc");
+    // With .netrc (GOAUTH's default), both succeed; with GOAUTH=off neither sends it.
+    assert_agree(&u, &m.spec(), &[&a], true);
+    u.set_env("GOAUTH", "off");
+    // From an empty module cache, so go really asks the proxy again.
+    u.go(&["clean", "-modcache"]).assert_success();
+    a.clear_log();
+    assert_agree(&u, &m.spec(), &[&a], false);
+    assert!(
+        a.requests()
+            .iter()
+            .all(|r| r.header("authorization").is_none()),
+        "credentials were sent with GOAUTH=off"
+    );
+}
+
+#[test]
+fn http_proxy_in_a_cgi_environment_is_refused_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    // The network jail sets HTTP_PROXY; REQUEST_METHOD makes this a CGI environment, where go
+    // refuses every http:// request, even to loopback.
+    let u = user(&a.url()).with_env("REQUEST_METHOD", "GET");
+    let doc = assert_agree(&u, &m.spec(), &[&a], false);
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("CGI"), "{err}");
+    assert!(a.requests().is_empty());
+}
+
+#[test]
+fn a_server_that_never_answers_makes_go_hang_even_after_a_pipe() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let good = GoProxy::start(vec![m.clone()]);
+    let silent = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let silent_url = format!("http://{}", silent.local_addr().expect("addr"));
+    let u = user(&format!("{silent_url}|{}", good.url()));
+    let doc = u.godoctor(&["route", &m.spec(), "--probe", "--json", "--timeout", "1s"]);
+    doc.assert_code(1);
+    let j = doc.json();
+    assert_eq!(j["ok"], false);
+    let err = j["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("go will hang"), "{doc}");
+    assert!(!doc.output().contains("falls back"), "{doc}");
+    assert!(
+        good.paths().is_empty(),
+        "the probe must not claim the next source"
+    );
+    // go: still waiting when the harness kills it after 6 s, and it never reached `good`.
+    let go_user = user(&format!("{silent_url}|{}", good.url())).timeout(Duration::from_secs(6));
+    let spec = m.spec();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        go_user.go(&["mod", "download", "-json", &spec])
+    }));
+    let msg = match outcome {
+        Ok(run) => panic!("go finished instead of hanging\n{run}"),
+        Err(e) => e.downcast_ref::<String>().cloned().unwrap_or_default(),
+    };
+    assert!(msg.contains("did not finish"), "{msg}");
+    assert!(good.paths().is_empty(), "go fell back: {:?}", good.paths());
+    drop(silent);
+}
+
+/// A proxy serving `m` that also proxies `db` (its `/sumdb/NAME/supported` says 200).
+fn proxy_with_db(m: &Module, db: SumDb) -> GoProxy {
+    GoProxy::builder().module(m.clone()).checksum_db(db).start()
+}
+
+/// Both fail, godoctor names nothing as serving, and both say `needle`.
+#[track_caller]
+fn both_fail_verifying(u: &GoUser, m: &Module, proxies: &[&GoProxy], needle: &str) {
+    let (godoctor, go, doc, run) = referee(u, &m.spec(), proxies);
+    assert!(!go.ok, "go succeeded\n{run}");
+    assert!(
+        run.output().contains(needle),
+        "go did not say {needle:?}\n{run}"
+    );
+    assert_eq!((godoctor.ok, godoctor.served_by), (false, None), "{doc}");
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        err.contains(needle),
+        "godoctor did not say {needle:?}: {err}\n{doc}"
+    );
+}
+
+#[test]
+fn checksum_database_verified_through_the_proxy_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let db = SumDb::new("sum.test").add(&m);
+    let key = db.verifier_key();
+    let a = proxy_with_db(&m, db);
+    let u = user(&a.url()).with_env("GOSUMDB", key);
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert!(go.ok, "{run}");
+    assert_eq!(
+        (godoctor.ok, godoctor.served_by),
+        (true, go.served_by),
+        "{doc}"
+    );
+    let detail = doc.json()["sumdb"]["probe"]["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains("signed tree head verified") && detail.contains("zip hash matches"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn checksum_database_signed_with_another_key_fails_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = proxy_with_db(&m, SumDb::new("sum.test").add(&m));
+    let other = SumDb::new("sum.test");
+    let u = user(&a.url()).with_env("GOSUMDB", other.verifier_key());
+    both_fail_verifying(&u, &m, &[&a], "verifiable signatures");
+}
+
+#[test]
+fn checksum_mismatch_fails_like_go_even_with_goinsecure_or_insecure_flag() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let db = SumDb::new("sum.test").with_wrong_hash_for(&m);
+    let key = db.verifier_key();
+    let a = proxy_with_db(&m, db);
+    for (k, v) in [
+        ("GOINSECURE", ""),
+        ("GOINSECURE", "example.com"),
+        ("GOFLAGS", "-modcacherw -insecure"),
+    ] {
+        let u = user(&a.url()).with_env("GOSUMDB", &key).with_env(k, v);
+        both_fail_verifying(&u, &m, &[&a], "SECURITY ERROR");
+    }
+}
+
+#[test]
+fn supported_404_sends_go_straight_to_a_database_that_is_down() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::start(vec![m.clone()]);
+    // The database's own address is a closed loopback port: go reaches it only directly.
+    let db = SumDb::new(&format!("127.0.0.1:{}", common::proxy::closed_port())).add(&m);
+    let u = user(&a.url()).with_env("GOSUMDB", db.verifier_key());
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert!(!go.ok, "{run}");
+    assert!(run.output().contains("verifying"), "{run}");
+    assert_eq!((godoctor.ok, godoctor.served_by), (false, None), "{doc}");
+    assert_eq!(doc.json()["sumdb"]["probe"]["fails"], true, "{doc}");
+}
+
+#[test]
+fn supported_500_before_a_comma_stops_the_search_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let db = SumDb::new("sum.test").add(&m);
+    let key = db.verifier_key();
+    let a = GoProxy::start(vec![m.clone()]);
+    a.set_behaviour_for("/sumdb/", Behaviour::Status(500));
+    let b = proxy_with_db(&m, db);
+    let u = user(&format!("{},{}", a.url(), b.url())).with_env("GOSUMDB", key);
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a, &b]);
+    assert!(!go.ok, "{run}");
+    assert_eq!((godoctor.ok, godoctor.served_by), (false, None), "{doc}");
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("500"), "{err}");
+    assert!(
+        b.paths().iter().all(|p| !p.contains("/sumdb/")),
+        "{:?}",
+        b.paths()
+    );
 }

@@ -64,7 +64,11 @@ pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
     let settings = settings(&go_env, ctx);
     let plan = route::plan(&path, &version, &settings);
     let walk = args.probe.then(|| {
-        let prober = Prober::new(&ctx.env);
+        // GOAUTH decides what go sends: `off` sends nothing, not even .netrc entries.
+        let prober = Prober::new(&ctx.env).with_credentials(credentials::Credentials::load(
+            &ctx.env,
+            settings.goauth.as_deref(),
+        ));
         route_probe::walk(
             &plan,
             &prober,

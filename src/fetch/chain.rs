@@ -46,12 +46,19 @@ pub struct ChainOutcome {
     pub broken: bool,
 }
 
+/// The proxy accepted the connection and sent nothing back: go, without a response deadline,
+/// would wait forever.
+fn hangs(r: &ProxyReport) -> bool {
+    r.verdict == Verdict::Timeout && r.diagnosis.contains("waiting for the response")
+}
+
 /// How go treats a proxy that got this verdict for the probe module.
 fn answer(r: &ProxyReport) -> Answer {
     match r.verdict {
         // A proxy that serves the module but answers non-404 for missing ones still serves.
         Verdict::Ok | Verdict::BadNotFound => Answer::Ok,
         Verdict::NotServingModule => Answer::NotFound(r.diagnosis.clone()),
+        Verdict::Timeout if hangs(r) => Answer::Hang(r.diagnosis.clone()),
         _ if r.severity == Status::Error => Answer::Error(r.diagnosis.clone()),
         _ => Answer::Ok,
     }
@@ -138,6 +145,7 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
                         label(i + 1)
                     ),
                     Verdict::BadNotFound => "serves public modules".to_string(),
+                    Verdict::Timeout if hangs(r) => "accepts connections but sends no response: go's module client has no response deadline, so go hangs here (no fall-back, even after '|')".to_string(),
                     _ if r.severity == Status::Error => {
                         let why = format!("fails ({})", r.diagnosis);
                         match (has_next, pipe) {

@@ -76,6 +76,13 @@ impl Query {
         match version {
             "latest" => Query::Latest,
             v if module::canonical_version(v).as_deref() == Some(v) => Query::Exact(v.into()),
+            // `+incompatible` is the one build suffix go keeps: still a canonical version.
+            v if v.strip_suffix("+incompatible").is_some_and(|c| {
+                module::canonical_version(c).as_deref() == Some(c) && !c.contains('+')
+            }) =>
+            {
+                Query::Exact(v.into())
+            }
             v if module::is_valid_semver(v) || v.starts_with(['<', '>']) => Query::List(v.into()),
             v => Query::Revision(v.into()),
         }
@@ -207,6 +214,9 @@ pub struct SumdbPlan {
     /// asks no proxy.
     #[serde(skip)]
     pub explicit_url: Option<String>,
+    /// The verifier key (public; not serialised: the name says which database).
+    #[serde(skip)]
+    pub key: Option<String>,
 }
 
 /// The planned route.
@@ -620,6 +630,7 @@ fn sumdb_plan(
         via: vec![],
         lookup: None,
         explicit_url: None,
+        key: None,
     };
     if let Some(glob) = nosumdb {
         let from = if s.gonosumdb_set {
@@ -652,6 +663,7 @@ fn sumdb_plan(
                 via: vec![],
                 lookup: None,
                 explicit_url: None,
+                key: None,
             };
         }
     };
@@ -663,7 +675,7 @@ fn sumdb_plan(
             name,
             url,
             explicit_url,
-            ..
+            key,
         } => {
             // dbClient.initBase: an explicit URL bypasses proxies; otherwise each proxy of
             // GOPROXY is asked for /sumdb/NAME/supported until direct/off.
@@ -696,6 +708,7 @@ fn sumdb_plan(
                 lookup: esc_version.map(|v| format!("lookup/{esc_path}@{v}")),
                 name: Some(name),
                 explicit_url: explicit_url.then(|| url.clone()),
+                key,
                 url: Some(redact(&url)),
                 via,
             }
@@ -892,6 +905,14 @@ mod tests {
         assert_eq!(Query::classify("v1.2.3"), Query::Exact("v1.2.3".into()));
         assert_eq!(Query::classify("v1.2"), Query::List("v1.2".into()));
         assert_eq!(Query::classify("master"), Query::Revision("master".into()));
+        assert_eq!(
+            Query::classify("v2.0.0+incompatible"),
+            Query::Exact("v2.0.0+incompatible".into())
+        );
+        assert_eq!(
+            Query::classify("v2.0.0+meta"),
+            Query::List("v2.0.0+meta".into())
+        );
     }
 
     #[test]

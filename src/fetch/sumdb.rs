@@ -283,7 +283,7 @@ pub fn init_base(
     steps.retain(|s| s.url.is_some());
     let base = match (res, chosen) {
         (Ok(()), Some((proxy, url))) => Base::Proxy { proxy, url },
-        (Err(Answer::Error(e)), _) => Base::Unavailable(e),
+        (Err(Answer::Error(e) | Answer::Hang(e)), _) => Base::Unavailable(e),
         _ => Base::Direct(direct.to_string()),
     };
     (base, steps)

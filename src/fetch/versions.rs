@@ -81,6 +81,30 @@ pub fn latest_from_list(list: &str) -> Option<String> {
     best.map(|(_, v)| v)
 }
 
+/// x/mod's `module.CheckPathMajor` for a module path without a `gopkg.in` suffix: a path
+/// without `/vN` takes only v0 and v1 (or `+incompatible`), `/vN` only vN. go's words.
+pub fn path_major_error(path: &str, version: &str) -> Option<String> {
+    if version.ends_with("+incompatible") || path.starts_with("gopkg.in/") {
+        return None;
+    }
+    let major = semver::parse(version)?.major;
+    let (_, suffix) = module::split_path_version(path)?;
+    let want = suffix.trim_start_matches("/v");
+    let ok = if want.is_empty() {
+        major == "0" || major == "1"
+    } else {
+        major == want
+    };
+    (!ok).then(|| {
+        let should = if want.is_empty() {
+            "v0 or v1".to_string()
+        } else {
+            format!("v{want}")
+        };
+        format!("invalid version: should be {should}, not v{major}")
+    })
+}
+
 /// x/mod's `IsPseudoVersion`, close enough for list filtering: `…-yyyymmddhhmmss-abcdefabcdef`.
 pub fn is_pseudo(v: &str) -> bool {
     let core = v.split('+').next().unwrap_or(v);
@@ -95,6 +119,24 @@ pub fn is_pseudo(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn major_version_must_match_the_path() {
+        assert_eq!(
+            path_major_error("example.com/m", "v2.0.0").as_deref(),
+            Some("invalid version: should be v0 or v1, not v2")
+        );
+        assert_eq!(path_major_error("example.com/m", "v1.9.0"), None);
+        assert_eq!(
+            path_major_error("example.com/m", "v2.0.0+incompatible"),
+            None
+        );
+        assert_eq!(path_major_error("example.com/m/v2", "v2.1.0"), None);
+        assert_eq!(
+            path_major_error("example.com/m/v3", "v2.1.0").as_deref(),
+            Some("invalid version: should be v3, not v2")
+        );
+    }
 
     #[test]
     fn picks_like_query_latest() {

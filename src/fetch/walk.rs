@@ -78,8 +78,16 @@ pub struct SumdbProbe {
     pub endpoint: Option<String>,
     /// Whether the database knows this module version (`null` when not asked).
     pub known: Option<bool>,
+    /// go fails verifying the download (unknown module, unverifiable tree head, checksum
+    /// mismatch, database unavailable).
+    pub fails: bool,
     pub detail: String,
 }
+
+/// A served zip, and whether only its start was read (the cap).
+type ServedZip = (Vec<u8>, bool);
+/// The `.mod` and `.zip` a walk was served.
+type Served = (Option<Vec<u8>>, Option<ServedZip>);
 
 /// The result of walking a route.
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +107,10 @@ pub struct Walk {
     /// answer a repeated request without the network.
     #[serde(skip)]
     memo: std::collections::HashMap<String, Vec<u8>>,
+    /// The `.mod` and `.zip` bodies served (the zip with whether it was cut at the cap), for
+    /// the checksum comparison.
+    #[serde(skip)]
+    served_files: Served,
 }
 
 /// Limits of the walk.
@@ -119,6 +131,7 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         vcs: None,
         sumdb: None,
         memo: Default::default(),
+        served_files: Default::default(),
     };
     if route.sources.is_empty() || route.stop.starts_with("go fails before") {
         w.error = Some(route.stop.clone());
@@ -207,8 +220,9 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         return w;
     }
     w.ok = true;
-    w.sumdb = probe_sumdb(route, &version, prober, opts, &mut w.steps);
-    if w.sumdb.as_ref().is_some_and(|s| s.known == Some(false)) {
+    let served = std::mem::take(&mut w.served_files);
+    w.sumdb = probe_sumdb(route, &version, prober, opts, &mut w.steps, served);
+    if w.sumdb.as_ref().is_some_and(|s| s.fails) {
         // go refuses the download ("verifying module"): nothing was served in the end.
         w.ok = false;
         w.served_by = None;
@@ -481,7 +495,13 @@ fn fetch_file(
                 .is_some_and(|s| s.detail.starts_with("first"));
             // go checks the zip after the walk: a bad one is "served" (no fallback) and then
             // fails the download.
-            let d = match check_zip(&body, &route.module, version, truncated) {
+            let checked = check_zip(&body, &route.module, version, truncated).and_then(|d| {
+                match super::versions::path_major_error(&route.module, version) {
+                    Some(e) => Err(e),
+                    None => Ok(d),
+                }
+            });
+            let d = match checked {
                 Ok(d) => d,
                 Err(e) => {
                     w.error
@@ -492,9 +512,13 @@ fn fetch_file(
             if let Some(s) = w.steps.last_mut() {
                 s.detail = d;
             }
+            w.served_files.1 = Some((body, truncated));
             Answer::Ok
         }
-        Ok(_) => Answer::Ok,
+        Ok(body) => {
+            w.served_files.0 = Some(body);
+            Answer::Ok
+        }
         Err(a) => a,
     }
 }
@@ -592,7 +616,22 @@ pub fn request<W: Steps>(
             format!("refusing to pass credentials to insecure URL: {shown}"),
         );
     }
-    let r = prober.fetch(&url, &fetch);
+    let mut r = prober.fetch(&url, &fetch);
+    if r.status == Some(401) && url.scheme() == "https" {
+        // go hands a 401 to GOAUTH (auth.AddCredentials with the response) and sends the
+        // request once more, whatever GOAUTH says (measured with GOAUTH=off).
+        w.steps().push(Step {
+            op,
+            source: source.clone(),
+            url: Some(shown.clone()),
+            status: r.status,
+            outcome: Outcome::Error,
+            detail: "401 Unauthorized: go asks GOAUTH again and retries once".into(),
+            next: "go sends the same request again".into(),
+            ms: r.phases.total_ms,
+        });
+        r = prober.fetch(&url, &fetch);
+    }
     let (outcome, detail, result) = judge(&r, &shown, op == Op::Zip);
     w.steps().push(Step {
         op,
@@ -613,6 +652,12 @@ fn judge(r: &FetchResult, shown: &str, partial_ok: bool) -> (Outcome, String, Re
     if let Some(e) = &r.error {
         if partial_ok && e.kind == ErrorKind::TooLarge && r.status == Some(200) {
             return (Outcome::Ok, format!("first {} bytes read", r.bytes), Ok(()));
+        }
+        if e.kind == ErrorKind::Timeout && e.phase == crate::net::http::Phase::FirstByte {
+            let m = format!(
+                "go will hang: {shown} accepted the connection but sent no response within the probe's deadline, and go's module client has no response deadline (no fall-back, even after '|')"
+            );
+            return (Outcome::Error, m.clone(), Err(Answer::Hang(m)));
         }
         let m = format!("reading {shown}: {}", e.message);
         return (Outcome::Error, m.clone(), Err(Answer::Error(m)));
@@ -782,6 +827,7 @@ fn probe_sumdb(
     prober: &Prober,
     opts: WalkOptions,
     steps: &mut Vec<Step>,
+    served: Served,
 ) -> Option<SumdbProbe> {
     let plan = &route.sumdb;
     if !plan.consulted {
@@ -805,7 +851,11 @@ fn probe_sumdb(
             return Some(SumdbProbe {
                 endpoint: None,
                 known: None,
-                detail: format!("go stops looking for the checksum database: {m}"),
+                fails: true,
+                detail: format!(
+                    "verifying {}@{version}: go stops looking for the checksum database: {m}",
+                    route.module
+                ),
             });
         }
     };
@@ -819,6 +869,7 @@ fn probe_sumdb(
         vcs: None,
         sumdb: None,
         memo: Default::default(),
+        served_files: Default::default(),
     };
     let r = get(
         prober,
@@ -832,30 +883,119 @@ fn probe_sumdb(
     steps.append(&mut w.steps);
     let shown = redact(&endpoint);
     Some(match r {
-        Ok(_) => SumdbProbe {
-            endpoint: Some(shown),
-            known: Some(true),
-            detail: format!("{name} knows {}@{version}", route.module),
-        },
+        Ok(body) => {
+            let files = (served.0.as_deref(), served.1.as_ref());
+            match verify_lookup(route, version, &name, plan.key.as_deref(), &body, files) {
+                Ok(d) => SumdbProbe {
+                    endpoint: Some(shown),
+                    known: Some(true),
+                    fails: false,
+                    detail: d,
+                },
+                Err(d) => SumdbProbe {
+                    endpoint: Some(shown),
+                    known: Some(true),
+                    fails: true,
+                    detail: d,
+                },
+            }
+        }
         Err(Answer::NotFound(m)) => SumdbProbe {
             endpoint: Some(shown),
             known: Some(false),
+            fails: true,
             detail: format!(
                 "verifying {}@{version}: {m}: the checksum database does not know it (a private module? add it to GOPRIVATE or GONOSUMDB)",
                 route.module
             ),
         },
-        Err(Answer::Error(m)) => SumdbProbe {
+        Err(Answer::Error(m) | Answer::Hang(m)) => SumdbProbe {
             endpoint: Some(shown),
             known: None,
-            detail: m,
+            fails: true,
+            detail: format!("verifying {}@{version}: {m}", route.module),
         },
         Err(Answer::Ok) => SumdbProbe {
             endpoint: Some(shown),
             known: None,
+            fails: false,
             detail: String::new(),
         },
     })
+}
+
+/// What go's checksum-database client checks in a `/lookup` answer: the signed tree head at
+/// its end must verify with GOSUMDB's key ("note has no verifiable signatures" otherwise), and
+/// the recorded `h1:` hashes must equal those of the `.mod` and `.zip` served ("SECURITY
+/// ERROR … checksum mismatch" otherwise; GOINSECURE and `-insecure` change neither). `Ok` is
+/// the verdict text; a hash godoctor cannot compute is said, never claimed equal.
+fn verify_lookup(
+    route: &Route,
+    version: &str,
+    name: &str,
+    key: Option<&str>,
+    body: &[u8],
+    (go_mod, zip): (Option<&[u8]>, Option<&ServedZip>),
+) -> Result<String, String> {
+    let m = format!("{}@{version}", route.module);
+    let text = String::from_utf8_lossy(body);
+    let (records, note) = text
+        .split_once("\n\n")
+        .ok_or_else(|| format!("verifying {m}: malformed lookup answer from {name}"))?;
+    let key = key
+        .map(super::sumdb::parse_verifier_key)
+        .transpose()
+        .map_err(|e| format!("verifying {m}: invalid GOSUMDB key: {e}"))?
+        .ok_or_else(|| format!("verifying {m}: GOSUMDB names no key"))?;
+    if let Err(e) = super::sumdb::verify_note(note.as_bytes(), &key) {
+        let why = match e {
+            super::sumdb::NoteError::NoSignature(_) => {
+                "note has no verifiable signatures (the tree head is not signed with GOSUMDB's key)"
+                    .to_string()
+            }
+            other => other.to_string(),
+        };
+        return Err(format!("verifying {m}: {name}: {why}"));
+    }
+    let record = |suffix: &str| {
+        records.lines().find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 3 && f[0] == route.module && f[1] == format!("{version}{suffix}"))
+                .then(|| f[2].to_string())
+        })
+    };
+    let mismatch = |what: &str, got: &str, want: &str| {
+        format!(
+            "verifying {m}{what}: checksum mismatch\n\tdownloaded: {got}\n\tsumdb:      {want}\n\nSECURITY ERROR\nThis download does NOT match the one reported by the checksum server."
+        )
+    };
+    let mut notes = Vec::new();
+    if let (Some(want), Some(body)) = (record("/go.mod"), go_mod) {
+        let got = super::modzip::go_mod_h1(body);
+        if got != want {
+            return Err(mismatch("/go.mod", &got, &want));
+        }
+        notes.push("go.mod hash matches");
+    }
+    let zip_note;
+    match (record(""), zip) {
+        (Some(want), Some((body, false))) => match super::modzip::zip_h1(body) {
+            Ok(got) if got != want => return Err(mismatch("", &got, &want)),
+            Ok(_) => notes.push("zip hash matches"),
+            Err(why) => {
+                zip_note = format!("zip hash not compared ({why}): unknown");
+                notes.push(&zip_note);
+            }
+        },
+        (Some(_), _) => {
+            notes.push("zip hash not compared (only the start of the zip was read): unknown")
+        }
+        (None, _) => notes.push("no zip record in the answer"),
+    }
+    Ok(format!(
+        "{name} knows {m}; signed tree head verified with GOSUMDB's key; {}",
+        notes.join("; ")
+    ))
 }
 
 impl Steps for Walk {

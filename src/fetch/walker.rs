@@ -26,6 +26,9 @@ pub enum Answer {
     NotFound(String),
     /// Anything else: go moves on only after `|`.
     Error(String),
+    /// The server accepted the connection and never answered: go's module client has no
+    /// response deadline, so go waits forever here; no fall-back, even after `|`.
+    Hang(String),
 }
 
 impl Answer {
@@ -33,7 +36,7 @@ impl Answer {
     pub fn message(&self) -> &str {
         match self {
             Answer::Ok => "",
-            Answer::NotFound(m) | Answer::Error(m) => m,
+            Answer::NotFound(m) | Answer::Error(m) | Answer::Hang(m) => m,
         }
     }
 }
@@ -105,6 +108,14 @@ pub fn try_sources<W: Steps>(
             }
             Answer::NotFound(m) => (true, m),
             Answer::Error(m) => (false, m),
+            Answer::Hang(m) => {
+                set_next(
+                    w,
+                    before,
+                    "go waits for this answer forever (no response deadline): no fall-back, even after '|'",
+                );
+                return Err(Answer::Hang(m));
+            }
         };
         let fall = not_found || src.fallback == Some(Fallback::OnAnyError);
         let rank = if src.kind == SourceKind::Direct { 2 } else { 1 };

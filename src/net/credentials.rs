@@ -105,6 +105,27 @@ impl Credentials {
         Credentials::default()
     }
 
+    /// What go's GOAUTH makes it send (`None`: a go before 1.24, `.netrc` only). `off` sends
+    /// nothing, not even `.netrc` entries; `netrc` loads `.netrc`. `git DIR` and command
+    /// entries are run by go itself per request and are not loaded here. An unusable GOAUTH
+    /// loads nothing (go fails before sending anything).
+    pub fn load(env: &ProcessEnv, goauth: Option<&str>) -> Self {
+        use crate::syntax::goauth::{self, AuthMethod};
+        let methods = match goauth {
+            None => vec![AuthMethod::Netrc],
+            Some(v) => goauth::parse(v).unwrap_or_default(),
+        };
+        let mut c = Credentials::none();
+        for m in methods {
+            match m {
+                AuthMethod::Off => return Credentials::none(),
+                AuthMethod::Netrc => c.entries = load_netrc(env),
+                AuthMethod::Git { .. } | AuthMethod::Command { .. } => {}
+            }
+        }
+        c
+    }
+
     /// The loaded entries (for the checks that say which hosts have credentials).
     pub fn entries(&self) -> &[NetrcEntry] {
         &self.entries

@@ -18,6 +18,9 @@ pub struct ProxyEnv {
     pub http: Option<String>,
     /// NO_PROXY / no_proxy entries.
     pub no_proxy: Vec<String>,
+    /// REQUEST_METHOD is set: a CGI environment, where HTTP_PROXY may come from a request
+    /// header ("httpoxy"), so go refuses to use it.
+    pub cgi: bool,
 }
 
 impl ProxyEnv {
@@ -40,7 +43,20 @@ impl ProxyEnv {
             https: pick("HTTPS_PROXY", "https_proxy"),
             http: pick("HTTP_PROXY", "http_proxy"),
             no_proxy,
+            cgi: env.get("REQUEST_METHOD").is_some_and(|m| !m.is_empty()),
         }
+    }
+
+    /// go's error for a request it refuses to make because of the proxy settings: an http://
+    /// request while HTTP_PROXY is set in a CGI environment (checked before the loopback and
+    /// NO_PROXY exceptions, like x/net's `httpproxy`).
+    pub fn refusal(&self, target: &Url) -> Option<&'static str> {
+        (self.cgi
+            && target.scheme() == "http"
+            && self.http.as_deref().is_some_and(|h| !h.is_empty()))
+        .then_some(
+            "refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy",
+        )
     }
 
     /// The proxy go would use for `target`, if any. Requests to localhost and loopback
@@ -232,6 +248,23 @@ mod tests {
         ] {
             assert!(p.proxy_for(&url(target)).is_some(), "{target}");
         }
+    }
+
+    #[test]
+    fn cgi_refuses_http_proxy_even_for_loopback() {
+        let env = ProcessEnv::from_pairs([
+            ("HTTP_PROXY", "http://127.0.0.1:9"),
+            ("REQUEST_METHOD", "GET"),
+        ]);
+        let p = ProxyEnv::from_env(&env);
+        assert!(p.refusal(&url("http://127.0.0.1:8080/x")).is_some());
+        assert!(p.refusal(&url("https://127.0.0.1:8080/x")).is_none());
+        let env = ProcessEnv::from_pairs([("HTTP_PROXY", "http://127.0.0.1:9")]);
+        assert!(
+            ProxyEnv::from_env(&env)
+                .refusal(&url("http://x.example/"))
+                .is_none()
+        );
     }
 
     #[test]

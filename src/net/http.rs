@@ -335,6 +335,9 @@ impl Prober {
         let port = url
             .port_or_known_default()
             .unwrap_or(if https { 443 } else { 80 });
+        if let Some(refused) = self.proxies.refusal(url) {
+            return Err(FetchError::new(ErrorKind::Proxy, Phase::Proxy, refused));
+        }
         let proxy = self.proxies.proxy_for(url);
         result.via_proxy = proxy.as_ref().map(host_port);
 
@@ -526,10 +529,13 @@ fn host_port_header(url: &Url) -> String {
     }
 }
 
+/// The request target as go's `url.URL.EscapedPath` writes it: `!` (the case-encoding mark
+/// of module paths) goes out as `%21`, which the url crate leaves bare.
 fn origin_form(url: &Url) -> String {
+    let path = url.path().replace('!', "%21");
     match url.query() {
-        Some(q) => format!("{}?{q}", url.path()),
-        None => url.path().to_string(),
+        Some(q) => format!("{path}?{q}"),
+        None => path,
     }
 }
 
@@ -539,6 +545,7 @@ fn absolute(url: &Url) -> String {
     let _ = u.set_password(None);
     u.set_fragment(None);
     u.to_string()
+        .replacen(u.path(), &u.path().replace('!', "%21"), 1)
 }
 
 /// Milliseconds with microsecond resolution.
@@ -1166,6 +1173,16 @@ mod tests {
         );
         assert_eq!(decode_chunked(b"3\r\nab"), Chunked::Incomplete(2));
         assert_eq!(decode_chunked(b"zz\r\n"), Chunked::Invalid);
+    }
+
+    #[test]
+    fn bang_is_percent_encoded_like_go() {
+        let u = Url::parse("https://p.example/github.com/!azure/x/@v/list?go-get=1").expect("url");
+        assert_eq!(origin_form(&u), "/github.com/%21azure/x/@v/list?go-get=1");
+        assert_eq!(
+            absolute(&Url::parse("http://p.example/!a").expect("url")),
+            "http://p.example/%21a"
+        );
     }
 
     #[test]

@@ -20,11 +20,12 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
         (t, 1.0)
     };
     match num.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v * scale <= 3600.0 => {
+        // Below a millisecond no request can finish: refused like 0.
+        Ok(v) if v.is_finite() && v * scale >= 0.001 && v * scale <= 3600.0 => {
             Ok(Duration::from_secs_f64(v * scale))
         }
         _ => Err(format!(
-            "invalid timeout {text:?}: use seconds like 3, 3s, 1.5s or 500ms"
+            "invalid timeout {text:?}: use seconds like 3, 3s, 1.5s or 500ms (at least 1ms, at most 3600s)"
         )),
     }
 }
@@ -38,7 +39,10 @@ mod tests {
         assert_eq!(parse_timeout("3"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_timeout("3s"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
-        for bad in ["0", "-1", "x", "", "1h", "99999"] {
+        assert_eq!(parse_timeout("1ms"), Ok(Duration::from_millis(1)));
+        for bad in [
+            "0", "-1", "x", "", "1h", "99999", "1e-9", "0.5ms", "NaN", "inf",
+        ] {
             assert!(parse_timeout(bad).is_err(), "{bad}");
         }
     }
