@@ -235,7 +235,7 @@ fn nginx_master_and_workers_named_like_ss_and_not_a_proxy() {
     assert!(users.contains("root"), "{users:?}");
     assert_eq!(kind(&j), "not-go-proxy", "{j:#}");
     assert!(
-        summary(&j).contains("nginx/") && summary(&j).contains("web page"),
+        summary(&j).contains("nginx/") && summary(&j).contains("HTML page"),
         "{j:#}"
     );
 
@@ -541,4 +541,127 @@ fn wait_until_free_and_until_held() {
         .assert_code(0)
         .assert_stdout_contains("answers");
     drop(starter.join().expect("starter"));
+}
+
+// ---- The same facts where the port is diagnosed: `proxy test` and `check`. ----
+
+/// `godoctor --json proxy test URL…` → the reports (GOSUMDB checks off).
+fn proxy_test(u: &GoUser, urls: &[&str]) -> Vec<Value> {
+    let mut args = vec![
+        "--json",
+        "proxy",
+        "test",
+        "--module",
+        MODULE,
+        "--timeout",
+        "2s",
+    ];
+    args.extend_from_slice(urls);
+    let j = u.godoctor(&args).json();
+    j.as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["kind"] == "proxy")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn proxy_test_and_check_name_nginx_and_its_403_is_not_credentials() {
+    let port = free_port();
+    let _n = nginx(port);
+    let pids = ss_listeners(port)[0].1.clone();
+    let url = format!("http://127.0.0.1:{port}");
+    let forbidden = format!("{url}/forbidden");
+    let u = user();
+    let reports = proxy_test(&u, &[&url, &forbidden]);
+    let diag = reports[0]["diagnosis"].as_str().unwrap_or_default();
+    assert_eq!(reports[0]["ok"], false, "{:#}", reports[0]);
+    assert!(diag.contains("not a Go module proxy: nginx/"), "{diag}");
+    for pid in &pids {
+        assert!(diag.contains(&pid.to_string()), "pid {pid} missing: {diag}");
+    }
+    let text = reports[1].to_string();
+    assert!(
+        !text.contains("credential") && !text.contains("netrc"),
+        "{text}"
+    );
+
+    // check: ports.local names the holder with every pid.
+    let u = user().with_env("GOPROXY", format!("{url},off"));
+    let run = u.godoctor(&["check", "--json", "--timeout", "3", "proxy", "ports"]);
+    let j = run.json();
+    let local: Vec<&Value> = j["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["id"] == "ports.local")
+        .collect();
+    assert!(
+        local.iter().any(|c| c["status"] == "error"
+            && c["title"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("nginx (pids ")),
+        "{local:#?}"
+    );
+}
+
+#[test]
+fn proxy_test_says_go_hangs_on_a_silent_holder() {
+    let port = free_port();
+    let _h = python(SILENT, port);
+    let fallback = GoProxy::start(vec![hello()]);
+    let goproxy = format!("http://127.0.0.1:{port}|{}", fallback.url());
+    let u = user().with_env("GOPROXY", &goproxy);
+    let reports = proxy_test(&u, &[]);
+    assert_eq!(reports[0]["hangs"], true, "{:#}", reports[0]);
+    assert!(
+        reports[0]["consequence"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("go will hang"),
+        "{:#}",
+        reports[0]
+    );
+    // The referee: go with this very GOPROXY hangs (killed by `timeout`).
+    let (code, out) = go_with(&format!("http://127.0.0.1:{port}"), '|', &fallback);
+    assert_eq!(code, Some(124), "{out}");
+}
+
+#[test]
+fn proxy_test_gives_the_other_family_and_a_moved_proxy() {
+    let port = free_port();
+    let _h = python(V6_ONLY, port);
+    let reports = proxy_test(&user(), &[&format!("http://127.0.0.1:{port}")]);
+    let diag = reports[0]["diagnosis"].as_str().unwrap_or_default();
+    assert!(diag.contains(&format!("http://[::1]:{port}")), "{diag}");
+
+    // A proxy process named goproxy moved to a neighbouring port.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("goproxy");
+    std::fs::write(&script, format!("#!/usr/bin/python3\n{SILENT}\n")).expect("script");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let moved = free_port();
+    let mut c = Command::new(&script);
+    c.arg(moved.to_string());
+    let _p = Holder::start(c, moved, Some(dir));
+    let configured = (moved.saturating_sub(20)..moved)
+        .rev()
+        .find(|&p| {
+            p > 1024
+                && std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()
+                && ss_listeners(p).is_empty()
+        })
+        .expect("a free neighbouring port");
+    let reports = proxy_test(&user(), &[&format!("http://127.0.0.1:{configured}")]);
+    let hint = reports[0]["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains(&format!(
+            "godoctor env set GOPROXY=http://127.0.0.1:{moved},direct"
+        )) && hint.contains("goproxy (pid"),
+        "{:#}",
+        reports[0]
+    );
 }

@@ -212,14 +212,8 @@ pub fn ports_checks(run: &SettingsRun) -> Vec<Check> {
             let owners = r
                 .port_owners
                 .iter()
-                .map(|o| {
-                    format!(
-                        "{} (pid {}, user {})",
-                        o.process.as_deref().unwrap_or("unknown process"),
-                        o.pid.map_or_else(|| "?".into(), |p| p.to_string()),
-                        o.user.clone().unwrap_or_else(|| o.uid.to_string())
-                    )
-                })
+                .filter(|o| o.state == "listen")
+                .map(|o| o.who())
                 .collect::<Vec<_>>()
                 .join(", ");
             match (r.ok, r.verdict, owners.is_empty()) {

@@ -49,7 +49,7 @@ pub struct ChainOutcome {
 /// The proxy accepted the connection and sent nothing back: go, without a response deadline,
 /// would wait forever.
 fn hangs(r: &ProxyReport) -> bool {
-    r.verdict == Verdict::Timeout && r.diagnosis.contains("waiting for the response")
+    r.hangs || (r.verdict == Verdict::Timeout && r.diagnosis.contains("waiting for the response"))
 }
 
 /// How go treats a proxy that got this verdict for the probe module.
@@ -58,7 +58,7 @@ fn answer(r: &ProxyReport) -> Answer {
         // A proxy that serves the module but answers non-404 for missing ones still serves.
         Verdict::Ok | Verdict::BadNotFound => Answer::Ok,
         Verdict::NotServingModule => Answer::NotFound(r.diagnosis.clone()),
-        Verdict::Timeout if hangs(r) => Answer::Hang(r.diagnosis.clone()),
+        _ if hangs(r) => Answer::Hang(r.diagnosis.clone()),
         _ if r.severity == Status::Error => Answer::Error(r.diagnosis.clone()),
         _ => Answer::Ok,
     }
@@ -145,7 +145,7 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
                         label(i + 1)
                     ),
                     Verdict::BadNotFound => "serves public modules".to_string(),
-                    Verdict::Timeout if hangs(r) => "accepts connections but sends no response: go's module client has no response deadline, so go hangs here (no fall-back, even after '|')".to_string(),
+                    _ if hangs(r) => "accepts connections but sends no response: go's module client has no response deadline, so go will hang here (no fall-back, even after '|')".to_string(),
                     _ if r.severity == Status::Error => {
                         let why = format!("fails ({})", r.diagnosis);
                         match (has_next, pipe) {
@@ -204,6 +204,8 @@ mod tests {
             not_found_status: None,
             sumdb: None,
             port_owners: Vec::new(),
+            answers_as: None,
+            hangs: false,
             position: None,
             consequence: None,
             served: None,

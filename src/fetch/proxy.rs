@@ -142,6 +142,14 @@ pub struct ProxyReport {
     /// Who holds the port of a loopback proxy that does not behave like one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub port_owners: Vec<PortOwner>,
+    /// For a loopback proxy that is not clearly serving: what answers on its port
+    /// ([`ports::fingerprint`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers_as: Option<ports::fingerprint::Fingerprint>,
+    /// The port accepted the connection and never answered over plain http: go, which has no
+    /// response deadline, hangs there (neither ',' nor '|' moves on).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hangs: bool,
     /// 1-based position in GOPROXY (chain mode).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<usize>,
@@ -450,6 +458,8 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         not_found_status: None,
         sumdb: None,
         port_owners: Vec::new(),
+        answers_as: None,
+        hangs: false,
         position: None,
         consequence: None,
         served: None,
@@ -521,56 +531,133 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
     report.diagnosis = d.reason;
     report.hint = d.hint;
     if is_loopback(url) {
-        loopback_story(url, &mut report);
+        loopback_story(prober, url, opts, &first, missing.as_ref(), &mut report);
     }
     report
 }
 
-/// For a proxy on this machine: say what is (not) listening on its port.
-fn loopback_story(url: &Url, report: &mut ProxyReport) {
+/// For a proxy on this machine: say what is (not) listening on its port, who holds it (every
+/// pid), what answers there ([`ports::fingerprint`]: a web server's 404 or 403 is not a proxy's),
+/// the other address family when only that one listens, a proxy that moved to a nearby port,
+/// and a silent holder that makes go hang.
+fn loopback_story(
+    prober: &Prober,
+    url: &Url,
+    opts: &ProbeOptions,
+    info: &FetchResult,
+    missing: Option<&FetchResult>,
+    report: &mut ProxyReport,
+) {
+    use ports::fingerprint::{Ask, Kind};
+    use ports::{ask, family, fingerprint, search};
     let port = url.port_or_known_default().unwrap_or(0);
     let host = url.host_str().unwrap_or_default();
-    match report.verdict {
-        Verdict::Refused => {
-            report.diagnosis = format!("nothing is listening on {host}:{port}");
-            report.hint = Some(format!(
+    let listeners = ports::listeners(port);
+    if report.verdict == Verdict::Refused {
+        let reach = family::reach(
+            &listeners
+                .iter()
+                .filter_map(|o| o.address.parse().ok())
+                .collect::<Vec<_>>(),
+        );
+        let localhost: Vec<std::net::IpAddr> =
+            std::net::ToSocketAddrs::to_socket_addrs(&("localhost", port))
+                .map(|it| it.map(|a| a.ip()).collect())
+                .unwrap_or_default();
+        if let Some(note) = family::mismatch(url.scheme(), host, port, reach, &localhost) {
+            let who = listeners.first().map(|o| o.who()).unwrap_or_default();
+            report.diagnosis = format!("{note} (held by {who})");
+            report.hint = family::working_url(url.scheme(), port, reach).map(|u| {
+                format!("point GOPROXY at {u} (`godoctor port {port} --url {u}` shows what answers there)")
+            });
+            report.port_owners = listeners;
+            return;
+        }
+        report.diagnosis = format!("nothing is listening on {host}:{port}");
+        let elsewhere = if listeners.is_empty() && ports::OWNERS_AVAILABLE {
+            // By process name only: a probe must not send requests to unrelated local servers
+            // (`godoctor port` also asks them the protocol).
+            search::find(prober, port, &opts.module, &opts.version, Duration::ZERO)
+        } else {
+            Vec::new()
+        };
+        report.hint = Some(match elsewhere.first() {
+            Some(f) => format!(
+                "{} listens on {} ({}): `godoctor env set GOPROXY={},direct` if that is your proxy",
+                f.who.as_deref().unwrap_or("a Go module proxy"),
+                f.port,
+                f.because,
+                f.url
+            ),
+            None => format!(
                 "is your proxy running, or did it start on another port? (`godoctor port {port}` shows who holds a port)"
-            ));
-        }
-        // Answers that say "this is not a Go module proxy" (not certificate or auth problems
-        // of a real one): name what holds the port.
-        Verdict::Html
-        | Verdict::Garbage
-        | Verdict::Tls
-        | Verdict::BadStatus
-        | Verdict::TooLarge
-        | Verdict::Timeout
-        | Verdict::Reset
-        | Verdict::RedirectLoop => {
-            let owners: Vec<PortOwner> = ports::owner_of(port)
-                .into_iter()
-                .filter(|o| o.state == "listen")
-                .collect();
-            if let Some(o) = owners.first() {
-                let who = match (&o.process, o.pid) {
-                    (Some(name), Some(pid)) => format!(
-                        "{name} (pid {pid}, user {})",
-                        o.user.as_deref().unwrap_or("?")
-                    ),
-                    _ => format!(
-                        "a process of user {} (pid not visible to us)",
-                        o.user.clone().unwrap_or_else(|| o.uid.to_string())
-                    ),
-                };
-                report.diagnosis = format!("{}; port {port} is held by {who}", report.diagnosis);
-                report.hint = Some(format!(
-                    "something other than a Go module proxy holds port {port}: stop it or start your proxy on a free port (`godoctor port --free`)"
-                ));
-            }
-            report.port_owners = owners;
-        }
-        _ => {}
+            ),
+        });
+        return;
     }
+    if report.verdict == Verdict::Ok {
+        return;
+    }
+    // What answers here, from the answers already in hand plus `/` (cheap on loopback).
+    let mut answers = vec![ask::to_answer(Ask::KnownInfo, info)];
+    if let Some(m) = missing {
+        answers.push(ask::to_answer(Ask::Missing, m));
+    }
+    if info.error.is_none() {
+        if let Some(root) = join(url, "") {
+            let r = prober.fetch(
+                &root,
+                &FetchOptions::within(Duration::from_secs(1), 16 * 1024),
+            );
+            answers.push(ask::to_answer(Ask::Root, &r));
+        }
+    }
+    let fp = fingerprint::classify(&answers, &format!("{} {}", opts.module, opts.version));
+    let who = listeners.first().map(|o| o.who());
+    let held = who
+        .as_deref()
+        .map(|w| format!("; port {port} is held by {w}"))
+        .unwrap_or_default();
+    let silent = info.error.as_ref().is_some_and(|e| {
+        e.kind == ErrorKind::Timeout && e.phase == crate::net::http::Phase::FirstByte
+    }) && url.scheme() == "http";
+    if silent {
+        report.hangs = true;
+        report.diagnosis = format!(
+            "{}{held}; it accepts connections and sent no answer: if it never answers, go will hang (go has no response deadline for module downloads)",
+            report.diagnosis
+        );
+        report.hint = Some(format!(
+            "stop what holds port {port} (`godoctor port {port} --stop`) or start your proxy on a free port (`godoctor port --free`)"
+        ));
+    } else if fp.kind == Kind::NotGoProxy && info.error.is_none() {
+        // Only a complete answer names the software: a body cut by the deadline (a dripping
+        // server) keeps its own verdict.
+        // A web server's 404 is not a private proxy's, and its 403 is not a credentials
+        // problem (fingerprint: only 401 / WWW-Authenticate is).
+        report.diagnosis = format!("{}{held}", fp.summary);
+        report.severity = Status::Error;
+        report.ok = false;
+        report.hint = Some(format!(
+            "something other than a Go module proxy holds port {port}: stop it (`godoctor port {port} --stop`) or start your proxy on a free port (`godoctor port --free`)"
+        ));
+    } else if report.verdict == Verdict::Forbidden
+        && info.status == Some(403)
+        && info.www_authenticate.is_none()
+    {
+        report.diagnosis = format!(
+            "answers 403 Forbidden without asking for credentials (no WWW-Authenticate): the access rules of what holds the port, not missing credentials{held}"
+        );
+        report.hint = Some(format!(
+            "check that the server on port {port} is your Go module proxy and allows this machine (`godoctor port {port}`)"
+        ));
+    } else if !held.is_empty() && !report.ok {
+        report.diagnosis = format!("{}{held}", report.diagnosis);
+    }
+    if !report.ok || report.verdict != Verdict::Ok {
+        report.port_owners = listeners;
+    }
+    report.answers_as = Some(fp);
 }
 
 fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
@@ -593,6 +680,8 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
         not_found_status: None,
         sumdb: None,
         port_owners: Vec::new(),
+        answers_as: None,
+        hangs: false,
         position: None,
         consequence: None,
         served: None,

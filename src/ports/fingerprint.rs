@@ -65,7 +65,7 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fingerprint {
     pub kind: Kind,
-    /// `a Go module proxy (served rsc.io/quote v1.5.2)`, `nginx/1.22.1 serving a web page`,
+    /// `a Go module proxy (served rsc.io/quote v1.5.2)`, `nginx/1.22.1 serving an HTML page`,
     /// `cannot tell: accepts connections but never answers`.
     pub summary: String,
     pub evidence: Vec<String>,
@@ -188,7 +188,7 @@ fn looks_like(answers: &[&Answer]) -> String {
         "answering Spring Boot error pages"
     } else if root.is_some_and(|r| r.status.is_some_and(|s| (200..300).contains(&s)) && is_html(r))
     {
-        "serving a web page"
+        "serving an HTML page"
     } else if answers.iter().any(|a| is_json(a) && !is_html(a)) {
         "answering JSON errors"
     } else if answers.iter().any(|a| a.status == Some(403)) {
@@ -424,7 +424,7 @@ mod tests {
         assert_eq!(f.kind, Kind::NotGoProxy);
         assert_eq!(
             f.summary,
-            "not a Go module proxy: nginx/1.22.1 serving a web page"
+            "not a Go module proxy: nginx/1.22.1 serving an HTML page"
         );
     }
 

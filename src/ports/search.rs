@@ -87,6 +87,14 @@ pub fn find(
                     let owners = super::listeners(port);
                     let who = named_proxy(&owners)
                         .or_else(|| owners.first().filter(|o| o.pid.is_some()).map(|o| o.who()));
+                    if timeout.is_zero() {
+                        return named_proxy(&owners).map(|who| Found {
+                            port,
+                            url,
+                            who: Some(who),
+                            because: "its process name is a Go module proxy's".into(),
+                        });
+                    }
                     let base = Url::parse(&url).ok()?;
                     let fp = fingerprint::classify(
                         &ask::ask(prober, &base, module, version, timeout),
