@@ -175,17 +175,17 @@ fn summary(j: &Value) -> String {
         .to_string()
 }
 
-fn nginx_bin() -> PathBuf {
-    for p in ["/usr/sbin/nginx", "/usr/bin/nginx"] {
-        if Path::new(p).exists() {
-            return p.into();
-        }
-    }
-    panic!("nginx is missing: run scripts/prereqs.sh");
+fn nginx_bin() -> Option<PathBuf> {
+    common::prerequisite(
+        &["/usr/sbin/nginx", "/usr/bin/nginx"],
+        "nginx-light",
+        "a real web server holding a port (master + workers)",
+    )
 }
 
 /// Debian's nginx as a non-daemon with its own config and temp prefix: master + 2 workers.
-fn nginx(port: u16) -> Holder {
+fn nginx(port: u16) -> Option<Holder> {
+    let bin = nginx_bin()?;
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     std::fs::create_dir_all(d.join("www")).expect("www");
@@ -205,7 +205,7 @@ fn nginx(port: u16) -> Holder {
         ),
     )
     .expect("conf");
-    let mut c = Command::new(nginx_bin());
+    let mut c = Command::new(bin);
     c.arg("-p").arg(d).arg("-c").arg(d.join("nginx.conf"));
     let h = Holder::start(c, port, Some(dir));
     // Wait for both workers to share the socket, as ss shows them.
@@ -214,13 +214,13 @@ fn nginx(port: u16) -> Holder {
         assert!(Instant::now() < until, "nginx workers did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    h
+    Some(h)
 }
 
 #[test]
 fn nginx_master_and_workers_named_like_ss_and_not_a_proxy() {
     let port = free_port();
-    let _n = nginx(port);
+    let Some(_n) = nginx(port) else { return };
     let fallback = GoProxy::start(vec![hello()]);
     let u = user();
     let j = port_json(&u, port, &[]);
@@ -311,8 +311,12 @@ fn python_http_server_and_node_json_404_are_not_proxies() {
     assert!(summary(&j).contains("SimpleHTTP"), "{j:#}");
     assert!(summary(&j).contains("directory listing"), "{j:#}");
 
+    let Some(node) = common::prerequisite(&["node"], "nodejs", "a Node server answering JSON 404s")
+    else {
+        return;
+    };
     let port = free_port();
-    let mut c = Command::new("node");
+    let mut c = Command::new(node);
     c.args([
         "-e",
         "require('http').createServer((q,s)=>{s.writeHead(404,{'Content-Type':'application/json'});s.end(JSON.stringify({error:'not found',path:q.url}))}).listen(+process.argv[1],'127.0.0.1')",
@@ -569,7 +573,7 @@ fn proxy_test(u: &GoUser, urls: &[&str]) -> Vec<Value> {
 #[test]
 fn proxy_test_and_check_name_nginx_and_its_403_is_not_credentials() {
     let port = free_port();
-    let _n = nginx(port);
+    let Some(_n) = nginx(port) else { return };
     let pids = ss_listeners(port)[0].1.clone();
     let url = format!("http://127.0.0.1:{port}");
     let forbidden = format!("{url}/forbidden");

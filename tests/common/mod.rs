@@ -58,9 +58,48 @@ pub fn real_go() -> Option<PathBuf> {
 }
 
 /// The real `go`, or a panic that says how to fix the machine. Tests of godoctor's claims about
-/// go need the real thing; silently skipping would hide failures.
+/// go need the real thing (the project's own subject), so it is never skipped.
 pub fn require_go() -> PathBuf {
     real_go().expect("the real `go` must be on PATH for integration tests (see scripts/prereqs.sh)")
+}
+
+/// Whether this run is CI (`CI` set to anything but empty, `0` or `false`): there a missing
+/// prerequisite fails the test instead of skipping it, so CI can never pass by skipping.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// A program a test needs besides Rust and go: the first of `candidates` (an absolute path, or
+/// a command name looked up on PATH) that exists. When none does, CI panics with how to install
+/// it; elsewhere the test is skipped with one line on stderr saying what is missing and why
+/// (`scripts/prereqs.sh` installs all of them). Use as
+/// `let Some(nginx) = prerequisite(&["/usr/sbin/nginx"], "nginx-light", "a real port holder") else { return };`
+pub fn prerequisite(candidates: &[&str], package: &str, why: &str) -> Option<PathBuf> {
+    let found = candidates.iter().find_map(|c| {
+        let p = Path::new(c);
+        if p.is_absolute() {
+            p.exists().then(|| p.to_path_buf())
+        } else {
+            which::which(c).ok()
+        }
+    });
+    if found.is_none() {
+        let msg = format!(
+            "{} is missing (Debian package {package}; needed for {why}): run scripts/prereqs.sh",
+            candidates.first().copied().unwrap_or(package)
+        );
+        if in_ci() {
+            panic!("{msg}");
+        }
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("a test")
+            .to_string();
+        // Straight to the process's stderr: the test harness captures eprintln! of a passing
+        // test, and a skip must be seen.
+        let _ = writeln!(std::io::stderr(), "skipped {test}: {msg}");
+    }
+    found
 }
 
 /// The environment variables [`GoUser::new`] sets besides the isolation paths, so that no test
