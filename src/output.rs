@@ -285,6 +285,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn prompts_and_spinners_show_no_secret_and_no_control_character() {
+        let shown = prompt_text("Use https://u:s3cr3t@127.0.0.1:1/ \u{1b}]0;title\u{7}?");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn no_spinner_and_no_prompt_without_a_terminal() {
+        let mut out = Output::plain();
+        assert!(out.spinner("working").0.is_none());
+        out.stderr_tty = true;
+        out.json = true;
+        assert!(
+            out.spinner("working").0.is_none(),
+            "JSON mode draws nothing"
+        );
+        assert_eq!(out.confirm("go on?", true).expect("no io"), None);
+    }
+
+    #[test]
     fn table_aligns_columns() {
         let t = table(&[
             vec!["a".into(), "bb".into()],
@@ -413,4 +436,85 @@ pub fn passthrough(bytes: &[u8], to_stderr: bool) {
         let mut out = std::io::stdout().lock();
         out.write_all(bytes).and_then(|()| out.flush())
     };
+}
+
+/// A spinner line on stderr, the only way a command shows progress. It is drawn only for a
+/// person: stderr a terminal, not `--json`, not `-q`; otherwise every call is a no-op, so a
+/// build log or a pipe never gets carriage returns. Its text is sanitized and redacted like
+/// every other line.
+pub struct Spinner(Option<indicatif::ProgressBar>);
+
+impl Output {
+    /// A spinner showing `message`, ticking on its own until [`Spinner::finish`] or drop.
+    pub fn spinner(&self, message: &str) -> Spinner {
+        let s = self.spinner_stepped();
+        s.set_message(message);
+        if let Some(bar) = &s.0 {
+            bar.enable_steady_tick(std::time::Duration::from_millis(80));
+        }
+        s
+    }
+
+    /// A spinner that moves only when [`Spinner::tick`] is called (for a loop that polls).
+    pub fn spinner_stepped(&self) -> Spinner {
+        let drawn = self.stderr_tty && !self.json && !self.quiet;
+        Spinner(drawn.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::stderr(),
+            );
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar
+        }))
+    }
+
+    /// Ask a yes/no question on the terminal; `Ok(None)` when there is no terminal to ask on
+    /// (not interactive, or `--json`): the caller says which flag answers instead.
+    pub fn confirm(&self, question: &str, default: bool) -> std::io::Result<Option<bool>> {
+        if !self.interactive || self.json {
+            return Ok(None);
+        }
+        dialoguer::Confirm::new()
+            .with_prompt(prompt_text(question))
+            .default(default)
+            .interact()
+            .map(Some)
+            .map_err(|dialoguer::Error::IO(e)| e)
+    }
+}
+
+impl Spinner {
+    /// Replace the text after the spinner.
+    pub fn set_message(&self, text: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(prompt_text(text));
+        }
+    }
+
+    /// Advance a [`Output::spinner_stepped`] spinner by one frame.
+    pub fn tick(&self) {
+        if let Some(bar) = &self.0 {
+            bar.tick();
+        }
+    }
+
+    /// Remove the spinner line.
+    pub fn finish(self) {}
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Text shown by a prompt or a spinner, which dialoguer and indicatif draw themselves: secrets
+/// masked and control characters escaped, as for every printed line.
+pub fn prompt_text(text: &str) -> String {
+    clean(text)
 }

@@ -129,16 +129,9 @@ fn walk_root_with(
         let counter = AtomicU64::new(0);
         std::thread::scope(|s| {
             let handle = s.spawn(|| run(Some(&counter)));
-            let bar = indicatif::ProgressBar::with_draw_target(
-                None,
-                indicatif::ProgressDrawTarget::stderr(),
-            );
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
+            let bar = ctx.output.spinner_stepped();
             while !handle.is_finished() {
-                bar.set_message(format!(
+                bar.set_message(&format!(
                     "reading {}: {} entries",
                     root.display(),
                     counter.load(Ordering::Relaxed)
@@ -146,7 +139,7 @@ fn walk_root_with(
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(80));
             }
-            bar.finish_and_clear();
+            bar.finish();
             handle.join().unwrap_or_else(|_| {
                 Err(WalkError::Root {
                     path: root.to_path_buf(),
@@ -464,10 +457,10 @@ fn clean(
             ));
         }
         output::println(&frees)?;
-        let go_on = dialoguer::Confirm::new()
-            .with_prompt("Remove the whole module cache?")
-            .default(false)
-            .interact()?;
+        let go_on = ctx
+            .output
+            .confirm("Remove the whole module cache?", false)?
+            .unwrap_or(false);
         if !go_on {
             output::println("nothing was removed")?;
             return Ok(Outcome::Clean);

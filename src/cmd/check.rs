@@ -239,20 +239,10 @@ fn gather_slow(
     // Walk the caches, with the index under this data directory.
     cache: Option<Option<&Path>>,
 ) -> SlowFacts {
-    let spinner = (ctx.output.stderr_tty && !ctx.output.json).then(|| {
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar.set_message(if online {
-            "probing proxies, checksum database and caches…"
-        } else {
-            "reading the module cache…"
-        });
-        bar.enable_steady_tick(Duration::from_millis(80));
-        bar
+    let spinner = ctx.output.spinner(if online {
+        "probing proxies, checksum database and caches…"
+    } else {
+        "reading the module cache…"
     });
     let facts = std::thread::scope(|s| {
         let run = online.then(|| {
@@ -279,9 +269,7 @@ fn gather_slow(
             gocache,
         }
     });
-    if let Some(bar) = spinner {
-        bar.finish_and_clear();
-    }
+    spinner.finish();
     facts
 }
 
@@ -418,10 +406,11 @@ fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<bool> {
             continue;
         }
         let accepted = yes
-            || dialoguer::Confirm::new()
-                .with_prompt(format!("Fix: {}?", fix.description))
-                .default(true)
-                .interact()
+            || ctx
+                .output
+                .confirm(&format!("Fix: {}?", fix.description), true)
+                .ok()
+                .flatten()
                 .unwrap_or(false);
         if accepted {
             changes.extend(new.into_iter().map(|(name, value)| write::Change {

@@ -364,12 +364,14 @@ fn stop_holders(r: &PortReport, args: &PortArgs, ctx: &Context) -> Result<Outcom
                 format!("add --yes to stop it without asking: `godoctor port {port} --stop --yes`"),
             ));
         }
-        let ok = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Stop {who} holding port {port}? (SIGTERM, then SIGKILL after 5s)"
-            ))
-            .default(false)
-            .interact()
+        let ok = ctx
+            .output
+            .confirm(
+                &format!("Stop {who} holding port {port}? (SIGTERM, then SIGKILL after 5s)"),
+                false,
+            )
+            .ok()
+            .flatten()
             .unwrap_or(false);
         if !ok {
             output::println("not stopped")?;
@@ -403,15 +405,7 @@ fn wait(port: u16, url: Option<&Url>, args: &PortArgs, ctx: &Context) -> Result<
         .cloned()
         .or_else(|| Url::parse(&format!("http://127.0.0.1:{port}/")).ok());
     // A progress line on a terminal only: build scripts read the final line, not a spinner.
-    let bar = (ctx.output.stderr_tty && !ctx.output.json && !ctx.output.quiet).then(|| {
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
+    let bar = ctx.output.spinner_stepped();
     let what = if args.wait { "to be free" } else { "to answer" };
     let mut delay = Duration::from_millis(50);
     loop {
@@ -433,9 +427,7 @@ fn wait(port: u16, url: Option<&Url>, args: &PortArgs, ctx: &Context) -> Result<
             })
         };
         if reached {
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
+            bar.finish();
             let text = format!(
                 "{} port {port} {} after {:.1}s",
                 output::glyph(Status::Ok),
@@ -453,9 +445,7 @@ fn wait(port: u16, url: Option<&Url>, args: &PortArgs, ctx: &Context) -> Result<
         }
         let now = Instant::now();
         if now >= deadline {
-            if let Some(b) = &bar {
-                b.finish_and_clear();
-            }
+            bar.finish();
             if ctx.output.json {
                 output::print_json(
                     &serde_json::json!({"port": port, "reached": false, "seconds": started.elapsed().as_secs_f64()}),
@@ -469,14 +459,12 @@ fn wait(port: u16, url: Option<&Url>, args: &PortArgs, ctx: &Context) -> Result<
             ));
             return Ok(Outcome::Problems);
         }
-        if let Some(b) = &bar {
-            b.set_message(format!(
-                "waiting for port {port} {what}… {:.0}s of {:.0}s",
-                started.elapsed().as_secs_f64(),
-                timeout.as_secs_f64()
-            ));
-            b.tick();
-        }
+        bar.set_message(&format!(
+            "waiting for port {port} {what}… {:.0}s of {:.0}s",
+            started.elapsed().as_secs_f64(),
+            timeout.as_secs_f64()
+        ));
+        bar.tick();
         std::thread::sleep(delay.min(deadline - now));
         delay = (delay * 2).min(Duration::from_secs(2));
     }

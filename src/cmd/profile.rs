@@ -735,11 +735,11 @@ fn apply(
                 "pass --yes to apply without asking, or --dry-run to only see the changes",
             ));
         }
-        let go_on = dialoguer::Confirm::new()
-            .with_prompt(format!("Apply profile {}?", profile.name))
-            .default(false)
-            .interact()
-            .context("reading the answer from the terminal")?;
+        let go_on = ctx
+            .output
+            .confirm(&format!("Apply profile {}?", profile.name), false)
+            .context("reading the answer from the terminal")?
+            .unwrap_or(false);
         if !go_on {
             output::note("nothing was changed");
             return Ok(Outcome::Clean);

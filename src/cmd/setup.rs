@@ -429,16 +429,9 @@ fn facts(ctx: &Context, go_env: &GoEnv) -> Facts {
 
 /// Run `f` with a spinner on stderr (when it is a terminal).
 fn spin<T>(ctx: &Context, message: &str, f: impl FnOnce() -> T) -> T {
-    let bar = ctx.output.stderr_tty.then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message(message.to_string());
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar
-    });
+    let bar = ctx.output.spinner(message);
     let out = f();
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    bar.finish();
     out
 }
 
