@@ -3,6 +3,7 @@
 //! The binary in `main.rs` only parses arguments and maps outcomes to exit codes; everything
 //! else lives here so unit tests, benchmarks and fuzz targets can reach it.
 
+pub mod atomic;
 pub mod cache;
 pub mod cli;
 pub mod cmd;

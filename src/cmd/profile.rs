@@ -2,8 +2,7 @@
 //! and plan, the go env write transaction, and the output.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use serde::Serialize;
@@ -905,71 +904,28 @@ fn capture<'a>(
 
 /// Write `bytes` to `path` atomically (temp file in the same directory, then rename), mode 0600
 /// (values can hold credentials). Without `force`, an existing file is never replaced, even one
-/// created since the caller checked: the temp file is hard-linked into place, which fails if
-/// the name exists.
+/// created since the caller checked (`atomic::create_new`).
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     // godoctor's config directory and its profiles directory: 0700 (issue 13 item 14).
     dir.parent()
         .map_or(Ok(()), crate::home::private_dir)
         .and_then(|()| crate::home::private_dir(dir))
         .with_context(|| format!("cannot create the profile directory {}", dir.display()))?;
-    let tmp: PathBuf = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        std::process::id()
-    ));
-    let result = (|| -> Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options
-            .open(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes)
-            .and_then(|()| f.sync_all())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        if force {
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot replace {}", path.display()))?;
+    let written = if force {
+        crate::atomic::write(path, bytes, crate::atomic::Mode::Private)
+    } else {
+        crate::atomic::create_new(path, bytes, crate::atomic::Mode::Private)
+    };
+    written.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            crate::hinted(
+                format!("profile file {} already exists", path.display()),
+                "pass --force to replace it, or choose another name",
+            )
         } else {
-            match std::fs::hard_link(&tmp, path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(crate::hinted(
-                        format!("profile file {} already exists", path.display()),
-                        "pass --force to replace it, or choose another name",
-                    ));
-                }
-                // A file system without hard links: create the name exclusively instead
-                // (still never replaces a file, but a crash could leave a partial one).
-                Err(_) => {
-                    let mut options = std::fs::OpenOptions::new();
-                    options.write(true).create_new(true);
-                    #[cfg(unix)]
-                    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                    let mut f = options.open(path).map_err(|e| {
-                        if e.kind() == std::io::ErrorKind::AlreadyExists {
-                            crate::hinted(
-                                format!("profile file {} already exists", path.display()),
-                                "pass --force to replace it, or choose another name",
-                            )
-                        } else {
-                            anyhow::Error::new(e)
-                                .context(format!("cannot create {}", path.display()))
-                        }
-                    })?;
-                    f.write_all(bytes)
-                        .and_then(|()| f.sync_all())
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                }
-            }
+            anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
         }
-        Ok(())
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result
+    })
 }
 
 #[derive(Serialize)]

@@ -5,7 +5,6 @@
 //! the real values (which may include credentials) needed to restore them.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -200,10 +199,8 @@ impl History {
             path: dir.clone(),
             detail: e.to_string(),
         })?;
-        let tmp = dir.join(format!(".{}.tmp", snapshot.id));
-        write_private(&tmp, text.as_bytes()).map_err(Self::io(&tmp))?;
-        fs::rename(&tmp, path).map_err(Self::io(path))?;
-        Ok(())
+        crate::atomic::write(path, text.as_bytes(), crate::atomic::Mode::Private)
+            .map_err(Self::io(path))
     }
 
     /// Snapshots left pending by a godoctor that was stopped mid-write (unreadable ones are
@@ -220,7 +217,9 @@ impl History {
         for path in names {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             let name = name.unwrap_or_default();
-            if name.starts_with('.') && name.ends_with(".tmp") {
+            // Temp files of a killed godoctor (this module's own old names, and the atomic
+            // write's).
+            if name.starts_with('.') && name.ends_with(".tmp") || crate::atomic::is_temp(&name) {
                 let _ = fs::remove_file(&path);
             } else if name.ends_with(".pending") {
                 match read_snapshot(&path) {
@@ -282,20 +281,6 @@ fn read_snapshot(path: &Path) -> Result<Snapshot, HistoryError> {
         path: path.to_path_buf(),
         detail: e.to_string(),
     })
-}
-
-/// Create `path` with mode 0600 (on Unix) and write `bytes` to it, flushed to disk.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -493,26 +493,7 @@ fn unwritable_by_go(value: &str) -> Option<&'static str> {
     }
 }
 
-/// The file a path finally names, following symlinks (a dotfiles-managed GOENV is a link that
-/// must stay a link).
-fn resolve_links(path: &Path) -> PathBuf {
-    let mut current = path.to_path_buf();
-    for _ in 0..40 {
-        match std::fs::symlink_metadata(&current) {
-            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&current) {
-                Ok(target) => {
-                    current = match current.parent() {
-                        Some(dir) if target.is_relative() => dir.join(target),
-                        _ => target,
-                    };
-                }
-                Err(_) => break,
-            },
-            _ => break,
-        }
-    }
-    current
-}
+use crate::atomic::resolve_links;
 
 const RESTORE_TEMP_PREFIX: &str = ".godoctor-restore-";
 
@@ -530,21 +511,9 @@ fn restore_bytes(path: &Path, bytes: Option<&[u8]>) -> std::io::Result<()> {
             _ => Ok(()),
         };
     };
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!("{RESTORE_TEMP_PREFIX}{}", std::process::id()));
-    let atomic = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(&target) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, &target)
-    })();
-    if atomic.is_ok() {
+    if crate::atomic::write(&target, bytes, crate::atomic::Mode::Keep).is_ok() {
         return Ok(());
     }
-    let _ = std::fs::remove_file(&tmp);
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -563,11 +532,9 @@ fn remove_stale_temps(goenv: &Path) {
         return;
     };
     for entry in entries.flatten() {
-        if entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(RESTORE_TEMP_PREFIX)
-        {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // This module's former temp names, and the atomic write's.
+        if name.starts_with(RESTORE_TEMP_PREFIX) || crate::atomic::is_temp(&name) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
