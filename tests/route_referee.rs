@@ -936,3 +936,52 @@ fn supported_500_before_a_comma_stops_the_search_like_go() {
         b.paths()
     );
 }
+
+// ==== net: go's HTTP client rules (redirects, TLS, GOAUTH), issue 11 (owner: net) ====
+
+/// go and godoctor agree on success and on the requests each server saw.
+#[track_caller]
+fn agree_on_outcome_and_requests(u: &GoUser, m: &Module, proxies: &[&GoProxy], want_ok: bool) {
+    let (godoctor, go, doc, run) = referee(u, &m.spec(), proxies);
+    assert_eq!(go.ok, want_ok, "unexpected outcome of go itself\n{run}");
+    assert_eq!(godoctor.ok, go.ok, "godoctor and go disagree\n{doc}\n{run}");
+    assert_eq!(
+        godoctor.requests, go.requests,
+        "different requests\n{doc}\n{run}"
+    );
+}
+
+#[test]
+fn https_to_http_redirect_is_refused_only_when_the_chain_started_at_https() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let plain = GoProxy::start(vec![m.clone()]);
+    let secure = GoProxy::builder()
+        .tls()
+        .behaviour(Behaviour::RedirectTo(plain.url()))
+        .start();
+    let entry = GoProxy::builder()
+        .behaviour(Behaviour::RedirectTo(secure.url()))
+        .start();
+    // http → https → http: go follows it to the end and downloads.
+    let u = user(&entry.url()).with_env("SSL_CERT_FILE", secure.ca_file());
+    agree_on_outcome_and_requests(&u, &m, &[&entry, &secure, &plain], true);
+    assert!(
+        plain.paths().iter().any(|p| p.ends_with(".zip")),
+        "{:?}",
+        plain.paths()
+    );
+    // https → http: go refuses the hop and never reaches the plain server.
+    let u = user(&secure.url()).with_env("SSL_CERT_FILE", secure.ca_file());
+    u.go(&["clean", "-modcache"]).assert_success();
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&secure, &plain]);
+    assert!(!go.ok, "{run}");
+    assert!(run.output().contains("insecure URL"), "{run}");
+    assert_eq!(
+        (godoctor.ok, &godoctor.requests),
+        (false, &go.requests),
+        "{doc}\n{run}"
+    );
+    assert!(plain.paths().is_empty(), "{:?}", plain.paths());
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("insecure URL"), "{err}\n{doc}");
+}

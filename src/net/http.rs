@@ -1,6 +1,6 @@
 //! The probe's HTTP/1.1 client: one GET with every phase timed (DNS, TCP connect, TLS
 //! handshake, time to first byte, total), a hard deadline and a byte cap, and go's client rules
-//! (proxy variables, trust store, at most 10 redirects, no https→http, `.netrc` credentials).
+//! (proxy variables, trust store, at most 10 redirects, no leaving https once a redirect chain started there, `.netrc` credentials).
 //!
 //! Why not reqwest here: it hides the phases of a request (one `send()` covers DNS, connect, TLS
 //! and the wait), reads proxy variables from `std::env` rather than our [`ProcessEnv`] snapshot,
@@ -286,7 +286,10 @@ impl Prober {
                     return result;
                 }
             };
-            if current.scheme() == "https" && next.scheme() == "http" {
+            // go's CheckRedirect (cmd/go/internal/web) looks at the first request of the chain
+            // only: a chain that started at https may not leave it, but http→https→http is
+            // followed to the end.
+            if url.scheme() == "https" && next.scheme() != "https" {
                 result.error = Some(FetchError::new(
                     ErrorKind::InsecureRedirect,
                     Phase::Redirect,
