@@ -235,6 +235,112 @@ fn an_os_variable_that_shadows_the_profile_is_reported_with_the_fix() {
     );
 }
 
+/// A shadowed row says both halves of the truth: go keeps the OS value, and the file is still
+/// written (what go reads once the variable is gone).
+#[test]
+fn a_shadowed_row_says_what_go_keeps_and_what_the_file_gets() {
+    let user = GoUser::new().without_env("GOSUMDB");
+    let run = user.godoctor(&["profile", "apply", "china-mirror", "--dry-run"]);
+    run.assert_code(0)
+        .assert_stdout_contains(
+            "(an OS variable GOPROXY overrides the file; the file gets https://goproxy.cn,direct)",
+        )
+        .assert_stdout_contains("dry run: nothing was written");
+    assert_eq!(
+        goenv_map(&user).get("GOPROXY"),
+        None,
+        "a dry run writes nothing"
+    );
+    user.godoctor(&["profile", "apply", "china-mirror", "--yes"])
+        .assert_code(0);
+    assert_eq!(
+        goenv_map(&user).get("GOPROXY").map(String::as_str),
+        Some("https://goproxy.cn,direct"),
+        "the file got what the row said"
+    );
+    // Once written, the row says the file already holds it.
+    user.godoctor(&["profile", "apply", "china-mirror", "--dry-run"])
+        .assert_code(0)
+        .assert_stdout_contains(
+            "(an OS variable GOPROXY overrides the file; the file already says so)",
+        );
+}
+
+/// A profile saved from a built-in one's settings is not a second "active" profile: one is
+/// marked in use (the one applied last), the other as giving the same settings.
+#[test]
+fn list_marks_one_profile_in_use_and_others_with_the_same_settings_apart() {
+    let user = user();
+    user.godoctor(&["profile", "apply", "cn", "--yes"])
+        .assert_code(0);
+    user.godoctor(&["profile", "save", "mine"]).assert_code(0);
+    let marks = |user: &GoUser| {
+        let list = user
+            .godoctor(&["profile", "list", "--json"])
+            .assert_code(0)
+            .json();
+        let pick = |field: &str| -> Vec<String> {
+            list["profiles"]
+                .as_array()
+                .expect("profiles array")
+                .iter()
+                .filter(|p| p[field] == true)
+                .map(|p| p["name"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        (pick("active"), pick("same_settings"))
+    };
+    assert_eq!(
+        marks(&user),
+        (vec!["china-mirror".to_string()], vec!["mine".to_string()])
+    );
+    user.godoctor(&["profile", "list"])
+        .assert_code(0)
+        .assert_stdout_contains("= gives the same settings as the profile marked *");
+    // Applying the saved one makes it the one in use.
+    user.godoctor(&["profile", "apply", "mine", "--yes"])
+        .assert_code(0);
+    assert_eq!(
+        marks(&user),
+        (vec!["mine".to_string()], vec!["china-mirror".to_string()])
+    );
+}
+
+/// `profile save` keeps a URL password as go uses it, says so, and names it in the JSON, while
+/// printing it nowhere.
+#[test]
+fn save_says_when_the_profile_keeps_a_credential() {
+    let user = user();
+    user.godoctor(&[
+        "env",
+        "set",
+        "GOPROXY=https://alice:s3cr3t-pw@127.0.0.1:9,direct",
+        "GOSUMDB=off",
+    ])
+    .assert_code(0);
+    let run = user.godoctor(&["profile", "save", "withpw"]);
+    run.assert_code(0)
+        .assert_stdout_contains("GOPROXY holds a credential")
+        .assert_stdout_contains("~/.netrc");
+    assert!(!run.stdout.contains("s3cr3t-pw"), "{}", run.stdout);
+    let file = user.godoctor_home().join("profiles/withpw.toml");
+    let text = std::fs::read_to_string(&file).expect("saved profile");
+    assert!(
+        text.contains("alice:s3cr3t-pw@"),
+        "applying must reproduce it: {text}"
+    );
+    let json = user.godoctor(&["--json", "profile", "save", "withpw2"]);
+    json.assert_code(0);
+    assert!(!json.stdout.contains("s3cr3t-pw"), "{}", json.stdout);
+    assert_eq!(json.json()["secrets"], serde_json::json!(["GOPROXY"]));
+    // Without a credential there is no warning.
+    user.godoctor(&["env", "set", "GOPROXY=https://127.0.0.1:9,direct"])
+        .assert_code(0);
+    let plain = user.godoctor(&["profile", "save", "plain"]);
+    plain.assert_code(0);
+    assert!(!plain.stdout.contains("credential"), "{}", plain.stdout);
+}
+
 /// Many applies of two profiles at once against one go env file: the result is exactly one of
 /// the two, never a mix, and every apply succeeds.
 #[test]

@@ -98,7 +98,10 @@ struct ListRow<'a> {
     aliases: &'a [String],
     description: &'a str,
     origin: &'a Origin,
+    /// The profile in use (one at most).
     active: bool,
+    /// Gives the same settings as the profile in use.
+    same_settings: bool,
     variables: Vec<&'a str>,
 }
 
@@ -113,13 +116,27 @@ fn list(ctx: &Context) -> Result<Outcome> {
     let store = load_store(ctx);
     // Marking the active profile needs go; listing does not.
     let go_env = ctx.load_go_env();
-    let active: Vec<&str> = match &go_env {
-        Ok(g) => plan::active(&store.profiles, g)
-            .into_iter()
-            .map(|p| p.name.as_str())
-            .collect(),
+    let matching = match &go_env {
+        Ok(g) => plan::active(&store.profiles, g),
         Err(_) => vec![],
     };
+    // One profile is marked in use; others that give the same settings are marked apart, so
+    // a profile saved from a built-in one does not make two "active" profiles.
+    let last_applied = ctx
+        .history()
+        .ok()
+        .and_then(|h| h.latest().ok().flatten())
+        .map(|(_, snapshot)| snapshot.action);
+    let in_use = plan::in_use(
+        &matching,
+        last_applied.as_deref().and_then(plan::applied_by),
+    )
+    .map(|p| p.name.as_str());
+    let same: Vec<&str> = matching
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| Some(*n) != in_use)
+        .collect();
     let rows: Vec<ListRow> = store
         .profiles
         .iter()
@@ -128,7 +145,8 @@ fn list(ctx: &Context) -> Result<Outcome> {
             aliases: &p.aliases,
             description: &p.description,
             origin: &p.origin,
-            active: active.contains(&p.name.as_str()),
+            active: in_use == Some(p.name.as_str()),
+            same_settings: same.contains(&p.name.as_str()),
             variables: p.variables.iter().map(|v| v.name.as_str()).collect(),
         })
         .collect();
@@ -152,6 +170,8 @@ fn list(ctx: &Context) -> Result<Outcome> {
         table.push(vec![
             if r.active {
                 output::paint("*", Status::Ok)
+            } else if r.same_settings {
+                output::dim("=")
             } else {
                 " ".to_string()
             },
@@ -168,6 +188,12 @@ fn list(ctx: &Context) -> Result<Outcome> {
                 "\n{}\n",
                 output::dim("* = matches the settings go uses now")
             ));
+            if !same.is_empty() {
+                text.push_str(&format!(
+                    "{}\n",
+                    output::dim("= gives the same settings as the profile marked *")
+                ));
+            }
         }
         Ok(_) => text.push_str(&format!(
             "\n{}\n",
@@ -496,11 +522,23 @@ fn diff_text(profile: &Profile, go_env: &GoEnv, rows: &[DiffRow]) -> String {
         } else {
             (output::dim("="), output::dim("unchanged"))
         };
+        // The file is still written when an OS variable shadows it (the value takes effect
+        // once the variable is gone), so the row says both what go keeps and what the file gets.
         let after = match (&r.target, &r.shadowed_by_env) {
-            (_, Some(_)) => format!(
-                "{after} {}",
-                output::paint("(an OS variable overrides the file)", Status::Warn)
-            ),
+            (target, Some(_)) => {
+                let file = match (target, r.writes) {
+                    (_, false) => "the file already says so".to_string(),
+                    (Some(v), true) => format!("the file gets {}", show(v)),
+                    (None, true) => "its line leaves the file".to_string(),
+                };
+                format!(
+                    "{after} {}",
+                    output::paint(
+                        &format!("(an OS variable {} overrides the file; {file})", r.name),
+                        Status::Warn
+                    )
+                )
+            }
             (None, None) if r.effective_change() => {
                 format!("{after} {}", output::dim("(go's default)"))
             }
@@ -768,6 +806,8 @@ struct SaveJson<'a> {
     set: BTreeMap<&'a str, &'a str>,
     unset: &'a [String],
     from_env: Vec<&'a str>,
+    /// Variables whose saved value holds a credential (stored in the file, shown redacted).
+    secrets: Vec<&'a str>,
 }
 
 fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Result<Outcome> {
@@ -813,6 +853,13 @@ fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Re
         .iter()
         .map(|(k, t)| (k.as_str(), t.source()))
         .collect();
+    // A password in a URL (or a GOAUTH/GOFLAGS token) is saved as go uses it, so applying the
+    // profile reproduces the settings; the user is told, since the file may be copied around.
+    let secrets: Vec<&str> = set
+        .iter()
+        .filter(|(k, v)| crate::redact::value(k, v) != **v)
+        .map(|(k, _)| *k)
+        .collect();
     if ctx.output.json {
         output::print_json(&SaveJson {
             name,
@@ -820,6 +867,7 @@ fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Re
             set,
             unset: &profile.unset,
             from_env: from_env.clone(),
+            secrets: secrets.clone(),
         })?;
         return Ok(Outcome::Clean);
     }
@@ -844,6 +892,14 @@ fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Re
             "{} {} came from OS environment variables, not from the go env file\n",
             output::glyph(Status::Info),
             from_env.join(", ")
+        ));
+    }
+    if !secrets.is_empty() {
+        text.push_str(&format!(
+            "{} {} {} a credential, and the profile file keeps it as go uses it (the file is readable only by you): do not share the file, or move the login to ~/.netrc (`machine HOST login USER password …`), take it out of the value and save again\n",
+            output::glyph(Status::Warn),
+            secrets.join(", "),
+            if secrets.len() == 1 { "holds" } else { "hold" }
         ));
     }
     if crate::profile::store::BUILTIN

@@ -299,6 +299,29 @@ pub fn active<'a>(profiles: &'a [Profile], go_env: &GoEnv) -> Vec<&'a Profile> {
     }
 }
 
+/// The one profile to mark as in use when several give the same settings (say `china-mirror`
+/// and a profile saved from it): the one applied last (`last_applied`, from the history), else a
+/// user profile (the user made it for this), else the first listed.
+pub fn in_use<'a>(matching: &[&'a Profile], last_applied: Option<&str>) -> Option<&'a Profile> {
+    matching
+        .iter()
+        .find(|p| Some(p.name.as_str()) == last_applied)
+        .or_else(|| {
+            matching
+                .iter()
+                .find(|p| !matches!(p.origin, super::Origin::Builtin))
+        })
+        .or(matching.first())
+        .copied()
+}
+
+/// The profile named by a history action `profile apply NAME` (what `profile apply` records).
+pub fn applied_by(action: &str) -> Option<&str> {
+    action
+        .strip_prefix("profile apply ")
+        .and_then(|rest| rest.split_whitespace().next())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

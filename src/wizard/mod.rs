@@ -1045,6 +1045,16 @@ impl Wizard {
                 r.name
             ));
         }
+        // `,direct` is added to a chosen mirror or private proxy: say so, and what it means,
+        // rather than let the value grow behind the user's back.
+        if matches!(self.base, Some(Base::Mirror(_)))
+            || (self.private_proxy.is_some() && !matches!(self.base, Some(Base::Keep)))
+        {
+            notes.push(
+                "GOPROXY ends in `,direct`, added by the wizard: a module the proxy answers 404 or 410 for is then fetched from its version control host"
+                    .to_string(),
+            );
+        }
         if self.auth == Auth::Netrc {
             notes.extend(advice::netrc_lines(
                 &self.auth_hosts(),

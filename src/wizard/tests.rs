@@ -142,6 +142,12 @@ fn defaults_all_the_way_give_fastest_mirror_and_verification() {
             value: Some("http://127.0.0.1:3,direct".into())
         }]
     );
+    // The `,direct` the wizard added is said in the plan, not left to be noticed.
+    assert!(
+        plan.notes.iter().any(|n| n.contains("`,direct`")),
+        "{:?}",
+        plan.notes
+    );
     assert_eq!(ask(&w).id, Qid::Apply);
     w.answer(Answer::Yes(true)).expect("apply");
     assert_eq!(w.next(), Step::Apply);
