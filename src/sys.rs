@@ -51,6 +51,13 @@ impl ProcessEnv {
         self.raw(name).filter(|v| !v.is_empty())
     }
 
+    /// A copy with `name` set to `value` (a child that must run with one setting pinned).
+    pub fn with(&self, name: &str, value: &str) -> ProcessEnv {
+        let mut vars = self.vars.clone();
+        vars.insert(name.to_string(), value.to_string());
+        ProcessEnv { vars }
+    }
+
     pub fn home(&self) -> Option<PathBuf> {
         self.get("HOME").map(PathBuf::from).or_else(dirs::home_dir)
     }

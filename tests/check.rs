@@ -292,6 +292,39 @@ fn go_mod_needing_a_newer_go_with_gotoolchain_local_fails_like_go() {
     assert_eq!(checks(&json, "toolchain.switch")[0]["status"], "error");
 }
 
+/// A go.mod go cannot parse: the report says go's own error (file, line, what), never that
+/// go.mod works; go itself refuses to build with the same words.
+#[test]
+fn a_broken_go_mod_reports_gos_own_error() {
+    let user = GoUser::new();
+    let dir = user.work_dir().join("m");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/m\n\ngo 1.22\n\nrequire (\n\texample.com/a v1.0.0\n",
+    )
+    .expect("go.mod");
+    let user = user.cwd(&dir);
+    let go = user.go(&["list", "-m"]);
+    go.assert_failure();
+    assert!(
+        go.stderr
+            .contains("go.mod:7: syntax error (unterminated block"),
+        "{}",
+        go.stderr
+    );
+    let (run, json) = check_json(&user, &["toolchain", "--offline"]);
+    assert_eq!(run.code(), Some(1), "{run}");
+    let switch = checks(&json, "toolchain.switch")[0];
+    assert_eq!(switch["status"], "error", "{switch}");
+    let title = switch["title"].as_str().expect("title");
+    assert!(
+        title.contains("go.mod:7: syntax error (unterminated block started at go.mod:5:1)"),
+        "{title}"
+    );
+    assert!(!title.contains("works"), "{title}");
+}
+
 #[test]
 fn list_and_unknown_ids() {
     let user = GoUser::new();

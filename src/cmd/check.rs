@@ -142,11 +142,14 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         .map(|(_, _, result)| result);
     let all_on_path = crate::goenv::locate::all_on_path(&ctx.env);
     let gomod = read_gomod(&go_env);
+    let gomod_error = gomod
+        .as_ref()
+        .and_then(|(path, _)| crate::goenv::gomod_error(&go, &ctx.env, path));
 
     let mut checks = vec![
         toolchain::go_check(&go_env).took(go_env.elapsed.as_millis() as u64),
         toolchain::path_check(&all_on_path, &go_env.go.path),
-        toolchain::switch_check(&go_env, gomod.as_ref()),
+        toolchain::switch_check(&go_env, gomod.as_ref(), gomod_error.as_deref()),
         settings::sources_check(&go_env),
         settings::goroot_env_check(&go_env),
     ];

@@ -139,7 +139,39 @@ pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
 }
 
 /// `toolchain.switch`: does the go.mod in the current module need a newer go, and can go get it?
-pub fn switch_check(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
+/// `parse_error` is go's own complaint about the go.mod ([`crate::goenv::gomod_error`]): then
+/// nothing else about it can be said, and every go command in the module fails with it.
+pub fn switch_check(
+    go_env: &GoEnv,
+    gomod: Option<&(PathBuf, String)>,
+    parse_error: Option<&str>,
+) -> Check {
+    if let (Some((path, _)), Some(said)) = (gomod, parse_error) {
+        let first = said.lines().next().unwrap_or(said);
+        let more = said.lines().count() - 1;
+        let title = match more {
+            0 => format!("go cannot parse go.mod: {first}"),
+            n => format!(
+                "go cannot parse go.mod: {first} (and {})",
+                crate::output::plural(n, "more error", "more errors")
+            ),
+        };
+        return Check::new("toolchain.switch", Status::Error, title)
+            .detail(match more {
+                0 => format!(
+                    "every go command in the module of {} fails with this error",
+                    path.display()
+                ),
+                _ => format!(
+                    "every go command in the module of {} fails with what go says:\n{said}",
+                    path.display()
+                ),
+            })
+            .hint(format!(
+                "edit {} at the line go names (go says what it expected there)",
+                path.display()
+            ));
+    }
     let mut check = switch_verdict(go_env, gomod);
     if let Some(said) = &go_env.module_error {
         check.detail = format!("{}\ngo says: {said}", check.detail)

@@ -132,6 +132,29 @@ pub enum GoEnvError {
     GoenvNotAFile { path: PathBuf, kind: &'static str },
 }
 
+/// go's own complaint about a go.mod it cannot parse (`go.mod:7: syntax error …`, one line per
+/// error), or `None` when go reads it (or cannot be asked). `go env` succeeds beside a broken
+/// go.mod, so this asks `go mod edit -json`, which parses the file and nothing else: no network,
+/// and GOTOOLCHAIN=local for this one call so a `go` line cannot start a toolchain download.
+/// It runs in go.mod's directory so go names the file the way a build there does.
+pub fn gomod_error(go: &GoBinary, env: &ProcessEnv, gomod: &Path) -> Option<String> {
+    let dir = gomod.parent()?;
+    let name = gomod.file_name()?;
+    let args: Vec<OsString> = vec!["mod".into(), "edit".into(), "-json".into(), name.into()];
+    let env = env.with("GOTOOLCHAIN", "local");
+    let out = sys::run(&go.path, &args, &env, Some(dir), go_timeout(&env)).ok()?;
+    if out.success {
+        return None;
+    }
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("go: errors parsing"))
+        .collect();
+    (!lines.is_empty()).then(|| redact(&lines.join("\n")))
+}
+
 /// Everything about the Go environment, gathered with ONE `go env -json` call.
 #[derive(Debug, Clone)]
 pub struct GoEnv {
