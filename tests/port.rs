@@ -669,3 +669,45 @@ fn proxy_test_gives_the_other_family_and_a_moved_proxy() {
         reports[0]
     );
 }
+
+/// `profile apply --check` meets the same story as `proxy test`: the profile's proxy port is
+/// held by python's http.server, so the apply is refused, the holder is named by the pid this
+/// test holds, and nothing is written.
+#[test]
+fn profile_apply_check_names_the_holder_and_writes_nothing() {
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Command::new("python3");
+    c.args([
+        "-m",
+        "http.server",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+    ])
+    .current_dir(dir.path());
+    let py = Holder::start(c, port, Some(dir));
+    let u = user().without_env("GOPROXY");
+    let profiles = u.godoctor_home().join("profiles");
+    std::fs::create_dir_all(&profiles).expect("mkdir profiles");
+    std::fs::write(
+        profiles.join("local.toml"),
+        format!(
+            "version = 1\ndescription = \"a local proxy\"\n[set]\nGOPROXY = \"http://127.0.0.1:{port},direct\"\n"
+        ),
+    )
+    .expect("write profile");
+    let before = u.read_goenv();
+    let run = u.godoctor(&["--json", "profile", "apply", "local", "--check", "--yes"]);
+    run.assert_code(1);
+    let j = run.json();
+    assert_eq!(j["applied"], false, "{j:#}");
+    let problems = j["check"]["problems"].to_string();
+    assert!(
+        problems.contains("not a Go module proxy")
+            && problems.contains("SimpleHTTP")
+            && problems.contains(&format!("python3 (pid {}", py.pid())),
+        "{j:#}"
+    );
+    assert_eq!(u.read_goenv(), before, "a refused apply writes nothing");
+}
