@@ -21,9 +21,10 @@ mod sumdb;
 
 use std::time::{Duration, Instant};
 
-use godoctor::fetch::proxy::{ProbeOptions, info_url, median, test_all};
+use godoctor::fetch::proxy::{ProbeOptions, median, test_all};
 use godoctor::net::http::{FetchOptions, Prober};
 use godoctor::output::println;
+use godoctor::syntax::proxyurl::info_url;
 use godoctor::sys::ProcessEnv;
 use modules::Module;
 use proxy::{Behaviour, GoProxy};

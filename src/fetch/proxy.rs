@@ -9,13 +9,13 @@ use url::Url;
 
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
 use crate::output::Status;
+use crate::ports::ask::MISSING_MODULE;
 use crate::ports::{self, PortOwner};
 use crate::redact::redact;
+use crate::syntax::proxyurl::{escape, info_url, join, list_url};
 
 /// The module version probed by default: small, old, and on every public proxy.
 pub const DEFAULT_MODULE: &str = "rsc.io/quote@v1.5.2";
-/// A module path that cannot exist (the `.invalid` TLD is reserved), to check for 404/410.
-pub const MISSING_MODULE: &str = "godoctor.invalid/no-such-module";
 /// Cap on the bytes read per response: `.info` files are tiny.
 pub const MAX_BYTES: usize = 256 * 1024;
 
@@ -364,31 +364,6 @@ pub fn info_version(body: &[u8]) -> Result<String, String> {
     info.version.ok_or_else(|| "no Version field".to_string())
 }
 
-/// Case-encode a module path or version for a proxy URL (`Azure` → `!azure`), with go's
-/// rules from [`crate::syntax::module`]; invalid input is sent unescaped (the proxy then
-/// answers for it, which is still a protocol fact).
-fn escape(path: &str) -> String {
-    crate::syntax::module::escape_path(path)
-        .or_else(|_| crate::syntax::module::escape_version(path))
-        .unwrap_or_else(|_| path.to_string())
-}
-
-/// `<base>/<escaped module>/@v/<escaped version>.info`.
-pub fn info_url(base: &Url, module: &str, version: &str) -> Option<Url> {
-    join(
-        base,
-        &format!("{}/@v/{}.info", escape(module), escape(version)),
-    )
-}
-
-/// `base` + "/" + `rest`, keeping the base's path (go joins with a slash, never replaces).
-pub fn join(base: &Url, rest: &str) -> Option<Url> {
-    let mut s = base.as_str().trim_end_matches('/').to_string();
-    s.push('/');
-    s.push_str(rest.trim_start_matches('/'));
-    Url::parse(&s).ok()
-}
-
 /// Parse a proxy URL like go does for a GOPROXY entry (a missing scheme means https://).
 pub fn parse_proxy_url(raw: &str) -> Result<Url, String> {
     let with_scheme = if raw.contains("://") {
@@ -476,7 +451,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
     if first.error.is_none() {
         // Protocol checks first, latency samples after: a slow server spends the deadline on
         // samples, not on the facts the verdict needs.
-        if let Some(m) = join(url, &format!("{}/@v/list", escape(MISSING_MODULE))) {
+        if let Some(m) = list_url(url, MISSING_MODULE) {
             let r = prober.fetch(&m, &fetch_opts);
             report.not_found_status = r.status;
             missing = Some(r);
@@ -861,10 +836,6 @@ mod tests {
     fn urls_like_go() {
         let base = parse_proxy_url("proxy.example/go").expect("url");
         assert_eq!(base.as_str(), "https://proxy.example/go");
-        assert_eq!(
-            info_url(&base, "github.com/Azure/sdk", "v1.0.0").map(|u| u.to_string()),
-            Some("https://proxy.example/go/github.com/!azure/sdk/@v/v1.0.0.info".into())
-        );
         assert!(parse_proxy_url("ftp://x").is_err());
         assert!(parse_proxy_url("https://").is_err());
     }

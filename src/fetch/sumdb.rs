@@ -10,12 +10,12 @@ use serde::Serialize;
 use url::Url;
 
 use super::plan::{Source, SourceKind};
-use super::proxy::join;
 use super::walk::{Op, Step, request};
 use super::walker::{Answer, try_sources};
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
 use crate::output::Status;
 use crate::redact::redact;
+use crate::syntax::proxyurl::join;
 
 /// sum.golang.org's published verifier key (cmd/go's `knownGOSUMDB`).
 pub const SUM_GOLANG_ORG_KEY: &str =

@@ -7,8 +7,12 @@ use std::time::Duration;
 use url::Url;
 
 use super::fingerprint::{Answer, Ask, Failure};
-use crate::fetch::proxy;
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Prober};
+use crate::syntax::proxyurl::{info_url, join, list_url};
+
+/// A module path that cannot exist (the `.invalid` TLD is reserved): a Go module proxy answers
+/// it 404/410, which is what lets go fall through `,`.
+pub const MISSING_MODULE: &str = "godoctor.invalid/no-such-module";
 
 /// Bytes of each body kept: enough for a page title, a JSON error or a not-found line.
 const BODY_BYTES: usize = 16 * 1024;
@@ -23,12 +27,9 @@ pub fn ask(
     timeout: Duration,
 ) -> Vec<Answer> {
     let urls = [
-        (Ask::Root, proxy::join(base, "")),
-        (
-            Ask::Missing,
-            proxy::join(base, &format!("{}/@v/list", proxy::MISSING_MODULE)),
-        ),
-        (Ask::KnownInfo, proxy::info_url(base, module, version)),
+        (Ask::Root, join(base, "")),
+        (Ask::Missing, list_url(base, MISSING_MODULE)),
+        (Ask::KnownInfo, info_url(base, module, version)),
     ];
     std::thread::scope(|s| {
         let handles: Vec<_> = urls

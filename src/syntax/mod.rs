@@ -16,6 +16,7 @@ pub mod module;
 pub mod names;
 pub mod pathmatch;
 pub mod patterns;
+pub mod proxyurl;
 pub mod quoted;
 pub mod semver;
 pub mod toolchain;
