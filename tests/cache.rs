@@ -753,3 +753,23 @@ fn the_index_always_equals_a_full_walk() {
     }
     assert!(reused.get() > 0, "no run took a version from the index");
 }
+
+/// `cache --path DIR` names a cache to analyse: a DIR that does not exist (or is a file) is a
+/// mistake in the command, not an empty cache "normal before the first download".
+#[test]
+fn a_path_that_does_not_exist_is_an_error() {
+    let user = GoUser::new();
+    let missing = user.work_dir().join("no-such-cache");
+    let missing = missing.to_str().expect("utf-8 path");
+    let run = user.godoctor(&["cache", "--path", missing]);
+    run.assert_code(2);
+    run.assert_stderr_contains("does not exist");
+    assert!(!run.output().contains("normal before"), "{run}");
+    let file = user.write_file("a-file", "x");
+    let run = user.godoctor(&["cache", "--json", "--path", file.to_str().expect("utf-8")]);
+    run.assert_code(2);
+    run.assert_stderr_contains("not a directory");
+    assert!(run.stdout.is_empty(), "{run}");
+    // GOMODCACHE that go names but that is not there yet stays the normal first-run case.
+    user.godoctor(&["cache"]).assert_code(0);
+}

@@ -199,7 +199,7 @@ struct ShowJson<'a> {
 
 fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>, exact: bool) -> Result<Outcome> {
     let (modcache, gocache) = match &args.path {
-        Some(p) => (p.clone(), None),
+        Some(p) => (named_cache(p)?, None),
         None => {
             let p = paths(ctx)?;
             (p.modcache, p.gocache)
@@ -227,6 +227,27 @@ fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>, exact: bool) ->
         ))?;
     }
     Ok(Outcome::from_problems(problems))
+}
+
+/// A directory named with `--path`: unlike go's GOMODCACHE (which may not exist before the
+/// first download), a path the user typed that is missing or is a file is a mistake to say.
+fn named_cache(path: &Path) -> Result<PathBuf> {
+    let shown = output::sanitize(&path.display().to_string()).into_owned();
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Ok(path.to_path_buf()),
+        Ok(_) => Err(crate::hinted(
+            format!("--path {shown} is not a directory"),
+            "name a module cache directory (`go env GOMODCACHE` prints go's), or drop --path",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(crate::hinted(
+            format!("--path {shown} does not exist"),
+            "check the path (`go env GOMODCACHE` prints go's module cache), or drop --path",
+        )),
+        Err(e) => Err(crate::hinted(
+            format!("cannot read --path {shown}: {e}"),
+            "check the path and its permissions",
+        )),
+    }
 }
 
 fn count(n: u64) -> String {
