@@ -16,8 +16,8 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Write as _};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::dirread::Meta;
 use super::layout::VersionKey;
 use super::walk::{self, Walk, WalkError, WalkOptions};
+use crate::atomic;
 
 /// The format written by this build; another number is ignored and rebuilt.
 pub const FORMAT_VERSION: u32 = 1;
@@ -222,8 +223,9 @@ pub fn load(path: &Path, root: &str) -> Result<Option<Index>, String> {
     }
 }
 
-/// Write `text` to `path` atomically: a 0600 temporary file beside it (in a 0700 directory)
-/// renamed over it, so a reader sees the old index or the new one, never half of one.
+/// Write `text` to `path` through [`crate::atomic`] (0600, a reader sees the old index or the
+/// new one, never half of one), creating its directory 0700: the index names every module the
+/// user has downloaded.
 pub fn save(path: &Path, text: &str) -> io::Result<()> {
     let dir = path
         .parent()
@@ -232,27 +234,7 @@ pub fn save(path: &Path, text: &str) -> io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
-    let name = path
-        .file_name()
-        .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        drop(f);
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    atomic::write(path, text.as_bytes(), atomic::Mode::Private)
 }
 
 /// How a module cache walk used the index; part of `cache --json` as `index`.

@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use super::prune::{Plan, Planned, Removal};
+use crate::atomic;
 use crate::syntax::semver;
 
 /// Paths removal must never touch: `cache/download/sumdb` and each `$GOPATH/pkg/sumdb`.
@@ -227,11 +228,10 @@ fn tidy_module(root: &Path, module: &str, guard: &Guard) -> Result<(), RemoveErr
         remove_file(&dl.join("list.lock"))?;
         remove_empty_dirs(&dl, &downloads);
     } else if list.exists() {
-        let tmp = dl.join("list.godoctor-tmp");
+        // go's file: keep its mode; a reader (a concurrent go) sees the old list or the new one.
         let mut body = versions.join("\n");
         body.push('\n');
-        fs::write(&tmp, body).map_err(io_err(&tmp))?;
-        fs::rename(&tmp, &list).map_err(io_err(&list))?;
+        atomic::write(&list, body.as_bytes(), atomic::Mode::Keep).map_err(io_err(&list))?;
     }
     Ok(())
 }
