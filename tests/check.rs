@@ -343,6 +343,14 @@ fn list_and_unknown_ids() {
     let bad = user.godoctor(&["check", "proxy.nope"]);
     bad.assert_code(2);
     assert!(bad.stderr.contains("--list"), "{}", bad.stderr);
+    assert!(!bad.stderr.contains("did you mean"), "{}", bad.stderr);
+    // A typo of an id or a section gets the id meant.
+    let typo = user.godoctor(&["check", "proxy.rech"]);
+    typo.assert_code(2);
+    typo.assert_stderr_contains("did you mean proxy.reach?");
+    let typo = user.godoctor(&["check", "sumbd"]);
+    typo.assert_code(2);
+    typo.assert_stderr_contains("did you mean sumdb?");
 }
 
 #[test]

@@ -191,6 +191,20 @@ fn invalid_values_are_refused_before_anything_is_written() {
     assert_eq!(user.go_env("GOPROXY"), "not a url");
 }
 
+/// A misspelt variable is refused with the name meant; go would write it and then ignore it.
+#[test]
+fn a_misspelt_variable_gets_did_you_mean() {
+    let user = GoUser::bare();
+    let run = user.godoctor(&["env", "set", "GOPORXY=https://proxy.example"]);
+    run.assert_code(2);
+    run.assert_output_contains("did you mean GOPROXY?");
+    assert_eq!(user.read_goenv(), None);
+    // A name far from every variable gets no guess.
+    let run = user.godoctor(&["env", "set", "XYZZY=1"]);
+    run.assert_code(2);
+    assert!(!run.output().contains("did you mean"), "{run}");
+}
+
 #[test]
 fn structural_errors_are_refused_even_with_force() {
     let user = GoUser::bare();

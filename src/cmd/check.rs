@@ -28,6 +28,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
     }
     let unknown = doctor::unknown_ids(&args.ids);
     if !unknown.is_empty() {
+        let meant: Vec<String> = unknown
+            .iter()
+            .filter_map(|w| doctor::closest_id(w).map(|m| format!("did you mean {m}? ")))
+            .collect();
         return Err(crate::hinted(
             format!(
                 "unknown check id: {}",
@@ -37,7 +41,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            "`godoctor check --list` lists every id; a section name like `proxy` selects its checks",
+            format!(
+                "{}`godoctor check --list` lists every id; a section name like `proxy` selects its checks",
+                meant.concat()
+            ),
         ));
     }
     let json = ctx.output.json || args.format == CheckFormat::Json;

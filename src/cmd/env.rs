@@ -284,7 +284,10 @@ fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
             push(
                 &mut out,
                 Finding::error("env.unknown-name", format!("{} is not a variable this go ({}) knows", c.name, go_env.version()))
-                    .with_hint("`godoctor env` lists the managed settings; `go help environment` lists them all"),
+                    .with_hint(match crate::syntax::names::closest(&c.name, known.iter().map(String::as_str)) {
+                        Some(meant) => format!("did you mean {meant}? `godoctor env` lists the managed settings"),
+                        None => "`godoctor env` lists the managed settings; `go help environment` lists them all".to_string(),
+                    }),
             );
             continue;
         }
@@ -342,7 +345,7 @@ fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
     if !errors.is_empty() && (!force || structural) {
         let mut text = String::new();
         append_findings(&mut text, &findings, true);
-        output::note(text.trim_end());
+        output::note(text.trim());
         let hint = if structural {
             "correct the value and run the command again".to_string()
         } else {
@@ -350,8 +353,8 @@ fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
         };
         return Err(crate::hinted(
             format!(
-                "refused to write: {} invalid value(s); nothing was changed",
-                errors.len()
+                "refused to write: {}; nothing was changed",
+                output::plural(errors.len(), "invalid value", "invalid values")
             ),
             hint,
         ));

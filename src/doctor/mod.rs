@@ -574,9 +574,25 @@ pub fn unknown_ids(wanted: &[String]) -> Vec<&String> {
         .collect()
 }
 
+/// The check id or section name `wanted` is most likely a typo of (`proxy.rech` → `proxy.reach`).
+pub fn closest_id(wanted: &str) -> Option<&'static str> {
+    let sections = CATALOGUE.iter().filter_map(|(id, _)| id.split('.').next());
+    let ids = CATALOGUE.iter().map(|(id, _)| *id);
+    let all: std::collections::BTreeSet<&'static str> = sections.chain(ids).collect();
+    crate::syntax::names::closest(&wanted.to_lowercase(), all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_of_ids_and_sections_get_the_one_meant() {
+        assert_eq!(closest_id("proxy.rech"), Some("proxy.reach"));
+        assert_eq!(closest_id("sumbd"), Some("sumdb"));
+        assert_eq!(closest_id("Proxy.Reach"), Some("proxy.reach"));
+        assert_eq!(closest_id("banana"), None);
+    }
 
     #[test]
     fn catalogue_ids_are_dotted_lower_case_and_unique() {

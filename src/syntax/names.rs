@@ -103,18 +103,22 @@ pub fn unknown_name(name: &str, known: &BTreeSet<String>) -> Option<Finding> {
         .iter()
         .map(String::as_str)
         .chain(BUILTIN_KNOWN.iter().copied())
-        .collect();
-    let (best, dist) = all
-        .iter()
         .filter(|k| k.starts_with("GO"))
-        .map(|k| (*k, edit_distance(name, k)))
-        .min_by_key(|(_, d)| *d)?;
-    // One edit for short names, two for long ones: GOPROXI, GOPRVATE, GONOSUMBD.
-    let limit = if name.len() >= 8 { 2 } else { 1 };
-    if dist <= limit {
-        return Some(finding(name, best));
-    }
-    None
+        .collect();
+    closest(name, all).map(|best| finding(name, best))
+}
+
+/// The candidate `name` is most likely a typo of, for a "did you mean": one edit away for
+/// short names, two for long ones (GOPROXI, GOPRVATE, GONOSUMBD, proxy.rech); `None` when
+/// nothing is that close, so a guess is never wild. Ties go to the first candidate.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = if name.chars().count() >= 8 { 2 } else { 1 };
+    candidates
+        .into_iter()
+        .map(|c| (c, edit_distance(name, c)))
+        .filter(|(_, d)| *d <= limit)
+        .min_by_key(|(_, d)| *d)
+        .map(|(c, _)| c)
 }
 
 fn is_known(name: &str, known: &BTreeSet<String>) -> bool {
