@@ -937,6 +937,74 @@ fn supported_500_before_a_comma_stops_the_search_like_go() {
     );
 }
 
+// ==== walk: version queries and retractions, issue 11 (owner: walk) ====
+
+/// A version of `example.com/ret` whose go.mod carries `retract` lines.
+fn retracting(version: &str, retract: &str) -> Module {
+    hello("example.com/ret", version)
+        .with_go_mod(&format!("module example.com/ret\n\ngo 1.16\n\n{retract}\n"))
+}
+
+/// go's `@latest` skips the versions the latest version's own go.mod retracts, including the
+/// latest version retracting itself; a prefix query skips them too. godoctor picks the same
+/// version with the same requests (no version given means `@latest`), and says which
+/// versions it passed over.
+#[test]
+fn latest_skips_retracted_versions_like_go() {
+    // v1.3.0 retracts itself and v1.2.0 (a range): go takes v1.1.0.
+    let a = GoProxy::start(vec![
+        hello("example.com/ret", "v1.0.0"),
+        hello("example.com/ret", "v1.1.0"),
+        hello("example.com/ret", "v1.2.0"),
+        retracting(
+            "v1.3.0",
+            "retract (\n\tv1.3.0 // published by mistake\n\t[v1.2.0, v1.2.9]\n)",
+        ),
+    ]);
+    let u = user(&a.url());
+    for spec in ["example.com/ret@latest", "example.com/ret@v1"] {
+        let (godoctor, go, doc, run) = referee(&u, spec, &[&a]);
+        assert_eq!(
+            godoctor, go,
+            "godoctor and go disagree on {spec}\n{doc}\n{run}"
+        );
+        assert!(go.ok, "{run}");
+        assert_eq!(run.json()["Version"], "v1.1.0", "{run}");
+        assert_eq!(doc.json()["version"], "v1.1.0", "{doc}");
+        u.go(&["clean", "-modcache"]).assert_success();
+    }
+    let d = u.godoctor(&["route", "example.com/ret", "--probe", "--json"]);
+    d.assert_code(0);
+    assert_eq!(d.json()["version"], "v1.1.0", "{d}");
+    let text = u.godoctor(&["route", "example.com/ret", "--probe"]);
+    assert!(
+        text.stdout.contains("retracted") && text.stdout.contains("v1.3.0"),
+        "the walk should say which versions go skips\n{text}"
+    );
+
+    // Only the latest retracts itself: go takes the one before.
+    let b = GoProxy::start(vec![
+        hello("example.com/ret", "v1.0.0"),
+        retracting("v1.1.0", "retract v1.1.0"),
+    ]);
+    let u = user(&b.url());
+    let (godoctor, go, doc, run) = referee(&u, "example.com/ret@latest", &[&b]);
+    assert_eq!(godoctor, go, "godoctor and go disagree\n{doc}\n{run}");
+    assert_eq!(run.json()["Version"], "v1.0.0", "{run}");
+    assert_eq!(doc.json()["version"], "v1.0.0", "{doc}");
+    u.go(&["clean", "-modcache"]).assert_success();
+
+    // Every version retracted: go finds no version for the query, and neither does godoctor.
+    let c = GoProxy::start(vec![retracting("v1.0.0", "retract v1.0.0")]);
+    let u = user(&c.url());
+    let (godoctor, go, doc, run) = referee(&u, "example.com/ret@latest", &[&c]);
+    assert_eq!(godoctor, go, "godoctor and go disagree\n{doc}\n{run}");
+    assert!(!go.ok, "{run}");
+    assert!(run.output().contains("no matching versions"), "{run}");
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("no matching versions"), "{err}\n{doc}");
+}
+
 // ==== net: go's HTTP client rules (redirects, TLS, GOAUTH), issue 11 (owner: net) ====
 
 /// go and godoctor agree on success and on the requests each server saw.

@@ -1,6 +1,7 @@
 //! Version queries as go's `modload.Query` answers them from a proxy's `@v/list`: the highest
 //! release matching `latest`, a semver prefix or a comparison, else the highest pre-release;
-//! and `proxyRepo.latestFromList` for lists of pseudo-versions. Pure; one Go semver
+//! and `proxyRepo.latestFromList` for lists of pseudo-versions; the `retract` directives of a
+//! go.mod and the versions they take out of a query. Pure; one Go semver
 //! ([`crate::syntax::semver`]).
 
 use super::plan::Query;
@@ -9,6 +10,13 @@ use crate::syntax::{module, semver};
 /// The version go picks from an `@v/list` body: the highest release matching the query, else
 /// the highest pre-release (pseudo-versions are not listed candidates).
 pub fn pick(list: &str, q: &Query) -> Option<String> {
+    pick_allowed(list, q, &[])
+}
+
+/// [`pick`] without the versions `retracted` covers: go's `queryMatcher.filterVersions` with
+/// `CheckAllowed`, which asks each candidate version of a query (`latest`, a prefix, a
+/// comparison) whether the latest version's go.mod retracts it.
+pub fn pick_allowed(list: &str, q: &Query, retracted: &[Retraction]) -> Option<String> {
     let prefix = match q {
         Query::List(v) if !v.starts_with(['<', '>']) => {
             let c = module::canonical_version(v).unwrap_or_default();
@@ -27,6 +35,7 @@ pub fn pick(list: &str, q: &Query) -> Option<String> {
             Query::List(c) if c.starts_with(['<', '>']) => cmp_ok(v, c),
             _ => true,
         })
+        .filter(|v| retracted_by(retracted, v).is_none())
         .collect();
     vs.sort_by(|a, b| semver::compare(a, b));
     let release = vs
@@ -79,6 +88,96 @@ pub fn latest_from_list(list: &str) -> Option<String> {
         }
     }
     best.map(|(_, v)| v)
+}
+
+/// One `retract` directive of a go.mod: the versions from `low` to `high` (both included; equal
+/// for a single version) and the author's reason (the comment on or just above the line).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Retraction {
+    pub low: String,
+    pub high: String,
+    pub rationale: String,
+}
+
+/// The `retract` directives of a go.mod text, as x/mod's modfile parser reads them: `retract
+/// v1.0.0`, `retract [v1.0.0, v1.2.0]`, and the same inside a `retract ( … )` block; versions
+/// may be quoted. Lines that do not parse are skipped (go refuses such a go.mod; the verdict of
+/// that is go's `.mod` check, not this filter).
+pub fn retractions(gomod: &str) -> Vec<Retraction> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    let mut above = String::new();
+    for raw in gomod.lines() {
+        let (code, comment) = match raw.find("//") {
+            Some(i) => (&raw[..i], raw[i + 2..].trim()),
+            None => (raw, ""),
+        };
+        let code = code.trim();
+        if code.is_empty() {
+            // A comment line is the rationale of the directive right below it.
+            above = if comment.is_empty() {
+                String::new()
+            } else {
+                comment.to_string()
+            };
+            continue;
+        }
+        let rationale = if comment.is_empty() {
+            std::mem::take(&mut above)
+        } else {
+            above.clear();
+            comment.to_string()
+        };
+        let spec = if in_block {
+            if code == ")" {
+                in_block = false;
+                continue;
+            }
+            code
+        } else {
+            let Some(rest) = code
+                .strip_prefix("retract")
+                .filter(|r| r.is_empty() || r.starts_with([' ', '\t', '(', '[', '"']))
+            else {
+                continue;
+            };
+            let rest = rest.trim();
+            if rest == "(" {
+                in_block = true;
+                continue;
+            }
+            rest
+        };
+        if let Some(r) = retraction(spec, rationale) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// `v1.0.0`, `"v1.0.0"` or `[v1.0.0, v1.2.0]`.
+fn retraction(spec: &str, rationale: String) -> Option<Retraction> {
+    let unquote = |v: &str| v.trim().trim_matches('"').to_string();
+    let (low, high) = match spec.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+        Some(inner) => {
+            let (l, h) = inner.split_once(',')?;
+            (unquote(l), unquote(h))
+        }
+        None => (unquote(spec), unquote(spec)),
+    };
+    (module::is_valid_semver(&low) && module::is_valid_semver(&high)).then_some(Retraction {
+        low,
+        high,
+        rationale,
+    })
+}
+
+/// The first retraction covering `version` (`low <= version <= high`, Go semver order).
+pub fn retracted_by<'a>(retracted: &'a [Retraction], version: &str) -> Option<&'a Retraction> {
+    use std::cmp::Ordering::Greater;
+    retracted.iter().find(|r| {
+        semver::compare(&r.low, version) != Greater && semver::compare(version, &r.high) != Greater
+    })
 }
 
 /// x/mod's `module.CheckPathMajor` for a module path without a `gopkg.in` suffix: a path
@@ -135,6 +234,39 @@ mod tests {
         assert_eq!(
             path_major_error("example.com/m/v3", "v2.1.0").as_deref(),
             Some("invalid version: should be v3, not v2")
+        );
+    }
+
+    #[test]
+    fn retract_directives_like_modfile() {
+        let gomod = "module example.com/m\n\ngo 1.16\n\n// oops\nretract v1.0.1\nretract [v1.2.0, v1.2.9] // broken\nretract (\n\tv1.3.0 // mistake\n\t\"v1.4.0\"\n\t[v1.5.0,v1.5.3]\n)\nretracted v9.0.0\n";
+        let r = retractions(gomod);
+        let spans: Vec<(&str, &str, &str)> = r
+            .iter()
+            .map(|r| (r.low.as_str(), r.high.as_str(), r.rationale.as_str()))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("v1.0.1", "v1.0.1", "oops"),
+                ("v1.2.0", "v1.2.9", "broken"),
+                ("v1.3.0", "v1.3.0", "mistake"),
+                ("v1.4.0", "v1.4.0", ""),
+                ("v1.5.0", "v1.5.3", ""),
+            ]
+        );
+        assert!(retracted_by(&r, "v1.2.5").is_some());
+        assert!(retracted_by(&r, "v1.2.10").is_none());
+        assert!(retracted_by(&r, "v1.1.0").is_none());
+        let list = "v1.0.0\nv1.1.0\nv1.2.0\nv1.3.0\n";
+        let self_retracting = retractions("retract v1.3.0\nretract v1.2.0\n");
+        assert_eq!(
+            pick_allowed(list, &Query::Latest, &self_retracting).as_deref(),
+            Some("v1.1.0")
+        );
+        assert_eq!(
+            pick_allowed("v1.0.0\n", &Query::Latest, &retractions("retract v1.0.0")),
+            None
         );
     }
 

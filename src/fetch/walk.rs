@@ -16,7 +16,9 @@ use super::modzip::check_zip;
 use super::plan::{Query, Route, SourceKind};
 use super::proxy::info_version;
 use super::vcs::{Vcs, go_import, static_vcs};
-use super::versions::{latest_from_list, pick};
+use super::versions::{
+    Retraction, latest_from_list, pick, pick_allowed, retracted_by, retractions,
+};
 use super::walker::{Answer, Steps, set_next, try_sources};
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Prober, ms};
 use crate::redact::redact;
@@ -279,17 +281,31 @@ fn resolve_on_proxy(
                 );
                 r.ok().and_then(|b| info_version(&b).ok())
             });
-            match pick(&text, q) {
+            // go's filterVersions asks CheckRetractions about the first candidate, which loads
+            // the latest version's go.mod: only when the query matches a listed version.
+            let retracted = match pick(&text, q) {
+                Some(_) => check_retractions(route, base, &text, esc, prober, opts, w),
+                None => Vec::new(),
+            };
+            match pick_allowed(&text, q, &retracted) {
                 Some(v) => {
                     w.steps[idx].detail = format!("lists {v} as the best match");
-                    // For latest the chosen version is the latest: go's caches answer it.
-                    if matches!(q, Query::List(_)) {
-                        check_retractions(route, base, &text, esc, prober, opts, w);
+                    if !retracted.is_empty() {
+                        w.steps[idx]
+                            .detail
+                            .push_str(&skipped_note(&text, q, &retracted));
                     }
                     v
                 }
                 None if *q == Query::Latest => {
-                    w.steps[idx].detail = "no tagged version listed: go asks @latest".into();
+                    w.steps[idx].detail = if retracted.is_empty() {
+                        "no tagged version listed: go asks @latest".into()
+                    } else {
+                        format!(
+                            "every listed version is retracted{}: go asks @latest",
+                            skipped_note(&text, q, &retracted)
+                        )
+                    };
                     let lat = get(
                         prober,
                         base,
@@ -299,28 +315,32 @@ fn resolve_on_proxy(
                         opts,
                         w,
                     );
-                    match lat.map(|b| info_version(&b)) {
-                        Ok(Ok(v)) => {
-                            *resolved = Some(v);
-                            return Answer::Ok;
-                        }
+                    let found = match lat.map(|b| info_version(&b)) {
+                        Ok(Ok(v)) => v,
                         // proxyRepo.Latest: @latest not found → the list's newest pseudo-version.
-                        Err(Answer::NotFound(m)) => {
-                            return match list_latest.flatten() {
-                                Some(v) => {
-                                    *resolved = Some(v);
-                                    Answer::Ok
-                                }
-                                None => Answer::NotFound(m),
-                            };
-                        }
+                        Err(Answer::NotFound(m)) => match list_latest.flatten() {
+                            Some(v) => v,
+                            None => return Answer::NotFound(m),
+                        },
                         Ok(Err(e)) => {
                             let m = format!("invalid response from proxy {:?}: {e}", redact(base));
                             mark(w, Outcome::Error, &m);
                             return Answer::Error(m);
                         }
                         Err(a) => return a,
+                    };
+                    // go takes @latest only if it is allowed (not retracted).
+                    if let Some(r) = retracted_by(&retracted, &found) {
+                        let m = "no matching versions for query \"latest\"".to_string();
+                        mark(
+                            w,
+                            Outcome::NotFound,
+                            &format!("{m}: @latest is {found}, {}", retraction_words(r)),
+                        );
+                        return Answer::NotFound(m);
                     }
+                    *resolved = Some(found);
+                    return Answer::Ok;
                 }
                 None => {
                     let m = format!("no matching versions for query {:?}", route.version);
@@ -369,10 +389,11 @@ fn resolve_on_proxy(
     }
 }
 
-/// go's CheckRetractions for a non-exact query: before taking the chosen version it loads the
-/// latest version's go.mod (a `latest` query, then that `.mod`, each walking the sources) to
-/// see whether the author retracted it. The outcome does not change the probe's verdict; the
-/// requests are made so the walk matches go's.
+/// go's CheckRetractions for a non-exact query: before taking a candidate version it loads the
+/// latest version's go.mod (a `latest` query ignoring retractions, then that `.mod`, each
+/// walking the sources) and skips what its `retract` lines cover, the latest version itself
+/// included. Retractions of a module found only through `direct` are not known here (go reads
+/// them from the clone): none are applied, and the step says so.
 fn check_retractions(
     route: &Route,
     query_base: &str,
@@ -381,11 +402,15 @@ fn check_retractions(
     prober: &Prober,
     opts: WalkOptions,
     w: &mut Walk,
-) {
-    // go's cachingRepo caches @v/list per query prefix: a comparison query used prefix ""
-    // like latest, so that list is not asked again; a semver prefix ("v1.2.") was a different
-    // key.
-    let same_prefix = matches!(&route.query, Query::List(v) if v.starts_with(['<', '>']));
+) -> Vec<Retraction> {
+    // go's cachingRepo caches @v/list per query prefix: `latest` and a comparison query use
+    // prefix "" like the latest query here, so that list is not asked again; a semver prefix
+    // ("v1.2.") was a different key.
+    let same_prefix = match &route.query {
+        Query::Latest => true,
+        Query::List(v) => v.starts_with(['<', '>']),
+        _ => false,
+    };
     let mut latest: Option<String> = None;
     let _ = try_sources(&route.sources, Op::List, w, |src, w| {
         if src.kind != SourceKind::Proxy {
@@ -428,8 +453,11 @@ fn check_retractions(
             Err(a) => a,
         }
     });
-    let Some(v) = latest else { return };
+    let Some(v) = latest else {
+        return Vec::new();
+    };
     let ev = module::escape_version(&v).unwrap_or_else(|_| v.clone());
+    let mut gomod = None;
     let _ = try_sources(&route.sources, Op::Mod, w, |src, w| {
         if src.kind != SourceKind::Proxy {
             return Answer::NotFound("retractions are loaded from proxies only here".into());
@@ -443,14 +471,75 @@ fn check_retractions(
             opts,
             w,
         ) {
-            Ok(_) => Answer::Ok,
+            Ok(body) => {
+                gomod = Some(String::from_utf8_lossy(&body).into_owned());
+                Answer::Ok
+            }
             Err(a) => a,
         }
     });
+    let retracted = gomod.as_deref().map(retractions).unwrap_or_default();
     if let Some(s) = w.steps.last_mut() {
         if s.detail.is_empty() {
-            s.detail = format!("retraction check: go reads the go.mod of the latest version {v}");
+            s.detail = match (&gomod, retracted.is_empty()) {
+                (None, _) => format!(
+                    "retraction check: go reads the go.mod of the latest version {v}; not read here, so no retraction is applied"
+                ),
+                (Some(_), true) => format!(
+                    "retraction check: the go.mod of the latest version {v} retracts nothing"
+                ),
+                (Some(_), false) => format!(
+                    "retraction check: the go.mod of the latest version {v} retracts {}",
+                    retracted
+                        .iter()
+                        .map(span_words)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
         }
+    }
+    retracted
+}
+
+/// `v1.2.0` or `[v1.2.0, v1.2.9]`, with the author's reason.
+fn span_words(r: &Retraction) -> String {
+    let span = if r.low == r.high {
+        r.low.clone()
+    } else {
+        format!("[{}, {}]", r.low, r.high)
+    };
+    if r.rationale.is_empty() {
+        span
+    } else {
+        format!("{span} ({})", r.rationale)
+    }
+}
+
+/// "retracted by the module author: REASON", go's words for a retracted version.
+fn retraction_words(r: &Retraction) -> String {
+    if r.rationale.is_empty() {
+        "retracted by the module author".into()
+    } else {
+        format!("retracted by the module author: {}", r.rationale)
+    }
+}
+
+/// "; go skips v1.3.0, v1.2.0 (retracted)": the listed versions the query matched but go
+/// passes over.
+fn skipped_note(list: &str, q: &Query, retracted: &[Retraction]) -> String {
+    let mut skipped: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| retracted_by(retracted, v).is_some())
+        .filter(|v| pick(v, q).is_some())
+        .collect();
+    skipped.sort_by(|a, b| crate::syntax::semver::compare(b, a));
+    skipped.dedup();
+    if skipped.is_empty() {
+        String::new()
+    } else {
+        format!("; go skips {} (retracted)", skipped.join(", "))
     }
 }
 
