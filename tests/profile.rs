@@ -251,8 +251,20 @@ fn a_shadowed_row_says_what_go_keeps_and_what_the_file_gets() {
         None,
         "a dry run writes nothing"
     );
-    user.godoctor(&["profile", "apply", "china-mirror", "--yes"])
-        .assert_code(0);
+    // The JSON of a write has the same shape as a dry run's, with the write filled in.
+    let run = user.godoctor(&["--json", "profile", "apply", "china-mirror", "--yes"]);
+    run.assert_code(0);
+    let j = run.json();
+    assert_eq!(j["applied"], true, "{j:#}");
+    assert_eq!(j["dry_run"], false, "{j:#}");
+    assert!(j["rows"].is_array() && j["snapshot"].is_string(), "{j:#}");
+    assert_eq!(j["shadowed"][0][0], "GOPROXY", "{j:#}");
+    assert!(
+        j["changed"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|e| e["name"] == "GOPROXY")),
+        "{j:#}"
+    );
     assert_eq!(
         goenv_map(&user).get("GOPROXY").map(String::as_str),
         Some("https://goproxy.cn,direct"),

@@ -2,7 +2,6 @@
 //! and plan, the go env write transaction, and the output.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use serde::Serialize;
@@ -21,7 +20,7 @@ use crate::output::{self, Status};
 use crate::profile::export::{self, Format};
 use crate::profile::plan::{self, DiffRow};
 use crate::profile::store::{ResolveError, Store};
-use crate::profile::{ALLOWED, Origin, Profile, ProfileError, Template, Variable, schema};
+use crate::profile::{Origin, Profile, ProfileError, Variable, schema};
 
 pub fn run(ctx: &Context, args: &ProfileArgs) -> Result<Outcome> {
     match &args.action {
@@ -280,7 +279,10 @@ fn show(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
             profile.aliases.join(", ")
         ));
     }
-    text.push_str(&format!("\n{}\n\n", wrap(&profile.description, 90, "")));
+    text.push_str(&format!(
+        "\n{}\n\n",
+        output::wrap(&profile.description, 90, "").trim_end()
+    ));
     let mut table = Vec::new();
     for c in &changes {
         table.push(vec![
@@ -327,29 +329,6 @@ fn show(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
     }
     output::print_block(&text)?;
     Ok(Outcome::Clean)
-}
-
-/// Wrap text at `width` columns, prefixing each line with `indent`.
-fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            out.push_str(indent);
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push_str(indent);
-        out.push_str(&line);
-    }
-    out
 }
 
 /// `--set a=EXAMPLE --set b=EXAMPLE` for the given variables, shell-quoted.
@@ -620,46 +599,6 @@ fn probe_new_settings(ctx: &Context, go_env: &GoEnv, rows: &[DiffRow]) -> Settin
     probe_settings(&prober, &after("GOPROXY"), &after("GOSUMDB"), opts)
 }
 
-/// Why `--check` refuses: the first proxy of the new GOPROXY is not usable, or the chain as a
-/// whole cannot serve public modules. Other failures (a fallback entry, the checksum
-/// database) are warnings: the user may know their network better.
-fn check_problems(run: &SettingsRun) -> (Vec<String>, Vec<String>) {
-    let mut problems = Vec::new();
-    let mut warnings = Vec::new();
-    if let Some(e) = &run.goproxy_error {
-        problems.push(format!("the new GOPROXY is not valid: {e}"));
-    }
-    for (i, r) in run.reports.iter().enumerate() {
-        if r.ok {
-            continue;
-        }
-        let line = format!("{}: {}", r.url, r.diagnosis);
-        if i == 0 {
-            problems.push(format!("the new proxy is not usable: {line}"));
-        } else {
-            warnings.push(line);
-        }
-    }
-    // A list without proxies (`off`, `direct`) is what the profile asks for (offline): not
-    // a failure of the network.
-    if let Some(o) = &run.outcome
-        && o.broken
-        && problems.is_empty()
-        && !run.reports.is_empty()
-    {
-        problems.push("with the new GOPROXY, go cannot download public modules".to_string());
-    }
-    if let Some(s) = &run.sumdb
-        && !s.ok
-    {
-        warnings.push(format!("checksum database {}: {}", s.name, s.diagnosis));
-    }
-    if let Some(e) = &run.gosumdb_error {
-        warnings.push(format!("the new GOSUMDB: {e}"));
-    }
-    (problems, warnings)
-}
-
 /// What `--check` found.
 #[derive(Serialize)]
 struct CheckJson {
@@ -668,11 +607,28 @@ struct CheckJson {
     proxies: Vec<crate::fetch::proxy::ProxyReport>,
 }
 
+/// `profile apply --json`: one shape whatever happened (dry run, refused by `--check`, written);
+/// the write's fields are empty or null when nothing was written.
 #[derive(Serialize)]
-struct CheckRefusedJson<'a> {
+struct ApplyJson<'a> {
     profile: &'a str,
+    /// The go env file the profile is written to.
+    goenv: Option<String>,
+    dry_run: bool,
+    /// The go env file was written (false for a dry run and a refused `--check`).
     applied: bool,
-    check: &'a CheckJson,
+    /// Every variable of the profile: now, after, whether the file changes.
+    rows: &'a [DiffRow],
+    /// Findings about the values that did not refuse them.
+    warnings: Vec<&'a crate::finding::Finding>,
+    /// `--check`'s probe of the new settings (`null` without `--check`).
+    check: Option<&'a CheckJson>,
+    /// The undo snapshot of the write.
+    snapshot: Option<&'a str>,
+    /// The go env file entries the write changed.
+    changed: &'a [crate::goenv::history::Entry],
+    /// OS variables that keep hiding a written value from go: name and value.
+    shadowed: Vec<(&'a str, &'a str)>,
 }
 
 fn check_text(c: &CheckJson) -> String {
@@ -710,7 +666,7 @@ fn apply(
     let writes = rows.iter().any(|r| r.writes);
     let checked = check.then(|| {
         let run = probe_new_settings(ctx, &go_env, &rows);
-        let (problems, warnings) = check_problems(&run);
+        let (problems, warnings) = crate::profile::check::problems(&run);
         CheckJson {
             problems,
             warnings,
@@ -718,16 +674,28 @@ fn apply(
         }
     });
     let refused = checked.as_ref().is_some_and(|c| !c.problems.is_empty());
+    let print_json = |applied: bool, write: Option<&write::WriteReport>| {
+        output::print_json(&ApplyJson {
+            profile: &profile.name,
+            goenv: go_env.user_file_path().map(|p| p.display().to_string()),
+            dry_run,
+            applied,
+            rows: &rows,
+            warnings: findings.iter().map(|f| &f.finding).collect(),
+            check: checked.as_ref(),
+            snapshot: write.and_then(|w| w.snapshot.as_ref().map(|s| s.id.as_str())),
+            changed: write.map_or(&[], |w| w.changed.as_slice()),
+            shadowed: write.map_or_else(Vec::new, |w| {
+                w.shadowed
+                    .iter()
+                    .map(|s| (s.name.as_str(), s.os_value.as_str()))
+                    .collect()
+            }),
+        })
+    };
     if dry_run {
         if ctx.output.json {
-            output::print_json(&DiffJson {
-                profile: &profile.name,
-                goenv: go_env.user_file_path().map(|p| p.display().to_string()),
-                rows: &rows,
-                missing: vec![],
-                warnings: findings.iter().collect(),
-                check: checked.as_ref(),
-            })?;
+            print_json(false, None)?;
         } else {
             output::print_block(&format!(
                 "{}{}{}",
@@ -744,11 +712,7 @@ fn apply(
     if let Some(c) = &checked {
         if refused {
             if ctx.output.json {
-                output::print_json(&CheckRefusedJson {
-                    profile: &profile.name,
-                    applied: false,
-                    check: c,
-                })?;
+                print_json(false, None)?;
             } else {
                 output::print_block(&format!(
                     "{}{} not applied: nothing was changed ({})\n",
@@ -791,6 +755,10 @@ fn apply(
         &format!("profile apply {}", profile.name),
     )
     .map_err(super::env::write_error)?;
+    if ctx.output.json {
+        print_json(true, Some(&report))?;
+        return Ok(Outcome::Clean);
+    }
     super::env::render_write(
         ctx,
         &report,
@@ -805,17 +773,44 @@ struct SaveJson<'a> {
     path: String,
     set: BTreeMap<&'a str, &'a str>,
     unset: &'a [String],
-    from_env: Vec<&'a str>,
+    from_env: &'a [String],
     /// Variables whose saved value holds a credential (stored in the file, shown redacted).
-    secrets: Vec<&'a str>,
+    secrets: &'a [String],
 }
 
 fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Result<Outcome> {
+    let saved = save_current(ctx, name, force, description)?;
+    if ctx.output.json {
+        output::print_json(&SaveJson {
+            name,
+            path: saved.path.display().to_string(),
+            set: saved
+                .profile
+                .set
+                .iter()
+                .map(|(k, t)| (k.as_str(), t.source()))
+                .collect(),
+            unset: &saved.profile.unset,
+            from_env: &saved.from_env,
+            secrets: &saved.secrets,
+        })?;
+    } else {
+        output::print_block(&saved_text(&saved))?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// Save the settings go uses now as user profile `name` (for `profile save` and the wizard).
+pub(crate) fn save_current(
+    ctx: &Context,
+    name: &str,
+    force: bool,
+    description: Option<&str>,
+) -> Result<crate::profile::save::Saved> {
     if !schema::valid_name(name) {
-        return Err(crate::hinted(
-            format!("`{name}` is not a valid profile name"),
-            "use lower-case letters, digits, `-`, `_` or `.`, starting with a letter or digit, e.g. home-vpn",
-        ));
+        let e = crate::profile::save::SaveError::InvalidName(name.to_string());
+        let hint = e.hint().unwrap_or_default();
+        return Err(crate::hinted(e.to_string(), hint));
     }
     let config = crate::home::config_dir(&ctx.env).ok_or_else(|| {
         crate::hinted(
@@ -823,58 +818,24 @@ fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Re
             "set HOME or GODOCTOR_HOME",
         )
     })?;
-    let dir = crate::profile::store::user_dir(&config);
-    let path = dir.join(format!("{name}.toml"));
-    if path.exists() && !force {
-        return Err(crate::hinted(
-            format!("profile {name} already exists: {}", path.display()),
-            "pass --force to replace it, or choose another name",
-        ));
-    }
     let go_env = ctx.load_go_env()?;
-    let (profile, from_env) = capture(name, description, &go_env, &path);
-    let header = format!(
-        "godoctor profile `{name}`, saved by `godoctor profile save` from the settings go used then\n(with {}). Apply with: godoctor profile apply {name}",
-        go_env.version()
-    );
-    let text = schema::stringify(&profile, &header);
-    // What is written must read back to the same profile.
-    let back = schema::parse(
-        &path.display().to_string(),
-        name,
-        &text,
-        profile.origin.clone(),
-    )
-    .map_err(|e| anyhow::anyhow!("internal error: the saved profile does not read back: {e}"))?;
-    debug_assert_eq!(back, profile);
-    write_atomic(&dir, &path, text.as_bytes(), force)?;
-    let set: BTreeMap<&str, &str> = profile
-        .set
-        .iter()
-        .map(|(k, t)| (k.as_str(), t.source()))
-        .collect();
-    // A password in a URL (or a GOAUTH/GOFLAGS token) is saved as go uses it, so applying the
-    // profile reproduces the settings; the user is told, since the file may be copied around.
-    let secrets: Vec<&str> = set
-        .iter()
-        .filter(|(k, v)| crate::redact::value(k, v) != **v)
-        .map(|(k, _)| *k)
-        .collect();
-    if ctx.output.json {
-        output::print_json(&SaveJson {
-            name,
-            path: path.display().to_string(),
-            set,
-            unset: &profile.unset,
-            from_env: from_env.clone(),
-            secrets: secrets.clone(),
-        })?;
-        return Ok(Outcome::Clean);
-    }
+    crate::profile::save::save(&go_env, &config, name, description, force).map_err(|e| {
+        match e.hint() {
+            Some(h) => crate::hinted(e.to_string(), h),
+            None => anyhow::Error::new(e),
+        }
+    })
+}
+
+/// What `profile save` says: the values (redacted), what came from the OS, what holds a
+/// credential, and a replaced built-in.
+pub(crate) fn saved_text(saved: &crate::profile::save::Saved) -> String {
+    let profile = &saved.profile;
     let mut text = format!(
-        "{} saved profile {name} to {}\n",
+        "{} saved profile {} to {}\n",
         output::glyph(Status::Ok),
-        path.display()
+        profile.name,
+        saved.path.display()
     );
     for (k, v) in &profile.set {
         let v = crate::redact::value(k, &v.render(&BTreeMap::new()));
@@ -887,101 +848,31 @@ fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Re
             profile.unset.join(", ")
         ));
     }
-    if !from_env.is_empty() {
+    if !saved.from_env.is_empty() {
         text.push_str(&format!(
             "{} {} came from OS environment variables, not from the go env file\n",
             output::glyph(Status::Info),
-            from_env.join(", ")
+            saved.from_env.join(", ")
         ));
     }
-    if !secrets.is_empty() {
+    // A password in a URL (or a GOAUTH/GOFLAGS token) is saved as go uses it, so applying the
+    // profile reproduces the settings; the user is told, since the file may be copied around.
+    if !saved.secrets.is_empty() {
         text.push_str(&format!(
             "{} {} {} a credential, and the profile file keeps it as go uses it (the file is readable only by you): do not share the file, or move the login to ~/.netrc (`machine HOST login USER password …`), take it out of the value and save again\n",
             output::glyph(Status::Warn),
-            secrets.join(", "),
-            if secrets.len() == 1 { "holds" } else { "hold" }
+            saved.secrets.join(", "),
+            if saved.secrets.len() == 1 { "holds" } else { "hold" }
         ));
     }
-    if crate::profile::store::BUILTIN
-        .iter()
-        .any(|(n, _)| *n == name)
-    {
+    if saved.replaces_builtin {
         text.push_str(&format!(
-            "{} it replaces the built-in profile {name}; remove the file to get the built-in back\n",
-            output::glyph(Status::Info)
+            "{} it replaces the built-in profile {}; remove the file to get the built-in back\n",
+            output::glyph(Status::Info),
+            profile.name
         ));
     }
-    output::print_block(&text)?;
-    Ok(Outcome::Clean)
-}
-
-/// The current settings as a profile: values from the go env file or the OS environment are
-/// set, everything else is unset (go's default). Returns the names that came from the OS.
-fn capture<'a>(
-    name: &str,
-    description: Option<&str>,
-    go_env: &'a GoEnv,
-    path: &Path,
-) -> (Profile, Vec<&'a str>) {
-    let mut set = Vec::new();
-    let mut unset = Vec::new();
-    let mut from_env = Vec::new();
-    for n in ALLOWED {
-        match go_env.setting(n) {
-            Some(s) if matches!(s.source, Source::Env | Source::File) && !s.value.is_empty() => {
-                if s.source == Source::Env {
-                    from_env.push(s.name.as_str());
-                }
-                set.push((n.to_string(), Template::literal(&s.value)));
-            }
-            _ => unset.push(n.to_string()),
-        }
-    }
-    let profile = Profile {
-        name: name.to_string(),
-        description: description
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .unwrap_or("Saved with `godoctor profile save` from the settings go used then.")
-            .to_string(),
-        aliases: vec![],
-        set,
-        unset,
-        variables: vec![],
-        origin: Origin::User {
-            path: path.to_path_buf(),
-            overrides_builtin: crate::profile::store::BUILTIN
-                .iter()
-                .any(|(n, _)| *n == name),
-        },
-    };
-    (profile, from_env)
-}
-
-/// Write `bytes` to `path` atomically (temp file in the same directory, then rename), mode 0600
-/// (values can hold credentials). Without `force`, an existing file is never replaced, even one
-/// created since the caller checked (`atomic::create_new`).
-fn write_atomic(dir: &Path, path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    // godoctor's config directory and its profiles directory: 0700 (issue 13 item 14).
-    dir.parent()
-        .map_or(Ok(()), crate::home::private_dir)
-        .and_then(|()| crate::home::private_dir(dir))
-        .with_context(|| format!("cannot create the profile directory {}", dir.display()))?;
-    let written = if force {
-        crate::atomic::write(path, bytes, crate::atomic::Mode::Private)
-    } else {
-        crate::atomic::create_new(path, bytes, crate::atomic::Mode::Private)
-    };
-    written.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            crate::hinted(
-                format!("profile file {} already exists", path.display()),
-                "pass --force to replace it, or choose another name",
-            )
-        } else {
-            anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
-        }
-    })
+    text
 }
 
 #[derive(Serialize)]

@@ -17,7 +17,7 @@ use url::Url;
 use super::Context;
 use super::env::{render_write, write_error};
 use crate::Outcome;
-use crate::cli::{ProfileAction, ProfileArgs, SetupArgs};
+use crate::cli::SetupArgs;
 use crate::doctor::{
     Check, GoInfo, Report, Status as CheckStatus, network, private, render, settings,
 };
@@ -739,17 +739,16 @@ fn offer_profile(ctx: &Context) -> Result<()> {
             ));
             continue;
         }
-        let args = ProfileArgs {
-            action: Some(ProfileAction::Save {
-                name: name.clone(),
-                force: false,
-                description: Some("Saved by `godoctor setup` from the answers given then.".into()),
-            }),
-        };
-        match super::profile::run(ctx, &args) {
-            Ok(_) => {
+        match super::profile::save_current(
+            ctx,
+            &name,
+            false,
+            Some("Saved by `godoctor setup` from the answers given then."),
+        ) {
+            Ok(saved) => {
                 output::print_block(&format!(
-                    "{} {}\n  godoctor profile apply {name} --yes",
+                    "{}{} {}\n  godoctor profile apply {name} --yes",
+                    super::profile::saved_text(&saved),
                     output::glyph(Status::Info),
                     output::dim("apply it on another machine or in CI with:")
                 ))?;

@@ -6,10 +6,14 @@
 //! - [`template`]: `${variable}` substitution in values
 //! - [`store`]: built-in and user profiles, name resolution (exact, alias, unique prefix)
 //! - [`plan`]: filling variables, validation, diff against the current settings, matching
+//! - [`save`]: the current settings saved as a user profile
+//! - [`check`]: what refuses `apply --check` and what only warns
 //! - [`export`]: shell, fish, PowerShell, Dockerfile and GitHub Actions renderings
 
+pub mod check;
 pub mod export;
 pub mod plan;
+pub mod save;
 pub mod schema;
 pub mod store;
 pub mod template;
