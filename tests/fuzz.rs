@@ -179,8 +179,8 @@ proptest! {
 
     #[test]
     fn http_head_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400), text in texty()) {
-        let _ = godoctor::net::http::parse_head(&bytes);
-        let _ = godoctor::net::http::parse_head(format!("HTTP/1.1 200 OK\r\n{text}").as_bytes());
+        let _ = godoctor::net::wire::parse_head(&bytes);
+        let _ = godoctor::net::wire::parse_head(format!("HTTP/1.1 200 OK\r\n{text}").as_bytes());
     }
 
     /// A well-formed head parses to its status, headers and the body bytes after it.
@@ -196,7 +196,7 @@ proptest! {
         }
         raw.extend_from_slice(b"\r\n");
         raw.extend_from_slice(&body);
-        let head = godoctor::net::http::parse_head(&raw).expect("parses");
+        let head = godoctor::net::wire::parse_head(&raw).expect("parses");
         prop_assert_eq!(head.status, status);
         prop_assert_eq!(head.headers, headers);
         prop_assert_eq!(head.rest, body);

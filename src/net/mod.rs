@@ -1,11 +1,16 @@
-//! The network under the fetch engine: the HTTP/1.1 transport with phase timings, deadlines
-//! and byte caps ([`http`]), the proxy environment and trust roots go's client reads ([`env`]),
-//! and the one credential loader (`.netrc` read once, GOAUTH) ([`credentials`]). This layer
-//! decides nothing about verdicts: [`crate::fetch`] does.
+//! The network under the fetch engine: the HTTP/1.1 client with go's rules and phase timings
+//! ([`http`]), over a connection bounded by deadlines and byte caps ([`conn`]), the wire format
+//! ([`wire`], parsed with httparse) and TLS with go's trust store ([`tls`]); the proxy
+//! environment and trust roots go's client reads ([`env`]), and the one credential loader
+//! (`.netrc` read once, GOAUTH) ([`credentials`]). This layer decides nothing about verdicts:
+//! [`crate::fetch`] does.
 
+pub mod conn;
 pub mod credentials;
 pub mod env;
 pub mod http;
+pub mod tls;
+pub mod wire;
 
 use std::time::Duration;
 
