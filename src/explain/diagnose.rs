@@ -383,6 +383,21 @@ impl<'a> Builder<'a> {
                 _ => None,
             })
             .collect();
+        let has_off = self
+            .proxy_specs()
+            .iter()
+            .any(|s| s.entry == ProxyEntry::Off);
+        if !has_off && !self.proxy_specs().is_empty() {
+            // These settings cannot have said `off`: the failing run had its own GOPROXY.
+            self.set(
+                &causes::GOPROXY_OFF,
+                format!(
+                    "GOPROXY here is {goproxy}{note}, which has no `off`: the command that failed ran with GOPROXY=off from somewhere else (its own environment: a CI job, a Makefile, a script, direnv, or another user)"
+                ),
+                "find where that run sets GOPROXY=off and remove it; `godoctor explain -- go …` runs the command with this environment and explains what it prints".to_string(),
+            );
+            return;
+        }
         let text = if goproxy.trim() == "off" {
             format!(
                 "GOPROXY=off{note}: go downloads nothing, so every module not already in the module cache fails"
@@ -1272,6 +1287,18 @@ mod tests {
             "{}",
             d.fix
         );
+    }
+
+    #[test]
+    fn off_that_these_settings_do_not_hold_is_not_blamed_on_them() {
+        let f = facts(&[("GOPROXY", "http://127.0.0.1:9/,direct")]);
+        let d = one(
+            "go: example.com/a@v1.0.0: module lookup disabled by GOPROXY=off",
+            &f,
+        );
+        assert!(d.cause.contains("which has no `off`"), "{}", d.cause);
+        assert!(!d.cause.contains("answered not found"), "{}", d.cause);
+        assert!(!d.fix.contains("godoctor env"), "{}", d.fix);
     }
 
     #[test]

@@ -172,7 +172,15 @@ pub fn validate(
         }
         let Some(value) = &c.value else { continue };
         out.extend(check_value(&c.name, value).into_iter().map(|mut f| {
-            f.message = format!("{}={}: {}", c.name, value, f.message);
+            // Name the setting unless the message already does (no "GOPROXY=off: GOPROXY=off:").
+            if !f.message.starts_with(&c.name) {
+                f.message = format!(
+                    "{}={}: {}",
+                    c.name,
+                    crate::redact::value(&c.name, value),
+                    f.message
+                );
+            }
             SettingFinding {
                 var: Some(c.name.clone()),
                 finding: f,
@@ -328,6 +336,28 @@ mod tests {
     use crate::goenv::GoBinary;
     use crate::profile::store;
     use crate::sys::ProcessEnv;
+
+    #[test]
+    fn a_finding_names_its_setting_once() {
+        let p = builtin("offline");
+        let values = BTreeMap::new();
+        let changes = changes(&p, &values);
+        let findings = validate(&p, &values, &changes);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.finding.message.starts_with("GOPROXY=off: ")),
+            "{findings:?}"
+        );
+        for f in &findings {
+            assert!(
+                !f.finding.message.contains("GOPROXY=off: GOPROXY=off")
+                    && !f.finding.message.contains("GOSUMDB=off: GOSUMDB=off"),
+                "{}",
+                f.finding.message
+            );
+        }
+    }
 
     fn builtin(name: &str) -> Profile {
         store::builtins()

@@ -25,6 +25,7 @@
 pub mod gosumdb;
 pub mod modules;
 pub mod proxy;
+pub mod snapshot;
 pub mod sumdb;
 
 use std::collections::BTreeMap;
