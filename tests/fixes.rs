@@ -261,6 +261,19 @@ fn cases() -> Vec<Case> {
             target: "proxy.chain",
             expect: "shell",
         },
+        Case {
+            name: "GOENV exported by ~/.bashrc names a directory",
+            user: || {
+                let u = without_defaults();
+                let dir = u.home().join("goenv.d");
+                std::fs::create_dir_all(&dir).expect("mkdir");
+                bashrc(&u, &format!("export GOENV={}\n", dir.display()));
+                u
+            },
+            shell: Shell::Bashrc,
+            target: "settings.envfile",
+            expect: "shell",
+        },
     ]
 }
 
@@ -342,6 +355,45 @@ fn a_value_set_outside_the_shell_files_is_said_in_words() {
     assert!(hint.contains("set outside your shell files"), "{hint}");
     assert_eq!(classify(hint), Kind::Words, "{hint}");
     assert_eq!(sumdb["applies_with_fix"], false);
+}
+
+/// go's env file at its default place is a directory: no chmod helps, and `go env -w` fails.
+/// The fix (in words: godoctor moves no directory) is to move it aside; done as said, the
+/// finding goes and go writes again.
+#[test]
+fn a_go_env_file_that_is_a_directory_is_moved_aside_not_chmodded() {
+    let user = without_defaults();
+    let dir = user.goenv_path();
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    user.go(&["env", "-w", "GOFLAGS=-mod=mod"])
+        .assert_failure()
+        .assert_stderr_contains("is a directory");
+    let json = check(&user, Shell::Direct, &[]);
+    let envfile = problems(&json)
+        .into_iter()
+        .find(|p| p.0 == "settings.envfile")
+        .expect("an env file finding");
+    assert_eq!(envfile.1, "error", "{envfile:?}");
+    let hint = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "settings.envfile" && c["status"] == "error")
+        .and_then(|c| c["hint"].as_str())
+        .expect("hint")
+        .to_string();
+    assert!(!hint.contains("chmod"), "{hint}");
+    assert_eq!(classify(&hint), Kind::Words, "{hint}");
+    let moved = format!("mv {} {}.old", dir.display(), dir.display());
+    assert!(hint.contains(&moved), "{hint}");
+    std::fs::rename(&dir, dir.with_extension("old")).expect("mv");
+    let after = check(&user, Shell::Direct, &[]);
+    assert!(
+        !problems(&after).iter().any(|p| p.0 == "settings.envfile"),
+        "{:?}",
+        problems(&after)
+    );
+    user.go(&["env", "-w", "GOFLAGS=-mod=mod"]).assert_success();
 }
 
 /// `check --fix --yes` applies every safe fix, then shows the report again.

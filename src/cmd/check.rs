@@ -208,17 +208,20 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
     }
 
     // A fix for a value the process environment sets is an edit of the shell line setting it.
+    let goenv_var = ctx.env.get("GOENV").filter(|v| *v != "off");
     let from_env: Vec<&str> = go_env
         .settings
         .iter()
         .filter(|s| s.source == crate::goenv::Source::Env)
         .map(|s| s.name.as_str())
+        .chain(goenv_var.map(|_| "GOENV"))
         .collect();
     let origins = doctor::envfix::EnvOrigins {
         home: ctx.env.home(),
         lines: crate::shellrc::locate(ctx.env.home().as_deref(), Path::new("/etc"), &from_env),
     };
     doctor::envfix::rewrite(&mut checks, &go_env, &origins);
+    doctor::envfix::goenv_directory(&mut checks, &go_env, goenv_var, &origins);
     doctor::envfix::attach_fixes(&mut checks, &go_env);
     let checks = doctor::select(checks, &args.ids);
     Report::new(

@@ -192,7 +192,7 @@ fn describe_file(state: &FileState) -> String {
             format!("{} {}", path.display(), output::dim("(not created yet)"))
         }
         FileState::Read { path, .. } => path.display().to_string(),
-        FileState::Unreadable { path, error } => {
+        FileState::Unreadable { path, error, .. } => {
             format!("{} (unreadable: {error})", path.display())
         }
     }

@@ -249,6 +249,38 @@ pub fn rewrite(checks: &mut [Check], go_env: &GoEnv, origins: &EnvOrigins) {
     }
 }
 
+/// GOENV naming a directory, set in the process environment: the fix is the line that sets
+/// GOENV, pointed at a file inside that directory (`go env -w` cannot set GOENV, and moving a
+/// directory the user chose is not the fix). `goenv` is GOENV as the process environment has it.
+pub fn goenv_directory(
+    checks: &mut [Check],
+    go_env: &GoEnv,
+    goenv: Option<&str>,
+    origins: &EnvOrigins,
+) {
+    let (
+        Some(current),
+        crate::goenv::FileState::Unreadable {
+            path,
+            directory: true,
+            ..
+        },
+    ) = (goenv, &go_env.user_file)
+    else {
+        return;
+    };
+    let file = path.join("env").display().to_string();
+    let hint = shell_fix("GOENV", Some(&file), current, origins);
+    for c in checks
+        .iter_mut()
+        .filter(|c| c.id == "settings.envfile" && c.is_problem())
+    {
+        c.hint = Some(hint.clone());
+        c.fix = None;
+        c.cause = Some("shell:GOENV".to_string());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

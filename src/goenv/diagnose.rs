@@ -132,20 +132,33 @@ pub fn provenance_findings(go_env: &GoEnv) -> Vec<SettingFinding> {
             });
         }
     }
-    if let FileState::Unreadable { path, error } = &go_env.user_file {
-        out.push(SettingFinding {
-            var: None,
-            finding: Finding::error(
-                "env.file-unreadable",
+    if let FileState::Unreadable {
+        path,
+        error,
+        directory,
+    } = &go_env.user_file
+    {
+        let shown = path.display();
+        // A directory: no chmod helps. Moved aside, the next `go env -w` creates the file.
+        // (When GOENV names it, `check` turns this into the edit of the line setting GOENV.)
+        let (message, hint) = if *directory {
+            (
                 format!(
-                    "go cannot read its env file {} ({error}) and silently ignores it",
-                    path.display()
+                    "go's env file {shown} is a directory: go reads no settings from it and `go env -w` fails"
+                ),
+                format!(
+                    "move it aside (mv {shown} {shown}.old) so `go env -w` can create the file"
                 ),
             )
-            .with_hint(format!(
-                "fix the file's permissions: chmod u+rw {}",
-                path.display()
-            )),
+        } else {
+            (
+                format!("go cannot read its env file {shown} ({error}) and silently ignores it"),
+                format!("fix the file's permissions: chmod u+rw {shown}"),
+            )
+        };
+        out.push(SettingFinding {
+            var: None,
+            finding: Finding::error("env.file-unreadable", message).with_hint(hint),
         });
     }
     out

@@ -64,8 +64,13 @@ pub enum FileState {
         #[serde(skip)]
         file: EnvFile,
     },
-    /// Exists but could not be read; go silently ignores it too.
-    Unreadable { path: PathBuf, error: String },
+    /// Exists but could not be read; go silently ignores it too (and `go env -w` fails).
+    Unreadable {
+        path: PathBuf,
+        error: String,
+        /// It is a directory: no permission change makes go read it.
+        directory: bool,
+    },
 }
 
 impl FileState {
@@ -82,6 +87,13 @@ impl FileState {
             },
             Err(e) => FileState::Unreadable {
                 path: path.to_path_buf(),
+                directory: matches!(
+                    e,
+                    sys::ReadError::NotRegular {
+                        kind: "a directory",
+                        ..
+                    }
+                ),
                 error: e.to_string(),
             },
         }

@@ -545,7 +545,7 @@ fn user_file(env: &GoEnv) -> Result<(PathBuf, Option<super::EnvFile>), WriteErro
         FileState::Off => Err(WriteError::GoenvOff),
         FileState::Missing { path } => Ok((path.clone(), None)),
         FileState::Read { path, file } => Ok((path.clone(), Some(file.clone()))),
-        FileState::Unreadable { path, error } => Err(WriteError::Unreadable {
+        FileState::Unreadable { path, error, .. } => Err(WriteError::Unreadable {
             path: path.clone(),
             error: error.clone(),
         }),
