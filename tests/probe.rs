@@ -718,3 +718,62 @@ fn file_proxy_checked_on_disk_like_go_uses_it() {
     );
     assert!(!go_downloads(&mut u, &missing));
 }
+
+// ==== walk: causes and slow proxies (issue 11 item 4 of walk's brief) ====
+
+/// A proxy that serves, but with a median of a second or more, is a warning with its cause,
+/// not a ✓; go still downloads through it (the warning is about cost, not failure).
+#[test]
+fn slow_proxy_is_a_warning_not_a_check_mark() {
+    let slow = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_millis(1100)))
+        .start();
+    let mut u = user();
+    let (code, reports) = probe(&u, &[&slow.url()], &["--timeout", "10"]);
+    let r = &reports[0];
+    assert_eq!(code, 0, "a warning is not a failure: {r:#}");
+    assert_eq!(r["verdict"], "ok", "{r:#}");
+    assert_eq!(r["severity"], "warn", "{r:#}");
+    assert!(
+        r["median_ms"].as_f64().unwrap_or_default() >= 1000.0,
+        "{r:#}"
+    );
+    assert!(
+        r["diagnosis"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("slowly"),
+        "{r:#}"
+    );
+    u.set_env("GOSUMDB", "off");
+    assert!(go_downloads(&mut u, &slow.url()), "go downloads through it");
+}
+
+/// Every network finding about a local proxy that is not running names the catalogue's cause
+/// (`net.refused`), scoped to the URL, so the chain, reach and port findings are told once.
+#[test]
+fn findings_about_a_dead_local_proxy_carry_one_cause() {
+    let url = refused_url();
+    let u = user()
+        .with_env("GOPROXY", format!("{url},direct"))
+        .with_env("GOSUMDB", "off");
+    let run = u.godoctor(&["--json", "check", "proxy", "ports"]);
+    run.assert_code(1);
+    let checks = run.json()["checks"].as_array().cloned().unwrap_or_default();
+    let want = format!("net.refused {url}");
+    for id in ["proxy.chain", "proxy.reach", "ports.local"] {
+        let c = checks
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(c["status"], "error", "{id}\n{run}");
+        assert_eq!(c["cause"], want.as_str(), "{id}\n{run}");
+    }
+    let told_once = checks
+        .iter()
+        .filter(|c| c["cause"] == want.as_str() && c.get("same_cause_as").is_none())
+        .count();
+    assert_eq!(told_once, 1, "{run}");
+}

@@ -126,6 +126,15 @@ causes! {
     ENV_FILE = "settings.envfile",
         "go cannot read or write its env file (GOENV)",
         "check the path and permissions of the go env file (`go env GOENV`)";
+    PROXY_SLOW = "proxy.slow",
+        "a proxy serves modules but slowly (a median of a second or more per request), and go pays that on every module it downloads",
+        "put a nearer mirror first (`godoctor proxy rank` measures the known ones), or find out what slows this one";
+    PROXY_HANG = "proxy.hang",
+        "a server accepts connections and never answers; go's module client has no response deadline, so go waits there forever (no fall-back, even after '|')",
+        "stop what holds the port (`godoctor port PORT --stop`) or start your proxy on a free port (`godoctor port --free`), then point GOPROXY at it";
+    PORT_TAKEN = "port.taken",
+        "something other than a Go module proxy holds the port of a local proxy in GOPROXY (a web server, a dev server, another user's program)",
+        "stop what holds the port (`godoctor port PORT --stop`) or start your proxy on a free port (`godoctor port --free`), then point GOPROXY at it";
 }
 
 /// The fix for a toolchain go needs but cannot get: install it, or the settings change that

@@ -1,11 +1,14 @@
 //! Proxy, checksum-database and local-port checks, from one probing run of the effective
 //! settings (pure: the run is gathered by `cmd::check`).
 
-use super::{Check, Status, causes};
+use super::causes::{self, Cause};
+use super::{Check, Status};
 use crate::fetch::proxy::{ProxyReport, Verdict};
 use crate::fetch::run::SettingsRun;
+use crate::fetch::sumdb::SumdbReport;
 use crate::goenv::GoEnv;
 use crate::output::Status as Mark;
+use crate::ports::fingerprint::Kind;
 
 fn status(mark: Mark) -> Status {
     match mark {
@@ -13,6 +16,55 @@ fn status(mark: Mark) -> Status {
         Mark::Skip => Status::Skip,
         Mark::Warn => Status::Warn,
         Mark::Error => Status::Error,
+    }
+}
+
+/// The cause of a proxy's verdict, from the one catalogue `explain` shares.
+fn proxy_cause(r: &ProxyReport) -> Option<&'static Cause> {
+    if r.hangs {
+        return Some(&causes::PROXY_HANG);
+    }
+    if r.answers_as
+        .as_ref()
+        .is_some_and(|fp| fp.kind == Kind::NotGoProxy)
+        && !r.ok
+    {
+        return Some(&causes::PORT_TAKEN);
+    }
+    Some(match r.verdict {
+        Verdict::Ok if r.severity == Mark::Warn => &causes::PROXY_SLOW,
+        Verdict::Refused => &causes::NET_REFUSED,
+        Verdict::Dns => &causes::NET_DNS,
+        Verdict::Timeout => &causes::NET_TIMEOUT,
+        Verdict::Reset => &causes::NET_RESET,
+        Verdict::TlsUnknownAuthority => &causes::TLS_UNKNOWN_CA,
+        Verdict::TlsHostname => &causes::TLS_WRONG_HOST,
+        Verdict::TlsExpired => &causes::TLS_EXPIRED,
+        Verdict::HttpProxy => &causes::PROXYCONNECT,
+        Verdict::Html => &causes::NOT_ZIP,
+        // A 403 without WWW-Authenticate on a local port is the holder's access rule, not
+        // credentials (the loopback story says which).
+        Verdict::Forbidden if r.port_owners.is_empty() => &causes::PROXY_AUTH,
+        Verdict::ServerError | Verdict::BadStatus | Verdict::BadNotFound => &causes::PROXY_STATUS,
+        _ => return None,
+    })
+}
+
+/// The cause key of a finding about one URL: the catalogue id, then what it is about, so two
+/// proxies failing the same way stay two problems while the chain, reach and port findings
+/// about one proxy are told once.
+fn cause_key(cause: &Cause, url: &str) -> String {
+    format!("{} {url}", cause.id)
+}
+
+/// The cause of the checksum database's verdict.
+fn sumdb_cause(r: &SumdbReport) -> &'static Cause {
+    if r.status == Some(200) && !r.verified {
+        &causes::SUMDB_KEY
+    } else if r.diagnosis.contains("certificate") && r.diagnosis.contains("authority") {
+        &causes::TLS_UNKNOWN_CA
+    } else {
+        &causes::SUMDB_UNREACHABLE
     }
 }
 
@@ -39,13 +91,17 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
             "fix or remove the failing entry; use '|' after a proxy to fall back on any error"
                 .into()
         });
-        return Check::new(
+        let check = Check::new(
             id,
             Status::Error,
             format!("with GOPROXY={goproxy}, downloads of public modules fail"),
         )
         .detail(detail)
         .hint(hint);
+        return match worst.and_then(|r| Some(cause_key(proxy_cause(r)?, &r.url))) {
+            Some(key) => check.cause(key),
+            None => check,
+        };
     }
     match &outcome.served_by {
         Some(by) => Check::ok(id, format!("public modules come from {by}")).detail(detail),
@@ -89,7 +145,13 @@ pub fn reach_checks(run: &SettingsRun) -> Vec<Check> {
 }
 
 fn reach_check(r: &ProxyReport) -> Check {
-    let title = if r.ok {
+    let title = if r.ok && r.severity == Mark::Warn && r.verdict == Verdict::Ok {
+        format!(
+            "{} serves modules, but slowly (median {})",
+            r.url,
+            ms(r.median_ms).trim_start_matches(" in ")
+        )
+    } else if r.ok {
         format!(
             "{} answers like a Go module proxy{}",
             r.url,
@@ -106,10 +168,14 @@ fn reach_check(r: &ProxyReport) -> Check {
         detail.push('\n');
         detail.push_str(c);
     }
-    Check::new("proxy.reach", status(r.severity), title)
+    let check = Check::new("proxy.reach", status(r.severity), title)
         .detail(detail)
         .hint_opt(r.hint.clone())
-        .took(r.phases.total_ms as u64)
+        .took(r.phases.total_ms as u64);
+    match proxy_cause(r) {
+        Some(c) if check.is_problem() => check.cause(cause_key(c, &r.url)),
+        _ => check,
+    }
 }
 
 /// The first clause of a diagnosis, for a one-line title.
@@ -157,10 +223,15 @@ pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     } else {
         format!("{}: {}", r.name, first_clause(&r.diagnosis))
     };
-    Check::new(id, status(r.severity), title)
+    let check = Check::new(id, status(r.severity), title)
         .detail(r.diagnosis.clone())
         .hint_opt(r.hint.clone())
-        .took(r.phases.total_ms as u64)
+        .took(r.phases.total_ms as u64);
+    if check.is_problem() {
+        check.cause(cause_key(sumdb_cause(r), &r.name))
+    } else {
+        check
+    }
 }
 
 /// `sumdb.config`: is verification on?
@@ -216,8 +287,19 @@ pub fn ports_checks(run: &SettingsRun) -> Vec<Check> {
                 .map(|o| o.who())
                 .collect::<Vec<_>>()
                 .join(", ");
-            match (r.ok, r.verdict, owners.is_empty()) {
-                (true, _, _) => Check::ok("ports.local", format!("{} is listening and serves modules", r.url)),
+            let check = match (r.ok, r.verdict, owners.is_empty()) {
+                // "Serves modules" only when it served one.
+                (true, Verdict::Ok | Verdict::BadNotFound, _) => Check::ok("ports.local", format!("{} is listening and serves modules", r.url)),
+                (true, _, _) => {
+                    let like = match &r.answers_as {
+                        Some(fp) if fp.kind == Kind::GoProxy => "answers like a Go module proxy".to_string(),
+                        Some(fp) => format!("cannot be told from other servers ({})", fp.summary),
+                        None => "answers".to_string(),
+                    };
+                    Check::new("ports.local", Status::Warn, format!("{} is listening but served none of the walked modules", r.url))
+                        .detail(format!("it {like}; for {} it answered: {}", r.module, r.diagnosis))
+                        .hint_opt(r.hint.clone())
+                }
                 (false, Verdict::Refused, _) => Check::new("ports.local", Status::Error, format!("nothing is listening at {}", r.url))
                     .detail(r.diagnosis.clone())
                     .hint_opt(r.hint.clone()),
@@ -227,6 +309,10 @@ pub fn ports_checks(run: &SettingsRun) -> Vec<Check> {
                 (false, _, true) => Check::new("ports.local", status(r.severity), format!("{}: {}", r.url, first_clause(&r.diagnosis)))
                     .detail(r.diagnosis.clone())
                     .hint_opt(r.hint.clone()),
+            };
+            match proxy_cause(r) {
+                Some(c) if check.is_problem() => check.cause(cause_key(c, &r.url)),
+                _ => check,
             }
         })
         .collect()

@@ -16,6 +16,8 @@ use crate::syntax::proxyurl::{escape, info_url, join, list_url};
 
 /// The module version probed by default: small, old, and on every public proxy.
 pub const DEFAULT_MODULE: &str = "rsc.io/quote@v1.5.2";
+/// A median at or above this (ms) makes a serving proxy a warning: go pays it per download.
+pub const SLOW_MS: f64 = 1000.0;
 /// Cap on the bytes read per response: `.info` files are tiny.
 pub const MAX_BYTES: usize = 256 * 1024;
 
@@ -505,6 +507,20 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
     report.ok = report.severity != Status::Error;
     report.diagnosis = d.reason;
     report.hint = d.hint;
+    if let Some(m) = report
+        .median_ms
+        .filter(|m| d.verdict == Verdict::Ok && *m >= SLOW_MS)
+    {
+        // Usable, but not a ✓: go pays this on every module it downloads.
+        report.severity = Status::Warn;
+        report.diagnosis = format!(
+            "serves Go modules, but slowly: a median of {m:.0} ms over {} requests",
+            report.samples
+        );
+        report.hint = Some(
+            "go pays this on every module download: put a nearer mirror first (`godoctor proxy rank` measures the known ones)".into(),
+        );
+    }
     if is_loopback(url) {
         loopback_story(prober, url, opts, &first, missing.as_ref(), &mut report);
     }
