@@ -325,6 +325,53 @@ fn a_broken_go_mod_reports_gos_own_error() {
     assert!(!title.contains("works"), "{title}");
 }
 
+/// GOPRIVATE=https://git.corp.example/...: two mistakes in one pattern are one cause with one
+/// fix (the mended value, which `env set` accepts), no host "https:" is asked credentials for,
+/// and the Settings line does not claim every value parses.
+#[test]
+fn a_goprivate_url_is_one_problem_with_one_fix_that_env_set_accepts() {
+    let user = GoUser::new();
+    user.write_goenv("GOPRIVATE=https://git.corp.example/...\n");
+    let (_, json) = check_json(&user, &["--offline"]);
+    let patterns = checks(&json, "private.patterns");
+    assert_eq!(patterns.len(), 2, "{patterns:?}");
+    assert!(patterns.iter().all(|c| c["status"] == "error"));
+    let fixes: Vec<&Value> = json["fixes"]
+        .as_array()
+        .expect("fixes")
+        .iter()
+        .filter(|f| {
+            f["resolves"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|id| id == "private.patterns"))
+        })
+        .collect();
+    assert_eq!(fixes.len(), 1, "{fixes:?}");
+    assert_eq!(
+        fixes[0]["hint"],
+        "godoctor env set GOPRIVATE=git.corp.example"
+    );
+    for c in checks(&json, "private.auth") {
+        assert!(!c.to_string().contains("https:"), "{c}");
+    }
+    let values = checks(&json, "settings.values")[0]["title"]
+        .as_str()
+        .expect("title")
+        .to_string();
+    assert!(values.starts_with("every other value"), "{values}");
+    // The old half-fix is refused by `env set`; the mended value is written and clears it.
+    user.godoctor(&["env", "set", "GOPRIVATE=git.corp.example/..."])
+        .assert_code(2);
+    user.godoctor(&["env", "set", "GOPRIVATE=git.corp.example"])
+        .assert_success();
+    let (_, json) = check_json(&user, &["private", "--offline"]);
+    assert_eq!(
+        checks(&json, "private.patterns")[0]["status"],
+        "ok",
+        "{json}"
+    );
+}
+
 #[test]
 fn list_and_unknown_ids() {
     let user = GoUser::new();

@@ -262,6 +262,28 @@ fn cases() -> Vec<Case> {
             expect: "shell",
         },
         Case {
+            name: "GOPRIVATE with a URL scheme and /... written with go env -w",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOPRIVATE=https://git.corp.example/...\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "private.patterns",
+            expect: "godoctor env set GOPRIVATE=git.corp.example",
+        },
+        Case {
+            name: "GOPRIVATE with a URL scheme exported by ~/.bashrc",
+            user: || {
+                let u = without_defaults();
+                bashrc(&u, "export GOPRIVATE=https://git.corp.example/team\n");
+                u
+            },
+            shell: Shell::Bashrc,
+            target: "private.patterns",
+            expect: "shell",
+        },
+        Case {
             name: "GOENV exported by ~/.bashrc names a directory",
             user: || {
                 let u = without_defaults();

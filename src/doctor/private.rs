@@ -17,7 +17,17 @@ pub fn patterns_checks(go_env: &GoEnv) -> Vec<Check> {
         if value.is_empty() || derived {
             continue;
         }
+        // Every pattern that never matches is mended into one value: one fix (one cause) for
+        // all of them, the value `env set`, `--fix` and the wizard all accept.
+        let mended = patterns::corrected(name, value).map(|fixed| match fixed.as_str() {
+            "" => causes::env_unset(&[name]),
+            _ => causes::env_set(&[(name, &fixed)]),
+        });
         for f in patterns::check(name, value) {
+            // Its value is the fix above; shown apart it read as a second, different fix.
+            if mended.is_some() && f.code == "patterns.corrected" {
+                continue;
+            }
             let title = if f.message.starts_with(name) {
                 f.message.clone()
             } else {
@@ -29,8 +39,20 @@ pub fn patterns_checks(go_env: &GoEnv) -> Vec<Check> {
                 .unwrap_or(&title)
                 .trim_end_matches('.')
                 .to_string();
-            checks
-                .push(Check::from_finding("private.patterns", title, &f).detail(f.message.clone()));
+            // The detail goes on where the title stops, not the title again.
+            let detail = f
+                .message
+                .strip_prefix(title.as_str())
+                .map(|rest| rest.trim_start_matches(['.', ';', ' ']))
+                .unwrap_or(&f.message)
+                .to_string();
+            let mut check = Check::from_finding("private.patterns", title, &f).detail(detail);
+            if let Some(command) = mended.as_ref().filter(|_| MENDED.contains(&f.code)) {
+                check = check
+                    .hint(command.clone())
+                    .cause(format!("patterns:{name}"));
+            }
+            checks.push(check);
         }
     }
     if checks.is_empty() {
@@ -45,14 +67,33 @@ pub fn patterns_checks(go_env: &GoEnv) -> Vec<Check> {
     checks
 }
 
+/// The findings whose fix is the whole mended value ([`patterns::corrected`]).
+const MENDED: &[&str] = &[
+    "patterns.space",
+    "patterns.scheme",
+    "patterns.version",
+    "patterns.empty-element",
+    "patterns.dots",
+    "patterns.case",
+];
+
 /// Hosts named literally by the first element of GOPRIVATE/GONOPROXY patterns: those go fetches
 /// directly (`corp.example.com/*` → `corp.example.com`; `*.corp.example` names no single host).
+/// A pattern that never matches (`https://host/…`: its first element is `https:`) makes go
+/// fetch nothing directly, so it names no host.
 pub fn private_hosts(go_env: &GoEnv) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
     for name in ["GOPRIVATE", "GONOPROXY"] {
         for pattern in go_env.get(name).split(',') {
-            let first = pattern.trim().split('/').next().unwrap_or("");
-            if first.is_empty() || first.contains(['*', '?', '[', '\\', ' ']) || first == "none" {
+            let first = pattern.split('/').next().unwrap_or("");
+            let never = first != first.trim()
+                || first.contains([':', '@'])
+                || first.chars().any(|c| c.is_ascii_uppercase());
+            if never
+                || first.is_empty()
+                || first.contains(['*', '?', '[', '\\', ' '])
+                || first == "none"
+            {
                 continue;
             }
             if !hosts.iter().any(|h| h == first) {

@@ -157,11 +157,27 @@ pub fn values_checks(go_env: &GoEnv) -> Vec<Check> {
             });
         }
     }
-    findings_to_checks(
-        "settings.values",
-        "every value parses the way you wrote it",
-        &findings,
-    )
+    // The pattern variables are read under Private modules: a ✓ here must not claim them
+    // when a pattern there never matches.
+    let broken: Vec<&str> = go_env
+        .settings
+        .iter()
+        .filter(|s| patterns.contains(&s.name.as_str()) && s.derived_from.is_none())
+        .filter(|s| {
+            crate::syntax::patterns::check(&s.name, &s.value)
+                .iter()
+                .any(|f| f.severity == crate::finding::Severity::Error)
+        })
+        .map(|s| s.name.as_str())
+        .collect();
+    let ok_title = match broken.as_slice() {
+        [] => "every value parses the way you wrote it".to_string(),
+        names => format!(
+            "every other value parses the way you wrote it ({}: see Private modules)",
+            names.join(", ")
+        ),
+    };
+    findings_to_checks("settings.values", &ok_title, &findings)
 }
 
 /// `settings.combination`: findings across variables.

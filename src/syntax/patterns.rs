@@ -48,6 +48,23 @@ fn glob_matches_prefix(glob: &str, target: &str) -> bool {
 /// Check a pattern list value of `name` (one of [`PATTERN_VARS`]) for mistakes go accepts
 /// silently.
 pub fn check(name: &str, value: &str) -> Vec<Finding> {
+    analyse(name, value).0
+}
+
+/// The value of `name` with every mistake [`check`] can mend mended (schemes, versions,
+/// spaces, empty elements, `/...`, upper-case hosts), when some error made a pattern never
+/// match: the one value every fix for those errors proposes. `Some("")` when nothing is left.
+pub fn corrected(name: &str, value: &str) -> Option<String> {
+    let (findings, fixed) = analyse(name, value);
+    findings
+        .iter()
+        .any(|f| f.severity == crate::finding::Severity::Error)
+        .then_some(fixed)
+        .filter(|fixed| fixed != value)
+}
+
+/// The findings for `value`, and the value with the obvious corrections made.
+fn analyse(name: &str, value: &str) -> (Vec<Finding>, String) {
     let mut out = Vec::new();
     let entries: Vec<&str> = value.split(',').collect();
     let mut corrected: Vec<String> = Vec::new();
@@ -115,7 +132,7 @@ pub fn check(name: &str, value: &str) -> Vec<Finding> {
             .with_hint(format!("go env -w {name}={fixed_value}")),
         );
     }
-    out
+    (out, fixed_value)
 }
 
 /// Check one raw glob (non-blank); push findings, return a corrected glob if one is obvious.
@@ -203,6 +220,8 @@ fn check_glob(name: &str, raw: &str, out: &mut Vec<Finding>) -> Option<String> {
             )
             .with_hint(format!("use {}", glob.replacen(host, &host.to_ascii_lowercase(), 1))),
         );
+        fixed = fixed.replacen(host, &host.to_ascii_lowercase(), 1);
+        changed = true;
     }
     if is_bad_pattern(&glob) {
         out.push(
@@ -356,6 +375,39 @@ mod tests {
     }
 
     // Cases from x/mod's module_test.go TestMatchPrefixPatterns.
+    #[test]
+    fn corrected_mends_every_pattern_that_never_matches_into_one_value() {
+        let fixed = |v: &str| corrected("GOPRIVATE", v);
+        assert_eq!(
+            fixed("https://git.corp.example/...").as_deref(),
+            Some("git.corp.example")
+        );
+        assert_eq!(
+            fixed("https://Git.Corp.example/team,github.com/me").as_deref(),
+            Some("git.corp.example/team,github.com/me")
+        );
+        assert_eq!(
+            fixed("git.corp.example/m@v1").as_deref(),
+            Some("git.corp.example/m")
+        );
+        // Nothing to mend, or only warnings: no corrected value.
+        assert_eq!(fixed("git.corp.example"), None);
+        assert_eq!(fixed("*"), None);
+        // Every correction passes the checks it came from.
+        for v in [
+            "https://git.corp.example/...",
+            "https://Git.Corp.example/team",
+        ] {
+            let c = fixed(v).expect("corrected");
+            assert!(
+                check("GOPRIVATE", &c)
+                    .iter()
+                    .all(|f| f.severity != crate::finding::Severity::Error),
+                "{c}"
+            );
+        }
+    }
+
     #[test]
     fn x_mod_table() {
         let cases: &[(&str, &str, bool)] = &[
