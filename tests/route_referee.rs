@@ -6,7 +6,7 @@
 mod common;
 
 use common::modules::Module;
-use common::proxy::{Behaviour, ForwardProxy, GoProxy, refused_url};
+use common::proxy::{Behaviour, ForwardProxy, GoProxy, TlsCert, refused_url};
 use common::sumdb::SumDb;
 use common::{GoUser, Run};
 use std::io::{Read, Write};
@@ -1052,4 +1052,25 @@ fn https_to_http_redirect_is_refused_only_when_the_chain_started_at_https() {
     assert!(plain.paths().is_empty(), "{:?}", plain.paths());
     let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
     assert!(err.contains("insecure URL"), "{err}\n{doc}");
+}
+
+#[test]
+fn self_signed_ca_certificate_trusted_through_ssl_cert_file_works_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder()
+        .module(m.clone())
+        .tls_cert(TlsCert::SelfSignedCa)
+        .start();
+    // The certificate (CA:TRUE, self-signed) is the trust store: go accepts it as a chain of one.
+    let u = user(&a.url()).with_env("SSL_CERT_FILE", a.ca_file());
+    assert_agree(&u, &m.spec(), &[&a], true);
+    // Another store (a different CA): both refuse the certificate, before any request.
+    let other = GoProxy::start_tls(Vec::<Module>::new());
+    let u = user(&a.url()).with_env("SSL_CERT_FILE", other.ca_file());
+    u.go(&["clean", "-modcache"]).assert_success();
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert!(!go.ok, "{run}");
+    assert!(run.output().contains("certificate"), "{run}");
+    assert_eq!(godoctor, go, "{doc}\n{run}");
+    assert!(a.requests().is_empty());
 }

@@ -1,14 +1,23 @@
 //! TLS like go's client: the trust store go reads (the first readable SSL_CERT_FILE or system
 //! bundle, then every file of SSL_CERT_DIR or the system directories), the rustls client
 //! configuration built on it, and the handshake under a deadline.
+//!
+//! One rule of go's crypto/x509 that webpki does not share: a certificate that is itself in the
+//! trust store is a chain of one, even when it says CA:TRUE (a self-signed certificate made
+//! with `-addext basicConstraints=CA:TRUE` and trusted through SSL_CERT_FILE, common on
+//! private proxies). webpki refuses it as `CaUsedAsEndEntity`; [`GoVerifier`] accepts it when
+//! it is byte-equal to a trusted root and webpki found nothing else wrong.
 
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 
 use super::conn::{Conn, ErrorKind, FetchError, Phase, io_error, remaining, tls_error};
 use super::env::trust_sources;
@@ -29,11 +38,12 @@ impl Trust {
     pub fn load(env: &ProcessEnv) -> Self {
         let (files, dirs) = trust_sources(env);
         let mut roots = rustls::RootCertStore::empty();
+        let mut trusted_ders = Vec::new();
         let mut sources = Vec::new();
         // go uses the first readable file of the list, then every file in every directory.
         for file in files {
             if let Ok(data) = std::fs::read(&file) {
-                if add_pem(&mut roots, &data) > 0 {
+                if add_pem(&mut roots, &mut trusted_ders, &data) > 0 {
                     sources.push(file);
                 }
                 break;
@@ -46,7 +56,7 @@ impl Trust {
             let mut added = 0;
             for entry in entries.flatten() {
                 if let Ok(data) = std::fs::read(entry.path()) {
-                    added += add_pem(&mut roots, &data);
+                    added += add_pem(&mut roots, &mut trusted_ders, &data);
                 }
             }
             if added > 0 {
@@ -55,17 +65,23 @@ impl Trust {
         }
         let count = roots.len();
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        let roots = Arc::new(roots);
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map(|b| {
-                b.with_root_certificates(roots.clone())
-                    .with_no_client_auth()
-            })
-            .unwrap_or_else(|_| {
-                rustls::ClientConfig::builder()
-                    .with_root_certificates(roots)
-                    .with_no_client_auth()
-            });
+            .unwrap_or_else(|_| rustls::ClientConfig::builder());
+        // An empty store makes webpki's builder fail; every certificate is then unknown, which
+        // the plain root configuration says just as well.
+        let config =
+            match WebPkiServerVerifier::builder_with_provider(roots.clone(), provider).build() {
+                Ok(webpki) => builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(GoVerifier {
+                        webpki,
+                        trusted: trusted_ders,
+                    }))
+                    .with_no_client_auth(),
+                Err(_) => builder.with_root_certificates(roots).with_no_client_auth(),
+            };
         Trust {
             config: Arc::new(config),
             sources,
@@ -74,11 +90,111 @@ impl Trust {
     }
 }
 
-fn add_pem(roots: &mut rustls::RootCertStore, data: &[u8]) -> usize {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(data)
-        .filter_map(Result::ok)
-        .collect();
-    roots.add_parsable_certificates(certs).0
+/// Add the PEM certificates in `data` to `roots` (and their DER to `ders`); how many were added.
+fn add_pem(
+    roots: &mut rustls::RootCertStore,
+    ders: &mut Vec<CertificateDer<'static>>,
+    data: &[u8],
+) -> usize {
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(data).filter_map(Result::ok) {
+        if roots.add(cert.clone()).is_ok() {
+            ders.push(cert);
+            added += 1;
+        }
+    }
+    added
+}
+
+/// webpki's verification, plus go's chain of one (see the module comment).
+#[derive(Debug)]
+struct GoVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    /// The trusted certificates as loaded, to recognise a leaf that is one of them.
+    trusted: Vec<CertificateDer<'static>>,
+}
+
+impl ServerCertVerifier for GoVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let verdict = self.webpki.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        );
+        match verdict {
+            Err(rustls::Error::InvalidCertificate(CertificateError::Other(other)))
+                if is_ca_used_as_end_entity(&other)
+                    && self
+                        .trusted
+                        .iter()
+                        .any(|t| t.as_ref() == end_entity.as_ref()) =>
+            {
+                // webpki checks validity dates before basic constraints, so the dates passed;
+                // the name and the purpose are what is left to check, as crypto/x509 does.
+                let cert = webpki::EndEntityCert::try_from(end_entity)
+                    .map_err(|_| rustls::Error::from(CertificateError::BadEncoding))?;
+                cert.verify_is_valid_for_subject_name(server_name)
+                    .map_err(|_| rustls::Error::from(CertificateError::NotValidForName))?;
+                if !serves_tls_servers(end_entity.as_ref()) {
+                    return Err(CertificateError::InvalidPurpose.into());
+                }
+                Ok(ServerCertVerified::assertion())
+            }
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
+}
+
+fn is_ca_used_as_end_entity(e: &rustls::OtherError) -> bool {
+    matches!(
+        e.0.downcast_ref::<webpki::Error>(),
+        Some(webpki::Error::CaUsedAsEndEntity)
+    )
+}
+
+/// DER of the extendedKeyUsage extension's OID (2.5.29.37), of id-kp-serverAuth
+/// (1.3.6.1.5.5.7.3.1) and of anyExtendedKeyUsage (2.5.29.37.0).
+const EKU_OID: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x25];
+const SERVER_AUTH: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
+const ANY_EKU: &[u8] = &[0x06, 0x04, 0x55, 0x1d, 0x25, 0x00];
+
+/// crypto/x509's purpose check for a root used as the leaf: no extended key usage means any
+/// use; otherwise it must list server authentication (or any purpose). A byte search is enough
+/// here: the certificate is already one the user trusts, byte for byte.
+fn serves_tls_servers(der: &[u8]) -> bool {
+    let has = |needle: &[u8]| der.windows(needle.len()).any(|w| w == needle);
+    !has(EKU_OID) || has(SERVER_AUTH) || has(ANY_EKU)
 }
 
 /// The TLS handshake on `tcp`, every step bounded by `deadline`.
@@ -112,4 +228,63 @@ pub(super) fn handshake(
         }
     }
     Ok(Conn::Tls(Box::new(stream)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+
+    fn self_signed(ca: bool, eku: &[ExtendedKeyUsagePurpose]) -> CertificateDer<'static> {
+        let key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+        if ca {
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        }
+        params.extended_key_usages = eku.to_vec();
+        params.self_signed(&key).expect("cert").der().clone()
+    }
+
+    fn verifier(trusted: &[&CertificateDer<'static>]) -> GoVerifier {
+        let mut roots = rustls::RootCertStore::empty();
+        for t in trusted {
+            roots.add((*t).clone()).expect("root");
+        }
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        GoVerifier {
+            webpki: WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .expect("verifier"),
+            trusted: trusted.iter().map(|t| (*t).clone()).collect(),
+        }
+    }
+
+    fn verify(v: &GoVerifier, cert: &CertificateDer<'_>, name: &str) -> Result<(), rustls::Error> {
+        let name = ServerName::try_from(name.to_string()).expect("name");
+        v.verify_server_cert(cert, &[], &name, &[], UnixTime::now())
+            .map(|_| ())
+    }
+
+    #[test]
+    fn a_trusted_ca_certificate_is_a_chain_of_one_like_go() {
+        let ca = self_signed(true, &[]);
+        let v = verifier(&[&ca]);
+        assert_eq!(verify(&v, &ca, "localhost"), Ok(()));
+        assert_eq!(
+            verify(&v, &ca, "other.example"),
+            Err(CertificateError::NotValidForName.into())
+        );
+        // Listed purposes must include server authentication, as crypto/x509 requires.
+        let client_only = self_signed(true, &[ExtendedKeyUsagePurpose::ClientAuth]);
+        let server = self_signed(true, &[ExtendedKeyUsagePurpose::ServerAuth]);
+        let v = verifier(&[&client_only, &server]);
+        assert_eq!(
+            verify(&v, &client_only, "localhost"),
+            Err(CertificateError::InvalidPurpose.into())
+        );
+        assert_eq!(verify(&v, &server, "localhost"), Ok(()));
+        // Not byte-equal to a trusted certificate: refused as webpki refuses it.
+        let stranger = self_signed(true, &[]);
+        assert!(verify(&verifier(&[&ca]), &stranger, "localhost").is_err());
+    }
 }

@@ -874,6 +874,10 @@ pub enum TlsCert {
     WrongHost,
     /// Signed by the test CA for the right names, but it expired in 2021.
     Expired,
+    /// Self-signed with CA:TRUE for the right names, and itself the certificate in
+    /// [`GoProxy::ca_file`]: go accepts it as a chain of one, webpki calls it a CA used as an
+    /// end entity.
+    SelfSignedCa,
 }
 
 /// The test CA shared by every TLS proxy of this test process, so one `SSL_CERT_FILE` trusts
@@ -950,7 +954,15 @@ impl TlsMaterial {
         } else {
             test_ca()
         };
-        let leaf = params.signed_by(&leaf_key, &ca.issuer).expect("leaf cert");
+        let self_signed = *kind == TlsCert::SelfSignedCa;
+        if self_signed {
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        }
+        let leaf = if self_signed {
+            params.self_signed(&leaf_key).expect("self-signed cert")
+        } else {
+            params.signed_by(&leaf_key, &ca.issuer).expect("leaf cert")
+        };
 
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
@@ -965,7 +977,11 @@ impl TlsMaterial {
             .prefix("godoctor-ca-")
             .tempdir()
             .expect("temp dir");
-        let ca_pem = test_ca_pem().to_string();
+        let ca_pem = if self_signed {
+            leaf.pem()
+        } else {
+            test_ca_pem().to_string()
+        };
         let ca_file = dir.path().join("ca.pem");
         std::fs::write(&ca_file, &ca_pem).expect("write CA file");
         TlsMaterial {
