@@ -426,6 +426,15 @@ mod wrap_tests {
     }
 }
 
+/// A program text godoctor generated itself (a shell completion script) to stdout, byte for
+/// byte: redaction would read words like `GOAUTH= GOTOOLCHAIN=` as a secret and break the
+/// script, and it holds no value of the user's.
+pub fn print_script(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
 /// Pass a child's output through unchanged (`explain -- go …`): its stderr to our stderr, its
 /// stdout to our stdout, or to stderr when `--json` owns stdout.
 pub fn passthrough(bytes: &[u8], to_stderr: bool) {

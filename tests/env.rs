@@ -439,6 +439,43 @@ fn text_output_names_sources_and_fits_a_table() {
     );
 }
 
+/// The bash script completes check ids, variable names and profile names (the user's own
+/// included), run by a real bash the way its completion calls it.
+#[test]
+fn completions_offer_ids_variables_and_profiles() {
+    let user = GoUser::new();
+    user.godoctor(&["profile", "save", "mywork"])
+        .assert_success();
+    let script = user.godoctor(&["completions", "bash"]);
+    script.assert_success();
+    let path = user.write_file("godoctor.bash", &script.stdout);
+    let complete = |words: &str| -> Vec<String> {
+        let program = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _godoctor godoctor \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            path.display()
+        );
+        let run = user.run("bash", &["-c", &program], None);
+        run.assert_success();
+        run.stdout.lines().map(str::to_string).collect()
+    };
+    assert_eq!(complete("godoctor check proxy.re"), vec!["proxy.reach"]);
+    assert_eq!(
+        complete("godoctor env unset GOPR"),
+        vec!["GOPROXY", "GOPRIVATE"]
+    );
+    assert_eq!(complete("godoctor profile apply myw"), vec!["mywork"]);
+    assert_eq!(complete("godoctor profile show chin"), vec!["china-mirror"]);
+    for shell in ["zsh", "fish"] {
+        let run = user.godoctor(&["completions", shell]);
+        run.assert_success();
+        for word in ["proxy.reach", "GOPRIVATE", "mywork"] {
+            assert!(run.stdout.contains(word), "{shell}: {word}");
+        }
+    }
+}
+
 #[test]
 fn completions_version_and_help() {
     let user = GoUser::bare();

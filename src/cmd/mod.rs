@@ -74,7 +74,7 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
         Command::Undo => undo::run(ctx),
         Command::Cache(args) => cache::run(ctx, args),
         Command::Profile(args) => profile::run(ctx, args),
-        Command::Completions { shell } => completions::run(*shell),
+        Command::Completions { shell } => completions::run(ctx, *shell),
         Command::Proxy(args) => proxy::run(args, ctx),
         Command::Port(args) => port::run(args, ctx),
         Command::Route(args) => route::run(args, ctx),
