@@ -39,11 +39,13 @@ pub fn data_dir(env: &ProcessEnv) -> Option<PathBuf> {
 /// enter, mode 0700: godoctor's directories hold snapshots and profiles whose values may be
 /// credentials. An existing directory that others can read is tightened to 0700.
 pub fn private_dir(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    match std::fs::DirBuilder::new().mode(0o700).create(path) {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(path) {
         Ok(()) => return Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(e),
@@ -55,8 +57,13 @@ pub fn private_dir(path: &Path) -> std::io::Result<()> {
             format!("{} exists and is not a directory", path.display()),
         ));
     }
-    if meta.permissions().mode() & 0o077 != 0 {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    // Elsewhere (Windows) a directory under the user's profile is private by its ACL.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+        }
     }
     Ok(())
 }

@@ -127,7 +127,6 @@ pub fn run(
     cwd: Option<&Path>,
     timeout: Duration,
 ) -> Result<RunOutput, RunError> {
-    use std::os::unix::process::CommandExt;
     let name = program.display().to_string();
     let started = Instant::now();
     let deadline = started + timeout;
@@ -138,8 +137,8 @@ pub fn run(
         .envs(env.iter())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
+        .stderr(Stdio::piped());
+    own_process_group(&mut cmd);
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
@@ -252,7 +251,20 @@ fn drain(
     });
 }
 
+/// Start the child as the leader of its own process group, so [`kill_group`] reaches its
+/// grandchildren too.
+#[cfg(unix)]
+fn own_process_group(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0);
+}
+
+/// Elsewhere there are no process groups to start: the child itself is killed on a timeout.
+#[cfg(not(unix))]
+fn own_process_group(_cmd: &mut Command) {}
+
 /// Kill the process group led by `leader` (a child started by [`run`]), grandchildren included.
+#[cfg(unix)]
 fn kill_group(leader: u32) {
     if let Some(pid) = i32::try_from(leader)
         .ok()
@@ -260,6 +272,53 @@ fn kill_group(leader: u32) {
     {
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
+}
+
+/// Without process groups only the child is killed (by its handle, by the caller).
+#[cfg(not(unix))]
+fn kill_group(_leader: u32) {}
+
+/// Open `path` for reading without blocking on a FIFO with no writer (O_NONBLOCK).
+#[cfg(unix)]
+pub fn open_read_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = rustix::fs::OFlags::NONBLOCK.bits();
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(i32::try_from(flags).unwrap_or(0))
+        .open(path)
+}
+
+/// Elsewhere a plain open: the file type was checked before (no FIFOs to block on).
+#[cfg(not(unix))]
+pub fn open_read_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// What a file that is neither a regular file nor a directory is, for messages: a FIFO, a
+/// device, a socket (`None` for a regular file, a directory or a symlink).
+#[cfg(unix)]
+pub fn special_file_kind(t: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_file() || t.is_dir() || t.is_symlink() {
+        None
+    } else if t.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if t.is_char_device() {
+        Some("a character device")
+    } else if t.is_block_device() {
+        Some("a block device")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else {
+        Some("a special file")
+    }
+}
+
+/// Elsewhere: whatever is neither a file, a directory nor a symlink.
+#[cfg(not(unix))]
+pub fn special_file_kind(t: std::fs::FileType) -> Option<&'static str> {
+    (!(t.is_file() || t.is_dir() || t.is_symlink())).then_some("a special file")
 }
 
 /// Most bytes of each stream [`run_passthrough`] keeps for the caller (the output itself is
@@ -348,7 +407,6 @@ pub enum ReadError {
 /// checked before opening, the open is non-blocking, and the type is checked again on the
 /// opened file (it may have been swapped in between).
 pub fn read_file_capped(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, ReadError> {
-    use std::os::unix::fs::OpenOptionsExt;
     let io = |source: std::io::Error| ReadError::Io {
         path: path.to_path_buf(),
         source,
@@ -366,12 +424,7 @@ pub fn read_file_capped(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, ReadEr
         Err(e) => return Err(io(e)),
     };
     check_regular(path, &meta)?;
-    let flags = rustix::fs::OFlags::NONBLOCK.bits();
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(i32::try_from(flags).unwrap_or(0))
-        .open(path)
-        .map_err(io)?;
+    let file = open_read_nonblocking(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     check_regular(path, &meta)?;
     let mut bytes = Vec::new();
@@ -388,22 +441,13 @@ pub fn read_file_capped(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, ReadEr
 }
 
 fn check_regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), ReadError> {
-    use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     let kind = if t.is_file() {
         return Ok(());
     } else if t.is_dir() {
         "a directory"
-    } else if t.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
     } else {
-        "a special file"
+        special_file_kind(t).unwrap_or("a special file")
     };
     Err(ReadError::NotRegular {
         path: path.to_path_buf(),

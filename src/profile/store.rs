@@ -178,29 +178,21 @@ pub fn read_user_file(path: &Path) -> Result<Profile, ProfileError> {
     )
 }
 
-/// Open for reading with O_NONBLOCK, so opening a FIFO returns at once instead of waiting for
-/// a writer.
+/// Open for reading without waiting for a writer when it is a FIFO.
 fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path)
+    crate::sys::open_read_nonblocking(path)
 }
 
 /// What a non-regular file is, for the message.
 fn describe_type(kind: fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if kind.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if kind.is_char_device() || kind.is_block_device() {
-        "a device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_dir() {
+    if kind.is_dir() {
         "a directory"
     } else {
-        "a special file"
+        match crate::sys::special_file_kind(kind) {
+            Some("a character device" | "a block device") => "a device",
+            Some(other) => other,
+            None => "a special file",
+        }
     }
 }
 
