@@ -142,10 +142,66 @@ mod imp {
     }
 }
 
+/// The walker's view of `std::fs` metadata (not following links): every field on Unix; on other
+/// systems what `std` knows (no inode or link count, so no hard-link deduplication, and the
+/// on-disk size estimated from the length).
+pub fn meta_of(md: &std::fs::Metadata) -> Meta {
+    let ft = md.file_type();
+    let kind = if ft.is_dir() {
+        Kind::Dir
+    } else if ft.is_file() {
+        Kind::File
+    } else if ft.is_symlink() {
+        Kind::Symlink
+    } else {
+        Kind::Other
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Meta {
+            kind,
+            nlink: md.nlink(),
+            dev: md.dev(),
+            ino: md.ino(),
+            size: md.size(),
+            blocks: md.blocks(),
+            atime: md.atime(),
+            mtime: md.mtime(),
+            mtime_nsec: u32::try_from(md.mtime_nsec()).unwrap_or(0),
+            ctime: md.ctime(),
+            ctime_nsec: u32::try_from(md.ctime_nsec()).unwrap_or(0),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let time = |t: io::Result<std::time::SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or((0, 0), |d| {
+                    (i64::try_from(d.as_secs()).unwrap_or(0), d.subsec_nanos())
+                })
+        };
+        let (mtime, mtime_nsec) = time(md.modified());
+        let (ctime, ctime_nsec) = time(md.created());
+        Meta {
+            kind,
+            nlink: 1,
+            dev: 0,
+            ino: 0,
+            size: md.len(),
+            blocks: md.len().div_ceil(512),
+            atime: time(md.accessed()).0,
+            mtime,
+            mtime_nsec,
+            ctime,
+            ctime_nsec,
+        }
+    }
+}
+
 #[cfg(not(target_os = "linux"))]
 mod imp {
-    use std::os::unix::fs::MetadataExt;
-
     use super::*;
 
     impl Reader {
@@ -162,30 +218,7 @@ mod imp {
         ) -> io::Result<()> {
             for entry in std::fs::read_dir(dir)? {
                 let entry = entry?;
-                let meta = entry.metadata().map(|md| {
-                    let ft = md.file_type();
-                    Meta {
-                        kind: if ft.is_dir() {
-                            Kind::Dir
-                        } else if ft.is_file() {
-                            Kind::File
-                        } else if ft.is_symlink() {
-                            Kind::Symlink
-                        } else {
-                            Kind::Other
-                        },
-                        nlink: md.nlink(),
-                        dev: md.dev(),
-                        ino: md.ino(),
-                        size: md.size(),
-                        blocks: md.blocks(),
-                        atime: md.atime(),
-                        mtime: md.mtime(),
-                        mtime_nsec: u32::try_from(md.mtime_nsec()).unwrap_or(0),
-                        ctime: md.ctime(),
-                        ctime_nsec: u32::try_from(md.ctime_nsec()).unwrap_or(0),
-                    }
-                });
+                let meta = entry.metadata().map(|md| meta_of(&md));
                 f(&entry.file_name(), meta);
             }
             Ok(())

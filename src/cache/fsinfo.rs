@@ -6,8 +6,6 @@
 
 use std::path::Path;
 
-use rustix::fs::{Access, StatVfsMountFlags};
-
 /// Space and mount facts of one file system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FsSpace {
@@ -23,18 +21,35 @@ pub struct FsSpace {
 /// does not exist yet will be created there).
 pub fn space(path: &Path) -> Option<FsSpace> {
     let existing = path.ancestors().find(|p| p.exists())?;
-    let st = rustix::fs::statvfs(existing).ok()?;
-    Some(FsSpace {
-        free_bytes: st.f_bavail.saturating_mul(st.f_frsize),
-        total_bytes: st.f_blocks.saturating_mul(st.f_frsize),
-        read_only: st.f_flag.contains(StatVfsMountFlags::RDONLY),
-    })
+    #[cfg(unix)]
+    {
+        let st = rustix::fs::statvfs(existing).ok()?;
+        Some(FsSpace {
+            free_bytes: st.f_bavail.saturating_mul(st.f_frsize),
+            total_bytes: st.f_blocks.saturating_mul(st.f_frsize),
+            read_only: st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY),
+        })
+    }
+    // Elsewhere the free space is not asked for: reported as unknown (`null`).
+    #[cfg(not(unix))]
+    {
+        let _ = existing;
+        None
+    }
 }
 
 /// Whether this process may create and remove entries in `path` (by `access(2)`, which also
 /// answers for read-only mounts).
 pub fn writable(path: &Path) -> bool {
-    rustix::fs::access(path, Access::WRITE_OK).is_ok()
+    #[cfg(unix)]
+    {
+        rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+    // Elsewhere: not marked read-only (ACLs are not consulted).
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+    }
 }
 
 #[cfg(test)]

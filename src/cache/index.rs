@@ -17,7 +17,6 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -230,10 +229,11 @@ pub fn save(path: &Path, text: &str) -> io::Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("the index path has no directory"))?;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
     atomic::write(path, text.as_bytes(), atomic::Mode::Private)
 }
 

@@ -6,7 +6,6 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
@@ -166,10 +165,22 @@ pub fn make_writable(top: &Path) -> Result<(), RemoveError> {
         if !md.is_dir() {
             continue;
         }
-        let mode = md.permissions().mode();
-        if mode & 0o700 != 0o700 {
-            fs::set_permissions(&dir, fs::Permissions::from_mode(mode | 0o700))
-                .map_err(io_err(&dir))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = md.permissions().mode();
+            if mode & 0o700 != 0o700 {
+                fs::set_permissions(&dir, fs::Permissions::from_mode(mode | 0o700))
+                    .map_err(io_err(&dir))?;
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let mut permissions = md.permissions();
+            if permissions.readonly() {
+                permissions.set_readonly(false);
+                fs::set_permissions(&dir, permissions).map_err(io_err(&dir))?;
+            }
         }
         for entry in fs::read_dir(&dir).map_err(io_err(&dir))? {
             let entry = entry.map_err(io_err(&dir))?;
@@ -242,6 +253,7 @@ mod tests {
     use crate::cache::prune::{self, Rules};
     use crate::cache::required::Required;
     use crate::cache::{stats, walk};
+    use std::os::unix::fs::PermissionsExt;
 
     fn write(root: &Path, rel: &str) {
         let p = root.join(rel);

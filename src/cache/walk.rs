@@ -11,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -310,13 +309,14 @@ pub fn walk_indexed(
     } else {
         Node::Plain
     };
+    let root_meta = super::dirread::meta_of(&md);
     let mut tally = Tally {
         dirs: 1,
-        apparent_bytes: md.size(),
-        disk_bytes: md.blocks() * 512,
+        apparent_bytes: root_meta.size,
+        disk_bytes: root_meta.blocks * 512,
         ..Tally::default()
     };
-    tally.by_category[Category::Other.index()] += md.blocks() * 512;
+    tally.by_category[Category::Other.index()] += root_meta.blocks * 512;
 
     let threads = opts.threads.max(1);
     let shared = Shared {
@@ -602,6 +602,7 @@ fn place(tally: &mut Tally, p: &Placement, disk: u64, is_file: bool, md: &Meta) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
     fn write(root: &Path, rel: &str, bytes: usize) {
         let p = root.join(rel);
