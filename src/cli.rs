@@ -253,6 +253,10 @@ pub struct CheckArgs {
     /// Deadline for each network probe, e.g. 3 or 3s or 500ms
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = crate::net::parse_timeout)]
     pub timeout: std::time::Duration,
+    /// Walk this module through the proxies (repeatable), instead of the go.mod's requirements
+    /// (inside a module) or the canary module (outside one)
+    #[arg(long = "module", value_name = "PATH@VERSION")]
+    pub modules: Vec<String>,
     /// List every check id with one line each
     #[arg(long)]
     pub list: bool,

@@ -748,6 +748,32 @@ fn slow_proxy_is_a_warning_not_a_check_mark() {
     );
     u.set_env("GOSUMDB", "off");
     assert!(go_downloads(&mut u, &slow.url()), "go downloads through it");
+
+    // check: proxy.reach is a warning whose cause is the catalogue's proxy.slow.
+    let run = u.godoctor(&[
+        "--json",
+        "check",
+        "proxy",
+        "--module",
+        MODULE,
+        "--timeout",
+        "10",
+    ]);
+    let reach = check_of(&run, "proxy.reach");
+    assert_eq!(reach["status"], "warn", "{run}");
+    assert_eq!(
+        reach["cause"],
+        format!("proxy.slow {}", slow.url()),
+        "{run}"
+    );
+}
+
+/// The first check of `id` in a `check --json` run.
+fn check_of(run: &common::Run, id: &str) -> Value {
+    run.json()["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id).cloned())
+        .unwrap_or_default()
 }
 
 /// Every network finding about a local proxy that is not running names the catalogue's cause
@@ -776,4 +802,131 @@ fn findings_about_a_dead_local_proxy_carry_one_cause() {
         .filter(|c| c["cause"] == want.as_str() && c.get("same_cause_as").is_none())
         .count();
     assert_eq!(told_once, 1, "{run}");
+}
+
+// ==== walk: what a walk is run on (issue 11 item 2) ====
+
+/// Inside a module, check walks the requirements of its go.mod through the proxies: the
+/// verdict names them, a proxy that serves some says which, and a requirement no entry serves
+/// is an error, exactly the module go fails to download.
+#[test]
+fn check_walks_the_requirements_of_the_go_mod_here() {
+    let proxy = GoProxy::start(vec![
+        Module::new("example.com/a", "v1.0.0"),
+        Module::new("example.com/b", "v1.2.0"),
+    ]);
+    let mut u = user()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", "off")
+        .cwd("work/app");
+    u.write_file(
+        "go.mod",
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.2.0\n\texample.com/c v1.0.0\n)\n",
+    );
+    proxy.clear_log();
+    let run = u.godoctor(&["--json", "check", "proxy", "ports"]);
+    run.assert_code(1);
+    let asked = proxy.paths();
+    for m in [
+        "example.com/a/@v/v1.0.0.info",
+        "example.com/b/@v/v1.2.0.info",
+        "example.com/c/@v/v1.0.0.info",
+    ] {
+        assert!(
+            asked.iter().any(|p| p.ends_with(m)),
+            "{m} not walked: {asked:?}"
+        );
+    }
+    assert!(
+        !asked.iter().any(|p| p.contains("rsc.io")),
+        "the canary is not walked here: {asked:?}"
+    );
+    let chain = check_of(&run, "proxy.chain");
+    assert_eq!(chain["status"], "error", "{run}");
+    let title = chain["title"].as_str().unwrap_or_default();
+    assert!(title.contains("1 of 3 walked modules"), "{title}");
+    let detail = chain["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("example.com/c@v1.0.0: "), "{detail}");
+    assert!(
+        detail.contains("walked: example.com/a@v1.0.0, example.com/b@v1.2.0, example.com/c@v1.0.0 (the requirements of "),
+        "{detail}"
+    );
+    let reach = check_of(&run, "proxy.reach");
+    assert!(
+        reach["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("served 2 of 3 walked modules"),
+        "{reach}"
+    );
+    assert_eq!(
+        check_of(&run, "ports.local")["title"],
+        format!("{} is listening and serves modules", proxy.url())
+    );
+    // go agrees: the two it serves download, the third does not.
+    u.set_env("GOFLAGS", "-modcacherw");
+    u.go(&[
+        "mod",
+        "download",
+        "-json",
+        "example.com/a@v1.0.0",
+        "example.com/b@v1.2.0",
+    ])
+    .assert_success();
+    let c = u.go(&["mod", "download", "-json", "example.com/c@v1.0.0"]);
+    assert!(!c.success() || c.stdout.contains("\"Error\""), "{c}");
+}
+
+/// Outside a module, `--module` (repeatable) replaces the canary; a proxy that served none of
+/// the walked modules is never said to serve modules.
+#[test]
+fn check_module_flag_replaces_the_canary_and_serving_is_shown_not_assumed() {
+    let proxy = GoProxy::start(vec![hello(), Module::new("example.com/two", "v0.1.0")]);
+    let u = user()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", "off");
+    let run = u.godoctor(&[
+        "--json",
+        "check",
+        "proxy",
+        "ports",
+        "--module",
+        MODULE,
+        "--module",
+        "example.com/two@v0.1.0",
+    ]);
+    run.assert_code(0);
+    let chain = check_of(&run, "proxy.chain");
+    assert_eq!(chain["status"], "ok", "{run}");
+    assert!(
+        chain["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!(
+                "walked: {MODULE}, example.com/two@v0.1.0 (--module)"
+            )),
+        "{chain}"
+    );
+    // The canary (rsc.io/quote) is not on this proxy: not "serves modules".
+    let run = u.godoctor(&["--json", "check", "proxy", "ports"]);
+    run.assert_code(1);
+    let port = check_of(&run, "ports.local");
+    assert_eq!(port["status"], "warn", "{run}");
+    assert!(
+        port["title"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("served none of the walked modules"),
+        "{port}"
+    );
+    assert!(
+        check_of(&run, "proxy.chain")["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("(the canary module"),
+        "{run}"
+    );
+    // A bad --module is refused with the reason.
+    u.godoctor(&["check", "--module", "example.com/x"])
+        .assert_code(2);
 }

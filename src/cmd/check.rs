@@ -16,8 +16,9 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::doctor::{
     self, Check, GoInfo, Report, Status, network, private, render, settings, toolchain,
 };
-use crate::fetch::proxy::ProbeOptions;
-use crate::fetch::run::{SettingsRun, probe_settings};
+use crate::fetch::plan::SourceKind;
+use crate::fetch::proxy::{self, ProbeOptions};
+use crate::fetch::run::{SettingsRun, WalkSet, probe_settings};
 use crate::goenv::{GoEnv, diagnose, write};
 use crate::net::http::Prober;
 use crate::output;
@@ -47,8 +48,19 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
             ),
         ));
     }
+    let chosen: Vec<(String, String)> = args
+        .modules
+        .iter()
+        .map(|m| proxy::parse_module_arg(m))
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            crate::hinted(
+                e,
+                "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
+            )
+        })?;
     let json = ctx.output.json || args.format == CheckFormat::Json;
-    let report = gather_and_check(ctx, args);
+    let report = gather_and_check(ctx, args, &chosen);
     // With --json --fix only the report after the fixes goes to stdout (one JSON document).
     if !(json && args.fix) {
         show(ctx, args, &report)?;
@@ -58,7 +70,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
         if !json {
             output::print_block("")?;
         }
-        let after = gather_and_check(ctx, args);
+        let after = gather_and_check(ctx, args, &chosen);
         show(ctx, args, &after)?;
         return Ok(Outcome::from_problems(after.has_problems(args.strict)));
     }
@@ -108,8 +120,9 @@ fn list(ctx: &Context) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// Gather facts and run every check; a missing or broken go is itself a finding.
-fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
+/// Gather facts and run every check; a missing or broken go is itself a finding. `chosen`:
+/// the `--module` modules to walk.
+fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]) -> Report {
     let go = match ctx.locate_go() {
         Ok(go) => go,
         Err(e) => {
@@ -182,11 +195,13 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs) -> Report {
         && ["proxy", "sumdb", "private", "ports"]
             .iter()
             .any(|s| wants(s));
+    let walk_set = walk_set(ctx, &go_env, gomod.as_ref(), chosen);
     let mut facts = gather_slow(
         ctx,
         &go_env,
         &hosts,
         args.timeout,
+        &walk_set,
         online,
         (wants_cache && early_caches.is_none()).then_some(data_dir.as_deref()),
     );
@@ -248,6 +263,7 @@ fn gather_slow(
     go_env: &GoEnv,
     hosts: &[String],
     timeout: Duration,
+    walk_set: &WalkSet,
     online: bool,
     // Walk the caches, with the index under this data directory.
     cache: Option<Option<&Path>>,
@@ -261,10 +277,15 @@ fn gather_slow(
         let run = online.then(|| {
             s.spawn(|| {
                 let prober = Prober::new(&ctx.env);
-                let opts = ProbeOptions {
+                let mut opts = ProbeOptions {
                     timeout,
                     ..ProbeOptions::default()
                 };
+                if let Some(((m, v), rest)) = walk_set.modules.split_first() {
+                    (opts.module, opts.version) = (m.clone(), v.clone());
+                    opts.also = rest.to_vec();
+                }
+                opts.chosen = walk_set.chosen.clone();
                 probe_settings(&prober, go_env.get("GOPROXY"), go_env.get("GOSUMDB"), opts)
             })
         });
@@ -339,6 +360,54 @@ fn guess_cache_paths(env: &crate::sys::ProcessEnv) -> (String, String) {
         cache.join("go-build").display().to_string()
     });
     (modcache, gocache)
+}
+
+/// The modules the network checks walk: `--module` ones; inside a module, the requirements of
+/// its go.mod that go asks a proxy for (a stated sample when many); else the canary module.
+fn walk_set(
+    ctx: &Context,
+    go_env: &GoEnv,
+    gomod: Option<&(PathBuf, String)>,
+    chosen: &[(String, String)],
+) -> WalkSet {
+    if !chosen.is_empty() {
+        return WalkSet {
+            modules: chosen.to_vec(),
+            chosen: "--module".into(),
+        };
+    }
+    let canary = || {
+        let (m, v) = proxy::DEFAULT_MODULE
+            .split_once('@')
+            .unwrap_or((proxy::DEFAULT_MODULE, ""));
+        WalkSet {
+            modules: vec![(m.to_string(), v.to_string())],
+            chosen: "the canary module (outside a module; --module PATH@VERSION walks others)"
+                .into(),
+        }
+    };
+    let Some((path, text)) = gomod else {
+        return canary();
+    };
+    let settings = super::route::settings(go_env, ctx);
+    let required = crate::cache::required::parse(text, "");
+    let (mut public, mut private) = (Vec::new(), 0);
+    for (m, v) in &required.full {
+        if crate::syntax::module::escape_version(v).is_err() {
+            continue;
+        }
+        let plan = crate::fetch::plan::plan(m, v, &settings);
+        let proxies = plan.sources.iter().filter(|s| s.kind == SourceKind::Proxy);
+        if proxies.clone().any(|s| !s.skipped) {
+            public.push((m.clone(), v.clone()));
+        } else if proxies.count() > 0 {
+            private += 1;
+        }
+    }
+    if public.is_empty() {
+        return canary();
+    }
+    WalkSet::requirements(&public, private, &path.display().to_string())
 }
 
 /// The planned route of every module the go.mod here requires (no network).

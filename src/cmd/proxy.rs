@@ -53,6 +53,7 @@ fn options(probe: &ProbeArgs) -> Result<ProbeOptions> {
             })?;
         opts.module = path.to_string();
         opts.version = version.to_string();
+        opts.chosen = "--module".into();
     }
     Ok(opts)
 }

@@ -72,7 +72,8 @@ fn ms(v: Option<f64>) -> String {
     v.map_or_else(String::new, |m| format!(" in {m:.0} ms"))
 }
 
-/// `proxy.chain`: what the GOPROXY list means for go.
+/// `proxy.chain`: what the GOPROXY list means for go, for the walked modules (the run says
+/// which and how they were chosen).
 pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     let id = "proxy.chain";
     let goproxy = go_env.get("GOPROXY");
@@ -84,7 +85,31 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     let Some(outcome) = &run.outcome else {
         return Check::skip(id, "GOPROXY not probed", "");
     };
-    let detail = outcome.consequences.join("\n");
+    let mut detail = outcome.consequences.join("\n");
+    detail.push_str(&format!(
+        "\nwalked: {} ({})",
+        run.walked.join(", "),
+        run.chosen
+    ));
+    let failing: Vec<String> = outcome
+        .modules
+        .iter()
+        .filter_map(|m| Some(format!("{}: {}", m.module, m.error.as_deref()?)))
+        .collect();
+    if !outcome.broken && !failing.is_empty() {
+        // Some walked modules come through, others not: go fails for those.
+        return Check::new(
+            id,
+            Status::Error,
+            format!(
+                "with GOPROXY={goproxy}, go cannot download {} of {} walked modules",
+                failing.len(),
+                outcome.modules.len()
+            ),
+        )
+        .detail(format!("{}\n{detail}", failing.join("\n")))
+        .hint("a module no entry serves needs a proxy that has it, `direct` at the end of GOPROXY, or GOPRIVATE for a private one");
+    }
     if outcome.broken {
         let worst = run.reports.iter().find(|r| !r.ok);
         let hint = worst.and_then(|r| r.hint.clone()).unwrap_or_else(|| {
@@ -104,7 +129,19 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
         };
     }
     match &outcome.served_by {
-        Some(by) => Check::ok(id, format!("public modules come from {by}")).detail(detail),
+        Some(by) => {
+            let mut from: Vec<&str> = outcome
+                .modules
+                .iter()
+                .filter_map(|m| m.served_by.as_deref())
+                .collect();
+            from.dedup();
+            let title = match from.len() {
+                0 | 1 => format!("public modules come from {by}"),
+                _ => format!("public modules come from {}", from.join(" and ")),
+            };
+            Check::ok(id, title).detail(detail)
+        }
         None if goproxy.trim() == "off" => goproxy_off_check(),
         None => Check::new(
             id,

@@ -42,8 +42,21 @@ pub struct ChainOutcome {
     pub consequences: Vec<String>,
     /// Who would serve the probe module: a proxy URL, `direct`, or `None` (every download fails).
     pub served_by: Option<String>,
-    /// The chain as a whole fails for public modules.
+    /// The chain fails for every walked module.
     pub broken: bool,
+    /// Each walked module as go would fetch it through the list: who serves it, or go's error.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<ModuleOutcome>,
+}
+
+/// One walked module through the GOPROXY list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleOutcome {
+    /// `path@version`.
+    pub module: String,
+    /// A proxy URL, `direct`, or `None` when go fails.
+    pub served_by: Option<String>,
+    pub error: Option<String>,
 }
 
 /// The proxy accepted the connection and sent nothing back: go, without a response deadline,
@@ -62,6 +75,58 @@ fn answer(r: &ProxyReport) -> Answer {
         _ if r.severity == Status::Error => Answer::Error(r.diagnosis.clone()),
         _ => Answer::Ok,
     }
+}
+
+/// How go treats a proxy for walked module `i`: its own answer for that module when the proxy
+/// answered HTTP, else the proxy's verdict (a refused port fails every module alike).
+fn answer_for(r: &ProxyReport, i: usize) -> Answer {
+    let Some(w) = r.walked.get(i) else {
+        return answer(r);
+    };
+    match w.served {
+        Some(true) => Answer::Ok,
+        Some(false) => Answer::NotFound(format!("{}: {}", r.url, w.detail)),
+        None => match answer(r) {
+            Answer::Ok | Answer::NotFound(_) => Answer::Error(format!("{}: {}", r.url, w.detail)),
+            a => a,
+        },
+    }
+}
+
+/// Walk the list once per walked module (the one walker, with each proxy's answer for it).
+fn module_outcomes(sources: &[Source], report_of: &[Option<&ProxyReport>]) -> Vec<ModuleOutcome> {
+    let Some(first) = report_of.iter().flatten().find(|r| !r.walked.is_empty()) else {
+        return Vec::new();
+    };
+    (0..first.walked.len())
+        .map(|i| {
+            let mut served_by = None;
+            let mut steps: Vec<Step> = Vec::new();
+            let walked = try_sources(sources, Op::Info, &mut steps, |src, _| {
+                let at = sources
+                    .iter()
+                    .position(|s| std::ptr::eq(s, src))
+                    .unwrap_or(0);
+                let a = match (src.kind, report_of[at]) {
+                    (SourceKind::Direct, _) => Answer::Ok,
+                    (_, Some(r)) => answer_for(r, i),
+                    _ => Answer::NotFound("no report".into()),
+                };
+                if a == Answer::Ok {
+                    served_by = Some(match report_of[at] {
+                        Some(r) if src.kind == SourceKind::Proxy => r.url.clone(),
+                        _ => src.target.clone(),
+                    });
+                }
+                a
+            });
+            ModuleOutcome {
+                module: first.walked[i].module.clone(),
+                served_by: walked.is_ok().then_some(served_by).flatten(),
+                error: walked.err().map(|a| a.message().to_string()),
+            }
+        })
+        .collect()
 }
 
 /// Walk the chain with each proxy's report (same order as [`proxies`] of `sources`).
@@ -100,7 +165,13 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
             _ => Answer::NotFound("no report".into()),
         }
     });
-    let broken = walked.is_err();
+    let modules = module_outcomes(sources, &report_of);
+    let mut broken = walked.is_err();
+    if !modules.is_empty() {
+        // Per walked module: the list is broken when no walked module can be downloaded.
+        broken = modules.iter().all(|m| m.served_by.is_none());
+        served_by = modules.iter().find_map(|m| m.served_by.clone());
+    }
     if broken {
         served_by = None;
     }
@@ -175,6 +246,7 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
         consequences,
         served_by,
         broken,
+        modules,
     }
 }
 
@@ -201,6 +273,7 @@ mod tests {
             hint: None,
             via_proxy: None,
             module: String::new(),
+            walked: Vec::new(),
             not_found_status: None,
             sumdb: None,
             port_owners: Vec::new(),

@@ -28,9 +28,14 @@ pub struct ProbeOptions {
     pub timeout: Duration,
     /// Latency samples of the `.info` request (at least 1).
     pub samples: usize,
-    /// Module path and version whose `.info` must be served.
+    /// Module path and version whose `.info` must be served: the first walked module.
     pub module: String,
     pub version: String,
+    /// The other walked modules (path, version), asked of every proxy that answers HTTP: a
+    /// verdict says which of them it served.
+    pub also: Vec<(String, String)>,
+    /// How the walked modules were chosen, said beside the verdicts.
+    pub chosen: String,
     /// Checksum database name for the `/sumdb/NAME/supported` check, if any.
     pub sumdb: Option<String>,
     /// Cap on bytes read per response.
@@ -47,6 +52,8 @@ impl Default for ProbeOptions {
             samples: 3,
             module: module.into(),
             version: version.into(),
+            also: Vec::new(),
+            chosen: "the canary module".into(),
             sumdb: Some("sum.golang.org".into()),
             max_bytes: MAX_BYTES,
         }
@@ -113,6 +120,63 @@ pub struct SumdbSupport {
     pub status: Option<u16>,
 }
 
+/// How one proxy answered for one walked module's `.info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalkedModule {
+    /// `path@version`.
+    pub module: String,
+    /// `true`: served (200 with that version); `false`: 404/410 (go moves on, after `,` too);
+    /// `null`: anything else (an error, or not asked because the proxy did not answer HTTP).
+    pub served: Option<bool>,
+    pub status: Option<u16>,
+    /// What the answer was, in words.
+    pub detail: String,
+}
+
+impl WalkedModule {
+    /// From the `.info` fetch of `path@version` (`None`: not asked).
+    fn from_fetch(path: &str, version: &str, r: Option<&FetchResult>) -> Self {
+        let module = format!("{path}@{version}");
+        let Some(r) = r else {
+            return WalkedModule {
+                module,
+                served: None,
+                status: None,
+                detail: "not asked: the proxy did not answer HTTP".into(),
+            };
+        };
+        let (served, detail) = match (&r.error, r.status) {
+            (Some(e), _) => (None, e.message.clone()),
+            (None, Some(200)) => match info_version(&r.body) {
+                Ok(v) if v == version => (Some(true), "served".to_string()),
+                Ok(v) => (None, format!(".info answered Version {v:?}")),
+                Err(e) => (None, format!(".info is not the JSON go expects ({e})")),
+            },
+            (None, Some(s @ (404 | 410))) => (Some(false), format!("{s}: not served here")),
+            (None, Some(s)) => (None, format!("HTTP {s}")),
+            (None, None) => (None, "no answer".to_string()),
+        };
+        WalkedModule {
+            module,
+            served,
+            status: r.status,
+            detail,
+        }
+    }
+}
+
+/// `PATH@VERSION` as a walked module (a `--module` argument): go's path and version rules.
+pub fn parse_module_arg(text: &str) -> Result<(String, String), String> {
+    let (path, version) = text
+        .rsplit_once('@')
+        .filter(|(p, v)| !p.is_empty() && v.starts_with('v'))
+        .ok_or_else(|| format!("invalid --module {text:?}: expected PATH@VERSION"))?;
+    crate::syntax::module::escape_path(path)
+        .and_then(|_| crate::syntax::module::escape_version(version))
+        .map_err(|e| format!("invalid --module {text:?}: {e}"))?;
+    Ok((path.to_string(), version.to_string()))
+}
+
 /// The report for one proxy URL; serialises to the `proxy test --json` contract.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProxyReport {
@@ -138,6 +202,9 @@ pub struct ProxyReport {
     pub via_proxy: Option<String>,
     /// `path@version` probed.
     pub module: String,
+    /// Every walked module and how this proxy answered for it (the first is `module`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub walked: Vec<WalkedModule>,
     /// Status for a module that cannot exist (should be 404 or 410).
     pub not_found_status: Option<u16>,
     pub sumdb: Option<SumdbSupport>,
@@ -432,6 +499,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         hint: None,
         via_proxy: prober.proxy_for(url),
         module,
+        walked: Vec::new(),
         not_found_status: None,
         sumdb: None,
         port_owners: Vec::new(),
@@ -448,6 +516,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
     let first = prober.fetch(&info, &fetch_opts);
     let mut samples: Vec<FetchResult> = vec![first.clone()];
     let mut missing = None;
+    let mut others: Vec<Option<FetchResult>> = vec![None; opts.also.len()];
     // Only a server that answered HTTP is worth asking again; a failing one would eat the
     // deadline again for nothing.
     if first.error.is_none() {
@@ -473,6 +542,21 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
                 });
             }
         }
+        // The other walked modules, at once: which of them this proxy serves.
+        others = std::thread::scope(|s| {
+            let handles: Vec<_> = opts
+                .also
+                .iter()
+                .map(|(m, v)| {
+                    let fetch_opts = &fetch_opts;
+                    s.spawn(move || info_url(url, m, v).map(|u| prober.fetch(&u, fetch_opts)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
         for _ in 1..opts.samples.max(1) {
             if Instant::now() >= deadline {
                 break;
@@ -484,7 +568,33 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
             samples.push(s);
         }
     }
-    let d = classify(&first, &opts.version, missing.as_ref());
+    report.walked = std::iter::once(WalkedModule::from_fetch(
+        &opts.module,
+        &opts.version,
+        Some(&first),
+    ))
+    .chain(
+        opts.also
+            .iter()
+            .zip(&others)
+            .map(|((m, v), r)| WalkedModule::from_fetch(m, v, r.as_ref())),
+    )
+    .collect();
+    // The verdict is the first walked module's, unless it was not served and another was:
+    // a proxy that served one of the walked modules serves modules.
+    let mut d = classify(&first, &opts.version, missing.as_ref());
+    if d.verdict == Verdict::NotServingModule {
+        let other = report.walked[1..]
+            .iter()
+            .position(|w| w.served == Some(true))
+            .and_then(|i| Some((others[i].as_ref()?, &opts.also[i].1)));
+        if let Some((r, version)) = other {
+            d = classify(r, version, missing.as_ref());
+        }
+    }
+    if report.walked.len() > 1 {
+        d.reason = walked_words(&report.walked, d.verdict, d.reason);
+    }
     report.status = first.status;
     report.via_proxy = first.via_proxy.clone();
     let mut ok_samples: Vec<&FetchResult> = samples.iter().filter(|s| s.error.is_none()).collect();
@@ -525,6 +635,46 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         loopback_story(prober, url, opts, &first, missing.as_ref(), &mut report);
     }
     report
+}
+
+/// A verdict's reason with the walked modules it rests on: which were served, which not.
+fn walked_words(walked: &[WalkedModule], verdict: Verdict, reason: String) -> String {
+    let served: Vec<&str> = walked
+        .iter()
+        .filter(|w| w.served == Some(true))
+        .map(|w| w.module.as_str())
+        .collect();
+    let missing: Vec<&str> = walked
+        .iter()
+        .filter(|w| w.served == Some(false))
+        .map(|w| w.module.as_str())
+        .collect();
+    let failed: Vec<String> = walked
+        .iter()
+        .filter(|w| w.served.is_none())
+        .map(|w| format!("{} ({})", w.module, w.detail))
+        .collect();
+    match verdict {
+        Verdict::NotServingModule if served.is_empty() && failed.is_empty() => format!(
+            "reachable, but 404/410 for every walked module ({}): it serves none of them (a private-only proxy?)",
+            missing.join(", ")
+        ),
+        Verdict::Ok | Verdict::BadNotFound => {
+            let mut s = format!(
+                "{reason}: served {} of {} walked modules",
+                served.len(),
+                walked.len()
+            );
+            if !missing.is_empty() {
+                s.push_str(&format!("; 404/410 for {}", missing.join(", ")));
+            }
+            if !failed.is_empty() {
+                s.push_str(&format!("; failed for {}", failed.join(", ")));
+            }
+            s
+        }
+        _ => reason,
+    }
 }
 
 /// For a proxy on this machine: say what is (not) listening on its port, who holds it (every
@@ -668,6 +818,7 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
         hint: None,
         via_proxy: None,
         module,
+        walked: Vec::new(),
         not_found_status: None,
         sumdb: None,
         port_owners: Vec::new(),
