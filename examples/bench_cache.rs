@@ -1,20 +1,34 @@
-//! Benchmark of `godoctor cache` against `du -s`: `cargo run --release --example bench_cache`.
+//! Benchmark of `godoctor cache` against `du -s` and diskus:
+//! `cargo run --release --example bench_cache`.
 //!
-//! Builds cache-shaped trees of 100k and 1M (mostly empty) files under `target/bench-cache/`
-//! (kept for the next run), then for each tree and for a real module cache filled by
-//! `go mod download`, prints warm wall-time ratios godoctor / `du -s`, whether file count and byte
-//! totals equal `find`'s and `du`'s exactly, and godoctor's peak RSS.
+//! Builds cache-shaped trees (default 100k and 1M mostly empty files) under
+//! `target/bench-cache/` (kept for the next run). For each tree it checks that godoctor's file
+//! count and byte totals equal `find`'s and `du`'s exactly, then times, interleaved in the same
+//! rounds so the machine's load hits them alike:
+//! - `du -s` and diskus (the fastest du; installed with `cargo install diskus` into
+//!   `target/bench-tools` when missing, else its column is skipped with a note);
+//! - godoctor's first run (no index: every tree is read and the index written);
+//! - godoctor's re-run (the index is there and the cache unchanged: only module directories,
+//!   version roots and download files are stat-ed);
+//! - `--exact` (the index present but ignored: the full walk).
 //!
-//! Options (environment): `BENCH_SIZES=100000,1000000`, `BENCH_ROUNDS=9`, `BENCH_REAL=0` to skip
-//! the real cache.
+//! It prints ratios against the goals of issue 17, peak RSS, and the re-run's cost for each
+//! size, which grows with versions, not files. godoctor runs with its own `GODOCTOR_HOME` in a
+//! temporary directory; no network is used.
+//!
+//! Options (environment): `BENCH_SIZES=100000,1000000` (files; `10000` for a quick look),
+//! `BENCH_ROUNDS=5`, `BENCH_DISKUS=0` to skip diskus.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use godoctor::output::println;
+
+#[path = "support/cachetree.rs"]
+mod cachetree;
+use cachetree::{count_files, ensure_tree};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -25,6 +39,12 @@ fn main() {
     }
 }
 
+/// The goals of issue 17, as (what, ratio against, at most).
+const GOAL_FIRST_DU: f64 = 0.45;
+const GOAL_RERUN_DU: f64 = 0.05;
+const GOAL_RERUN_DISKUS: f64 = 0.10;
+const GOAL_RSS_MIB: f64 = 30.0;
+
 fn run() -> Res<()> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let bin = build_binary(&manifest)?;
@@ -33,27 +53,54 @@ fn run() -> Res<()> {
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(7);
+        .unwrap_or(5)
+        .max(1);
     let sizes: Vec<u64> = std::env::var("BENCH_SIZES")
         .unwrap_or_else(|_| "100000,1000000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    let diskus = if std::env::var("BENCH_DISKUS").as_deref() == Ok("0") {
+        Err("BENCH_DISKUS=0".to_string())
+    } else {
+        find_diskus(&manifest)
+    };
     println(&format!(
-        "bench_cache: {} CPUs, {rounds} warm rounds each; ratio = godoctor wall time / du -s wall time \
-         (median and best of the rounds); cpu = mean user+system time per run",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "bench_cache: {} CPUs, load average {} at start, {rounds} rounds each (median wall time; \
+         cpu = mean user+system time of a run); ratio = godoctor / du -s (or / diskus), same rounds",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average()
     ))?;
+    if let Err(why) = &diskus {
+        println(&format!("diskus: column skipped ({why})"))?;
+    }
+    let mut reruns = Vec::new();
     for n in sizes {
         let root = work.join(format!("tree-{n}"));
         ensure_tree(&root, n)?;
-        measure(&bin, &format!("synthetic {n} files"), &root, rounds)?;
+        reruns.push(measure(&bin, diskus.as_ref().ok(), n, &root, rounds)?);
     }
-    if std::env::var("BENCH_REAL").as_deref() != Ok("0") {
-        match real_cache(&work) {
-            Ok(root) => measure(&bin, "real cache (go mod download)", &root, rounds)?,
-            Err(e) => println(&format!("\nreal cache: unavailable, skipped ({e})"))?,
+    if !reruns.is_empty() {
+        println("\n== re-run cost by cache size (unchanged cache, index present)")?;
+        println(&format!(
+            "{:>10} {:>9} {:>10} {:>10} {:>12} {:>12}",
+            "files", "versions", "wall", "cpu", "wall/version", "wall/1k files"
+        ))?;
+        for r in &reruns {
+            println(&format!(
+                "{:>10} {:>9} {:>10} {:>10} {:>10.1}µs {:>10.3}ms",
+                r.files,
+                r.versions,
+                ms(r.wall),
+                ms(r.cpu),
+                r.wall.as_secs_f64() * 1e6 / r.versions.max(1) as f64,
+                r.wall.as_secs_f64() * 1e6 / r.files.max(1) as f64
+            ))?;
         }
+        println(
+            "(the cost per version stays flat while the cost per file falls as trees grow: \
+             a re-run reads versions, not files)",
+        )?;
     }
     Ok(())
 }
@@ -71,90 +118,29 @@ fn build_binary(manifest: &Path) -> Res<PathBuf> {
     Ok(manifest.join("target/release/godoctor"))
 }
 
-/// A cache-shaped tree with `n` regular files: modules with 4 versions each, every version an
-/// extracted tree of packages (20 files a directory) plus its download files, one hard-linked
-/// LICENSE per version and a symbolic link per module. Files are empty except `.mod`, `.info`,
-/// LICENSE and `list`, so the whole tree costs little disk.
-fn ensure_tree(root: &Path, n: u64) -> Res<()> {
-    let marker = root.join(".complete");
-    if marker.exists() {
-        return Ok(());
+/// diskus on PATH, in `target/bench-tools/bin`, or installed there by `cargo install`.
+fn find_diskus(manifest: &Path) -> Result<PathBuf, String> {
+    if let Ok(p) = which::which("diskus") {
+        return Ok(p);
     }
-    if root.exists() {
-        fs::remove_dir_all(root)?;
+    let tools = manifest.join("target").join("bench-tools");
+    let local = tools.join("bin").join("diskus");
+    if local.is_file() {
+        return Ok(local);
     }
-    let started = Instant::now();
-    let mut made = 0u64;
-    let mut module = 0u64;
-    'outer: loop {
-        let path = format!("example.com/org{}/mod{}", module / 50, module);
-        let dl = root.join("cache/download").join(&path).join("@v");
-        fs::create_dir_all(&dl)?;
-        let mut list = String::new();
-        let mut first_license: Option<PathBuf> = None;
-        for v in 0..4 {
-            let version = format!("v1.{v}.0");
-            let _ = writeln!(list, "{version}");
-            let tree = root.join(format!("{path}@{version}"));
-            fs::create_dir_all(&tree)?;
-            fs::write(tree.join("go.mod"), format!("module {path}\n"))?;
-            let license = tree.join("LICENSE");
-            match &first_license {
-                Some(first) => fs::hard_link(first, &license)?,
-                None => {
-                    fs::write(&license, "Permission is hereby granted\n")?;
-                    first_license = Some(license);
-                }
-            }
-            made += 2;
-            for ext in ["info", "mod", "zip", "ziphash"] {
-                let body = match ext {
-                    "info" => format!("{{\"Version\":\"{version}\"}}\n"),
-                    "mod" => format!("module {path}\n"),
-                    _ => String::new(),
-                };
-                fs::write(dl.join(format!("{version}.{ext}")), body)?;
-                made += 1;
-            }
-            // 9 package directories of 20 empty files: ~190 files a version.
-            for p in 0..9 {
-                let dir = tree.join(format!("pkg{p}"));
-                fs::create_dir(&dir)?;
-                for f in 0..20 {
-                    fs::File::create(dir.join(format!("f{f}.go")))?;
-                    made += 1;
-                    if made >= n {
-                        fs::write(dl.join("list"), &list)?;
-                        break 'outer;
-                    }
-                }
-            }
-        }
-        fs::write(dl.join("list"), &list)?;
-        made += 1;
-        std::os::unix::fs::symlink("v1.0.0.mod", dl.join("latest.mod"))?;
-        module += 1;
-        if made >= n {
-            break;
-        }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let _ = println("diskus not found: cargo install --locked diskus --root target/bench-tools");
+    let status = Command::new(cargo)
+        .args(["install", "--locked", "--quiet", "diskus", "--root"])
+        .arg(&tools)
+        .env("CARGO_TARGET_DIR", tools.join("build"))
+        .status()
+        .map_err(|e| format!("cargo install diskus: {e}"))?;
+    if status.success() && local.is_file() {
+        Ok(local)
+    } else {
+        Err(format!("cargo install diskus failed ({status})"))
     }
-    fs::write(&marker, "")?;
-    println(&format!(
-        "built {} ({} files) in {:.1}s",
-        root.display(),
-        count_files(root)?,
-        started.elapsed().as_secs_f64()
-    ))?;
-    Ok(())
-}
-
-fn count_files(root: &Path) -> Res<u64> {
-    let out = Command::new("find")
-        .arg(root)
-        .args(["-type", "f"])
-        .stderr(Stdio::null())
-        .output()?;
-    Ok(out.stdout.iter().filter(|b| **b == b'\n').count() as u64)
 }
 
 fn du(root: &Path, args: &[&str]) -> Res<u64> {
@@ -168,13 +154,14 @@ fn du(root: &Path, args: &[&str]) -> Res<u64> {
     Ok(first.parse()?)
 }
 
-fn godoctor_cmd(bin: &Path, root: &Path, threads: Option<usize>) -> Command {
+/// `godoctor cache --json --path root` with `GODOCTOR_HOME=home` (where the index lives).
+fn godoctor_cmd(bin: &Path, root: &Path, home: &Path, exact: bool) -> Command {
     let mut c = Command::new(bin);
     c.args(["cache", "--json", "--path"]).arg(root);
-    if let Some(t) = threads {
-        c.arg("--threads").arg(t.to_string());
+    if exact {
+        c.arg("--exact");
     }
-    c.stdin(Stdio::null());
+    c.env("GODOCTOR_HOME", home).stdin(Stdio::null());
     c
 }
 
@@ -218,13 +205,22 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// Peak resident set of one godoctor run in KiB, from GNU time.
-fn peak_rss_kib(bin: &Path, root: &Path) -> Option<u64> {
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(["cache", "--json", "--path"])
-        .arg(root)
+fn ms(d: Duration) -> String {
+    format!("{:.1}ms", d.as_secs_f64() * 1e3)
+}
+
+/// Peak resident set of one run in KiB, from GNU time.
+fn peak_rss_kib(cmd: Command) -> Option<u64> {
+    let prog = cmd.get_program().to_owned();
+    let mut timed = Command::new("/usr/bin/time");
+    timed.args(["-f", "%M"]).arg(prog).args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            timed.env(k, v);
+        }
+    }
+    let out = timed
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .output()
         .ok()?;
@@ -236,22 +232,44 @@ fn peak_rss_kib(bin: &Path, root: &Path) -> Option<u64> {
         .ok()
 }
 
-fn measure(bin: &Path, label: &str, root: &Path, rounds: usize) -> Res<()> {
-    println(&format!("\n== {label}: {}", root.display()))?;
-    // Warm the dentry and inode caches, and check equality on the warm tree.
-    let out = godoctor_cmd(bin, root, None)
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "MISSED" }
+}
+
+/// What a re-run cost at one size, for the closing table.
+struct Rerun {
+    files: u64,
+    versions: u64,
+    wall: Duration,
+    cpu: Duration,
+}
+
+fn measure(bin: &Path, diskus: Option<&PathBuf>, n: u64, root: &Path, rounds: usize) -> Res<Rerun> {
+    println(&format!(
+        "\n== synthetic tree of {n} files: {}",
+        root.display()
+    ))?;
+    let homes = tempfile::Builder::new()
+        .prefix("godoctor-bench-cache-")
+        .tempdir()?;
+    let fresh_home = homes.path().join("fresh");
+    let indexed_home = homes.path().join("indexed");
+
+    // Warm the dentry and inode caches, build the index, and check equality on the warm tree.
+    let out = godoctor_cmd(bin, root, &indexed_home, true)
         .stdout(Stdio::piped())
         .output()?;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let g_files = json["files"]
-        .as_u64()
-        .ok_or("no files in godoctor's JSON")?;
-    let g_disk = json["disk_bytes"].as_u64().ok_or("no disk_bytes")?;
-    let g_apparent = json["apparent_bytes"].as_u64().ok_or("no apparent_bytes")?;
+    let num = |j: &serde_json::Value, k: &str| j[k].as_u64().ok_or(format!("no {k} in JSON"));
+    let (g_files, g_disk, g_apparent) = (
+        num(&json, "files")?,
+        num(&json, "disk_bytes")?,
+        num(&json, "apparent_bytes")?,
+    );
     let f_files = count_files(root)?;
     let du_disk = du(root, &["-s", "-B1"])?;
     let du_apparent = du(root, &["-s", "-b"])?;
-    let verdict = |a: u64, b: u64| {
+    let same = |a: u64, b: u64| {
         if a == b {
             "equal".to_string()
         } else {
@@ -260,163 +278,139 @@ fn measure(bin: &Path, label: &str, root: &Path, rounds: usize) -> Res<()> {
     };
     println(&format!(
         "files          godoctor {g_files}  find -type f {f_files}  {}",
-        verdict(g_files, f_files)
+        same(g_files, f_files)
     ))?;
     println(&format!(
         "disk bytes     godoctor {g_disk}  du -s -B1 {du_disk}  {}",
-        verdict(g_disk, du_disk)
+        same(g_disk, du_disk)
     ))?;
     println(&format!(
         "apparent bytes godoctor {g_apparent}  du -sb {du_apparent}  {}",
-        verdict(g_apparent, du_apparent)
+        same(g_apparent, du_apparent)
     ))?;
+    let versions = num(&json, "versions")?;
     println(&format!(
-        "modules {}  versions {}  (godoctor)",
-        json["modules"].as_u64().unwrap_or(0),
-        json["versions"].as_u64().unwrap_or(0)
+        "modules {}  versions {versions}  (godoctor)",
+        num(&json, "modules")?
     ))?;
-
-    let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let default_threads = (2 * cpus).clamp(2, 16);
-    let mut variants: Vec<Option<usize>> = vec![None];
-    for t in [1, 2, 4, 8] {
-        if t != default_threads {
-            variants.push(Some(t));
+    // The re-run must give the same totals, taking every version from the index.
+    let again: serde_json::Value = serde_json::from_slice(
+        &godoctor_cmd(bin, root, &indexed_home, false)
+            .stdout(Stdio::piped())
+            .output()?
+            .stdout,
+    )?;
+    for k in ["files", "disk_bytes", "apparent_bytes", "versions"] {
+        if again[k] != json[k] {
+            return Err(format!("the re-run's {k} differs: {} vs {}", again[k], json[k]).into());
         }
     }
-    let mut du_runs = Vec::new();
-    let mut g_runs: Vec<Vec<(Duration, Duration)>> = vec![Vec::new(); variants.len()];
+    println(&format!(
+        "re-run: totals equal to the full walk; versions from the index {}, read {}",
+        again["index"]["versions_from_index"], again["index"]["versions_read"]
+    ))?;
+
+    let mut runs: [Vec<(Duration, Duration)>; 5] = Default::default();
     let load_before = load_average();
     for _ in 0..rounds {
         let mut d = Command::new("du");
         d.arg("-s").arg(root);
-        du_runs.push(time(d)?);
-        for (i, v) in variants.iter().enumerate() {
-            g_runs[i].push(time(godoctor_cmd(bin, root, *v))?);
+        runs[0].push(time(d)?);
+        if let Some(diskus) = diskus {
+            let mut d = Command::new(diskus);
+            d.arg(root);
+            runs[1].push(time(d)?);
         }
+        // A first run: no index yet.
+        let _ = fs::remove_dir_all(&fresh_home);
+        runs[2].push(time(godoctor_cmd(bin, root, &fresh_home, false))?);
+        runs[3].push(time(godoctor_cmd(bin, root, &indexed_home, false))?);
+        runs[4].push(time(godoctor_cmd(bin, root, &indexed_home, true))?);
     }
     println(&format!(
-        "load average before/after: {load_before} / {} (other work on the machine skews wall times)",
+        "load average before/after the rounds: {load_before} / {}",
         load_average()
     ))?;
-    let summary = |runs: &[(Duration, Duration)]| {
-        let walls: Vec<Duration> = runs.iter().map(|r| r.0).collect();
-        let cpu: Duration = runs.iter().map(|r| r.1).sum::<Duration>() / runs.len().max(1) as u32;
-        (
-            median(walls.clone()),
-            walls.iter().min().copied().unwrap_or_default(),
-            cpu,
-        )
+    let summary = |r: &[(Duration, Duration)]| {
+        let walls: Vec<Duration> = r.iter().map(|x| x.0).collect();
+        let cpu = r.iter().map(|x| x.1).sum::<Duration>() / r.len().max(1) as u32;
+        (median(walls), cpu)
     };
-    let (du_med, du_min, du_cpu) = summary(&du_runs);
+    let (du_wall, du_cpu) = summary(&runs[0]);
+    let diskus_wall = (!runs[1].is_empty()).then(|| summary(&runs[1]));
     println(&format!(
-        "{:<31}{:>8} {:>8} {:>8}   {:>12} {:>9}",
-        "", "median", "best", "cpu", "ratio median", "ratio best"
+        "{:<30}{:>10} {:>10} {:>9} {:>10}   goal",
+        "", "wall", "cpu", "/ du", "/ diskus"
     ))?;
-    let ms = |d: Duration| format!("{:.1}ms", d.as_secs_f64() * 1e3);
     println(&format!(
-        "{:<31}{:>8} {:>8} {:>8}",
+        "{:<30}{:>10} {:>10}",
         "du -s",
-        ms(du_med),
-        ms(du_min),
+        ms(du_wall),
         ms(du_cpu)
     ))?;
-    for (v, runs) in variants.iter().zip(g_runs) {
-        let (m, b, c) = summary(&runs);
-        let name = match v {
-            None => format!("godoctor (default, {default_threads} thr)"),
-            Some(t) => format!("godoctor --threads {t}"),
-        };
+    if let Some((w, c)) = diskus_wall {
         println(&format!(
-            "{name:<31}{:>8} {:>8} {:>8}   {:>12.2} {:>9.2}",
-            ms(m),
-            ms(b),
+            "{:<30}{:>10} {:>10} {:>9.3}",
+            "diskus",
+            ms(w),
             ms(c),
-            m.as_secs_f64() / du_med.as_secs_f64(),
-            b.as_secs_f64() / du_min.as_secs_f64()
+            w.as_secs_f64() / du_wall.as_secs_f64()
         ))?;
     }
-    match peak_rss_kib(bin, root) {
-        Some(kib) => println(&format!(
-            "peak RSS (godoctor, default) {:.1} MiB",
-            kib as f64 / 1024.0
-        ))?,
-        None => println("peak RSS: /usr/bin/time (GNU time) not available")?,
-    }
-    Ok(())
-}
-
-/// A module cache filled by the real `go mod download` of a real dependency set, with the
-/// machine's own go settings except GOMODCACHE (kept under target/ for the next run).
-fn real_cache(work: &Path) -> Res<PathBuf> {
-    let cache = work.join("real-modcache");
-    let marker = work.join("real-modcache.complete");
-    if marker.exists() {
-        return Ok(cache);
-    }
-    let project = work.join("real-project");
-    fs::create_dir_all(&project)?;
-    fs::write(
-        project.join("go.mod"),
-        "module bench.example/deps\n\ngo 1.21\n",
-    )?;
-    // Several versions of some modules, as a long-lived cache has.
-    let deps = [
-        "google.golang.org/grpc@v1.60.1",
-        "github.com/spf13/cobra@v1.8.0",
-        "github.com/spf13/cobra@v1.7.0",
-        "github.com/stretchr/testify@v1.8.4",
-        "golang.org/x/tools@v0.16.1",
-        "github.com/prometheus/client_golang@v1.18.0",
-    ];
-    let go = |args: &[&str]| -> Res<()> {
-        let mut child = Command::new("go")
-            .args(args)
-            .current_dir(&project)
-            .env("GOMODCACHE", &cache)
-            .env("GOFLAGS", "-mod=mod")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()?;
-        let deadline = Instant::now() + Duration::from_secs(600);
-        loop {
-            if let Some(status) = child.try_wait()? {
-                if status.success() {
-                    return Ok(());
-                }
-                let mut err = String::new();
-                if let Some(mut e) = child.stderr.take() {
-                    use std::io::Read;
-                    let _ = e.read_to_string(&mut err);
-                }
-                let last = err.lines().last().unwrap_or("").to_string();
-                return Err(format!("go {} failed: {last}", args.join(" ")).into());
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                return Err(format!("go {} took longer than 10 minutes", args.join(" ")).into());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+    let row = |name: &str, r: &[(Duration, Duration)], goal: &str| {
+        let (w, c) = summary(r);
+        let vs_du = w.as_secs_f64() / du_wall.as_secs_f64();
+        let vs_diskus = diskus_wall.map_or("-".to_string(), |(d, _)| {
+            format!("{:.3}", w.as_secs_f64() / d.as_secs_f64())
+        });
+        println(&format!(
+            "{name:<30}{:>10} {:>10} {vs_du:>9.3} {vs_diskus:>10}   {goal}",
+            ms(w),
+            ms(c)
+        ))
+        .map(|()| {
+            (
+                w,
+                c,
+                vs_du,
+                diskus_wall.map(|(d, _)| w.as_secs_f64() / d.as_secs_f64()),
+            )
+        })
     };
+    let (_, _, first_du, _) = row(
+        "godoctor, first run",
+        &runs[2],
+        &format!("<= {GOAL_FIRST_DU} x du"),
+    )?;
+    let (re_wall, re_cpu, re_du, re_diskus) = row(
+        "godoctor, re-run (indexed)",
+        &runs[3],
+        &format!("<= {GOAL_RERUN_DU} x du, <= {GOAL_RERUN_DISKUS} x diskus"),
+    )?;
+    row("godoctor --exact", &runs[4], "(full walk, index ignored)")?;
+    let _ = fs::remove_dir_all(&fresh_home);
+    let rss_first = peak_rss_kib(godoctor_cmd(bin, root, &fresh_home, false));
+    let rss_rerun = peak_rss_kib(godoctor_cmd(bin, root, &indexed_home, false));
+    let mib = |k: Option<u64>| k.map_or("?".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
     println(&format!(
-        "\nfilling a real module cache with go mod download (GOMODCACHE={})",
-        cache.display()
+        "peak RSS: first run {}, re-run {}   goal <= {GOAL_RSS_MIB} MiB",
+        mib(rss_first),
+        mib(rss_rerun)
     ))?;
-    for dep in deps {
-        let one = [dep];
-        go(&[&["mod", "download"][..], &one[..]].concat())?;
-    }
-    go(&[
-        "get",
-        "google.golang.org/grpc@v1.60.1",
-        "github.com/spf13/cobra@v1.8.0",
-        "github.com/stretchr/testify@v1.8.4",
-        "golang.org/x/tools@v0.16.1",
-        "github.com/prometheus/client_golang@v1.18.0",
-    ])?;
-    go(&["mod", "download", "all"])?;
-    fs::write(&marker, "")?;
-    Ok(cache)
+    let rss_ok = [rss_first, rss_rerun]
+        .iter()
+        .all(|k| k.is_some_and(|k| k as f64 / 1024.0 <= GOAL_RSS_MIB));
+    println(&format!(
+        "goals: first run {} | re-run vs du {} | re-run vs diskus {} | RSS {}",
+        verdict(first_du <= GOAL_FIRST_DU),
+        verdict(re_du <= GOAL_RERUN_DU),
+        re_diskus.map_or("skipped", |r| verdict(r <= GOAL_RERUN_DISKUS)),
+        verdict(rss_ok)
+    ))?;
+    Ok(Rerun {
+        files: g_files,
+        versions,
+        wall: re_wall,
+        cpu: re_cpu,
+    })
 }

@@ -1,12 +1,18 @@
 //! Benchmark of `godoctor check`: `cargo run --release --example bench_check`.
 //!
-//! Prints, measured in the same run on an isolated Go user (temp HOME, GOENV, GOMODCACHE):
+//! Prints, measured in the same run on an isolated Go user (temp HOME, GOENV, GOMODCACHE,
+//! GODOCTOR_HOME):
 //! 1. offline: median wall time of `godoctor check --offline` divided by that of the single
-//!    `go env -json` it needs (goal ≤ 1.5 with a small cache);
+//!    `go env -json` it needs (goal ≤ 1.1, issue 17), with an empty module cache and with a
+//!    100k-file one (its index built by a first run, as a user's second check finds it), and
+//!    the breakdown of one run from `check --offline -v --json` (`duration_ms` of go env and of
+//!    each cache walk: the walks overlap go env, so the total should be close to go env alone);
 //! 2. online: wall time of `godoctor check proxy` with five delayed loopback proxies in GOPROXY
 //!    divided by the same with one (goal ≈ 1: the probes run concurrently).
 //!
-//! All traffic goes to 127.0.0.1. Options (environment): `BENCH_ROUNDS=15`, `BENCH_DELAY_MS=200`.
+//! Rounds alternate go and godoctor so the machine's load hits both alike; the load average is
+//! printed. All traffic goes to 127.0.0.1. Options (environment): `BENCH_ROUNDS=15`,
+//! `BENCH_DELAY_MS=200`, `BENCH_CACHE_FILES=100000`.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -16,7 +22,11 @@ use std::time::{Duration, Instant};
 
 use godoctor::output::println;
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+#[path = "support/cachetree.rs"]
+mod cachetree;
+use cachetree::ensure_tree;
+
+use cachetree::Res;
 
 fn main() {
     if let Err(e) = run() {
@@ -46,56 +56,29 @@ fn run() -> Res<()> {
     let rounds = env_num("BENCH_ROUNDS", 15) as usize;
     let delay = Duration::from_millis(env_num("BENCH_DELAY_MS", 200));
 
-    let home = tempfile::Builder::new()
-        .prefix("godoctor-bench-")
-        .tempdir()?;
-    let root = home.path().to_path_buf();
-    // A small module cache: a few modules' worth of files.
-    let modcache = root.join("go/pkg/mod");
-    for i in 0..20 {
-        let dir = modcache.join(format!("example.com/m{i}@v1.0.0"));
-        std::fs::create_dir_all(&dir)?;
-        for f in 0..10 {
-            std::fs::write(dir.join(format!("f{f}.go")), "package m\n")?;
-        }
-    }
-    let base_env = |cmd: &mut Command| {
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &root)
-            .env("GOENV", root.join("goenv"))
-            .env("GOPATH", root.join("go"))
-            .env("GOMODCACHE", &modcache)
-            .env("GOCACHE", root.join("gocache"))
-            .env("GODOCTOR_HOME", root.join("godoctor"))
-            .env("GOSUMDB", "off")
-            .env("GOTOOLCHAIN", "local")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-    };
-
-    println(&format!("bench_check: {rounds} rounds, median wall times"))?;
-    let go_env = median(rounds, || {
-        let mut c = Command::new(&go);
-        c.args(["env", "-json"]);
-        base_env(&mut c);
-        c.env("GOPROXY", "off");
-        c
-    })?;
-    let offline = median(rounds, || {
-        let mut c = Command::new(&bin);
-        c.args(["check", "--offline", "--json"]);
-        base_env(&mut c);
-        c.env("GOPROXY", "off");
-        c
-    })?;
+    let cache_files = env_num("BENCH_CACHE_FILES", 100_000);
     println(&format!(
-        "offline: go env -json {:.1} ms, godoctor check --offline {:.1} ms, ratio {:.2} (goal <= 1.5)",
-        ms(go_env),
-        ms(offline),
-        offline.as_secs_f64() / go_env.as_secs_f64()
+        "bench_check: {rounds} rounds, median wall times; load average {} at start",
+        load_average()
     ))?;
+    let empty = User::new()?;
+    offline(&bin, &go, &empty, rounds, "empty module cache")?;
+    let big = User::new()?;
+    let manifest_tree = manifest
+        .join("target")
+        .join("bench-cache")
+        .join(format!("tree-{cache_files}"));
+    ensure_tree(&manifest_tree, cache_files)?;
+    // GOMODCACHE is the kept tree itself (read-only use: godoctor only reads it).
+    let big = big.with_modcache(&manifest_tree);
+    offline(
+        &bin,
+        &go,
+        &big,
+        rounds,
+        &format!("{cache_files}-file module cache, indexed"),
+    )?;
+    let base_env = |cmd: &mut Command| empty.env(cmd);
 
     let servers: Vec<String> = (0..5).map(|_| slow_proxy(delay)).collect::<Res<_>>()?;
     let online = |goproxy: String| {
@@ -117,6 +100,127 @@ fn run() -> Res<()> {
         five.as_secs_f64() / one.as_secs_f64()
     ))?;
     Ok(())
+}
+
+/// An isolated Go user: its own HOME, GOENV, GOPATH, GOMODCACHE, GOCACHE, GODOCTOR_HOME.
+struct User {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    modcache: PathBuf,
+}
+
+impl User {
+    fn new() -> Res<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("godoctor-bench-")
+            .tempdir()?;
+        let root = dir.path().to_path_buf();
+        Ok(User {
+            modcache: root.join("go/pkg/mod"),
+            root,
+            _dir: dir,
+        })
+    }
+
+    fn with_modcache(mut self, modcache: &Path) -> Self {
+        self.modcache = modcache.to_path_buf();
+        self
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        let root = &self.root;
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", root)
+            .env("GOENV", root.join("goenv"))
+            .env("GOPATH", root.join("go"))
+            .env("GOMODCACHE", &self.modcache)
+            .env("GOCACHE", root.join("gocache"))
+            .env("GODOCTOR_HOME", root.join("godoctor"))
+            .env("GOSUMDB", "off")
+            .env("GOTOOLCHAIN", "local")
+            .current_dir(root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+    }
+}
+
+/// `check --offline` against `go env -json` for one user, rounds interleaved, then the
+/// breakdown of one `-v --json` run.
+fn offline(bin: &Path, go: &Path, user: &User, rounds: usize, label: &str) -> Res<()> {
+    let go_cmd = || {
+        let mut c = Command::new(go);
+        c.args(["env", "-json"]);
+        user.env(&mut c);
+        c.env("GOPROXY", "off");
+        c
+    };
+    let check_cmd = |extra: &[&str]| {
+        let mut c = Command::new(bin);
+        c.args(["check", "--offline", "--json"]).args(extra);
+        user.env(&mut c);
+        c.env("GOPROXY", "off");
+        c
+    };
+    // Warm-up: file caches, and the module cache's index (a user's second check).
+    go_cmd().status()?;
+    check_cmd(&[]).status()?;
+    let (mut go_times, mut check_times) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        go_times.push(wall(go_cmd())?);
+        check_times.push(wall(check_cmd(&[]))?);
+    }
+    let (g, c) = (median_of(go_times), median_of(check_times));
+    let ratio = c.as_secs_f64() / g.as_secs_f64();
+    println(&format!(
+        "offline, {label}: go env -json {:.1} ms, godoctor check --offline {:.1} ms, ratio {ratio:.2} \
+         (goal <= 1.1: {}); load average {}",
+        ms(g),
+        ms(c),
+        if ratio <= 1.1 { "ok" } else { "MISSED" },
+        load_average()
+    ))?;
+    let out = check_cmd(&["-v"]).stdout(Stdio::piped()).output()?;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let took = |id: &str| {
+        report["checks"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+            .and_then(|c| c["duration_ms"].as_u64())
+            .map_or("-".to_string(), |ms| format!("{ms} ms"))
+    };
+    let index = report["checks"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == "cache.modcache"))
+        .map(|c| c["detail"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    println(&format!(
+        "  breakdown of one run (check -v --json, duration_ms): go env -json {}, module cache \
+         walk {} (overlaps go env), build cache walk {}; {index}",
+        took("toolchain.go"),
+        took("cache.modcache"),
+        took("cache.gocache"),
+    ))?;
+    Ok(())
+}
+
+fn wall(mut cmd: Command) -> Res<Duration> {
+    let started = Instant::now();
+    cmd.status()?;
+    Ok(started.elapsed())
+}
+
+fn median_of(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "?".into(),
+        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 fn ms(d: Duration) -> f64 {

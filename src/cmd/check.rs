@@ -205,8 +205,8 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
         online,
         (wants_cache && early_caches.is_none()).then_some(data_dir.as_deref()),
     );
-    if let Some((modcache, gocache)) = early_caches {
-        (facts.modcache, facts.gocache) = (modcache, gocache);
+    if let Some(caches) = early_caches {
+        facts.caches = caches;
     }
     match &facts.run {
         Some(run) => {
@@ -218,8 +218,18 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
         }
         None => checks.extend(network::offline_checks(&go_env)),
     }
-    if let Some(cache) = &facts.modcache {
-        checks.extend(doctor::cache::checks(cache, facts.gocache.as_ref()));
+    if let Some(cache) = &facts.caches.modcache {
+        let took = facts.caches.took_ms;
+        checks.extend(
+            doctor::cache::checks(cache, facts.caches.gocache.as_ref())
+                .into_iter()
+                // `-v` shows what each walk cost (they overlap `go env -json`).
+                .map(|c| match c.id {
+                    "cache.modcache" => c.took(took.0),
+                    "cache.gocache" => c.took(took.1),
+                    _ => c,
+                }),
+        );
     }
 
     // A fix for a value the process environment sets is an edit of the shell line setting it.
@@ -253,8 +263,15 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
 struct SlowFacts {
     run: Option<SettingsRun>,
     hosts: Vec<private::HostReach>,
+    caches: Caches,
+}
+
+/// The two cache walks and what each took (ms).
+#[derive(Default)]
+struct Caches {
     modcache: Option<ModCacheReport>,
     gocache: Option<TreeReport>,
+    took_ms: (u64, u64),
 }
 
 /// Probe the network and walk the caches at the same time, with a spinner on a terminal.
@@ -295,12 +312,11 @@ fn gather_slow(
                 measure_caches(go_env.get("GOMODCACHE"), go_env.get("GOCACHE"), data_dir)
             })
         });
-        let (modcache, gocache) = caches.and_then(|h| h.join().ok()).unwrap_or((None, None));
+        let caches = caches.and_then(|h| h.join().ok()).unwrap_or_default();
         SlowFacts {
             run: run.and_then(|h| h.join().ok()),
             hosts: reach.and_then(|h| h.join().ok()).unwrap_or_default(),
-            modcache,
-            gocache,
+            caches,
         }
     });
     spinner.finish();
@@ -309,11 +325,8 @@ fn gather_slow(
 
 /// Walk GOMODCACHE (with the index of unchanged versions kept under `data_dir`) and GOCACHE
 /// once each (no progress display: the check's spinner runs).
-fn measure_caches(
-    modcache: &str,
-    gocache: &str,
-    data_dir: Option<&Path>,
-) -> (Option<ModCacheReport>, Option<TreeReport>) {
+fn measure_caches(modcache: &str, gocache: &str, data_dir: Option<&Path>) -> Caches {
+    let started = std::time::Instant::now();
     let modcache = match modcache {
         "" => None,
         dir => {
@@ -328,13 +341,19 @@ fn measure_caches(
                 })
         }
     };
+    let modcache_ms = started.elapsed().as_millis() as u64;
+    let started = std::time::Instant::now();
     let gocache = match gocache {
         "" | "off" => None,
         dir => walk::walk(Path::new(dir), &WalkOptions::new(false), None)
             .ok()
             .map(|w| TreeReport::from_walk(&w)),
     };
-    (modcache, gocache)
+    Caches {
+        modcache,
+        gocache,
+        took_ms: (modcache_ms, started.elapsed().as_millis() as u64),
+    }
 }
 
 /// Where go will most likely say GOMODCACHE and GOCACHE are, from the environment alone (go's
