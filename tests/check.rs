@@ -372,6 +372,79 @@ fn a_goprivate_url_is_one_problem_with_one_fix_that_env_set_accepts() {
     );
 }
 
+/// go.mod asks for go 1.99. Offline, godoctor does not tell anyone to "install go1.99": it is
+/// newer than every release it knows of. Online, the proxy's golang.org/toolchain list says it
+/// is no release at all; go fails to switch to it, and the fix (lowering the go line) works.
+#[test]
+fn go_mod_needing_a_release_that_does_not_exist_says_so() {
+    let user = GoUser::new();
+    let dir = user.work_dir().join("m");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.99\n").expect("go.mod");
+    let user = user.cwd(&dir);
+    let (_, json) = check_json(&user, &["toolchain", "--offline"]);
+    let switch = checks(&json, "toolchain.switch")[0].clone();
+    assert!(!switch.to_string().contains("install go1.99"), "{switch}");
+    assert!(
+        switch["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("newer than every Go release godoctor knows of"),
+        "{switch}"
+    );
+
+    let host = |k: &str| user.go_env(k);
+    let (goos, goarch) = (host("GOHOSTOS"), host("GOHOSTARCH"));
+    let running = host("GOVERSION");
+    let toolchains = [running.as_str(), "go1.21.0"].map(|v| {
+        Module::new(
+            "golang.org/toolchain",
+            &format!("v0.0.1-{v}.{goos}-{goarch}"),
+        )
+        .file("go/bin/go", "#!/bin/sh\necho fake\n")
+    });
+    let proxy = GoProxy::start(toolchains);
+    let user = user
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOTOOLCHAIN", "auto")
+        .with_network_jail();
+    let go = user.go(&["list", "-m"]);
+    go.assert_failure();
+    go.assert_stderr_contains("toolchain not available");
+    let (_, json) = check_json(&user, &["toolchain"]);
+    let switch = checks(&json, "toolchain.switch")[0].clone();
+    assert_eq!(switch["status"], "error", "{switch}");
+    assert_eq!(
+        switch["title"], "go.mod needs go1.99, which is not a Go release",
+        "{switch}"
+    );
+    assert!(
+        switch["detail"]
+            .as_str()
+            .expect("detail")
+            .contains(&format!("up to {running}")),
+        "{switch}"
+    );
+    let hint = switch["hint"].as_str().expect("hint");
+    let edit = format!(
+        "GOTOOLCHAIN=local go mod edit -go={}",
+        running.trim_start_matches("go")
+    );
+    assert!(hint.contains(&edit), "{hint}");
+    // The fix, done as said: go works and the finding is gone.
+    let args: Vec<&str> = edit.split(' ').skip(2).collect();
+    let user = user.with_env("GOTOOLCHAIN", "local");
+    user.go(&args).assert_success();
+    let user = user.with_env("GOTOOLCHAIN", "auto");
+    user.go(&["list", "-m"]).assert_success();
+    let (_, json) = check_json(&user, &["toolchain"]);
+    assert_eq!(
+        checks(&json, "toolchain.switch")[0]["status"],
+        "ok",
+        "{json}"
+    );
+}
+
 #[test]
 fn list_and_unknown_ids() {
     let user = GoUser::new();

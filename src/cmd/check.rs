@@ -169,7 +169,12 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
     let mut checks = vec![
         toolchain::go_check(&go_env).took(go_env.elapsed.as_millis() as u64),
         toolchain::path_check(&all_on_path, &go_env.go.path),
-        toolchain::switch_check(&go_env, gomod.as_ref(), gomod_error.as_deref()),
+        toolchain::switch_check(
+            &go_env,
+            gomod.as_ref(),
+            gomod_error.as_deref(),
+            &toolchain_releases(ctx, &go_env, gomod.as_ref(), args),
+        ),
         settings::sources_check(&go_env),
         settings::goroot_env_check(&go_env),
     ];
@@ -458,6 +463,61 @@ fn no_go_report(why: &str, hint: &str) -> Report {
                 .hint(hint.to_string()),
         ],
     )
+}
+
+/// Which toolchains exist, asked only when go.mod needs a newer go than this one: those in the
+/// module cache, and (online) the `golang.org/toolchain` list of the first proxy in GOPROXY,
+/// the one go would download the toolchain from.
+fn toolchain_releases(
+    ctx: &Context,
+    go_env: &GoEnv,
+    gomod: Option<&(PathBuf, String)>,
+    args: &CheckArgs,
+) -> toolchain::Releases {
+    if toolchain::needed_toolchain(go_env, gomod).is_none() {
+        return toolchain::Releases::default();
+    }
+    let cached = crate::goenv::writecheck::Facts::gather(
+        go_env.version(),
+        go_env.get("GOMODCACHE"),
+        go_env.get("GOPROXY"),
+    )
+    .cached_toolchains;
+    let first = go_env
+        .get("GOPROXY")
+        .split([',', '|'])
+        .map(str::trim)
+        .find(|e| !e.is_empty())
+        .unwrap_or("");
+    let proxy = (!args.offline && !matches!(first, "off" | "direct"))
+        .then(|| crate::fetch::proxy::parse_proxy_url(first).ok())
+        .flatten()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .and_then(|base| {
+            let mut url = base.clone();
+            url.set_path(&format!(
+                "{}/golang.org/toolchain/@v/list",
+                base.path().trim_end_matches('/')
+            ));
+            let prober = Prober::new(&ctx.env);
+            let got = prober.fetch(
+                &url,
+                &crate::net::http::FetchOptions::within(args.timeout, 4 << 20),
+            );
+            let body = String::from_utf8_lossy(&got.body);
+            let listed = got
+                .is_success()
+                .then(|| {
+                    toolchain::parse_toolchain_list(
+                        &body,
+                        go_env.get("GOHOSTOS"),
+                        go_env.get("GOHOSTARCH"),
+                    )
+                })
+                .flatten()?;
+            Some((crate::fetch::proxy::display_url(&base), listed))
+        });
+    toolchain::Releases { cached, proxy }
 }
 
 /// The go.mod of the module in the current directory, as go itself located it (GOMOD).

@@ -202,7 +202,12 @@ fn gather(ctx: &Context, go_env: &GoEnv, items: &[Item], args: &ExplainArgs) -> 
     });
     if toolchain {
         let gomod = super::check::read_gomod(go_env);
-        let check = crate::doctor::toolchain::switch_check(go_env, gomod.as_ref(), None);
+        let check = crate::doctor::toolchain::switch_check(
+            go_env,
+            gomod.as_ref(),
+            None,
+            &crate::doctor::toolchain::Releases::default(),
+        );
         facts.toolchain_check = Some((check.title, check.hint));
     }
     if !args.offline {

@@ -141,10 +141,12 @@ pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
 /// `toolchain.switch`: does the go.mod in the current module need a newer go, and can go get it?
 /// `parse_error` is go's own complaint about the go.mod ([`crate::goenv::gomod_error`]): then
 /// nothing else about it can be said, and every go command in the module fails with it.
+/// `releases` is what godoctor knows of the toolchains that exist (see [`Releases`]).
 pub fn switch_check(
     go_env: &GoEnv,
     gomod: Option<&(PathBuf, String)>,
     parse_error: Option<&str>,
+    releases: &Releases,
 ) -> Check {
     if let (Some((path, _)), Some(said)) = (gomod, parse_error) {
         let first = said.lines().next().unwrap_or(said);
@@ -172,7 +174,7 @@ pub fn switch_check(
                 path.display()
             ));
     }
-    let mut check = switch_verdict(go_env, gomod);
+    let mut check = switch_verdict(go_env, gomod, releases);
     if let Some(said) = &go_env.module_error {
         check.detail = format!("{}\ngo says: {said}", check.detail)
             .trim_start()
@@ -181,7 +183,101 @@ pub fn switch_check(
     check
 }
 
-fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
+/// What godoctor knows of which Go toolchains exist, to tell a go.mod that asks for a release
+/// that does not (`go 1.99`) from one go can download.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Releases {
+    /// Toolchains known without the network: the ones in the module cache (`go1.22.0`).
+    pub cached: Vec<String>,
+    /// The proxy asked (display URL) and the releases it lists for golang.org/toolchain on
+    /// this platform, when it answered with such a list.
+    pub proxy: Option<(String, Vec<String>)>,
+}
+
+/// The golang.org/toolchain version a platform's toolchain is published under, as go asks
+/// for it: `v0.0.1-go1.22.0.linux-amd64`.
+pub fn toolchain_module_version(toolchain: &str, goos: &str, goarch: &str) -> String {
+    format!("v0.0.1-{toolchain}.{goos}-{goarch}")
+}
+
+/// The releases an `@v/list` of golang.org/toolchain names for one platform (`go1.22.0`, …);
+/// `None` when the body is not such a list (an HTML page, a portal), so nothing is concluded.
+pub fn parse_toolchain_list(body: &str, goos: &str, goarch: &str) -> Option<Vec<String>> {
+    let suffix = format!(".{goos}-{goarch}");
+    let mut out = Vec::new();
+    for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let name = line.strip_prefix("v0.0.1-")?;
+        if let Some(tc) = name.strip_suffix(suffix.as_str()) {
+            parse_gover(tc)?;
+            out.push(tc.to_string());
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The toolchain go downloads for a requirement: a language version (`go1.99`) from Go 1.21
+/// on means its first release, `go1.99.0`.
+pub fn download_name(needed: &str) -> String {
+    match parse_gover(needed) {
+        Some(g) if g.patch.is_none() && (g.major, g.minor) >= (1, 21) => format!("{needed}.0"),
+        _ => needed.to_string(),
+    }
+}
+
+/// The toolchain a go.mod makes go switch to, when it needs one newer than the running go.
+pub fn needed_toolchain(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Option<String> {
+    let versions = parse_gomod_versions(&gomod?.1);
+    let running = go_env.version();
+    match (&versions.go, &versions.toolchain) {
+        (_, Some(tc)) if compare_versions(tc, running) == Some(Ordering::Greater) => {
+            Some(tc.clone())
+        }
+        (Some(g), _) if compare_versions(g, running) == Some(Ordering::Greater) => {
+            Some(format!("go{g}"))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `needed` exists: listed by the proxy (or not), or only newer than every release
+/// godoctor knows of without asking.
+enum Existence {
+    Exists,
+    /// The proxy's list does not have it: (proxy, newest it lists).
+    NotARelease(String, String),
+    /// Newer than the running go and every cached toolchain; nobody was asked.
+    Unknown(String),
+}
+
+fn existence(needed: &str, running: &str, releases: &Releases) -> Existence {
+    let wanted = download_name(needed);
+    let newest = |names: &mut dyn Iterator<Item = &String>| {
+        names
+            .filter_map(|n| parse_gover(n).map(|g| (n.clone(), g)))
+            .max_by(|a, b| compare(&a.1, &b.1))
+            .map(|(n, _)| n)
+    };
+    if let Some((proxy, listed)) = &releases.proxy {
+        if listed.contains(&wanted) {
+            return Existence::Exists;
+        }
+        let top = newest(&mut listed.iter()).unwrap_or_default();
+        return Existence::NotARelease(proxy.clone(), top);
+    }
+    let running = running.to_string();
+    let local: Vec<&String> = releases
+        .cached
+        .iter()
+        .chain(std::iter::once(&running))
+        .collect();
+    let top = newest(&mut local.iter().copied()).unwrap_or_else(|| running.clone());
+    match compare_versions(&wanted, &top) {
+        Some(Ordering::Greater) => Existence::Unknown(top),
+        _ => Existence::Exists,
+    }
+}
+
+fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &Releases) -> Check {
     let id = "toolchain.switch";
     let gotoolchain = go_env.get("GOTOOLCHAIN");
     let Some((path, text)) = gomod else {
@@ -203,14 +299,48 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
             );
         }
     };
+    // A release that does not exist: no setting helps, only go.mod can change. (go would try
+    // to switch before editing, so the edit runs with GOTOOLCHAIN=local.)
+    let lower = format!(
+        "set the go line of {} (and its toolchain line, if any) to a Go release, e.g. `GOTOOLCHAIN=local go mod edit -go={}` in the module",
+        path.display(),
+        running.trim_start_matches("go")
+    );
+    let exists = existence(&needed, running, releases);
+    if let Existence::NotARelease(proxy, newest) = &exists {
+        return Check::new(id, Status::Error, format!("go.mod needs {needed}, which is not a Go release"))
+            .detail(format!(
+                "{proxy} lists golang.org/toolchain releases up to {newest} for this platform and not {}; go cannot get it anywhere, so every go command in this module fails",
+                download_name(&needed)
+            ))
+            .hint(lower);
+    }
+    // Newer than anything known: say so instead of "install go1.99", which may not exist.
+    let unknown = match &exists {
+        Existence::Unknown(newest) => Some(format!(
+            "{needed} is newer than every Go release godoctor knows of (newest: {newest}); if it is not a release, no setting helps: {lower} (run without --offline to ask the proxy which releases exist)"
+        )),
+        _ => None,
+    };
+    let fix = |needed: &str, command: &str| match &unknown {
+        Some(_) => format!("if {needed} exists, let go download it: {command}"),
+        None => causes::toolchain_fix(needed, command),
+    };
+    let with_unknown = |check: Check| match &unknown {
+        Some(note) => {
+            let detail = format!("{}\n{note}", check.detail);
+            check.detail(detail)
+        }
+        None => check,
+    };
     let mode = gotoolchain.split('+').next().unwrap_or("");
     if mode == "local" || gotoolchain.ends_with("+path") || mode == "path" {
-        return Check::new(id, Status::Error, format!("go.mod needs {needed}, but GOTOOLCHAIN={gotoolchain} forbids downloading it"))
+        return with_unknown(Check::new(id, Status::Error, format!("go.mod needs {needed}, but GOTOOLCHAIN={gotoolchain} forbids downloading it"))
             .detail(format!(
                 "{} requires a newer go than {running}; with GOTOOLCHAIN={gotoolchain} every build fails with \"go.mod requires go >= …\"",
                 path.display()
             ))
-            .hint(causes::toolchain_fix(&needed, "godoctor env set GOTOOLCHAIN=auto"));
+            .hint(fix(&needed, "godoctor env set GOTOOLCHAIN=auto")));
     }
     let goproxy = go_env.get("GOPROXY");
     let gosumdb = go_env.get("GOSUMDB");
@@ -220,18 +350,22 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>) -> Check {
         .find(|e| !e.is_empty())
         .unwrap_or("");
     if first == "off" || first.is_empty() {
-        return Check::new(id, Status::Error, format!("go.mod needs {needed}, which go cannot download with GOPROXY={goproxy}"))
+        return with_unknown(Check::new(id, Status::Error, format!("go.mod needs {needed}, which go cannot download with GOPROXY={goproxy}"))
             .detail("toolchains are downloaded as the module golang.org/toolchain through GOPROXY, which allows no download")
-            .hint(causes::toolchain_fix(&needed, "godoctor env unset GOPROXY"));
+            .hint(fix(&needed, "godoctor env unset GOPROXY")));
     }
     if gosumdb == "off" {
-        return Check::new(id, Status::Error, format!("go.mod needs {needed}, but GOSUMDB=off stops go from downloading it"))
+        return with_unknown(Check::new(id, Status::Error, format!("go.mod needs {needed}, but GOSUMDB=off stops go from downloading it"))
             .detail("go refuses to run a downloaded toolchain it cannot verify against the checksum database")
-            .hint(causes::toolchain_fix(&needed, "godoctor env unset GOSUMDB"));
+            .hint(fix(&needed, "godoctor env unset GOSUMDB")));
     }
-    Check::new(id, Status::Warn, format!("go.mod needs {needed}: go will download it on first use"))
+    let hint = match &unknown {
+        Some(_) => lower.clone(),
+        None => format!("install {needed} to avoid the download, or update go.mod"),
+    };
+    with_unknown(Check::new(id, Status::Warn, format!("go.mod needs {needed}: go will download it on first use"))
         .detail(format!("{} requires a newer go than {running}; GOTOOLCHAIN={gotoolchain} lets go fetch it through GOPROXY", path.display()))
-        .hint(format!("install {needed} to avoid the download, or update go.mod"))
+        .hint(hint))
 }
 
 #[cfg(test)]
@@ -248,6 +382,61 @@ mod tests {
         assert_eq!(compare_versions("1.9", "1.10"), Some(Less));
         assert_eq!(compare_versions("1.22beta1", "1.22rc1"), Some(Less));
         assert_eq!(compare_versions("banana", "1.2"), None);
+    }
+
+    #[test]
+    fn toolchain_lists_and_release_names() {
+        let list = "v0.0.1-go1.21.0.linux-amd64\nv0.0.1-go1.26.8.linux-amd64\nv0.0.1-go1.26.8.darwin-arm64\n";
+        assert_eq!(
+            parse_toolchain_list(list, "linux", "amd64"),
+            Some(vec!["go1.21.0".to_string(), "go1.26.8".to_string()])
+        );
+        // A portal's page or an empty list concludes nothing.
+        assert_eq!(
+            parse_toolchain_list("<html>sign in</html>", "linux", "amd64"),
+            None
+        );
+        assert_eq!(parse_toolchain_list("", "linux", "amd64"), None);
+        assert_eq!(download_name("go1.99"), "go1.99.0");
+        assert_eq!(download_name("go1.99.1"), "go1.99.1");
+        assert_eq!(download_name("go1.20"), "go1.20");
+        assert_eq!(
+            toolchain_module_version("go1.22.0", "linux", "amd64"),
+            "v0.0.1-go1.22.0.linux-amd64"
+        );
+    }
+
+    #[test]
+    fn a_release_exists_when_listed_and_is_unknown_when_newer_than_all_known() {
+        let listed = Releases {
+            cached: vec![],
+            proxy: Some((
+                "http://p".into(),
+                vec!["go1.26.8".into(), "go1.27.0".into()],
+            )),
+        };
+        assert!(matches!(
+            existence("go1.27", "go1.26.8", &listed),
+            Existence::Exists
+        ));
+        match existence("go1.99", "go1.26.8", &listed) {
+            Existence::NotARelease(p, newest) => {
+                assert_eq!((p.as_str(), newest.as_str()), ("http://p", "go1.27.0"))
+            }
+            _ => panic!("go1.99 is not listed"),
+        }
+        let offline = Releases {
+            cached: vec!["go1.27.1".into()],
+            proxy: None,
+        };
+        assert!(matches!(
+            existence("go1.27.1", "go1.26.8", &offline),
+            Existence::Exists
+        ));
+        match existence("go1.99", "go1.26.8", &offline) {
+            Existence::Unknown(newest) => assert_eq!(newest, "go1.27.1"),
+            _ => panic!("go1.99 is unknown offline"),
+        }
     }
 
     #[test]
