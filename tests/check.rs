@@ -743,3 +743,50 @@ fn markdown_and_github_annotations_come_from_the_same_report() {
         .count();
     assert_eq!((errors, warnings), (1, 1), "{}", gh.stdout);
 }
+
+/// GOROOT exported by a shell file to a directory that is not a Go installation: go cannot
+/// build anything; check names GOROOT (not "reinstall Go"), and its fix (delete the line, open
+/// a new shell) makes both the finding and go's failure go away.
+#[test]
+fn a_goroot_that_is_not_an_installation_is_named_with_the_shell_line() {
+    let bogus = tempfile::tempdir().expect("tempdir");
+    let user = GoUser::new().with_env("GOROOT", bogus.path());
+    let bogus = bogus.path().display().to_string();
+    std::fs::write(
+        user.home().join(".bashrc"),
+        format!("export GOROOT={bogus}\n"),
+    )
+    .expect("write .bashrc");
+    user.write_file("m/go.mod", "module example.com/m\n\ngo 1.21\n");
+    user.write_file(
+        "m/main.go",
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(1) }\n",
+    );
+    let dir = user.work_dir().join("m");
+    let user = user.cwd(&dir);
+    let build = user.go(&["build", "./..."]);
+    assert!(!build.success(), "go builds with a bogus GOROOT?");
+    assert!(build.stderr.contains("is not in std"), "{}", build.stderr);
+
+    let (_, json) = check_json(&user, &["--offline"]);
+    let c = checks(&json, "settings.goroot-env");
+    assert_eq!(c.len(), 1, "{json:#}");
+    assert_eq!(c[0]["status"], "error", "{json:#}");
+    let hint = c[0]["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("~/.bashrc:1") && hint.contains(&format!("export GOROOT={bogus}")),
+        "{hint}"
+    );
+
+    // The fix, applied: the line deleted, a new shell without GOROOT.
+    std::fs::write(user.home().join(".bashrc"), "").expect("empty .bashrc");
+    let user = user.without_env("GOROOT");
+    let (_, json) = check_json(&user, &["--offline"]);
+    assert_ne!(
+        checks(&json, "settings.goroot-env")[0]["status"],
+        "error",
+        "{json:#}"
+    );
+    let build = user.go(&["build", "./..."]);
+    assert!(build.success(), "{}", build.stderr);
+}

@@ -239,12 +239,14 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
 
     // A fix for a value the process environment sets is an edit of the shell line setting it.
     let goenv_var = ctx.env.get("GOENV").filter(|v| *v != "off");
+    let goroot_var = ctx.env.get("GOROOT").filter(|v| !v.is_empty());
     let from_env: Vec<&str> = go_env
         .settings
         .iter()
         .filter(|s| s.source == crate::goenv::Source::Env)
         .map(|s| s.name.as_str())
         .chain(goenv_var.map(|_| "GOENV"))
+        .chain(goroot_var.map(|_| "GOROOT"))
         .collect();
     let origins = doctor::envfix::EnvOrigins {
         home: ctx.env.home(),
@@ -252,6 +254,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
     };
     doctor::envfix::rewrite(&mut checks, &go_env, &origins);
     doctor::envfix::goenv_directory(&mut checks, &go_env, goenv_var, &origins);
+    doctor::envfix::goroot_override(&mut checks, &go_env, goroot_var, &origins);
     doctor::envfix::attach_fixes(&mut checks, &go_env);
     let checks = doctor::select(checks, &args.ids);
     Report::new(

@@ -249,6 +249,29 @@ pub fn rewrite(checks: &mut [Check], go_env: &GoEnv, origins: &EnvOrigins) {
     }
 }
 
+/// GOROOT set in the process environment to a directory that is not a Go installation: the
+/// fix is the shell line that sets it, removed (go derives GOROOT from its own binary).
+/// `goroot` is GOROOT as the process environment has it.
+pub fn goroot_override(
+    checks: &mut [Check],
+    go_env: &GoEnv,
+    goroot: Option<&str>,
+    origins: &EnvOrigins,
+) {
+    let Some(current) = goroot.filter(|_| !go_env.goroot_has_std) else {
+        return;
+    };
+    let hint = shell_fix("GOROOT", None, current, origins);
+    for c in checks
+        .iter_mut()
+        .filter(|c| c.id == "settings.goroot-env" && c.is_problem())
+    {
+        c.hint = Some(hint.clone());
+        c.fix = None;
+        c.cause = Some("shell:GOROOT".to_string());
+    }
+}
+
 /// GOENV naming a directory, set in the process environment: the fix is the line that sets
 /// GOENV, pointed at a file inside that directory (`go env -w` cannot set GOENV, and moving a
 /// directory the user chose is not the fix). `goenv` is GOENV as the process environment has it.

@@ -238,6 +238,24 @@ pub fn goroot_env_check(go_env: &GoEnv) -> Check {
     let id = "settings.goroot-env";
     let modern = super::toolchain::compare_versions(go_env.version(), "1.21")
         .is_some_and(|o| o != Ordering::Less);
+    let goroot = go_env.get("GOROOT");
+    // A GOROOT that is not a Go installation (set in the environment, typically left over
+    // from another Go) is the cause of go.env missing too, and of far worse: every build.
+    if !goroot.is_empty() && !go_env.goroot_has_std {
+        return Check::from_finding(
+            id,
+            format!("GOROOT={goroot} is not a Go installation"),
+            &Finding::error(
+                "settings.goroot",
+                format!(
+                    "{goroot} has no src/runtime: go cannot find its standard library, so every build fails (\"package fmt is not in std ({goroot}/src/fmt)\")"
+                ),
+            )
+            .with_hint(
+                "unset GOROOT: go finds its own installation from the go binary; remove the line that sets it",
+            ),
+        );
+    }
     match (&go_env.goroot_file, modern) {
         (FileState::Read { path, .. }, _) => Check::ok(id, format!("{} present", path.display())),
         (state, true) => Check::from_finding(

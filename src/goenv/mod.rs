@@ -177,6 +177,9 @@ pub struct GoEnv {
     pub user_file: FileState,
     /// `$GOROOT/go.env` (absent before Go 1.21).
     pub goroot_file: FileState,
+    /// GOROOT holds a Go installation (`src/runtime` is a directory): `false` when a GOROOT
+    /// from the environment points elsewhere, so go cannot find its standard library.
+    pub goroot_has_std: bool,
     /// The managed settings with their provenance, in [`MANAGED`] order.
     pub settings: Vec<Setting>,
     /// How long `go env -json` took.
@@ -240,6 +243,10 @@ impl GoEnv {
             Some(root) => FileState::read(&Path::new(root).join("go.env")),
             None => FileState::Off,
         };
+        let goroot_has_std = values
+            .get("GOROOT")
+            .filter(|g| !g.is_empty())
+            .is_some_and(|root| Path::new(root).join("src").join("runtime").is_dir());
         let settings = MANAGED
             .iter()
             .map(|name| {
@@ -258,6 +265,7 @@ impl GoEnv {
             values,
             user_file,
             goroot_file,
+            goroot_has_std,
             settings,
             elapsed,
             module_error: None,
