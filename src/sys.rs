@@ -127,6 +127,19 @@ pub fn run(
     cwd: Option<&Path>,
     timeout: Duration,
 ) -> Result<RunOutput, RunError> {
+    run_with_input(program, args, env, cwd, timeout, None)
+}
+
+/// [`run`], with `input` written to the child's stdin (then closed) instead of a closed stdin:
+/// the credential helpers GOAUTH names read their question there.
+pub fn run_with_input(
+    program: &Path,
+    args: &[OsString],
+    env: &ProcessEnv,
+    cwd: Option<&Path>,
+    timeout: Duration,
+    input: Option<&[u8]>,
+) -> Result<RunOutput, RunError> {
     let name = program.display().to_string();
     let started = Instant::now();
     let deadline = started + timeout;
@@ -135,7 +148,11 @@ pub fn run(
     cmd.args(args)
         .env_clear()
         .envs(env.iter())
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     own_process_group(&mut cmd);
@@ -147,6 +164,15 @@ pub fn run(
         source,
     })?;
     let group = child.id();
+    if let (Some(mut pipe), Some(bytes)) = (child.stdin.take(), input) {
+        // On a thread: a child that never reads must not block us past the deadline (its
+        // kill closes the pipe and ends the write).
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            let _ = pipe.write_all(&bytes);
+        });
+    }
     // Drain both pipes on threads so a chatty child cannot block on a full pipe.
     let (tx, rx) = mpsc::channel();
     if let Some(pipe) = child.stdout.take() {

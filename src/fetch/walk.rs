@@ -705,21 +705,28 @@ pub fn request<W: Steps>(
             format!("refusing to pass credentials to insecure URL: {shown}"),
         );
     }
-    let mut r = prober.fetch(&url, &fetch);
-    if r.status == Some(401) && url.scheme() == "https" {
-        // go hands a 401 to GOAUTH (auth.AddCredentials with the response) and sends the
-        // request once more, whatever GOAUTH says (measured with GOAUTH=off).
+    let r = prober.fetch(&url, &fetch);
+    if let Some(first) = &r.resent_after {
+        // go hands an https 4xx to GOAUTH (auth.AddCredentials with the URL and the response)
+        // and sends the request once more, whatever GOAUTH says (measured with GOAUTH=off);
+        // the transport did the same.
+        let mut detail = format!(
+            "{}: go runs GOAUTH again for this URL and sends the request once more",
+            first.status
+        );
+        for p in &first.problems {
+            detail.push_str(&format!("; {p}"));
+        }
         w.steps().push(Step {
             op,
             source: source.clone(),
             url: Some(shown.clone()),
-            status: r.status,
+            status: Some(first.status),
             outcome: Outcome::Error,
-            detail: "401 Unauthorized: go asks GOAUTH again and retries once".into(),
+            detail,
             next: "go sends the same request again".into(),
-            ms: r.phases.total_ms,
+            ms: first.ms,
         });
-        r = prober.fetch(&url, &fetch);
     }
     let (outcome, detail, result) = judge(&r, &shown, op == Op::Zip);
     w.steps().push(Step {

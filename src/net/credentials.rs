@@ -1,13 +1,18 @@
 //! The one credential loader, go's `cmd/go/internal/auth`: `.netrc` read once (`$NETRC`, else
-//! `~/.netrc`) with go's parser, and `loadCredential`'s longest-prefix match of
-//! `host[:port]/path`. The transport sends what [`Credentials::basic_for`] returns; the route
-//! plan describes the same match without values.
+//! `~/.netrc`) with go's parser, GOAUTH's `git DIR` (`git credential fill`) and command
+//! entries run when go runs them (bounded by the request's deadline, never prompting), and
+//! `loadCredential`'s longest-prefix match of `host[:port]/path`. The transport sends what
+//! [`Credentials::headers_for`] returns; the route plan describes the same match without
+//! values. No secret leaves this module except in a request header.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use url::Url;
 
+use crate::redact::redact;
 use crate::sys::ProcessEnv;
 
 /// A `machine` entry of a `.netrc` file.
@@ -86,10 +91,55 @@ pub fn load_netrc(env: &ProcessEnv) -> Vec<NetrcEntry> {
         .unwrap_or_default()
 }
 
-/// The credentials go would send, loaded once. Never printed: `Debug` shows machines only.
-#[derive(Debug, Clone, Default)]
+/// The longest time a GOAUTH helper (`git credential fill` or a command) may run. go waits
+/// for it without a limit; godoctor stops it at the request's deadline or after this.
+pub const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One GOAUTH method, ready to run. `Debug` never shows a command's arguments (tokens).
+#[derive(Clone)]
+enum Method {
+    Netrc,
+    /// `git DIR`: `git credential fill` run in DIR.
+    Git(PathBuf),
+    /// Any other command, split into words like go's `quoted.Split`.
+    Command(Vec<String>),
+}
+
+impl std::fmt::Debug for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Method::Netrc => f.write_str("netrc"),
+            Method::Git(dir) => write!(f, "git {}", dir.display()),
+            Method::Command(words) => write!(f, "command {}", words.first().map_or("", |w| w)),
+        }
+    }
+}
+
+/// Request headers for a URL prefix (`host[:port][/path]`, no scheme), go's `credentialCache`.
+type Cache = Vec<(String, Vec<(String, String)>)>;
+
+/// What go's `cmd/go/internal/auth` sends: `.netrc` read once, GOAUTH's methods, and the cache
+/// of headers per URL prefix they fill. Clones share the cache (go's is process-wide). Never
+/// printed: `Debug` shows machines and method names only.
+#[derive(Clone, Default)]
 pub struct Credentials {
     entries: Vec<NetrcEntry>,
+    /// GOAUTH's methods in the order written (empty for `off`).
+    methods: Vec<Method>,
+    /// The environment helpers run in (go's own).
+    env: ProcessEnv,
+    cache: Arc<Mutex<Cache>>,
+    /// go runs every method once, without a URL, before the first https request (`authOnce`).
+    once: Arc<OnceLock<()>>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("entries", &self.entries)
+            .field("methods", &self.methods)
+            .finish()
+    }
 }
 
 impl Credentials {
@@ -97,6 +147,9 @@ impl Credentials {
     pub fn from_netrc(env: &ProcessEnv) -> Self {
         Credentials {
             entries: load_netrc(env),
+            methods: vec![Method::Netrc],
+            env: env.clone(),
+            ..Credentials::default()
         }
     }
 
@@ -106,42 +159,344 @@ impl Credentials {
     }
 
     /// What go's GOAUTH makes it send (`None`: a go before 1.24, `.netrc` only). `off` sends
-    /// nothing, not even `.netrc` entries; `netrc` loads `.netrc`. `git DIR` and command
-    /// entries are run by go itself per request and are not loaded here. An unusable GOAUTH
-    /// loads nothing (go fails before sending anything).
+    /// nothing, not even `.netrc` entries; `netrc` loads `.netrc`; `git DIR` and commands run
+    /// when go runs them (see [`Credentials::headers_for`] and [`Credentials::refresh`]). An
+    /// unusable GOAUTH loads nothing (go fails before sending anything).
     pub fn load(env: &ProcessEnv, goauth: Option<&str>) -> Self {
-        use crate::syntax::goauth::{self, AuthMethod};
-        let methods = match goauth {
-            None => vec![AuthMethod::Netrc],
-            Some(v) => goauth::parse(v).unwrap_or_default(),
+        let Some(value) = goauth else {
+            return Credentials::from_netrc(env);
         };
-        let mut c = Credentials::none();
-        for m in methods {
-            match m {
-                AuthMethod::Off => return Credentials::none(),
-                AuthMethod::Netrc => c.entries = load_netrc(env),
-                AuthMethod::Git { .. } | AuthMethod::Command { .. } => {}
+        if crate::syntax::goauth::parse(value).is_err() {
+            return Credentials::none();
+        }
+        let mut methods = Vec::new();
+        for command in value.split(';').map(str::trim) {
+            let words: Vec<&str> = command.split_whitespace().collect();
+            match words.first().copied() {
+                Some("off") | None => return Credentials::none(),
+                Some("netrc") => methods.push(Method::Netrc),
+                Some("git") => methods.push(Method::Git(PathBuf::from(words[1..].join(" ")))),
+                Some(_) => match crate::syntax::quoted::split(command) {
+                    Ok(w) if !w.is_empty() => methods.push(Method::Command(w)),
+                    _ => return Credentials::none(),
+                },
             }
         }
-        c
+        let entries = if methods.iter().any(|m| matches!(m, Method::Netrc)) {
+            load_netrc(env)
+        } else {
+            Vec::new()
+        };
+        Credentials {
+            entries,
+            methods,
+            env: env.clone(),
+            ..Credentials::default()
+        }
     }
 
-    /// The loaded entries (for the checks that say which hosts have credentials).
+    /// The loaded `.netrc` entries (for the checks that say which hosts have credentials).
     pub fn entries(&self) -> &[NetrcEntry] {
         &self.entries
     }
 
-    /// The Basic credentials go adds to a request for `url`: https only, like
-    /// `auth.AddCredentials`.
-    pub fn basic_for(&self, url: &Url) -> Option<String> {
-        if url.scheme() != "https" {
+    /// The headers go adds to the first request for `url` (`auth.AddCredentials` without a
+    /// URL): https only; every method runs once per process first (`.netrc` stored, commands
+    /// run without arguments, `git` skipped as it needs a URL), then go's `loadCredential`
+    /// takes the longest stored prefix of `url`.
+    pub fn headers_for(&self, url: &Url, deadline: Instant) -> Vec<(String, String)> {
+        if url.scheme() != "https" || self.methods.is_empty() {
+            return Vec::new();
+        }
+        self.once.get_or_init(|| {
+            let _ = self.run_methods(None, None, deadline);
+        });
+        self.lookup(url)
+    }
+
+    /// go's second chance after an https answer 4xx: every method runs again with the URL
+    /// (`git credential fill` asked for it, commands given it as last argument and the
+    /// response head on stdin), what they print is stored, and the request is sent once more
+    /// with [`Credentials::headers_for`]. Returns what went wrong, secrets left out.
+    pub fn refresh(&self, url: &Url, response_head: &str, deadline: Instant) -> Vec<String> {
+        if url.scheme() != "https" || self.methods.is_empty() {
+            return Vec::new();
+        }
+        self.once.get_or_init(|| {
+            let _ = self.run_methods(None, None, deadline);
+        });
+        self.run_methods(Some(url), Some(response_head), deadline)
+    }
+
+    /// go's `runGoAuth`: the methods in reverse order, so the first one written wins a prefix.
+    fn run_methods(
+        &self,
+        url: Option<&Url>,
+        response: Option<&str>,
+        deadline: Instant,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        for method in self.methods.iter().rev() {
+            match method {
+                Method::Netrc => {
+                    for e in &self.entries {
+                        let basic = basic(&e.login, &e.password);
+                        self.store(&e.machine, vec![("Authorization".into(), basic)]);
+                    }
+                }
+                Method::Git(dir) => {
+                    let Some(url) = url else { continue };
+                    match self.git_fill(dir, url, deadline) {
+                        Ok((prefix, header)) => self.store(&prefix, vec![header]),
+                        Err(e) => problems.push(format!("GOAUTH=git {}: {e}", dir.display())),
+                    }
+                }
+                Method::Command(words) => match self.command(words, url, response, deadline) {
+                    Ok(found) => {
+                        for (prefix, headers) in found {
+                            self.store(&prefix, headers);
+                        }
+                    }
+                    Err(e) => problems.push(format!("GOAUTH command {}: {e}", words[0])),
+                },
+            }
+        }
+        problems.into_iter().map(|p| redact(&p)).collect()
+    }
+
+    /// `git credential fill` in `dir` for `url`, like go's `runGitAuth`: the answer's
+    /// protocol/host/path (or url) must be a prefix of the URL asked for.
+    fn git_fill(
+        &self,
+        dir: &std::path::Path,
+        url: &Url,
+        deadline: Instant,
+    ) -> Result<(String, (String, String)), String> {
+        // Never a prompt: a helper without the credential fails instead of asking a terminal
+        // (go would ask; a doctor must not hang on it).
+        let env = self
+            .env
+            .with("GIT_TERMINAL_PROMPT", "0")
+            .with("GIT_ASKPASS", "");
+        let out = crate::sys::run_with_input(
+            std::path::Path::new("git"),
+            &["credential".into(), "fill".into()],
+            &env,
+            Some(dir),
+            helper_time(deadline),
+            Some(format!("url={}\n", url.as_str()).as_bytes()),
+        )
+        .map_err(|e| e.to_string())?;
+        if !out.success {
+            // Its output may hold the credential: only the exit status is told.
+            return Err(format!(
+                "'git credential fill' failed (exit status {})",
+                out.status.map_or("killed".to_string(), |c| c.to_string())
+            ));
+        }
+        let (prefix, user, password) = parse_git_credential(&out.stdout);
+        if prefix.is_empty() {
+            return Err("'git credential fill' gave no URL the credential is for".into());
+        }
+        if !url.as_str().starts_with(&prefix) {
+            return Err(format!(
+                "'git credential fill' gave a credential for {prefix}, not for this URL"
+            ));
+        }
+        Ok((prefix, ("Authorization".into(), basic(&user, &password))))
+    }
+
+    /// A GOAUTH command, like go's `runAuthCommand`.
+    fn command(
+        &self,
+        words: &[String],
+        url: Option<&Url>,
+        response: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Cache, String> {
+        let mut args: Vec<std::ffi::OsString> = words[1..].iter().map(Into::into).collect();
+        if let Some(u) = url {
+            args.push(u.as_str().into());
+        }
+        let out = crate::sys::run_with_input(
+            std::path::Path::new(&words[0]),
+            &args,
+            &self.env,
+            None,
+            helper_time(deadline),
+            response.map(str::as_bytes),
+        )
+        .map_err(|e| e.to_string())?;
+        if !out.success {
+            return Err(format!(
+                "exited with status {}",
+                out.status.map_or("killed".to_string(), |c| c.to_string())
+            ));
+        }
+        parse_goauth_output(&out.stdout).map_err(|e| format!("cannot parse its output: {e}"))
+    }
+
+    fn store(&self, prefix: &str, headers: Vec<(String, String)>) {
+        let prefix = prefix.trim_start_matches("https://").to_string();
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.retain(|(p, _)| *p != prefix);
+        if !headers.is_empty() {
+            cache.push((prefix, headers));
+        }
+    }
+
+    /// go's `loadCredential`: `url` without `https://`, then ever shorter `/` prefixes.
+    fn lookup(&self, url: &Url) -> Vec<(String, String)> {
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let full = strip_for_match(url);
+        let mut prefix = full.as_str();
+        loop {
+            if let Some((_, h)) = cache
+                .iter()
+                .find(|(p, _)| p.trim_end_matches('/') == prefix)
+            {
+                return h.clone();
+            }
+            match prefix.rfind('/') {
+                Some(i) => prefix = &prefix[..i],
+                None => return Vec::new(),
+            }
+        }
+    }
+}
+
+fn helper_time(deadline: Instant) -> Duration {
+    deadline
+        .saturating_duration_since(Instant::now())
+        .clamp(Duration::from_millis(1), HELPER_TIMEOUT)
+}
+
+fn basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+/// The output of `git credential fill`, like go's `parseGitAuth`: the URL prefix (from
+/// `url=`, else protocol://host/path), the user name and the password.
+pub fn parse_git_credential(out: &str) -> (String, String, String) {
+    let (mut scheme, mut host, mut path) = (String::new(), String::new(), String::new());
+    let (mut user, mut password, mut whole) = (String::new(), String::new(), None);
+    for line in out.split('\n') {
+        let Some((key, value)) = line.trim().split_once('=') else {
+            continue;
+        };
+        match key {
+            "protocol" => scheme = value.to_string(),
+            "host" => host = value.to_string(),
+            "path" => path = value.to_string(),
+            "username" => user = value.to_string(),
+            "password" => password = value.to_string(),
+            // A malformed url= is ignored; the other fields still give the prefix.
+            "url" if Url::parse(value).is_ok() => whole = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    let prefix = whole.unwrap_or_else(|| {
+        if scheme.is_empty() && host.is_empty() {
+            return path;
+        }
+        let slash = if !path.is_empty() && !path.starts_with('/') {
+            "/"
+        } else {
+            ""
+        };
+        format!("{scheme}://{host}{slash}{path}")
+    });
+    (prefix, user, password)
+}
+
+/// A GOAUTH command's output, like go's `parseUserAuth` (`go help goauth`): blocks of
+/// `https://` URL lines, a blank line, header lines, a blank line. Prefixes are stored
+/// without `https://`.
+pub fn parse_goauth_output(out: &str) -> Result<Cache, String> {
+    let mut found: Cache = Vec::new();
+    let mut rest = out;
+    // One line without its line break; None at the end of the output.
+    let mut next_line = || -> Option<&str> {
+        if rest.is_empty() {
             return None;
         }
-        let e = netrc_match(&self.entries, url)?;
-        Some(
-            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", e.login, e.password)),
-        )
+        let (line, tail) = rest.split_once('\n').unwrap_or((rest, ""));
+        rest = tail;
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    };
+    loop {
+        let mut urls = Vec::new();
+        loop {
+            let Some(line) = next_line() else {
+                if urls.is_empty() {
+                    return Ok(found);
+                }
+                return Err("the output ended inside a list of URLs".into());
+            };
+            if line.trim() != line {
+                return Err("leading or trailing white space".into());
+            }
+            if line.is_empty() {
+                break;
+            }
+            if !line.starts_with("https://") {
+                return Err("expected a https:// URL prefix or an empty line".into());
+            }
+            urls.push(line.trim_start_matches("https://").to_string());
+        }
+        if urls.is_empty() {
+            return Err("expected a URL prefix".into());
+        }
+        let mut headers: Vec<(String, String)> = Vec::new();
+        loop {
+            let Some(line) = next_line() else {
+                return Err("the output ended before the blank line after the headers".into());
+            };
+            if line.is_empty() {
+                break;
+            }
+            if line.starts_with([' ', '\t']) {
+                match headers.last_mut() {
+                    Some((_, v)) => {
+                        v.push(' ');
+                        v.push_str(line.trim());
+                        continue;
+                    }
+                    None => return Err("a header continues nothing".into()),
+                }
+            }
+            match line.split_once(':') {
+                Some((k, v)) if !k.is_empty() && k.bytes().all(is_token) => {
+                    headers.push((k.to_string(), v.trim().to_string()))
+                }
+                _ => return Err("malformed header line".into()),
+            }
+        }
+        for u in urls {
+            found.retain(|(p, _)| *p != u);
+            found.push((u, headers.clone()));
+        }
     }
+}
+
+/// A character allowed in a header name (RFC 7230 token).
+fn is_token(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn strip_for_match(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.set_fragment(None);
+    u.as_str()
+        .trim_start_matches("https://")
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// go's `loadCredential`: strip `https://` and a trailing `/`, then try ever shorter `/`
@@ -250,5 +605,116 @@ mod tests {
             Some("c".into())
         );
         assert_eq!(m("https://corp.example/public"), None);
+    }
+
+    #[test]
+    fn git_credential_output_like_go() {
+        let (p, u, pw) = parse_git_credential(
+            "protocol=https\nhost=127.0.0.1:8443\nusername=alice\npassword=s3cret\n",
+        );
+        assert_eq!(
+            (p.as_str(), u.as_str(), pw.as_str()),
+            ("https://127.0.0.1:8443", "alice", "s3cret")
+        );
+        let (p, _, _) = parse_git_credential("protocol=https\nhost=h.example\npath=org/repo\n");
+        assert_eq!(p, "https://h.example/org/repo");
+        // A well-formed url= line wins over the pieces; a malformed one is ignored.
+        let (p, _, _) =
+            parse_git_credential("protocol=https\nhost=a.example\nurl=https://b.example/x\n");
+        assert_eq!(p, "https://b.example/x");
+        let (p, _, _) = parse_git_credential("protocol=https\nhost=a.example\nurl=::\n");
+        assert_eq!(p, "https://a.example");
+        assert_eq!(parse_git_credential("nothing\n").0, "");
+    }
+
+    #[test]
+    fn goauth_command_output_like_go() {
+        let got = parse_goauth_output(
+            "https://a.example\nhttps://b.example/private\n\nAuthorization: Bearer t\nX-Extra: 1\n\n\
+             https://c.example\n\nAuthorization: Basic Yzpk\n\n",
+        )
+        .expect("parses");
+        let prefixes: Vec<&str> = got.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(prefixes, ["a.example", "b.example/private", "c.example"]);
+        assert_eq!(
+            got[1].1,
+            [
+                ("Authorization".to_string(), "Bearer t".to_string()),
+                ("X-Extra".to_string(), "1".to_string())
+            ]
+        );
+        assert_eq!(parse_goauth_output("").expect("empty"), Vec::new());
+        for bad in [
+            "a.example\n\nAuthorization: x\n\n",          // no https://
+            "https://a.example\n\nAuthorization: x\n",    // no closing blank line
+            " https://a.example\n\nAuthorization: x\n\n", // white space
+            "\nAuthorization: x\n\n",                     // no URL
+            "https://a.example\n\nno colon\n\n",          // bad header
+            "https://a.example\n",                        // ends in the URL list
+        ] {
+            assert!(parse_goauth_output(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn goauth_methods_fill_one_cache_first_written_wins() {
+        let dir = tempfile::tempdir().expect("dir");
+        let script = |name: &str, user: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(
+                &p,
+                format!(
+                    "#!/bin/sh\nprintf 'https://h.example\\n\\nAuthorization: Basic {user}\\n\\n'\n"
+                ),
+            )
+            .expect("script");
+            let mut perm = std::fs::metadata(&p).expect("meta").permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+            std::fs::set_permissions(&p, perm).expect("chmod");
+            p.display().to_string()
+        };
+        let (one, two) = (script("one", "first"), script("two", "second"));
+        let path = std::env::var("PATH").unwrap_or_default();
+        let env = ProcessEnv::from_pairs([("PATH", path.as_str())]);
+        let c = Credentials::load(&env, Some(&format!("{one};{two}")));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let url = Url::parse("https://h.example/mod/@v/list").expect("url");
+        assert_eq!(
+            c.headers_for(&url, deadline),
+            [("Authorization".to_string(), "Basic first".to_string())]
+        );
+        // Plain http never gets them; `off` sends nothing; the Debug form shows no argument.
+        let http = Url::parse("http://h.example/mod/@v/list").expect("url");
+        assert!(c.headers_for(&http, deadline).is_empty());
+        assert!(
+            Credentials::load(&env, Some("off"))
+                .headers_for(&url, deadline)
+                .is_empty()
+        );
+        let secret = Credentials::load(&env, Some(&format!("{one} --token=hunter2")));
+        assert!(!format!("{secret:?}").contains("hunter2"));
+        // A command that hangs is stopped at the deadline and named without its arguments.
+        let slow = dir.path().join("slow");
+        std::fs::write(&slow, "#!/bin/sh\nsleep 30\n").expect("script");
+        let mut perm = std::fs::metadata(&slow).expect("meta").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+        std::fs::set_permissions(&slow, perm).expect("chmod");
+        let c = Credentials::load(&env, Some(&format!("{} --token=hunter2", slow.display())));
+        let started = Instant::now();
+        let problems = c.refresh(
+            &url,
+            "HTTP/1.1 401 Unauthorized\n\n",
+            Instant::now() + Duration::from_millis(300),
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            !problems.is_empty() && problems.iter().all(|p| !p.contains("hunter2")),
+            "{problems:?}"
+        );
     }
 }

@@ -93,8 +93,24 @@ pub struct FetchResult {
     /// Whether credentials (URL or .netrc) were sent; the credentials themselves never are kept.
     pub authenticated: bool,
     pub error: Option<FetchError>,
+    /// Set when go would have sent the request twice: the first answer was 4xx over https,
+    /// so go ran GOAUTH again with the URL and re-sent it (this result is the second answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resent_after: Option<Resent>,
+    /// The last response head as text, for a GOAUTH command's stdin.
+    #[serde(skip)]
+    pub head_text: String,
     #[serde(skip)]
     pub body: Vec<u8>,
+}
+
+/// The first answer of a request go sent twice (see [`FetchResult::resent_after`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Resent {
+    pub status: u16,
+    pub ms: f64,
+    /// What went wrong running GOAUTH's helpers, secrets left out.
+    pub problems: Vec<String>,
 }
 
 impl FetchResult {
@@ -124,7 +140,8 @@ impl Prober {
         Prober {
             tls: trust.config.clone(),
             proxies: ProxyEnv::from_env(env),
-            credentials: Credentials::from_netrc(env),
+            // GOAUTH as the process environment sets it; see [`Prober::with_goauth`].
+            credentials: Credentials::load(env, env.get("GOAUTH")),
             trust_count: trust.count,
             trust: trust.sources,
         }
@@ -135,9 +152,40 @@ impl Prober {
         self.proxies.proxy_for(url).map(|p| host_port(&p))
     }
 
-    /// GET `url`, following redirects like go, within `opts`. Never panics, never blocks past
-    /// the deadline (DNS lookups that hang are abandoned on a helper thread).
+    /// Configure from the environment with go's effective GOAUTH (`go env GOAUTH`, which may
+    /// come from the go env file; `None` for a go before 1.24, which reads `.netrc` only).
+    pub fn with_goauth(env: &ProcessEnv, goauth: Option<&str>) -> Self {
+        Prober::new(env).with_credentials(Credentials::load(env, goauth))
+    }
+
+    /// GET `url` like go's `web.Get`, within `opts`: redirects followed like go's client and,
+    /// when an https answer is 4xx, GOAUTH run again with the URL and the request sent once
+    /// more (go does this whatever GOAUTH says, `off` included). Never panics, never blocks
+    /// past the deadline (DNS lookups that hang are abandoned on a helper thread).
     pub fn fetch(&self, url: &Url, opts: &FetchOptions) -> FetchResult {
+        let started = Instant::now();
+        let first = self.fetch_once(url, opts);
+        let Some(status) = first.status.filter(|s| (400..500).contains(s)) else {
+            return first;
+        };
+        if url.scheme() != "https" {
+            return first;
+        }
+        let problems = self
+            .credentials
+            .refresh(url, &first.head_text, opts.deadline);
+        let mut second = self.fetch_once(url, opts);
+        second.resent_after = Some(Resent {
+            status,
+            ms: first.phases.total_ms,
+            problems,
+        });
+        second.phases.total_ms = ms(started.elapsed());
+        second
+    }
+
+    /// One GET of `url` and its redirects.
+    fn fetch_once(&self, url: &Url, opts: &FetchOptions) -> FetchResult {
         let started = Instant::now();
         let mut result = FetchResult {
             url: redact(url.as_str()),
@@ -305,9 +353,21 @@ impl Prober {
             host_header(url),
             env!("CARGO_PKG_VERSION")
         );
-        if let Some(auth) = self.credentials(url) {
-            head.push_str(&format!("Authorization: Basic {auth}\r\n"));
-            result.authenticated = true;
+        // go's order: GOAUTH's headers first; the URL's own user:password only when they set
+        // no Authorization (net/http adds it last).
+        let headers = self.credentials.headers_for(url, deadline);
+        for (k, v) in &headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        result.authenticated = !headers.is_empty();
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        {
+            if let Some(auth) = userinfo_basic(url) {
+                head.push_str(&format!("Authorization: Basic {auth}\r\n"));
+                result.authenticated = true;
+            }
         }
         if let (Some(p), false) = (&proxy, https) {
             if let Some(auth) = userinfo_basic(p) {
@@ -328,6 +388,7 @@ impl Prober {
         result.server = response.header("server").map(str::to_string);
         result.powered_by = response.header("x-powered-by").map(str::to_string);
         result.www_authenticate = response.header("www-authenticate").map(str::to_string);
+        result.head_text = response.to_text();
         if (300..400).contains(&response.status) && response.status != 304 {
             if let Some(loc) = response.header("location") {
                 return Ok(Some(loc.to_string()));
@@ -346,11 +407,6 @@ impl Prober {
             }
         }
         Ok(None)
-    }
-
-    /// Basic credentials for `url`: its own userinfo, else what the credential loader has.
-    fn credentials(&self, url: &Url) -> Option<String> {
-        userinfo_basic(url).or_else(|| self.credentials.basic_for(url))
     }
 
     /// The same prober sending `credentials` instead of the `.netrc` ones (GOAUTH decides).

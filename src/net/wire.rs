@@ -16,12 +16,24 @@ const MAX_HEADERS: usize = 128;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseHead {
     pub status: u16,
+    /// The reason phrase (`Unauthorized`), possibly empty.
+    pub reason: String,
     pub headers: Vec<(String, String)>,
     /// Body bytes that arrived with the head.
     pub rest: Vec<u8>,
 }
 
 impl ResponseHead {
+    /// The head as go hands it to a GOAUTH command on stdin: status line, headers, blank line.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("HTTP/1.1 {} {}\n", self.status, self.reason);
+        for (k, v) in &self.headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push('\n');
+        out
+    }
+
     /// First header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -96,6 +108,7 @@ pub fn parse_head(buf: &[u8]) -> Result<ResponseHead, HeadParse> {
         .collect();
     Ok(ResponseHead {
         status,
+        reason: response.reason.unwrap_or_default().to_string(),
         headers,
         rest: buf[end..].to_vec(),
     })
