@@ -1074,3 +1074,147 @@ fn self_signed_ca_certificate_trusted_through_ssl_cert_file_works_like_go() {
     assert_eq!(godoctor, go, "{doc}\n{run}");
     assert!(a.requests().is_empty());
 }
+
+/// Run godoctor, then go, and return (godoctor ok, go ok, GET paths each saw, outputs). HEAD
+/// requests are left out: after `git credential fill` go checks the credential with a HEAD
+/// in the background (and tells git to approve or reject it), which godoctor never does.
+fn auth_referee(
+    u: &GoUser,
+    m: &Module,
+    a: &GoProxy,
+) -> (bool, bool, Vec<String>, Vec<String>, Run, Run) {
+    let gets = |p: &GoProxy| -> Vec<String> {
+        p.requests()
+            .into_iter()
+            .filter(|r| r.method == "GET")
+            .map(|r| r.path)
+            .collect()
+    };
+    a.clear_log();
+    let doc = u.godoctor(&["route", &m.spec(), "--probe", "--json", "--timeout", "10s"]);
+    let doc_gets = gets(a);
+    a.clear_log();
+    u.go(&["clean", "-modcache"]).assert_success();
+    a.clear_log();
+    let run = u.go(&["mod", "download", "-json", &m.spec()]);
+    let go_ok = run.success() && !run.stdout.contains("\"Error\"");
+    let doc_ok = doc.json()["ok"].as_bool().unwrap_or(false);
+    (doc_ok, go_ok, doc_gets, gets(a), doc, run)
+}
+
+/// A TLS proxy serving `m` only with `alice:s3cret`, and a user trusting it.
+fn basic_auth_proxy(m: &Module) -> (GoProxy, GoUser) {
+    let a = GoProxy::builder().module(m.clone()).tls().start();
+    a.set_basic_auth(Some(("alice", "s3cret")));
+    let u = user(&a.url())
+        .with_env("SSL_CERT_FILE", a.ca_file())
+        // Neither may ask a terminal when the helper has nothing.
+        .with_env("GIT_TERMINAL_PROMPT", "0");
+    (a, u)
+}
+
+#[test]
+fn goauth_git_dir_sends_what_git_credential_fill_gives_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let (a, u) = basic_auth_proxy(&m);
+    let store = u.root().join("git-credentials");
+    std::fs::write(
+        u.home().join(".gitconfig"),
+        format!(
+            "[credential]\n\thelper = store --file={}\n",
+            store.display()
+        ),
+    )
+    .expect("write .gitconfig");
+    let dir = u.work_dir();
+    let u = u.with_env("GOAUTH", format!("git {}", dir.display()));
+    for (password, want_ok) in [("s3cret", true), ("wrong", false)] {
+        std::fs::write(
+            &store,
+            format!("https://alice:{password}@127.0.0.1:{}\n", a.port()),
+        )
+        .expect("write credential store");
+        let (doc_ok, go_ok, doc_gets, go_gets, doc, run) = auth_referee(&u, &m, &a);
+        assert_eq!(go_ok, want_ok, "go itself, password {password}\n{run}");
+        assert_eq!(doc_ok, go_ok, "password {password}\n{doc}\n{run}");
+        assert_eq!(doc_gets, go_gets, "password {password}\n{doc}\n{run}");
+        assert!(
+            !doc.output().contains(password) && !doc.output().contains("YWxpY2U6"),
+            "a secret was printed\n{doc}"
+        );
+    }
+}
+
+#[test]
+fn goauth_command_sends_the_headers_it_prints_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let (a, mut u) = basic_auth_proxy(&m);
+    for (credential, want_ok) in [("alice:s3cret", true), ("alice:wrong", false)] {
+        let header = format!("Basic {}", common::sumdb::base64(credential.as_bytes()));
+        // go's protocol: run once without arguments (nothing to say), then after a 4xx with the
+        // URL as argument and the response head on stdin.
+        let script = u.fake_program(
+            &format!("goauth-{}", credential.len()),
+            &format!(
+                "#!/bin/sh\n\
+                 [ $# -ge 1 ] || exit 0\n\
+                 head -n 1 | grep -q '^HTTP/1.1 401' || exit 0\n\
+                 printf 'https://127.0.0.1:{}\\n\\nAuthorization: {header}\\n\\n'\n",
+                a.port()
+            ),
+        );
+        u.set_env("GOAUTH", script.display().to_string());
+        let (doc_ok, go_ok, doc_gets, go_gets, doc, run) = auth_referee(&u, &m, &a);
+        assert_eq!(go_ok, want_ok, "go itself, {credential}\n{run}");
+        assert_eq!(doc_ok, go_ok, "{credential}\n{doc}\n{run}");
+        assert_eq!(doc_gets, go_gets, "{credential}\n{doc}\n{run}");
+        assert!(
+            !doc.output().contains(&header),
+            "a secret was printed\n{doc}"
+        );
+        // proxy test and check walk go's GOPROXY with the same credentials.
+        let test = u.godoctor(&[
+            "proxy",
+            "test",
+            "--json",
+            "--timeout",
+            "10s",
+            "--samples",
+            "1",
+            "--module",
+            &m.spec(),
+        ]);
+        assert_eq!(
+            test.json()[0]["ok"].as_bool(),
+            Some(want_ok),
+            "{credential}\n{test}"
+        );
+        let check = u.godoctor(&["check", "proxy", "--json", "--timeout", "10s"]);
+        let reach = check.json()["checks"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["id"] == "proxy.reach").cloned())
+            .unwrap_or_default();
+        // Authenticated, it answers like a proxy (404 for check's canary); without, 401.
+        let refused = reach["detail"].as_str().unwrap_or_default().contains("401");
+        assert_eq!(refused, !want_ok, "{credential}\n{check}");
+        assert!(!check.output().contains(&header) && !test.output().contains(&header));
+    }
+}
+
+#[test]
+fn an_https_404_is_sent_twice_like_go() {
+    // go's web.Get hands every https 4xx to GOAUTH and sends the request once more, even with
+    // nothing to add; after `,` it then falls through to the next proxy.
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder().tls().start();
+    let b = GoProxy::builder().module(m.clone()).tls().start();
+    let u = user(&format!("{},{}", a.url(), b.url())).with_env("SSL_CERT_FILE", a.ca_file());
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a, &b]);
+    assert!(go.ok, "{run}");
+    assert_eq!(godoctor, go, "{doc}\n{run}");
+    let asked = go.requests[0]
+        .iter()
+        .filter(|p| p.ends_with(".info"))
+        .count();
+    assert_eq!(asked, 2, "{:?}", go.requests[0]);
+}

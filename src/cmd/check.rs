@@ -301,7 +301,8 @@ fn gather_slow(
     let facts = std::thread::scope(|s| {
         let run = online.then(|| {
             s.spawn(|| {
-                let prober = Prober::new(&ctx.env);
+                let prober =
+                    Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
                 let mut opts = ProbeOptions {
                     timeout,
                     ..ProbeOptions::default()

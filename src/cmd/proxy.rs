@@ -78,11 +78,20 @@ fn test(
     ctx: &Context,
 ) -> Result<Outcome> {
     let opts = options(probe)?;
-    let prober = Prober::new(&ctx.env);
+    let go_env = if urls.is_empty() {
+        Some(ctx.load_go_env()?)
+    } else {
+        None
+    };
+    // GOAUTH as go sees it (its env file included) when go's settings are read anyway.
+    let goauth = match &go_env {
+        Some(g) => g.values.get("GOAUTH").map(String::as_str),
+        None => ctx.env.get("GOAUTH"),
+    };
+    let prober = Prober::with_goauth(&ctx.env, goauth);
     // No URL = the effective GOPROXY and GOSUMDB from go, walked as go walks them; explicit
     // URLs are probed side by side (and the database only with --sumdb).
-    let (goproxy, sumdb_value, run) = if urls.is_empty() {
-        let go_env = ctx.load_go_env()?;
+    let (goproxy, sumdb_value, run) = if let Some(go_env) = &go_env {
         let goproxy = go_env.get("GOPROXY").to_string();
         let gosumdb = sumdb_flag.map_or_else(|| go_env.get("GOSUMDB").to_string(), str::to_string);
         let run = probe_settings(&prober, &goproxy, &gosumdb, opts);

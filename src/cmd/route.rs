@@ -65,10 +65,7 @@ pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
     let plan = route::plan(&path, &version, &settings);
     let walk = args.probe.then(|| {
         // GOAUTH decides what go sends: `off` sends nothing, not even .netrc entries.
-        let prober = Prober::new(&ctx.env).with_credentials(credentials::Credentials::load(
-            &ctx.env,
-            settings.goauth.as_deref(),
-        ));
+        let prober = Prober::with_goauth(&ctx.env, settings.goauth.as_deref());
         route_probe::walk(
             &plan,
             &prober,
