@@ -150,7 +150,7 @@ pub struct ExplainArgs {
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
     /// Deadline of each network check of a host named in the error, e.g. 5s, 500ms
-    #[arg(long, default_value = "5s", value_parser = crate::net::parse_timeout, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// No network checks: explain from the settings alone
     #[arg(long)]
@@ -166,7 +166,7 @@ pub struct RouteArgs {
     #[arg(long)]
     pub probe: bool,
     /// Deadline per request of the probe, e.g. 10s, 500ms
-    #[arg(long, default_value = "10s", value_parser = crate::net::parse_timeout, value_name = "DURATION")]
+    #[arg(long, default_value = "10s", value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 }
 
@@ -251,7 +251,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
     /// Deadline for each network probe, e.g. 3 or 3s or 500ms
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = crate::net::parse_timeout)]
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = crate::net::parse_timeout, allow_hyphen_values = true)]
     pub timeout: std::time::Duration,
     /// Walk this module through the proxies (repeatable), instead of the go.mod's requirements
     /// (inside a module) or the canary module (outside one)
@@ -316,7 +316,7 @@ pub struct ProxyArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
     /// Deadline per proxy, e.g. 3, 3s, 500ms
-    #[arg(long, default_value = "5s", value_parser = crate::net::parse_timeout, value_name = "DURATION")]
+    #[arg(long, default_value = "5s", value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// Latency samples per proxy
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
@@ -396,7 +396,7 @@ pub struct PortArgs {
     #[arg(long, requires = "stop")]
     pub yes: bool,
     /// Per-request deadline when asking what answers; with --wait/--wait-held, how long to wait
-    #[arg(long, value_name = "DURATION", value_parser = crate::net::parse_timeout)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::net::parse_timeout, allow_hyphen_values = true)]
     pub timeout: Option<std::time::Duration>,
 }
 

@@ -445,6 +445,23 @@ fn go_mod_needing_a_release_that_does_not_exist_says_so() {
     );
 }
 
+/// A negative deadline is refused with what a deadline looks like, in every command that
+/// takes one (clap alone read `-5s` as an unknown flag).
+#[test]
+fn a_negative_timeout_says_what_a_timeout_is() {
+    let user = GoUser::new();
+    for args in [
+        &["check", "--timeout", "-5s"][..],
+        &["proxy", "test", "--timeout", "-5s"],
+        &["route", "example.com/m", "--timeout", "-5s"],
+        &["explain", "--timeout", "-5s"],
+    ] {
+        let run = user.godoctor(args);
+        run.assert_code(2);
+        run.assert_stderr_contains("invalid timeout \"-5s\": use seconds like 3");
+    }
+}
+
 #[test]
 fn list_and_unknown_ids() {
     let user = GoUser::new();
