@@ -462,6 +462,30 @@ fn a_negative_timeout_says_what_a_timeout_is() {
     }
 }
 
+/// `proxy test not-a-url` says what go says of that GOPROXY entry, before any lookup.
+#[test]
+fn proxy_test_of_a_word_says_what_go_says() {
+    let user = GoUser::new().with_network_jail();
+    let dir = user.work_dir().join("m");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.22\n").expect("go.mod");
+    let go = user.with_env("GOPROXY", "not-a-url").cwd(&dir).go(&[
+        "mod",
+        "download",
+        "example.com/x@v1.0.0",
+    ]);
+    go.assert_failure();
+    go.assert_stderr_contains("invalid proxy URL missing scheme: not-a-url");
+    let user = GoUser::new().with_network_jail();
+    let run = user.godoctor(&["proxy", "test", "not-a-url"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("invalid proxy URL missing scheme: not-a-url");
+    assert!(!run.output().contains("lookup"), "{run}");
+    let run = user.godoctor(&["proxy", "test", "direct"]);
+    run.assert_code(2);
+    run.assert_stderr_contains("keyword");
+}
+
 #[test]
 fn list_and_unknown_ids() {
     let user = GoUser::new();

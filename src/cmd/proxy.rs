@@ -58,15 +58,38 @@ fn options(probe: &ProbeArgs) -> Result<ProbeOptions> {
     Ok(opts)
 }
 
+/// Read each argument as go reads a GOPROXY entry (go's own message for one it refuses, such
+/// as "invalid proxy URL missing scheme: not-a-url", before any DNS lookup).
 fn parse_urls(urls: &[String]) -> Result<Vec<Url>> {
+    use crate::syntax::goproxy::{self, ProxyEntry};
+    let hint = "pass proxy URLs like https://proxy.golang.org or http://127.0.0.1:3000";
     urls.iter()
         .map(|u| {
-            proxy::parse_proxy_url(u).map_err(|e| {
-                crate::hinted(
-                    e,
-                    "pass proxy URLs like https://proxy.golang.org or http://127.0.0.1:3000",
-                )
-            })
+            let list = goproxy::parse(u);
+            if let Some(said) = list.go_error {
+                return Err(crate::hinted(format!("go would refuse it: {said}"), hint));
+            }
+            let url = match list.specs.as_slice() {
+                [spec] => match &spec.entry {
+                    ProxyEntry::Url { url, .. } => url.clone(),
+                    _ => {
+                        return Err(crate::hinted(
+                            format!(
+                                "{} is a GOPROXY keyword, not a proxy URL",
+                                crate::redact::redact(u)
+                            ),
+                            hint,
+                        ));
+                    }
+                },
+                _ => {
+                    return Err(crate::hinted(
+                        format!("{} is not one proxy URL", crate::redact::redact(u)),
+                        "pass each proxy as its own argument",
+                    ));
+                }
+            };
+            proxy::parse_proxy_url(&url).map_err(|e| crate::hinted(e, hint))
         })
         .collect()
 }
