@@ -165,8 +165,9 @@ pub struct RouteArgs {
     /// Walk the route over the network the way go does (.info, .mod, .zip; no clone)
     #[arg(long)]
     pub probe: bool,
-    /// Deadline per request of the probe, e.g. 10s, 500ms
-    #[arg(long, default_value = "10s", value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
+    /// Deadline of each network request, e.g. 3, 3s or 500ms; everything the command sends
+    /// ends within 3 × this (the overall budget)
+    #[arg(long, default_value = crate::fetch::budget::DEFAULT_TIMEOUT, value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 }
 
@@ -250,8 +251,9 @@ pub struct CheckArgs {
     /// Count warnings as problems (exit 1)
     #[arg(long)]
     pub strict: bool,
-    /// Deadline for each network probe, e.g. 3 or 3s or 500ms
-    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = crate::net::parse_timeout, allow_hyphen_values = true)]
+    /// Deadline of each network request, e.g. 3, 3s or 500ms; everything the command sends
+    /// ends within 3 × this (the overall budget)
+    #[arg(long, default_value = crate::fetch::budget::DEFAULT_TIMEOUT, value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// Walk this module through the proxies (repeatable), instead of the go.mod's requirements
     /// (inside a module) or the canary module (outside one)
@@ -315,8 +317,9 @@ pub struct ProxyArgs {
 /// Options shared by `proxy test` and `proxy rank`.
 #[derive(Debug, Clone, Args)]
 pub struct ProbeArgs {
-    /// Deadline per proxy, e.g. 3, 3s, 500ms
-    #[arg(long, default_value = "5s", value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
+    /// Deadline of each network request, e.g. 3, 3s or 500ms; everything the command sends
+    /// ends within 3 × this (the overall budget)
+    #[arg(long, default_value = crate::fetch::budget::DEFAULT_TIMEOUT, value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// Latency samples per proxy
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]

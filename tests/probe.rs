@@ -930,3 +930,68 @@ fn check_module_flag_replaces_the_canary_and_serving_is_shown_not_assumed() {
     u.godoctor(&["check", "--module", "example.com/x"])
         .assert_code(2);
 }
+
+// ==== walk: one --timeout meaning (issue 11 item 4) ====
+
+/// `--timeout` is the deadline of each request and everything a command sends ends within
+/// 3 × it. A server that accepts and never answers, and one that answers every request just
+/// under the deadline, cost check, proxy test, proxy rank and route --probe at most that
+/// budget + 1 s each, and each says what timed out.
+#[test]
+fn every_network_command_ends_within_three_timeouts() {
+    let silent = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_secs(60)))
+        .start();
+    let slow = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_millis(800)))
+        .start();
+    let limit = Duration::from_secs(3 + 1);
+    for (server, says) in [(&silent, "hang"), (&slow, "")] {
+        let u = user()
+            .with_env("GOPROXY", server.url())
+            .with_env("GOSUMDB", "off");
+        let mirrors = u.write_file("mirrors.txt", format!("{}\n", server.url()));
+        let mirrors = mirrors.display().to_string();
+        let commands: Vec<(Vec<&str>, &str)> = vec![
+            (vec!["check", "proxy", "--module", MODULE], says),
+            (vec!["proxy", "test", "--module", MODULE], says),
+            (
+                vec![
+                    "proxy",
+                    "rank",
+                    "--no-builtin",
+                    "--candidates",
+                    &mirrors,
+                    "--module",
+                    MODULE,
+                ],
+                if says.is_empty() { "" } else { "timeout" },
+            ),
+            (
+                vec!["route", "example.com/hello", "--probe"],
+                if says.is_empty() {
+                    "overall budget (3 × --timeout = 3 s)"
+                } else {
+                    "go will hang"
+                },
+            ),
+        ];
+        for (mut args, needle) in commands {
+            args.extend(["--timeout", "1s"]);
+            let started = Instant::now();
+            let run = u.godoctor(&args);
+            let took = started.elapsed();
+            assert!(
+                took < limit,
+                "{args:?} took {took:?}, over 3 × 1 s + 1 s\n{run}"
+            );
+            assert!(matches!(run.code(), Some(0 | 1)), "{args:?}\n{run}");
+            assert!(
+                run.stdout.contains(needle),
+                "{args:?} should say {needle:?}\n{run}"
+            );
+        }
+    }
+}

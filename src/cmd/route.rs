@@ -70,7 +70,7 @@ pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
             &plan,
             &prober,
             WalkOptions {
-                timeout: args.timeout,
+                budget: crate::fetch::budget::Budget::start(args.timeout),
             },
         )
     });

@@ -3,11 +3,13 @@
 //! `direct`/`off` rules ([`walker`]); walking a planned route over the network ([`walk`]);
 //! version queries ([`versions`]); VCS discovery ([`vcs`]); module zips ([`modzip`]); the
 //! checksum-database client ([`sumdb`]); whether a URL is a Go module proxy ([`proxy`]); what a
-//! GOPROXY list means for a canary module ([`chain`], [`run`]); known mirrors ([`catalogue`]).
+//! GOPROXY list means for the walked modules ([`chain`], [`run`]); known mirrors ([`catalogue`]);
+//! the one meaning of `--timeout` ([`budget`]).
 //!
 //! Every command that says what go will do asks this module: `route`, `check`, `proxy test`,
 //! `profile apply --check`, `setup`. The transport underneath is [`crate::net`].
 
+pub mod budget;
 pub mod catalogue;
 pub mod chain;
 pub mod modzip;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use url::Url;
 
+use super::budget::Budget;
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
 use crate::output::Status;
 use crate::ports::ask::MISSING_MODULE;
@@ -24,8 +25,11 @@ pub const MAX_BYTES: usize = 256 * 1024;
 /// How to probe.
 #[derive(Debug, Clone)]
 pub struct ProbeOptions {
-    /// Deadline for everything done for one proxy (all its requests together).
+    /// Deadline of each request (`--timeout`).
     pub timeout: Duration,
+    /// The overall end shared by everything probed together; `None`: [`Budget::start`] of
+    /// `timeout` when probing starts.
+    pub budget: Option<Budget>,
     /// Latency samples of the `.info` request (at least 1).
     pub samples: usize,
     /// Module path and version whose `.info` must be served: the first walked module.
@@ -49,6 +53,7 @@ impl Default for ProbeOptions {
             .unwrap_or((DEFAULT_MODULE, ""));
         ProbeOptions {
             timeout: Duration::from_secs(5),
+            budget: None,
             samples: 3,
             module: module.into(),
             version: version.into(),
@@ -472,18 +477,20 @@ pub fn display_url(url: &Url) -> String {
     redact(s)
 }
 
-/// Probe one proxy: protocol checks, latency samples and a verdict, all within
-/// `opts.timeout`. `file://` URLs are checked on disk.
+/// Probe one proxy: protocol checks, latency samples and a verdict, each request within
+/// `opts.timeout` and all of them within the budget ([`super::budget`]). `file://` URLs are
+/// checked on disk.
 pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyReport {
     let module = format!("{}@{}", opts.module, opts.version);
     if url.scheme() == "file" {
         return test_file(url, opts, module);
     }
-    let deadline = Instant::now() + opts.timeout;
-    let fetch_opts = FetchOptions {
-        deadline,
-        max_bytes: opts.max_bytes,
+    let budget = opts.budget.unwrap_or_else(|| Budget::start(opts.timeout));
+    let opts = &ProbeOptions {
+        budget: Some(budget),
+        ..opts.clone()
     };
+    let cap = opts.max_bytes;
     let mut report = ProxyReport {
         kind: "proxy",
         url: display_url(url),
@@ -513,7 +520,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         report.diagnosis = "cannot build a request URL from this proxy URL".into();
         return report;
     };
-    let first = prober.fetch(&info, &fetch_opts);
+    let first = prober.fetch(&info, &budget.fetch(cap));
     let mut samples: Vec<FetchResult> = vec![first.clone()];
     let mut missing = None;
     let mut others: Vec<Option<FetchResult>> = vec![None; opts.also.len()];
@@ -523,13 +530,13 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         // Protocol checks first, latency samples after: a slow server spends the deadline on
         // samples, not on the facts the verdict needs.
         if let Some(m) = list_url(url, MISSING_MODULE) {
-            let r = prober.fetch(&m, &fetch_opts);
+            let r = prober.fetch(&m, &budget.fetch(cap));
             report.not_found_status = r.status;
             missing = Some(r);
         }
         if let Some(name) = &opts.sumdb {
             if let Some(s) = join(url, &format!("sumdb/{name}/supported")) {
-                let r = prober.fetch(&s, &fetch_opts);
+                let r = prober.fetch(&s, &budget.fetch(cap));
                 let supported = match (r.status, &r.error) {
                     (Some(200), None) => Some(true),
                     (Some(404 | 410), _) => Some(false),
@@ -548,8 +555,9 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
                 .also
                 .iter()
                 .map(|(m, v)| {
-                    let fetch_opts = &fetch_opts;
-                    s.spawn(move || info_url(url, m, v).map(|u| prober.fetch(&u, fetch_opts)))
+                    s.spawn(move || {
+                        info_url(url, m, v).map(|u| prober.fetch(&u, &budget.fetch(cap)))
+                    })
                 })
                 .collect();
             handles
@@ -558,10 +566,10 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
                 .collect()
         });
         for _ in 1..opts.samples.max(1) {
-            if Instant::now() >= deadline {
+            if budget.spent() {
                 break;
             }
-            let s = prober.fetch(&info, &fetch_opts);
+            let s = prober.fetch(&info, &budget.fetch(cap));
             if s.error.is_some() {
                 break;
             }
@@ -746,10 +754,11 @@ fn loopback_story(
     }
     if info.error.is_none() {
         if let Some(root) = join(url, "") {
-            let r = prober.fetch(
-                &root,
-                &FetchOptions::within(Duration::from_secs(1), 16 * 1024),
-            );
+            let mut fetch = FetchOptions::within(Duration::from_secs(1), 16 * 1024);
+            if let Some(b) = opts.budget {
+                fetch.deadline = fetch.deadline.min(b.deadline());
+            }
+            let r = prober.fetch(&root, &fetch);
             answers.push(ask::to_answer(Ask::Root, &r));
         }
     }

@@ -3,11 +3,12 @@
 
 use url::Url;
 
+use super::budget::Budget;
 use super::chain::{self, ChainOutcome};
 use super::plan::Source;
 use super::proxy::{self, ProbeOptions, ProxyReport};
 use super::sumdb::{self, SumDbTarget, SumdbReport};
-use crate::net::http::{FetchOptions, Prober};
+use crate::net::http::Prober;
 
 /// At most this many requirements are walked by `check` inside a module (a stated sample
 /// beyond it): each is one `.info` request per proxy, all at once.
@@ -85,8 +86,8 @@ pub struct SettingsRun {
     pub gosumdb_error: Option<String>,
 }
 
-/// Probe the proxies of `goproxy` and the database of `gosumdb` concurrently; finishes within
-/// `opts.timeout` per probe (probes run in parallel).
+/// Probe the proxies of `goproxy` and the database of `gosumdb` concurrently: each request
+/// within `opts.timeout`, everything within the budget ([`super::budget`]).
 pub fn probe_settings(
     prober: &Prober,
     goproxy: &str,
@@ -115,8 +116,8 @@ pub fn probe_settings(
     run
 }
 
-/// Probe the proxies of `items` (concurrently) and, if given, the checksum database along them, all
-/// within `opts.timeout`. With `as_chain`, walk them as go walks GOPROXY: `outcome` is set and
+/// Probe the proxies of `items` (concurrently) and, if given, the checksum database along them,
+/// each request within `opts.timeout` and all within one budget. With `as_chain`, walk them as go walks GOPROXY: `outcome` is set and
 /// each report gets `position`, `consequence` and `served`.
 pub fn probe_chain(
     prober: &Prober,
@@ -128,9 +129,15 @@ pub fn probe_chain(
     let proxy_urls: Vec<Url> = chain::proxies(&items)
         .filter_map(|s| proxy::parse_proxy_url(s.url.as_deref().unwrap_or(&s.target)).ok())
         .collect();
-    let deadline = FetchOptions::within(opts.timeout, 64 * 1024);
+    // One budget for everything probed together: each request gets --timeout, all of them
+    // end within the budget.
+    let budget = opts.budget.unwrap_or_else(|| Budget::start(opts.timeout));
+    let opts = ProbeOptions {
+        budget: Some(budget),
+        ..opts
+    };
     let (mut reports, sumdb_report) = std::thread::scope(|s| {
-        let sumdb = target.map(|t| s.spawn(|| sumdb::check(prober, t, &items, &deadline)));
+        let sumdb = target.map(|t| s.spawn(|| sumdb::check_within(prober, t, &items, &budget)));
         let reports = proxy::test_all(prober, &proxy_urls, &opts);
         (reports, sumdb.and_then(|h| h.join().ok()))
     });

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde::Serialize;
 use url::Url;
 
+use super::budget::Budget;
 use super::plan::{Source, SourceKind};
 use super::walk::{Op, Step, request};
 use super::walker::{Answer, try_sources};
@@ -329,6 +330,18 @@ pub fn check(
     chain: &[Source],
     opts: &FetchOptions,
 ) -> SumdbReport {
+    check_within(prober, target, chain, &Budget::until(opts.deadline))
+}
+
+/// [`check`] with `--timeout`'s meaning: each request within the per-request deadline, all of
+/// them within the budget.
+pub fn check_within(
+    prober: &Prober,
+    target: &SumDbTarget,
+    chain: &[Source],
+    budget: &Budget,
+) -> SumdbReport {
+    let cap = 64 * 1024;
     let started = Instant::now();
     let mut report = SumdbReport {
         kind: "sumdb",
@@ -356,7 +369,7 @@ pub fn check(
         }
     };
     // Find the route like cmd/go's initBase.
-    let fetch = || *opts;
+    let fetch = || budget.fetch(cap);
     let explicit = target.explicit.as_ref().map(Url::as_str);
     let (found, _) = init_base(
         prober,
@@ -406,8 +419,9 @@ pub fn check(
     // Through a proxy: also try the direct URL, concurrently, to explain what a proxy change
     // would mean.
     let ((r, verdict), direct) = std::thread::scope(|s| {
-        let direct = via_proxy.then(|| s.spawn(|| latest(prober, &target.direct, &key, opts)));
-        let main = latest(prober, &base, &key, opts);
+        let direct =
+            via_proxy.then(|| s.spawn(|| latest(prober, &target.direct, &key, &budget.fetch(cap))));
+        let main = latest(prober, &base, &key, &budget.fetch(cap));
         (main, direct.and_then(|h| h.join().ok()))
     });
     report.direct_ok = direct.as_ref().map(|(_, v)| v.is_ok());

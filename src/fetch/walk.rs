@@ -7,11 +7,12 @@
 //! The verdict logic for one answer ([`judge`]) is pure; the I/O goes through
 //! [`crate::net::http::Prober`].
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Serialize;
 use url::Url;
 
+use super::budget::Budget;
 use super::modzip::check_zip;
 use super::plan::{Query, Route, SourceKind};
 use super::proxy::info_version;
@@ -118,8 +119,8 @@ pub struct Walk {
 /// Limits of the walk.
 #[derive(Debug, Clone, Copy)]
 pub struct WalkOptions {
-    /// Deadline of each request.
-    pub timeout: Duration,
+    /// `--timeout` per request, the whole walk within the budget ([`super::budget`]).
+    pub budget: Budget,
 }
 
 /// Walk the route.
@@ -628,14 +629,37 @@ fn get(
     if let Some(body) = w.memo.get(&full).filter(|_| memo) {
         return Ok(body.clone());
     }
-    let result = request(
-        prober,
-        base,
-        rel,
-        op,
-        FetchOptions::within(opts.timeout, cap),
-        w,
-    );
+    if opts.budget.spent() {
+        // godoctor's limit, not go's: what go gets here is not known.
+        let m = format!(
+            "not sent: {} is spent, so what go gets from {} is not known (go has no such limit)",
+            opts.budget.words(),
+            redact(&full)
+        );
+        w.steps.push(Step {
+            op,
+            source: redact(base),
+            url: Some(redact(&full)),
+            status: None,
+            outcome: Outcome::Error,
+            detail: m.clone(),
+            next: String::new(),
+            ms: 0.0,
+        });
+        return Err(Answer::Error(m));
+    }
+    let cut = opts.budget.cuts();
+    let mut result = request(prober, base, rel, op, opts.budget.fetch(cap), w);
+    if cut && opts.budget.spent() && matches!(result, Err(Answer::Hang(_) | Answer::Error(_))) {
+        // The budget ended the wait, not the server: go would wait longer.
+        let m = format!(
+            "no answer from {} before {} ran out, so what go gets there is not known (go has no such limit)",
+            redact(&full),
+            opts.budget.words()
+        );
+        mark(w, Outcome::Error, &m);
+        result = Err(Answer::Error(m));
+    }
     if let (true, Ok(body)) = (memo, &result) {
         w.memo.insert(full, body.clone());
     }
@@ -850,7 +874,7 @@ fn discover(
         let Ok(url) = Url::parse(&full) else {
             return Answer::Error(format!("unrecognized import path {path:?}: bad URL"));
         };
-        let r = prober.fetch(&url, &FetchOptions::within(opts.timeout, SMALL_CAP));
+        let r = prober.fetch(&url, &opts.budget.fetch(SMALL_CAP));
         let (outcome, detail, answer) = match (&r.error, r.status) {
             (Some(e), _) => {
                 let m = format!(
@@ -937,7 +961,7 @@ fn probe_sumdb(
         plan.explicit_url.as_deref(),
         &direct,
         &route.sources,
-        || FetchOptions::within(opts.timeout, SMALL_CAP),
+        || opts.budget.fetch(SMALL_CAP),
     );
     steps.append(&mut asked);
     let endpoint = match base {
