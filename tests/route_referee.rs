@@ -1218,3 +1218,35 @@ fn an_https_404_is_sent_twice_like_go() {
         .count();
     assert_eq!(asked, 2, "{:?}", go.requests[0]);
 }
+
+#[test]
+fn credentials_follow_a_redirect_only_to_the_same_host_name_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let b = GoProxy::builder().module(m.clone()).tls().start();
+    b.set_basic_auth(Some(("alice", "s3cret")));
+    // .netrc has the first host's credentials only; b demands the same ones.
+    for (target, want_ok) in [(b.url(), true), (b.localhost_url(), false)] {
+        let a = GoProxy::builder()
+            .tls()
+            .behaviour(Behaviour::RedirectTo(target.clone()))
+            .start();
+        let u = user(&a.url()).with_env("SSL_CERT_FILE", a.ca_file());
+        std::fs::write(
+            u.home().join(".netrc"),
+            format!(
+                "machine 127.0.0.1:{} login alice password s3cret\n",
+                a.port()
+            ),
+        )
+        .expect("write .netrc");
+        // 127.0.0.1:A → 127.0.0.1:B keeps Authorization (same host name, ports do not
+        // count); → localhost:B drops it.
+        let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a, &b]);
+        assert_eq!(go.ok, want_ok, "go itself, {target}\n{run}");
+        assert_eq!(
+            (godoctor.ok, &godoctor.requests),
+            (go.ok, &go.requests),
+            "{target}\n{doc}\n{run}"
+        );
+    }
+}

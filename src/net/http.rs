@@ -191,9 +191,16 @@ impl Prober {
             url: redact(url.as_str()),
             ..Default::default()
         };
+        // go adds GOAUTH's headers to the first request only (auth.AddCredentials); net/http
+        // carries them along redirects while the host stays the first one's host name or a
+        // subdomain of it, and drops them for good at the first hop elsewhere.
+        let credentials = self.credentials.headers_for(url, opts.deadline);
+        let mut carry = true;
         let mut current = url.clone();
         loop {
-            let hop = self.request(&current, opts, &mut result);
+            carry = carry && is_domain_or_subdomain(current.host_str(), url.host_str());
+            let sent: &[(String, String)] = if carry { &credentials } else { &[] };
+            let hop = self.request(&current, opts, sent, &mut result);
             result.phases.total_ms = ms(started.elapsed());
             let Some(location) = hop else { return result };
             if result.redirects.len() + 1 >= MAX_REQUESTS {
@@ -233,8 +240,14 @@ impl Prober {
     }
 
     /// One request. Fills `result`; returns the Location to follow for a redirect.
-    fn request(&self, url: &Url, opts: &FetchOptions, result: &mut FetchResult) -> Option<String> {
-        match self.request_inner(url, opts, result) {
+    fn request(
+        &self,
+        url: &Url,
+        opts: &FetchOptions,
+        credentials: &[(String, String)],
+        result: &mut FetchResult,
+    ) -> Option<String> {
+        match self.request_inner(url, opts, credentials, result) {
             Ok(location) => location,
             Err(e) => {
                 result.error = Some(e);
@@ -247,6 +260,7 @@ impl Prober {
         &self,
         url: &Url,
         opts: &FetchOptions,
+        headers: &[(String, String)],
         result: &mut FetchResult,
     ) -> Result<Option<String>, FetchError> {
         let deadline = opts.deadline;
@@ -355,8 +369,7 @@ impl Prober {
         );
         // go's order: GOAUTH's headers first; the URL's own user:password only when they set
         // no Authorization (net/http adds it last).
-        let headers = self.credentials.headers_for(url, deadline);
-        for (k, v) in &headers {
+        for (k, v) in headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         result.authenticated = !headers.is_empty();
@@ -429,6 +442,23 @@ pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
+/// net/http's `isDomainOrSubdomain` on host names (ports do not count): `sub` is `parent` or
+/// ends with `.parent`; IPv6 literals only equal.
+fn is_domain_or_subdomain(sub: Option<&str>, parent: Option<&str>) -> bool {
+    let (Some(sub), Some(parent)) = (sub, parent) else {
+        return false;
+    };
+    let (sub, parent) = (sub.to_ascii_lowercase(), parent.to_ascii_lowercase());
+    if sub == parent {
+        return true;
+    }
+    if sub.contains(':') || sub.contains('[') {
+        return false;
+    }
+    sub.strip_suffix(&parent)
+        .is_some_and(|rest| rest.ends_with('.'))
+}
+
 /// CONNECT through an HTTP proxy for an https target.
 fn tunnel(conn: &mut Conn, proxy: &Url, target: &str, deadline: Instant) -> Result<(), FetchError> {
     if proxy.scheme() != "http" {
@@ -467,6 +497,34 @@ fn tunnel(conn: &mut Conn, proxy: &Url, target: &str, deadline: Instant) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_follow_redirects_to_the_same_host_or_a_subdomain_like_net_http() {
+        let yes = [
+            ("a.example", "a.example"),
+            ("x.a.example", "a.example"),
+            ("A.Example", "a.example"),
+        ];
+        for (sub, parent) in yes {
+            assert!(
+                is_domain_or_subdomain(Some(sub), Some(parent)),
+                "{sub} {parent}"
+            );
+        }
+        let no = [
+            ("b.example", "a.example"),
+            ("xa.example", "a.example"),
+            ("localhost", "127.0.0.1"),
+            ("[::1]", "::1"),
+        ];
+        for (sub, parent) in no {
+            assert!(
+                !is_domain_or_subdomain(Some(sub), Some(parent)),
+                "{sub} {parent}"
+            );
+        }
+        assert!(!is_domain_or_subdomain(None, Some("a")));
+    }
 
     #[test]
     fn refused_and_deadline_on_loopback() {
