@@ -516,6 +516,11 @@ fn rank_orders_loopback_candidates_and_stars_the_current_one() {
     assert_eq!(rows[1]["current"], true);
     assert_eq!(rows[2]["rank"], Value::Null);
     assert_eq!(rows[2]["verdict"], "html");
+    // The portal answers 200 to /sumdb/NAME/supported like to everything: that is no proof it
+    // proxies the checksum database, so the column cannot say so.
+    assert_eq!(rows[2]["proxies_sumdb"], Value::Null, "{:#}", rows[2]);
+    // A working proxy keeps its real answer (this one says 404: it does not proxy it).
+    assert_eq!(rows[0]["proxies_sumdb"], false, "{:#}", rows[0]);
     assert!(rows[1]["median_ms"].as_f64().unwrap_or_default() >= 150.0);
 }
 

@@ -108,11 +108,16 @@ pub fn rank(mirrors: &[Mirror], reports: &[ProxyReport], current: &[Url]) -> Vec
             min_ms: r.min_ms,
             fastest: false,
             current: current.iter().any(|c| same_proxy(&m.url, c)),
-            proxies_sumdb: r
-                .sumdb
-                .as_ref()
-                .and_then(|s| s.supported)
-                .or(m.proxies_sumdb),
+            // Only a mirror that works as a Go proxy can proxy the checksum database: a captive
+            // portal answers 200 to /sumdb/NAME/supported like to every path.
+            proxies_sumdb: (r.verdict == Verdict::Ok)
+                .then(|| {
+                    r.sumdb
+                        .as_ref()
+                        .and_then(|s| s.supported)
+                        .or(m.proxies_sumdb)
+                })
+                .flatten(),
             diagnosis: r.diagnosis.clone(),
             hint: r.hint.clone(),
         })
