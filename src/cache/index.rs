@@ -26,8 +26,10 @@ use super::layout::VersionKey;
 use super::walk::{self, Walk, WalkError, WalkOptions};
 use crate::atomic;
 
-/// The format written by this build; another number is ignored and rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format written by this build; another number is ignored and rebuilt. 2: an entry's
+/// totals are a nested object (1 flattened them, which made serde buffer every entry: parsing
+/// was a third of a re-run's instructions).
+pub const FORMAT_VERSION: u32 = 2;
 const FORMAT_NAME: &str = "godoctor module cache index";
 
 /// What proves an entry unchanged: device, inode, mtime and ctime (seconds, nanoseconds).
@@ -95,7 +97,6 @@ pub struct Entry {
     pub tree: Stamp,
     /// `cache/download/<module>/@v/<version>.zip`, when there is one.
     pub zip: Option<Stamp>,
-    #[serde(flatten)]
     pub totals: TreeTotals,
 }
 
@@ -134,25 +135,24 @@ impl Index {
         }
     }
 
-    /// Parse a stored index of the cache at `root`.
+    /// Parse a stored index of the cache at `root` (one pass over the text when it is of this
+    /// format; only a file that fails is read again, for its header, to say why).
     pub fn parse(text: &str, root: &str) -> Result<Self, IndexError> {
-        #[derive(Deserialize)]
-        struct Head {
-            format: String,
-            version: u32,
-        }
-        let head: Head =
-            serde_json::from_str(text).map_err(|e| IndexError::Malformed(e.to_string()))?;
-        if head.format != FORMAT_NAME {
-            return Err(IndexError::Malformed(format!("format {:?}", head.format)));
-        }
-        if head.version != FORMAT_VERSION {
-            return Err(IndexError::OtherVersion {
-                found: head.version,
-            });
-        }
-        let file: File =
-            serde_json::from_str(text).map_err(|e| IndexError::Malformed(e.to_string()))?;
+        let file = match serde_json::from_str::<File>(text) {
+            Ok(file) if file.format == FORMAT_NAME && file.version == FORMAT_VERSION => file,
+            Ok(file) => return Err(Self::refusal(&file.format, file.version, None)),
+            Err(e) => {
+                #[derive(Deserialize)]
+                struct Head {
+                    format: String,
+                    version: u32,
+                }
+                return Err(match serde_json::from_str::<Head>(text) {
+                    Ok(head) => Self::refusal(&head.format, head.version, Some(e.to_string())),
+                    Err(e) => IndexError::Malformed(e.to_string()),
+                });
+            }
+        };
         if file.root != root {
             return Err(IndexError::OtherRoot { found: file.root });
         }
@@ -171,6 +171,17 @@ impl Index {
             root: file.root,
             entries,
         })
+    }
+
+    /// Why a file with this header is not used (`error`: why its body did not parse).
+    fn refusal(format: &str, version: u32, error: Option<String>) -> IndexError {
+        if format != FORMAT_NAME {
+            IndexError::Malformed(format!("format {format:?}"))
+        } else if version != FORMAT_VERSION {
+            IndexError::OtherVersion { found: version }
+        } else {
+            IndexError::Malformed(error.unwrap_or_default())
+        }
     }
 
     /// The stored form (entries sorted, so equal indexes are equal files).
@@ -405,10 +416,18 @@ mod tests {
             Index::parse(&text, "/other"),
             Err(IndexError::OtherRoot { .. })
         ));
-        let newer = text.replace("\"version\":1,", "\"version\":2,");
+        let version = format!("\"version\":{FORMAT_VERSION},");
+        assert!(text.contains(&version), "{text}");
+        let newer = text.replace(&version, "\"version\":99,");
         assert_eq!(
             Index::parse(&newer, "/c"),
-            Err(IndexError::OtherVersion { found: 2 })
+            Err(IndexError::OtherVersion { found: 99 })
+        );
+        // A newer format whose entries this build cannot read is still "another version".
+        let reshaped = newer.replace("\"totals\":{", "\"totals\":7,\"was\":{");
+        assert_eq!(
+            Index::parse(&reshaped, "/c"),
+            Err(IndexError::OtherVersion { found: 99 })
         );
         assert!(matches!(
             Index::parse(&text[..text.len() / 2], "/c"),
