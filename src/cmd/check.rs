@@ -13,13 +13,11 @@ use crate::cache::index;
 use crate::cache::stats::{self, ModCacheReport, TreeReport};
 use crate::cache::walk::{self, WalkOptions};
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::doctor::{
-    self, Check, GoInfo, Report, Status, network, private, render, settings, toolchain,
-};
+use crate::doctor::{self, Check, GoInfo, Report, Status, network, private, render, toolchain};
 use crate::fetch::plan::SourceKind;
 use crate::fetch::proxy::{self, ProbeOptions};
 use crate::fetch::run::{SettingsRun, WalkSet, probe_settings};
-use crate::goenv::{GoEnv, diagnose, write};
+use crate::goenv::{GoEnv, write};
 use crate::net::http::Prober;
 use crate::output;
 
@@ -175,22 +173,13 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
             gomod_error.as_deref(),
             &toolchain_releases(ctx, &go_env, gomod.as_ref(), args),
         ),
-        settings::sources_check(&go_env),
-        settings::goroot_env_check(&go_env),
     ];
-    let provenance = diagnose::provenance_findings(&go_env);
-    checks.extend(settings::provenance_checks(&go_env, &provenance));
-    checks.extend(settings::values_checks(&go_env));
-    checks.extend(settings::combination_checks(&go_env));
-    checks.extend(settings::unknown_checks(&go_env, &ctx.env));
-    checks.push(network::sumdb_config_check(&go_env));
-    checks.extend(private::patterns_checks(&go_env));
-    let hosts = private::private_hosts(&go_env);
-    checks.extend(private::auth_checks(
-        &hosts,
+    checks.extend(doctor::settings_checks(
+        &go_env,
+        &ctx.env,
         &crate::net::credentials::load_netrc(&ctx.env),
-        go_env.get("GOAUTH"),
     ));
+    let hosts = private::private_hosts(&go_env);
     let routes = gomod
         .as_ref()
         .map(|(path, text)| required_routes(ctx, &go_env, path, text));

@@ -18,15 +18,12 @@ use super::Context;
 use super::env::{render_write, write_error};
 use crate::Outcome;
 use crate::cli::SetupArgs;
-use crate::doctor::{
-    Check, GoInfo, Report, Status as CheckStatus, network, private, render, settings,
-};
+use crate::doctor::{GoInfo, Report, Status as CheckStatus, network, render};
 use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
 use crate::fetch::run::probe_settings;
 use crate::fetch::sumdb::{self, Route};
 use crate::fetch::{catalogue, chain};
 use crate::goenv::GoEnv;
-use crate::goenv::diagnose;
 use crate::goenv::write;
 use crate::net::http::{FetchOptions, Prober};
 use crate::output::{self, Status};
@@ -249,9 +246,13 @@ fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
         output::table(&rows)
     );
     // The problems `godoctor check` raises without the network, one line each.
-    for c in offline_checks(ctx, go_env)
-        .iter()
-        .filter(|c| matches!(c.status, CheckStatus::Warn | CheckStatus::Error))
+    for c in crate::doctor::settings_checks(
+        go_env,
+        &ctx.env,
+        &crate::net::credentials::load_netrc(&ctx.env),
+    )
+    .iter()
+    .filter(|c| matches!(c.status, CheckStatus::Warn | CheckStatus::Error))
     {
         let mark = if c.status == CheckStatus::Error {
             Status::Error
@@ -261,25 +262,6 @@ fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
         text.push_str(&format!("{} {}\n", output::glyph(mark), c.title));
     }
     redact(text.trim_end())
-}
-
-/// The doctor's checks that need no network: where values come from, their grammar and
-/// combinations, the checksum database setting, private patterns and logins.
-fn offline_checks(ctx: &Context, go_env: &GoEnv) -> Vec<Check> {
-    let mut checks = vec![settings::sources_check(go_env)];
-    let provenance = diagnose::provenance_findings(go_env);
-    checks.extend(settings::provenance_checks(go_env, &provenance));
-    checks.extend(settings::values_checks(go_env));
-    checks.extend(settings::combination_checks(go_env));
-    checks.push(network::sumdb_config_check(go_env));
-    checks.extend(private::patterns_checks(go_env));
-    let hosts = private::private_hosts(go_env);
-    checks.extend(private::auth_checks(
-        &hosts,
-        &crate::net::credentials::load_netrc(&ctx.env),
-        go_env.get("GOAUTH"),
-    ));
-    checks
 }
 
 /// A proxy to measure.
@@ -764,7 +746,11 @@ fn offer_profile(ctx: &Context) -> Result<()> {
 /// will meet them (probed with the wizard's options). Reaching private hosts and the cache are
 /// left to `godoctor check`.
 fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions) -> Result<bool> {
-    let mut checks = offline_checks(ctx, after);
+    let mut checks = crate::doctor::settings_checks(
+        after,
+        &ctx.env,
+        &crate::net::credentials::load_netrc(&ctx.env),
+    );
     let run = spin(ctx, "checking the new settings…", || {
         probe_settings(
             prober,

@@ -15,6 +15,31 @@ use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
 
+/// The checks of the settings alone, with no network and no module: where each value comes
+/// from, go's grammar, combinations, unknown GO* variables, GOROOT's go.env, the checksum
+/// database setting, private patterns and their logins. One list for `check` and `setup`
+/// (the wizard checks the settings it wrote with exactly these), so neither can miss one.
+pub fn settings_checks(
+    go_env: &crate::goenv::GoEnv,
+    os: &crate::sys::ProcessEnv,
+    netrc: &[crate::net::credentials::NetrcEntry],
+) -> Vec<Check> {
+    let mut checks = vec![
+        settings::sources_check(go_env),
+        settings::goroot_env_check(go_env),
+    ];
+    let provenance = crate::goenv::diagnose::provenance_findings(go_env);
+    checks.extend(settings::provenance_checks(go_env, &provenance));
+    checks.extend(settings::values_checks(go_env));
+    checks.extend(settings::combination_checks(go_env));
+    checks.extend(settings::unknown_checks(go_env, os));
+    checks.push(network::sumdb_config_check(go_env));
+    checks.extend(private::patterns_checks(go_env));
+    let hosts = private::private_hosts(go_env);
+    checks.extend(private::auth_checks(&hosts, netrc, go_env.get("GOAUTH")));
+    checks
+}
+
 /// A check's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
