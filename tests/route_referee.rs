@@ -1005,6 +1005,73 @@ fn latest_skips_retracted_versions_like_go() {
     assert!(err.contains("no matching versions"), "{err}\n{doc}");
 }
 
+/// `route --probe` tells the local port's story like check: nothing listening, the other
+/// address family (with the URL that works, go as referee both ways), and the holder of a
+/// port that accepts and never answers (go will hang there).
+#[test]
+fn route_probe_tells_what_holds_a_local_proxys_port() {
+    let m = hello("example.com/hello", "v1.0.0");
+    // Nothing listening.
+    let dead = refused_url();
+    let u = user(&dead);
+    let doc = u.godoctor(&["route", &m.spec(), "--probe"]);
+    doc.assert_code(1);
+    let port = dead.rsplit(':').next().unwrap_or_default();
+    assert!(
+        doc.stdout
+            .contains(&format!("nothing is listening on 127.0.0.1:{port}")),
+        "{doc}"
+    );
+    u.go(&["mod", "download", "-json", &m.spec()])
+        .assert_failure();
+
+    // Listening on [::1] only, GOPROXY at 127.0.0.1: go fails, the [::1] URL works.
+    let v6 = GoProxy::builder().module(m.clone()).ipv6().start();
+    let v4_url = format!("http://127.0.0.1:{}", v6.port());
+    let u = user(&v4_url);
+    let doc = u.godoctor(&["route", &m.spec(), "--probe", "--json"]);
+    doc.assert_code(1);
+    let story = doc.json()["port"].clone();
+    assert_eq!(story["other_family"], true, "{doc}");
+    let hint = story["hint"].as_str().unwrap_or_default().to_string();
+    let works = format!("http://[::1]:{}", v6.port());
+    assert!(hint.contains(&works), "{hint}");
+    u.go(&["mod", "download", "-json", &m.spec()])
+        .assert_failure();
+    user(&works)
+        .go(&["mod", "download", "-json", &m.spec()])
+        .assert_success();
+
+    // A holder that accepts and never answers: go will hang; the holder (this test) is named.
+    let silent = GoProxy::builder()
+        .module(m.clone())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_secs(60)))
+        .start();
+    let u = user(&silent.url());
+    let doc = u.godoctor(&["route", &m.spec(), "--probe", "--json", "--timeout", "1s"]);
+    doc.assert_code(1);
+    let j = doc.json();
+    assert!(
+        j["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("go will hang"),
+        "{doc}"
+    );
+    let owners = j["port"]["owners"].as_array().cloned().unwrap_or_default();
+    assert!(
+        owners.iter().any(|o| o["pid"] == std::process::id()),
+        "the holder is this test process: {doc}"
+    );
+    assert!(
+        j["port"]["note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("port {} is held by", silent.port())),
+        "{doc}"
+    );
+}
+
 // ==== net: go's HTTP client rules (redirects, TLS, GOAUTH), issue 11 (owner: net) ====
 
 /// go and godoctor agree on success and on the requests each server saw.

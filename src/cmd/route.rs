@@ -10,6 +10,7 @@ use crate::cli::RouteArgs;
 use crate::fetch::plan::{
     self as route, PatternCheck, Query, Route, Settings, SourceKind, SumdbPlan,
 };
+use crate::fetch::proxy::PortStory;
 use crate::fetch::vcs::Vcs;
 use crate::fetch::walk::{
     self as route_probe, Outcome as StepOutcome, Step, SumdbProbe, Walk, WalkOptions,
@@ -43,6 +44,9 @@ struct Report<'a> {
     stop: &'a str,
     vcs: Option<&'a Vcs>,
     findings: &'a [Finding],
+    /// For a failing proxy on this machine: what listens (or not) on its port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    port: Option<&'a PortStory>,
 }
 
 #[derive(Debug, Serialize)]
@@ -74,6 +78,14 @@ pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
             },
         )
     });
+    // A failing local proxy: what listens on its port (issue 12's story, as check tells it).
+    let port = walk
+        .as_ref()
+        .filter(|w| !w.ok)
+        .and_then(failing_source)
+        .and_then(|u| {
+            crate::fetch::proxy::port_story(&Prober::new(&ctx.env), &u, &plan.module, &plan.version)
+        });
     let plan_ok = plan.findings.iter().all(|f| f.severity != Severity::Error);
     let ok = plan_ok && walk.as_ref().is_none_or(|w| w.ok);
     if ctx.output.json {
@@ -100,12 +112,30 @@ pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
             stop: &plan.stop,
             vcs: walk.as_ref().and_then(|w| w.vcs.as_ref()),
             findings: &plan.findings,
+            port: port.as_ref(),
         };
         output::print_json(&report)?;
     } else {
-        output::print_block(&render(&plan, walk.as_ref(), ctx))?;
+        let mut text = render(&plan, walk.as_ref(), ctx);
+        if let Some(p) = &port {
+            text.push_str(&format!("  {}\n", p.note));
+            if let Some(h) = &p.hint {
+                text.push_str(&format!("  help: {h}\n"));
+            }
+        }
+        output::print_block(&text)?;
     }
     Ok(Outcome::from_problems(!ok))
+}
+
+/// The proxy of the step the walk failed at (the last error), if it is a URL.
+fn failing_source(w: &Walk) -> Option<url::Url> {
+    let step = w
+        .steps
+        .iter()
+        .rev()
+        .find(|s| s.outcome == StepOutcome::Error)?;
+    url::Url::parse(&step.source).ok()
 }
 
 /// The route's inputs from one `go env -json` (effective values) and the .netrc go reads.

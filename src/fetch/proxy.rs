@@ -685,6 +685,89 @@ fn walked_words(walked: &[WalkedModule], verdict: Verdict, reason: String) -> St
     }
 }
 
+/// What listens (or not) at the address of a proxy on this machine.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortStory {
+    /// "nothing is listening on 127.0.0.1:3000", "… listens on [::1]:3000 only (held by …)",
+    /// "port 3000 is held by nginx (pids 10, 11; www-data; up 2 h; nginx -g …)".
+    pub note: String,
+    pub hint: Option<String>,
+    /// Every holder of the port.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<PortOwner>,
+    /// The URL's address family has no listener, the other one has.
+    pub other_family: bool,
+}
+
+/// The port story of a loopback proxy URL (`None` for any other URL), the one `check`,
+/// `proxy test` and `route --probe` tell: the other address family when only it listens (with
+/// the URL that works), nothing listening (with a Go module proxy found on a nearby port by
+/// its process name), or every holder of the port. Sends no request.
+pub fn port_story(prober: &Prober, url: &Url, module: &str, version: &str) -> Option<PortStory> {
+    use ports::{family, search};
+    if !is_loopback(url) {
+        return None;
+    }
+    let port = url.port_or_known_default().unwrap_or(0);
+    let host = url.host_str().unwrap_or_default();
+    let listeners = ports::listeners(port);
+    let reach = family::reach(
+        &listeners
+            .iter()
+            .filter_map(|o| o.address.parse().ok())
+            .collect::<Vec<_>>(),
+    );
+    let localhost: Vec<std::net::IpAddr> =
+        std::net::ToSocketAddrs::to_socket_addrs(&("localhost", port))
+            .map(|it| it.map(|a| a.ip()).collect())
+            .unwrap_or_default();
+    if let Some(note) = family::mismatch(url.scheme(), host, port, reach, &localhost) {
+        let who = listeners.first().map(|o| o.who()).unwrap_or_default();
+        return Some(PortStory {
+            note: format!("{note} (held by {who})"),
+            hint: family::working_url(url.scheme(), port, reach).map(|u| {
+                format!("point GOPROXY at {u} (`godoctor port {port} --url {u}` shows what answers there)")
+            }),
+            owners: listeners,
+            other_family: true,
+        });
+    }
+    if let Some(first) = listeners.first() {
+        return Some(PortStory {
+            note: format!("port {port} is held by {}", first.who()),
+            hint: Some(format!(
+                "`godoctor port {port}` lists every holder and what answers there"
+            )),
+            owners: listeners,
+            other_family: false,
+        });
+    }
+    let elsewhere = if ports::OWNERS_AVAILABLE {
+        // By process name only: a probe must not send requests to unrelated local servers
+        // (`godoctor port` also asks them the protocol).
+        search::find(prober, port, module, version, Duration::ZERO)
+    } else {
+        Vec::new()
+    };
+    Some(PortStory {
+        note: format!("nothing is listening on {host}:{port}"),
+        hint: Some(match elsewhere.first() {
+            Some(f) => format!(
+                "{} listens on {} ({}): `godoctor env set GOPROXY={},direct` if that is your proxy",
+                f.who.as_deref().unwrap_or("a Go module proxy"),
+                f.port,
+                f.because,
+                f.url
+            ),
+            None => format!(
+                "is your proxy running, or did it start on another port? (`godoctor port {port}` shows who holds a port)"
+            ),
+        }),
+        owners: Vec::new(),
+        other_family: false,
+    })
+}
+
 /// For a proxy on this machine: say what is (not) listening on its port, who holds it (every
 /// pid), what answers there ([`ports::fingerprint`]: a web server's 404 or 403 is not a proxy's),
 /// the other address family when only that one listens, a proxy that moved to a nearby port,
@@ -698,55 +781,22 @@ fn loopback_story(
     report: &mut ProxyReport,
 ) {
     use ports::fingerprint::{Ask, Kind};
-    use ports::{ask, family, fingerprint, search};
+    use ports::{ask, fingerprint};
     let port = url.port_or_known_default().unwrap_or(0);
-    let host = url.host_str().unwrap_or_default();
-    let listeners = ports::listeners(port);
     if report.verdict == Verdict::Refused {
-        let reach = family::reach(
-            &listeners
-                .iter()
-                .filter_map(|o| o.address.parse().ok())
-                .collect::<Vec<_>>(),
-        );
-        let localhost: Vec<std::net::IpAddr> =
-            std::net::ToSocketAddrs::to_socket_addrs(&("localhost", port))
-                .map(|it| it.map(|a| a.ip()).collect())
-                .unwrap_or_default();
-        if let Some(note) = family::mismatch(url.scheme(), host, port, reach, &localhost) {
-            let who = listeners.first().map(|o| o.who()).unwrap_or_default();
-            report.diagnosis = format!("{note} (held by {who})");
-            report.hint = family::working_url(url.scheme(), port, reach).map(|u| {
-                format!("point GOPROXY at {u} (`godoctor port {port} --url {u}` shows what answers there)")
-            });
-            report.port_owners = listeners;
-            return;
+        if let Some(story) = port_story(prober, url, &opts.module, &opts.version) {
+            if story.other_family {
+                report.port_owners = story.owners;
+            }
+            report.diagnosis = story.note;
+            report.hint = story.hint;
         }
-        report.diagnosis = format!("nothing is listening on {host}:{port}");
-        let elsewhere = if listeners.is_empty() && ports::OWNERS_AVAILABLE {
-            // By process name only: a probe must not send requests to unrelated local servers
-            // (`godoctor port` also asks them the protocol).
-            search::find(prober, port, &opts.module, &opts.version, Duration::ZERO)
-        } else {
-            Vec::new()
-        };
-        report.hint = Some(match elsewhere.first() {
-            Some(f) => format!(
-                "{} listens on {} ({}): `godoctor env set GOPROXY={},direct` if that is your proxy",
-                f.who.as_deref().unwrap_or("a Go module proxy"),
-                f.port,
-                f.because,
-                f.url
-            ),
-            None => format!(
-                "is your proxy running, or did it start on another port? (`godoctor port {port}` shows who holds a port)"
-            ),
-        });
         return;
     }
     if report.verdict == Verdict::Ok {
         return;
     }
+    let listeners = ports::listeners(port);
     // What answers here, from the answers already in hand plus `/` (cheap on loopback).
     let mut answers = vec![ask::to_answer(Ask::KnownInfo, info)];
     if let Some(m) = missing {
