@@ -529,6 +529,23 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
     if first.error.is_none() {
         // Protocol checks first, latency samples after: a slow server spends the deadline on
         // samples, not on the facts the verdict needs.
+        // The other walked modules first, at once, so the budget never cuts them: which of
+        // them this proxy serves.
+        others = std::thread::scope(|s| {
+            let handles: Vec<_> = opts
+                .also
+                .iter()
+                .map(|(m, v)| {
+                    s.spawn(move || {
+                        info_url(url, m, v).map(|u| prober.fetch(&u, &budget.fetch(cap)))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        });
         if let Some(m) = list_url(url, MISSING_MODULE) {
             let r = prober.fetch(&m, &budget.fetch(cap));
             report.not_found_status = r.status;
@@ -549,22 +566,6 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
                 });
             }
         }
-        // The other walked modules, at once: which of them this proxy serves.
-        others = std::thread::scope(|s| {
-            let handles: Vec<_> = opts
-                .also
-                .iter()
-                .map(|(m, v)| {
-                    s.spawn(move || {
-                        info_url(url, m, v).map(|u| prober.fetch(&u, &budget.fetch(cap)))
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().ok().flatten())
-                .collect()
-        });
         for _ in 1..opts.samples.max(1) {
             if budget.spent() {
                 break;
