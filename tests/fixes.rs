@@ -284,6 +284,53 @@ fn cases() -> Vec<Case> {
             expect: "shell",
         },
         Case {
+            name: "GO111MODULE=off written with go env -w",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GO111MODULE=off\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "settings.values",
+            expect: "godoctor env unset GO111MODULE",
+        },
+        Case {
+            name: "GO111MODULE=of in the go env file: go refuses every command",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GO111MODULE=of\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "toolchain.go",
+            expect: "godoctor env unset GO111MODULE",
+        },
+        Case {
+            name: "GOSUMDB=off beside GOPRIVATE, written with go env -w",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOSUMDB=off\nGOPRIVATE=git.corp.example\n");
+                u
+            },
+            shell: Shell::Direct,
+            target: "settings.combination",
+            expect: "godoctor env unset GOSUMDB",
+        },
+        Case {
+            name: "GOSUMDB=off beside GOPRIVATE, exported by ~/.bashrc",
+            user: || {
+                let u = without_defaults();
+                bashrc(
+                    &u,
+                    "export GOSUMDB=off\nexport GOPRIVATE=git.corp.example\n",
+                );
+                u
+            },
+            shell: Shell::Bashrc,
+            target: "settings.combination",
+            expect: "shell",
+        },
+        Case {
             name: "GOENV exported by ~/.bashrc names a directory",
             user: || {
                 let u = without_defaults();

@@ -152,7 +152,12 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
     });
     let go_env = match GoEnv::load(&go, &ctx.env) {
         Ok(g) => g,
-        Err(e) => return no_go_report(&e.to_string(), "run `go env` yourself to see what go says"),
+        Err(e) => {
+            return match GoEnv::degraded(&go, &ctx.env, &e) {
+                Some(degraded) => refused_report(ctx, args, &degraded, &e),
+                None => no_go_report(&e.to_string(), "run `go env` yourself to see what go says"),
+            };
+        }
     };
     let early_caches = early_walk
         .and_then(|h| h.join().ok())
@@ -445,6 +450,68 @@ fn required_routes(
         .filter(|(path, _)| seen.insert(path.clone()))
         .map(|(path, version)| crate::fetch::plan::plan(path, version, &settings))
         .collect()
+}
+
+/// go refuses every command because of a line of its env file: the report names the line and
+/// the `godoctor env unset` that removes it (which `--fix` applies; `go env -u` still works),
+/// and runs the checks that need only the settings godoctor read itself.
+fn refused_report(
+    ctx: &Context,
+    args: &CheckArgs,
+    go_env: &GoEnv,
+    error: &crate::goenv::GoEnvError,
+) -> Report {
+    let crate::goenv::GoEnvError::Failed {
+        stderr, bad_lines, ..
+    } = error
+    else {
+        return no_go_report(
+            &error.to_string(),
+            "run `go env` yourself to see what go says",
+        );
+    };
+    let keys: Vec<&str> = bad_lines.iter().map(|b| b.key.as_str()).collect();
+    let lines: Vec<String> = bad_lines
+        .iter()
+        .map(|b| {
+            format!(
+                "{} line {}: {} ({})",
+                b.path.display(),
+                b.line,
+                b.key,
+                b.reason
+            )
+        })
+        .collect();
+    let said = stderr.lines().next().unwrap_or(stderr);
+    let mut checks = vec![
+        Check::new(
+            "toolchain.go",
+            Status::Error,
+            format!("go refuses every command: {said}"),
+        )
+        .detail(format!(
+            "{}\nuntil it is removed, every go command fails, builds included; the checks that need go did not run",
+            lines.join("\n")
+        ))
+        .hint(doctor::causes::env_unset(&keys)),
+    ];
+    // Not doctor::settings_checks: the values go would add itself ($GOROOT/go.env, defaults)
+    // are unknown here, so only what the file and the environment say is judged.
+    let provenance = crate::goenv::diagnose::provenance_findings(go_env);
+    checks.extend(doctor::settings::provenance_checks(go_env, &provenance));
+    checks.extend(doctor::settings::unknown_checks(go_env, &ctx.env));
+    checks.extend(private::patterns_checks(go_env));
+    doctor::envfix::attach_fixes(&mut checks, go_env);
+    let checks = doctor::select(checks, &args.ids);
+    Report::new(
+        GoInfo {
+            path: Some(go_env.go.path.display().to_string()),
+            version: None,
+            goroot: None,
+        },
+        checks,
+    )
 }
 
 fn no_go_report(why: &str, hint: &str) -> Report {

@@ -45,6 +45,8 @@ pub fn text_at(report: &Report, layout: Layout) -> String {
     if !layout.quiet {
         let go = match (&report.go.version, &report.go.path) {
             (Some(v), Some(p)) => format!("{v} ({p})"),
+            // Found, but it refuses to say its version (a bad line in its env file).
+            (None, Some(p)) => p.clone(),
             _ => "go not found".to_string(),
         };
         let head_line = format!("{} {go}", output::heading("godoctor check:"));

@@ -139,7 +139,7 @@ pub fn resolve(value: &str, gonoproxy: &str) -> ProxyList {
             {
                 findings.push(
                     Finding::warning("goproxy.off", "GOPROXY=off: go may not download any module (only GONOPROXY matches are fetched directly).")
-                        .with_hint("go env -u GOPROXY  (default: https://proxy.golang.org,direct)"),
+                        .with_hint("godoctor env unset GOPROXY (default: https://proxy.golang.org,direct)"),
                 );
             }
             break;
@@ -206,7 +206,7 @@ pub fn resolve(value: &str, gonoproxy: &str) -> ProxyList {
         findings.insert(
             0,
             Finding::error("goproxy.empty", format!("{why}; go fails every download with: {msg}."))
-                .with_hint("go env -u GOPROXY  (restores the default https://proxy.golang.org,direct), or set a list such as https://proxy.golang.org,direct"),
+                .with_hint("godoctor env unset GOPROXY (restores the default https://proxy.golang.org,direct), or set a list such as https://proxy.golang.org,direct"),
         );
         go_error = Some(msg);
     } else if blanks > 0 {

@@ -141,7 +141,7 @@ pub fn parse(value: &str) -> Result<SumDb, Finding> {
         return fail(
             "gosumdb.missing",
             "missing GOSUMDB".into(),
-            "go env -u GOSUMDB  (default: sum.golang.org), or GOSUMDB=off to disable verification",
+            "godoctor env unset GOSUMDB (default: sum.golang.org), or GOSUMDB=off to disable verification",
         );
     }
     if fields.len() > 2 {

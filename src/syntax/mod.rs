@@ -257,7 +257,7 @@ pub fn check_settings(values: &BTreeMap<String, String>) -> Vec<Finding> {
                 "settings.sumdb-off-with-patterns",
                 "GOSUMDB=off disables checksum verification for every module, although GONOSUMDB/GOPRIVATE already exempt the private ones.",
             )
-            .with_hint("go env -u GOSUMDB  (keep verification for public modules; the patterns keep private ones out)"),
+            .with_hint("godoctor env unset GOSUMDB (keep verification for public modules; the patterns keep private ones out)"),
         );
     }
     // GOINSECURE globs whose modules still get verified against the checksum database.

@@ -190,14 +190,14 @@ pub fn check_go111module(value: &str) -> Vec<Finding> {
                 "go111module.off",
                 "GO111MODULE=off turns module mode off: go uses GOPATH mode, ignores go.mod, and module commands fail with \"modules disabled by GO111MODULE=off\".",
             )
-            .with_hint("go env -u GO111MODULE  (modules are the default since Go 1.16)"),
+            .with_hint("godoctor env unset GO111MODULE (modules are the default since Go 1.16)"),
         ],
         other => vec![
             Finding::error(
                 "go111module.invalid",
                 format!("every go command stops with: go: unknown environment setting GO111MODULE={other}"),
             )
-            .with_hint("use on, off or auto, or unset it: go env -u GO111MODULE"),
+            .with_hint("godoctor env unset GO111MODULE (or set it to on, off or auto)"),
         ],
     }
 }
