@@ -256,7 +256,8 @@ pub struct CheckArgs {
     #[arg(long, default_value = crate::fetch::budget::DEFAULT_TIMEOUT, value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// Walk this module through the proxies (repeatable), instead of the go.mod's requirements
-    /// (inside a module) or the canary module (outside one)
+    /// (inside a module) or the canary modules (outside one: modules.txt in godoctor's config
+    /// directory, one PATH@VERSION per line, else rsc.io/quote@v1.5.2)
     #[arg(long = "module", value_name = "PATH@VERSION")]
     pub modules: Vec<String>,
     /// List every check id with one line each

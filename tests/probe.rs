@@ -934,6 +934,27 @@ fn check_module_flag_replaces_the_canary_and_serving_is_shown_not_assumed() {
     // A bad --module is refused with the reason.
     u.godoctor(&["check", "--module", "example.com/x"])
         .assert_code(2);
+    // godoctor's config replaces the canary outside a module.
+    let config = u.godoctor_home().join("modules.txt");
+    std::fs::create_dir_all(u.godoctor_home()).expect("mkdir");
+    std::fs::write(&config, format!("# ours\n{MODULE}\n")).expect("modules.txt");
+    let run = u.godoctor(&["--json", "check", "proxy", "ports"]);
+    run.assert_code(0);
+    let detail = check_of(&run, "proxy.chain")["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        detail.contains(&format!(
+            "walked: {MODULE} (the canary modules of {}",
+            config.display()
+        )),
+        "{detail}"
+    );
+    std::fs::write(&config, "example.com/broken\n").expect("modules.txt");
+    let bad = u.godoctor(&["check", "proxy"]);
+    bad.assert_code(2);
+    assert!(bad.stderr.contains("modules.txt:1:"), "{bad}");
 }
 
 // ==== walk: one --timeout meaning (issue 11 item 4) ====

@@ -57,8 +57,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
                 "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
             )
         })?;
+    let configured = configured_canaries(ctx)?;
+    let walk = Walk { chosen, configured };
     let json = ctx.output.json || args.format == CheckFormat::Json;
-    let report = gather_and_check(ctx, args, &chosen);
+    let report = gather_and_check(ctx, args, &walk);
     // With --json --fix only the report after the fixes goes to stdout (one JSON document).
     if !(json && args.fix) {
         show(ctx, args, &report)?;
@@ -68,7 +70,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
         if !json {
             output::print_block("")?;
         }
-        let after = gather_and_check(ctx, args, &chosen);
+        let after = gather_and_check(ctx, args, &walk);
         show(ctx, args, &after)?;
         return Ok(Outcome::from_problems(after.has_problems(args.strict)));
     }
@@ -118,9 +120,36 @@ fn list(ctx: &Context) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// Gather facts and run every check; a missing or broken go is itself a finding. `chosen`:
-/// the `--module` modules to walk.
-fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]) -> Report {
+/// What the user asked to walk: `--module` modules, and the canaries of godoctor's config.
+struct Walk {
+    chosen: Vec<(String, String)>,
+    configured: Option<WalkSet>,
+}
+
+/// The canaries of `modules.txt` in godoctor's config directory (one PATH@VERSION per line),
+/// if that file exists; a line that is not a module version is an error naming it.
+fn configured_canaries(ctx: &Context) -> Result<Option<WalkSet>> {
+    let Some(path) = crate::home::config_dir(&ctx.env).map(|d| d.join("modules.txt")) else {
+        return Ok(None);
+    };
+    let hint = "one PATH@VERSION per line (e.g. golang.org/x/text@v0.14.0); # starts a comment";
+    let bytes = match crate::sys::read_file_capped(&path, 64 * 1024) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(crate::hinted(e.to_string(), hint)),
+    };
+    let shown = path.display().to_string();
+    let modules = crate::fetch::run::parse_modules_file(&String::from_utf8_lossy(&bytes), &shown)
+        .map_err(|e| crate::hinted(e, hint))?;
+    Ok((!modules.is_empty()).then(|| WalkSet {
+        modules: crate::fetch::run::sample(&modules, crate::fetch::run::MAX_WALKED),
+        chosen: format!("the canary modules of {shown}"),
+    }))
+}
+
+/// Gather facts and run every check; a missing or broken go is itself a finding. `walk`:
+/// what the user asked to walk.
+fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     let go = match ctx.locate_go() {
         Ok(go) => go,
         Err(e) => {
@@ -194,7 +223,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, chosen: &[(String, String)]
         && ["proxy", "sumdb", "private", "ports"]
             .iter()
             .any(|s| wants(s));
-    let walk_set = walk_set(ctx, &go_env, gomod.as_ref(), chosen);
+    let walk_set = walk_set(ctx, &go_env, gomod.as_ref(), walk);
     let mut facts = gather_slow(
         ctx,
         &go_env,
@@ -390,21 +419,24 @@ fn walk_set(
     ctx: &Context,
     go_env: &GoEnv,
     gomod: Option<&(PathBuf, String)>,
-    chosen: &[(String, String)],
+    walk: &Walk,
 ) -> WalkSet {
-    if !chosen.is_empty() {
+    if !walk.chosen.is_empty() {
         return WalkSet {
-            modules: chosen.to_vec(),
+            modules: walk.chosen.clone(),
             chosen: "--module".into(),
         };
     }
     let canary = || {
+        if let Some(configured) = &walk.configured {
+            return configured.clone();
+        }
         let (m, v) = proxy::DEFAULT_MODULE
             .split_once('@')
             .unwrap_or((proxy::DEFAULT_MODULE, ""));
         WalkSet {
             modules: vec![(m.to_string(), v.to_string())],
-            chosen: "the canary module (outside a module; --module PATH@VERSION walks others)"
+            chosen: "the canary module (outside a module; --module PATH@VERSION or modules.txt in godoctor's config directory walk others)"
                 .into(),
         }
     };

@@ -56,6 +56,22 @@ impl WalkSet {
     }
 }
 
+/// The canary modules of godoctor's config (`modules.txt`): one `PATH@VERSION` per line, `#`
+/// starts a comment. An error names the line.
+pub fn parse_modules_file(text: &str, source: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let m = proxy::parse_module_arg(line)
+            .map_err(|e| format!("{source}:{}: {}", n + 1, e.replace("--module ", "")))?;
+        out.push(m);
+    }
+    Ok(out)
+}
+
 /// `n` items spread evenly over `items` (all of them when there are no more than `n`).
 pub fn sample<T: Clone>(items: &[T], n: usize) -> Vec<T> {
     if items.len() <= n {
@@ -177,6 +193,23 @@ pub fn probe_chain(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modules_file_lines() {
+        let got = parse_modules_file(
+            "# canaries\nexample.com/a@v1.0.0\n\n  example.com/b@v0.2.0 # second\n",
+            "modules.txt",
+        );
+        assert_eq!(
+            got,
+            Ok(vec![
+                ("example.com/a".to_string(), "v1.0.0".to_string()),
+                ("example.com/b".to_string(), "v0.2.0".to_string()),
+            ])
+        );
+        let bad = parse_modules_file("example.com/a@v1.0.0\nexample.com/b\n", "modules.txt");
+        assert!(bad.is_err_and(|e| e.starts_with("modules.txt:2: invalid")));
+    }
 
     #[test]
     fn a_sample_is_spread_and_stated() {
