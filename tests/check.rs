@@ -831,3 +831,51 @@ fn a_goroot_that_is_not_an_installation_is_named_with_the_shell_line() {
     let build = user.go(&["build", "./..."]);
     assert!(build.success(), "{}", build.stderr);
 }
+
+/// A private host reached only through HTTPS_PROXY (a corporate network): the check asks it
+/// the way go does (https://HOST/?go-get=1 through the proxy, with SSL_CERT_FILE's roots), so it
+/// agrees with go both ways: reachable where go downloads, not reachable where go fails.
+#[test]
+fn private_hosts_are_reached_through_https_proxy_like_go_reaches_them() {
+    use common::proxy::ForwardProxy;
+    let server = GoProxy::builder()
+        .modules([Module::new("git.corp.example/lib", "v1.0.0")])
+        .tls()
+        .tls_names(&["git.corp.example"])
+        .start();
+    let fwd = ForwardProxy::start();
+    fwd.route("git.corp.example", server.addr());
+    let mut user = GoUser::new()
+        .with_env("GOPRIVATE", "git.corp.example,gone.corp.example")
+        .with_env("GONOPROXY", "none")
+        .with_env("GOSUMDB", "off")
+        .with_env("HTTPS_PROXY", fwd.url())
+        .with_env("SSL_CERT_FILE", server.ca_file());
+
+    // go reaches git.corp.example through the proxy (here as a module proxy on that host) …
+    user.set_env("GOPROXY", "https://git.corp.example");
+    let go = user.go(&["mod", "download", "-json", "git.corp.example/lib@v1.0.0"]);
+    assert!(go.success(), "{}", go.output());
+    // … and not gone.corp.example, which the proxy cannot route.
+    user.set_env("GOPROXY", "https://gone.corp.example");
+    let go = user.go(&["mod", "download", "-json", "gone.corp.example/lib@v1.0.0"]);
+    assert!(!go.success(), "{}", go.output());
+
+    let (_, json) = check_json(&user, &["private"]);
+    let hosts = checks(&json, "private.hosts");
+    let title = |host: &str| {
+        hosts
+            .iter()
+            .find(|c| c["title"].as_str().is_some_and(|t| t.starts_with(host)))
+            .unwrap_or_else(|| panic!("no private.hosts check for {host}: {json:#}"))
+    };
+    let ok = title("git.corp.example");
+    assert_eq!(ok["status"], "ok", "{json:#}");
+    assert!(
+        ok["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("through the proxy")),
+        "{json:#}"
+    );
+    assert_eq!(title("gone.corp.example")["status"], "warn", "{json:#}");
+}

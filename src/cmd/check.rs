@@ -338,7 +338,13 @@ fn gather_slow(
                 probe_settings(&prober, go_env.get("GOPROXY"), go_env.get("GOSUMDB"), opts)
             })
         });
-        let reach = online.then(|| s.spawn(|| private::reach_hosts(hosts, timeout)));
+        let reach = online.then(|| {
+            s.spawn(|| {
+                let prober =
+                    Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
+                crate::fetch::hosts::reach(&prober, hosts, timeout)
+            })
+        });
         let caches = cache.map(|data_dir| {
             s.spawn(move || {
                 measure_caches(go_env.get("GOMODCACHE"), go_env.get("GOCACHE"), data_dir)

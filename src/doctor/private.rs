@@ -104,12 +104,17 @@ pub fn private_hosts(go_env: &GoEnv) -> Vec<String> {
     hosts
 }
 
-/// The result of trying a TCP connection to a private host's HTTPS port.
+/// What go's first request to a private host for a direct fetch (`https://HOST/?go-get=1`)
+/// met, gathered by [`crate::fetch::hosts::reach`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostReach {
     pub host: String,
-    /// `Ok(ms)` connected, `Err(why)` not.
-    pub result: Result<u64, String>,
+    /// `Ok(status)`: an HTTP answer (any status proves the way there works); `Err(why)` not.
+    pub result: Result<u16, String>,
+    /// How long it took.
+    pub ms: u64,
+    /// `host:port` of the HTTP proxy (HTTPS_PROXY) the request went through, if any.
+    pub via_proxy: Option<String>,
 }
 
 /// `private.hosts`.
@@ -119,11 +124,28 @@ pub fn hosts_checks(reaches: &[HostReach]) -> Vec<Check> {
     }
     reaches
         .iter()
-        .map(|r| match &r.result {
-            Ok(ms) => Check::ok("private.hosts", format!("{}:443 accepts connections", r.host)).took(*ms),
-            Err(why) => Check::new("private.hosts", Status::Warn, format!("{}:443 is not reachable", r.host))
-                .detail(format!("{why}; go fetches these modules directly from their repositories, so they cannot be downloaded from here"))
+        .map(|r| {
+            let via = r
+                .via_proxy
+                .as_deref()
+                .map_or_else(String::new, |p| format!(" through the proxy {p}"));
+            match &r.result {
+                Ok(status) => Check::ok(
+                    "private.hosts",
+                    format!("{} answers HTTPS{via} (HTTP {status})", r.host),
+                )
+                .took(r.ms),
+                Err(why) => Check::new(
+                    "private.hosts",
+                    Status::Warn,
+                    format!("{} is not reachable over HTTPS{via}", r.host),
+                )
+                .detail(format!(
+                    "https://{}/?go-get=1: {why}; go fetches these modules directly from their repositories, starting with this request, so they cannot be downloaded from here",
+                    r.host
+                ))
                 .hint("connect to the network or VPN that reaches it, or check HTTPS_PROXY/NO_PROXY"),
+            }
         })
         .collect()
 }
@@ -154,53 +176,6 @@ pub fn auth_checks(hosts: &[String], netrc: &[NetrcEntry], goauth: &str) -> Vec<
             }
         })
         .collect()
-}
-
-/// Try `host:443` for each host concurrently, each within `timeout`.
-pub fn reach_hosts(hosts: &[String], timeout: std::time::Duration) -> Vec<HostReach> {
-    use std::net::{TcpStream, ToSocketAddrs};
-    use std::sync::mpsc;
-    let (tx, rx) = mpsc::channel();
-    for (i, host) in hosts.iter().enumerate() {
-        let tx = tx.clone();
-        let host = host.clone();
-        // Detached: a DNS lookup cannot be cancelled, so a stuck one is left behind at the deadline.
-        std::thread::spawn(move || {
-            let started = std::time::Instant::now();
-            let result = (|| {
-                let addrs: Vec<_> = (host.as_str(), 443)
-                    .to_socket_addrs()
-                    .map_err(|e| format!("DNS lookup failed: {e}"))?
-                    .collect();
-                let mut last = String::from("no address");
-                for a in addrs {
-                    match TcpStream::connect_timeout(&a, timeout) {
-                        Ok(_) => return Ok(started.elapsed().as_millis() as u64),
-                        Err(e) => last = format!("{a}: {e}"),
-                    }
-                }
-                Err(last)
-            })();
-            let _ = tx.send((i, result));
-        });
-    }
-    drop(tx);
-    let deadline = std::time::Instant::now() + timeout + std::time::Duration::from_millis(200);
-    let mut results: Vec<HostReach> = hosts
-        .iter()
-        .map(|h| HostReach {
-            host: h.clone(),
-            result: Err("timed out".into()),
-        })
-        .collect();
-    for _ in hosts {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match rx.recv_timeout(left) {
-            Ok((i, r)) => results[i].result = r,
-            Err(_) => break,
-        }
-    }
-    results
 }
 
 /// `private.leak`: requirements of the current module whose paths look private but would be

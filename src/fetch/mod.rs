@@ -12,6 +12,7 @@
 pub mod budget;
 pub mod catalogue;
 pub mod chain;
+pub mod hosts;
 pub mod modzip;
 pub mod plan;
 pub mod proxy;
