@@ -1021,3 +1021,64 @@ fn every_network_command_ends_within_three_timeouts() {
         }
     }
 }
+
+/// A file:// proxy is walked like an http one: every walked module is looked up on disk, the
+/// verdict says which it holds, and a module it lacks (with nothing after it) is one go cannot
+/// download — go agrees.
+#[test]
+fn file_proxy_is_walked_for_every_module() {
+    let proxy = GoProxy::start(vec![hello(), Module::new("example.com/two", "v0.1.0")]);
+    let mut filler = user().with_env("GOSUMDB", "off");
+    filler.set_env("GOPROXY", proxy.url());
+    filler
+        .go(&["mod", "download", "-json", MODULE, "example.com/two@v0.1.0"])
+        .assert_success();
+    let url = format!(
+        "file://{}",
+        filler.modcache().join("cache/download").display()
+    );
+    let mut u = user().with_env("GOPROXY", &url).with_env("GOSUMDB", "off");
+    let run = u.godoctor(&[
+        "--json",
+        "check",
+        "proxy",
+        "--module",
+        MODULE,
+        "--module",
+        "example.com/two@v0.1.0",
+        "--module",
+        "example.com/three@v1.0.0",
+    ]);
+    run.assert_code(1);
+    let chain = check_of(&run, "proxy.chain");
+    assert!(
+        chain["title"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1 of 3 walked modules"),
+        "{run}"
+    );
+    assert!(
+        chain["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("example.com/three@v1.0.0: "),
+        "{run}"
+    );
+    let reach = check_of(&run, "proxy.reach");
+    assert!(
+        reach["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("served 2 of 3 walked modules"),
+        "{run}"
+    );
+    u.set_env("GOFLAGS", "-modcacherw");
+    u.go(&["mod", "download", "-json", MODULE, "example.com/two@v0.1.0"])
+        .assert_success();
+    let three = u.go(&["mod", "download", "-json", "example.com/three@v1.0.0"]);
+    assert!(
+        !three.success() || three.stdout.contains("\"Error\""),
+        "{three}"
+    );
+}

@@ -901,34 +901,72 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
             Some("create the directory or fix the path"),
         )
     } else {
-        let info = dir
-            .join(escape(&opts.module))
-            .join("@v")
-            .join(format!("{}.info", escape(&opts.version)));
-        match std::fs::read(&info) {
-            Ok(body) => match info_version(&body) {
-                Ok(v) if v == opts.version => {
-                    diag(Verdict::Ok, "serves Go modules from disk", None)
-                }
-                Ok(v) => diag(
-                    Verdict::Garbage,
-                    format!("{} says Version {v:?}", info.display()),
-                    None,
+        // Every walked module's .info on disk, as go reads a file:// proxy.
+        let on_disk = |module: &str, version: &str| -> (WalkedModule, Diagnosis) {
+            let info = dir
+                .join(escape(module))
+                .join("@v")
+                .join(format!("{}.info", escape(version)));
+            let (served, d) = match crate::sys::read_file_capped(&info, MAX_BYTES as u64) {
+                Ok(Some(body)) => match info_version(&body) {
+                    Ok(v) if v == version => (
+                        Some(true),
+                        diag(Verdict::Ok, "serves Go modules from disk", None),
+                    ),
+                    Ok(v) => (
+                        None,
+                        diag(
+                            Verdict::Garbage,
+                            format!("{} says Version {v:?}", info.display()),
+                            None,
+                        ),
+                    ),
+                    Err(e) => (
+                        None,
+                        diag(
+                            Verdict::Garbage,
+                            format!("{} is not valid: {e}", info.display()),
+                            None,
+                        ),
+                    ),
+                },
+                Ok(None) => (
+                    Some(false),
+                    diag(
+                        Verdict::NotServingModule,
+                        format!("the directory exists but has no {}", info.display()),
+                        Some(
+                            "fine for a partial file proxy; probe a module it holds with --module PATH@VERSION",
+                        ),
+                    ),
                 ),
-                Err(e) => diag(
-                    Verdict::Garbage,
-                    format!("{} is not valid: {e}", info.display()),
-                    None,
-                ),
-            },
-            Err(_) => diag(
-                Verdict::NotServingModule,
-                format!("the directory exists but has no {}", info.display()),
-                Some(
-                    "fine for a partial file proxy; probe a module it holds with --module PATH@VERSION",
-                ),
-            ),
+                Err(e) => (None, diag(Verdict::Garbage, e.to_string(), None)),
+            };
+            let walked = WalkedModule {
+                module: format!("{module}@{version}"),
+                served,
+                status: None,
+                detail: if served == Some(true) {
+                    "served".into()
+                } else {
+                    d.reason.clone()
+                },
+            };
+            (walked, d)
+        };
+        let (first, mut d) = on_disk(&opts.module, &opts.version);
+        report.walked.push(first);
+        for (m, v) in &opts.also {
+            let (w, other) = on_disk(m, v);
+            if d.verdict == Verdict::NotServingModule && other.verdict == Verdict::Ok {
+                d = other;
+            }
+            report.walked.push(w);
         }
+        if report.walked.len() > 1 {
+            d.reason = walked_words(&report.walked, d.verdict, d.reason);
+        }
+        d
     };
     report.phases.total_ms = crate::net::http::ms(started.elapsed());
     report.verdict = d.verdict;
