@@ -20,6 +20,9 @@ pub struct Output {
     pub quiet: bool,
     /// stderr is a terminal: spinners and progress may be drawn there.
     pub stderr_tty: bool,
+    /// stdout is a terminal (and not --json): pictures such as latency bars may be drawn;
+    /// a pipe or a file gets plain text.
+    pub stdout_tty: bool,
     /// stdin and stdout are terminals: prompts may be shown.
     pub interactive: bool,
 }
@@ -42,6 +45,7 @@ impl Output {
             verbose: global.verbose,
             quiet: global.quiet,
             stderr_tty: std::io::stderr().is_terminal(),
+            stdout_tty: stdout_tty && !global.json,
             interactive: std::io::stdin().is_terminal() && stdout_tty,
         }
     }
@@ -54,9 +58,30 @@ impl Output {
             verbose: 0,
             quiet: false,
             stderr_tty: false,
+            stdout_tty: false,
             interactive: false,
         }
     }
+}
+
+/// How many columns a latency bar takes at most.
+pub const BAR_WIDTH: usize = 24;
+
+/// A latency bar on a scale shared by every row (`scale` ms fill [`BAR_WIDTH`] columns):
+/// `█` up to the fastest sample (`min`), `▒` from there to the median, so rows compare at a
+/// glance and a wide spread shows. Every row gets at least one column.
+pub fn latency_bar(min: f64, median: f64, scale: f64) -> String {
+    if scale.is_nan() || scale <= 0.0 || !median.is_finite() {
+        return String::new();
+    }
+    let cols = |ms: f64| {
+        ((ms / scale) * BAR_WIDTH as f64)
+            .round()
+            .clamp(0.0, BAR_WIDTH as f64) as usize
+    };
+    let total = cols(median).max(1);
+    let solid = cols(min.min(median)).clamp(1, total);
+    format!("{}{}", "█".repeat(solid), "▒".repeat(total - solid))
 }
 
 /// The mark for a severity or status: ✓ ok, ! warning, ✗ error, • info.
@@ -333,6 +358,19 @@ mod tests {
         let red = "\u{1b}[1;31mred\u{1b}[0m";
         assert_eq!(sanitize_with(red, true), red);
         assert_eq!(sanitize_with(red, false), "\\x1b[1;31mred\\x1b[0m");
+    }
+
+    #[test]
+    fn latency_bars_share_one_scale() {
+        assert_eq!(latency_bar(100.0, 100.0, 100.0), "█".repeat(BAR_WIDTH));
+        assert_eq!(
+            latency_bar(25.0, 50.0, 100.0),
+            format!("{}{}", "█".repeat(6), "▒".repeat(6))
+        );
+        // A fast row still shows, and a bar never outgrows the scale.
+        assert_eq!(latency_bar(0.1, 0.1, 1000.0), "█");
+        assert_eq!(visible_width(&latency_bar(10.0, 5000.0, 100.0)), BAR_WIDTH);
+        assert_eq!(latency_bar(1.0, 1.0, 0.0), "");
     }
 
     #[test]

@@ -524,6 +524,51 @@ fn rank_orders_loopback_candidates_and_stars_the_current_one() {
     assert!(rows[1]["median_ms"].as_f64().unwrap_or_default() >= 150.0);
 }
 
+/// On a terminal, `proxy test` and `proxy rank` draw each proxy's latency as a bar on one
+/// shared scale (the slowest fills it); piped, the output stays plain text.
+#[test]
+fn latency_bars_on_a_terminal_share_one_scale_and_pipes_get_none() {
+    if common::prerequisite(
+        &["script"],
+        "bsdutils",
+        "a pseudo-terminal for latency bars",
+    )
+    .is_none()
+    {
+        return;
+    }
+    let fast = GoProxy::start(vec![hello()]);
+    let slow = GoProxy::builder()
+        .module(hello())
+        .behaviour(Behaviour::SlowHeaders(Duration::from_millis(200)))
+        .start();
+    let u = user();
+    let bars = |text: &str| -> Vec<usize> {
+        text.lines()
+            .map(|l| l.chars().filter(|c| matches!(c, '█' | '▒')).count())
+            .filter(|n| *n > 0)
+            .collect()
+    };
+    let test_args = format!("proxy test {} {} --module {MODULE}", fast.url(), slow.url());
+    let rank_file = u.write_file("mirrors.txt", format!("{}\n{}\n", fast.url(), slow.url()));
+    let rank_args = format!(
+        "proxy rank --no-builtin --candidates {} --module {MODULE}",
+        rank_file.display()
+    );
+    for args in [&test_args, &rank_args] {
+        let command = format!("{} {args} --color never", common::godoctor_bin().display());
+        let tty = u.run("script", &["-qec", command.as_str(), "/dev/null"], None);
+        let drawn = bars(&tty.stdout);
+        assert_eq!(drawn.len(), 2, "{args}: {tty}");
+        // The slow proxy fills the scale; the fast one (about 1 ms against 200) is shorter.
+        assert_eq!(drawn.iter().max(), Some(&24), "{args}: {tty}");
+        assert!(drawn.iter().min() < Some(&24), "{args}: {tty}");
+        let words: Vec<&str> = args.split(' ').collect();
+        let piped = u.godoctor(&words);
+        assert!(bars(&piped.stdout).is_empty(), "{args}: {piped}");
+    }
+}
+
 #[test]
 fn port_names_the_owner_and_finds_free_ports() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -183,12 +183,14 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
     if let Some(v) = goproxy {
         out.push_str(&format!("{} {}\n", output::heading("GOPROXY"), v));
     }
+    // One scale for every proxy's latency bar, though each is rendered on its own.
+    let scale = bar_scale(run.reports.iter().map(|r| r.median_ms));
     let mut proxies = run.reports.iter();
     for (i, item) in run.sources.iter().enumerate() {
         match item.kind {
             SourceKind::Proxy => {
                 if let Some(r) = proxies.next() {
-                    out.push_str(&render(std::slice::from_ref(r), ctx));
+                    out.push_str(&render(std::slice::from_ref(r), scale, ctx));
                     if let Some(c) = &r.consequence {
                         out.push_str(&format!("    {} {c}\n", output::paint("→", Status::Info)));
                     }
@@ -295,11 +297,15 @@ fn rank(
     if ctx.output.json {
         output::print_json(&rows)?;
     } else {
-        let mut table = vec![
-            ["", "#", "MIRROR", "MEDIAN", "MIN", "SUMDB", "VERDICT"]
-                .map(output::heading)
-                .to_vec(),
-        ];
+        // On a terminal, each mirror's latency as a bar on one scale; plain text otherwise.
+        let scale = bar_scale(rows.iter().map(|r| r.median_ms)).filter(|_| ctx.output.stdout_tty);
+        let mut header = ["", "#", "MIRROR", "MEDIAN", "MIN", "SUMDB", "VERDICT"]
+            .map(output::heading)
+            .to_vec();
+        if scale.is_some() {
+            header.insert(5, output::heading("LATENCY"));
+        }
+        let mut table = vec![header];
         for r in &rows {
             let mark = format!(
                 "{}{}",
@@ -333,6 +339,13 @@ fn rank(
                     if r.ok { Status::Ok } else { Status::Error },
                 ),
             ]);
+            if let Some(scale) = scale {
+                let bar = r.median_ms.map_or_else(String::new, |m| {
+                    output::latency_bar(r.min_ms.unwrap_or(m), m, scale)
+                });
+                let row = table.last_mut().expect("row just pushed");
+                row.insert(5, bar);
+            }
         }
         let mut text = output::table(&table);
         text.push_str(&output::dim(
@@ -357,7 +370,8 @@ fn rank(
 }
 
 /// Text rendering of proxy reports: one block per proxy.
-pub fn render(reports: &[ProxyReport], ctx: &Context) -> String {
+/// `scale`: the latency (ms) that fills a bar, shared by every proxy shown (see [`bar_scale`]).
+pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> String {
     let mut out = String::new();
     for r in reports {
         if ctx.output.quiet && r.severity == Status::Ok {
@@ -379,6 +393,11 @@ pub fn render(reports: &[ProxyReport], ctx: &Context) -> String {
             output::paint(&verdict_label(r), r.severity),
             output::dim(&timing)
         ));
+        if let (Some(scale), Some(median)) = (scale.filter(|_| ctx.output.stdout_tty), r.median_ms)
+        {
+            let bar = output::latency_bar(r.min_ms.unwrap_or(median), median, scale);
+            out.push_str(&format!("    {}\n", output::paint(&bar, r.severity)));
+        }
         out.push_str(&format!("    {}\n", r.diagnosis));
         if let Some(v) = &r.via_proxy {
             out.push_str(&format!("    {}\n", output::dim(&format!("via proxy {v}"))));
@@ -423,6 +442,13 @@ pub fn render(reports: &[ProxyReport], ctx: &Context) -> String {
         }
     }
     out
+}
+
+/// The shared scale of latency bars: the slowest median shown; `None` with nothing to draw.
+fn bar_scale(medians: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    medians
+        .flatten()
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
 }
 
 fn verdict_label(r: &ProxyReport) -> String {
