@@ -221,10 +221,19 @@ fn redact_goauth_assignments(text: &str) -> String {
             continue;
         };
         let start = after + sep;
+        // Quoted from outside (`"GOAUTH=off cannot be combined…"`, or `\"` inside a JSON
+        // string): the value ends at the matching quote, not at the end of the line.
+        let outer = text[..after - KEY.len()]
+            .chars()
+            .next_back()
+            .filter(|c| quote.is_none() && (*c == '"' || *c == '\''));
+        let quote = quote.or(outer);
         let end = match quote {
-            Some(q) => text[start..]
-                .find(q)
-                .map_or_else(|| line_end(text, start), |i| start + i),
+            Some(q) => text[start..].find(q).map_or_else(
+                || line_end(text, start),
+                // An escaped quote (`\"` in JSON text) ends before its backslash.
+                |i| start + i - usize::from(text[..start + i].ends_with('\\')),
+            ),
             None => line_end(text, start),
         };
         out.push_str(&text[done..start]);
@@ -253,6 +262,9 @@ pub fn json(text: &str) -> String {
     let b = text.as_bytes();
     let mut stack: Vec<Obj> = Vec::new();
     let mut goauth_spans: Vec<(usize, usize)> = Vec::new();
+    // Every string's content: free-text redaction runs inside each one, so a rule that reads
+    // to the end of a line (an unquoted `GOAUTH=…`) cannot run past a closing quote.
+    let mut strings: Vec<(usize, usize)> = Vec::new();
     let mut last_key: Option<(usize, usize)> = None;
     let mut expect_key = false;
     let mut i = 0;
@@ -286,6 +298,7 @@ pub fn json(text: &str) -> String {
                     j += if b[j] == b'\\' { 2 } else { 1 };
                 }
                 let end = j.min(b.len());
+                strings.push((start, end));
                 if expect_key {
                     last_key = Some((start, end));
                     expect_key = false;
@@ -310,16 +323,21 @@ pub fn json(text: &str) -> String {
     goauth_spans.sort_unstable();
     let mut out = String::with_capacity(text.len());
     let mut done = 0;
-    for (s, e) in goauth_spans {
-        if s < done {
+    for (s, e) in strings {
+        if s < done || e > text.len() {
             continue;
         }
         out.push_str(&text[done..s]);
-        out.push_str(&goauth(&text[s..e]));
+        let inner = &text[s..e];
+        if goauth_spans.binary_search(&(s, e)).is_ok() {
+            out.push_str(&redact(&goauth(inner)));
+        } else {
+            out.push_str(&redact(inner));
+        }
         done = e;
     }
     out.push_str(&text[done..]);
-    redact(&out)
+    out
 }
 
 fn line_end(text: &str, from: usize) -> usize {
@@ -329,6 +347,33 @@ fn line_end(text: &str, from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_stays_json_when_a_message_quotes_an_unquoted_goauth() {
+        let text = r#"{"headline": "GOAUTH=off cannot be combined; GOPROXY=off", "n": 1, "list": ["GOAUTH=git /d", "https://u:pw@h/x"]}"#;
+        let out = json(text);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+        assert_eq!(v["n"], 1);
+        assert!(
+            v["headline"]
+                .as_str()
+                .is_some_and(|h| h.starts_with("GOAUTH=")),
+            "{out}"
+        );
+        // Quoted from outside, the value ends at the quote: what follows is kept.
+        let quoted = json(
+            r#"{"m": "go stops with \"GOAUTH=off cannot be combined\"; GOPROXY=off: go downloads nothing"}"#,
+        );
+        let v: serde_json::Value = serde_json::from_str(&quoted).expect("still JSON");
+        assert!(
+            v["m"]
+                .as_str()
+                .is_some_and(|m| m.ends_with("GOPROXY=off: go downloads nothing")),
+            "{quoted}"
+        );
+        assert!(redact("say \"GOAUTH=off cannot\"; then more").ends_with("; then more"));
+        assert!(!out.contains("pw@"), "{out}");
+    }
 
     #[test]
     fn redacts_password_keeps_user() {
