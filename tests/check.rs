@@ -330,7 +330,8 @@ fn a_broken_go_mod_reports_gos_own_error() {
 /// and the Settings line does not claim every value parses.
 #[test]
 fn a_goprivate_url_is_one_problem_with_one_fix_that_env_set_accepts() {
-    let user = GoUser::new();
+    // --offline below: the checksum database is named, never asked.
+    let user = GoUser::new().with_env("GOSUMDB", "sum.golang.org");
     user.write_goenv("GOPRIVATE=https://git.corp.example/...\n");
     let (_, json) = check_json(&user, &["--offline"]);
     let patterns = checks(&json, "private.patterns");
@@ -354,6 +355,9 @@ fn a_goprivate_url_is_one_problem_with_one_fix_that_env_set_accepts() {
     for c in checks(&json, "private.auth") {
         assert!(!c.to_string().contains("https:"), "{c}");
     }
+    // Nor does the checksum database's ✓ claim the pattern exempts anything.
+    let sumdb = checks(&json, "sumdb.config")[0]["title"].to_string();
+    assert!(sumdb.contains("exempts nothing as written"), "{sumdb}");
     let values = checks(&json, "settings.values")[0]["title"]
         .as_str()
         .expect("title")

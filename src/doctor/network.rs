@@ -281,10 +281,21 @@ pub fn sumdb_config_check(go_env: &GoEnv) -> Check {
             .detail("go will accept any content a proxy or repository serves for modules not yet in go.sum; a compromised or intercepting proxy goes unnoticed")
             .hint("godoctor env unset GOSUMDB (or GOSUMDB=sum.golang.google.cn where sum.golang.org is blocked); exempt private modules with GONOSUMDB or GOPRIVATE instead");
     }
-    let exempt = if gonosumdb.is_empty() {
-        String::new()
-    } else {
-        format!("; GONOSUMDB exempts {gonosumdb}")
+    // Only patterns that can match exempt anything (`https://host/…` never does; the Private
+    // modules section says why).
+    let matching: Vec<&str> = gonosumdb
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .filter(|p| {
+            crate::syntax::patterns::check("GONOSUMDB", p)
+                .iter()
+                .all(|f| f.severity != crate::finding::Severity::Error)
+        })
+        .collect();
+    let exempt = match (gonosumdb.is_empty(), matching.is_empty()) {
+        (true, _) => String::new(),
+        (false, true) => "; GONOSUMDB exempts nothing as written".to_string(),
+        (false, false) => format!("; GONOSUMDB exempts {}", matching.join(",")),
     };
     Check::ok(
         id,
