@@ -167,3 +167,53 @@ fn a_cache_holding_the_current_module_is_refused() {
     assert!(tree.join("app/go.mod").is_file());
     assert!(!clean_ran(&user));
 }
+
+/// `cache --path DIR prune|clean`: --path only chooses what `cache` analyses, so the removing
+/// subcommands refuse it instead of acting on GOMODCACHE while the user named DIR; the way to
+/// prune DIR is said, and that way really prunes DIR.
+#[test]
+fn path_with_prune_or_clean_is_refused_and_the_hint_does_it() {
+    use common::modules::Module;
+    use common::proxy::GoProxy;
+    let proxy = GoProxy::start(vec![
+        Module::new("example.com/tool", "v1.0.0"),
+        Module::new("example.com/tool", "v1.1.0"),
+    ]);
+    let mut user = user();
+    user.set_env("GOPROXY", proxy.url());
+    user.set_env("GOSUMDB", "off");
+    let elsewhere = user.root().join("elsewhere");
+    let download = |user: &GoUser| {
+        for v in ["v1.0.0", "v1.1.0"] {
+            user.go(&["mod", "download", &format!("example.com/tool@{v}")])
+                .assert_success();
+        }
+    };
+    download(&user);
+    let real_cache = user.modcache();
+    user.set_env("GOMODCACHE", &elsewhere);
+    download(&user);
+    user.set_env("GOMODCACHE", &real_cache);
+    let old = real_cache.join("example.com/tool@v1.0.0");
+    let other_old = elsewhere.join("example.com/tool@v1.0.0");
+    let path = elsewhere.display().to_string();
+    for args in [
+        &["cache", "--path", &path, "prune", "--keep", "1", "--yes"][..],
+        &["cache", "--path", &path, "clean", "--yes"],
+    ] {
+        let run = user.godoctor(args);
+        run.assert_code(2)
+            .assert_stderr_contains("--path")
+            .assert_stderr_contains(&format!("GOMODCACHE={path} godoctor cache"));
+    }
+    assert!(old.exists(), "GOMODCACHE untouched");
+    assert!(other_old.exists(), "the named directory untouched");
+    assert!(!clean_ran(&user), "go clean -modcache was run");
+
+    // The hint, followed: GOMODCACHE=DIR prunes DIR.
+    user.set_env("GOMODCACHE", &elsewhere);
+    user.godoctor(&["cache", "prune", "--keep", "1", "--yes"])
+        .assert_code(0);
+    assert!(!other_old.exists(), "the old version in DIR was pruned");
+    assert!(old.exists(), "the other cache untouched");
+}

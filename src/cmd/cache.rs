@@ -25,6 +25,24 @@ use crate::output::{self, Status};
 
 pub fn run(ctx: &Context, args: &CacheArgs) -> Result<Outcome> {
     let threads = args.threads.map(usize::from);
+    // `--path` only chooses what `cache` analyses; prune and clean act on the module cache go
+    // uses. Refused rather than silently removing from another directory than the one named.
+    if let (Some(path), Some(action)) = (&args.path, &args.action) {
+        let verb = match action {
+            CacheAction::Clean { .. } => "clean",
+            CacheAction::Prune(_) => "prune",
+        };
+        return Err(crate::hinted(
+            format!(
+                "--path {} is for analysing a directory; `cache {verb}` acts on the module cache go uses (GOMODCACHE) and would not touch {0}",
+                path.display()
+            ),
+            format!(
+                "to {verb} that directory as go's module cache: GOMODCACHE={} godoctor cache {verb}",
+                path.display()
+            ),
+        ));
+    }
     match &args.action {
         None => show(ctx, args, threads, args.exact),
         Some(CacheAction::Clean {
