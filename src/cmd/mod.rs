@@ -75,9 +75,9 @@ pub fn run(cli: &Cli, ctx: &Context) -> Result<Outcome> {
         Command::Cache(args) => cache::run(ctx, args),
         Command::Profile(args) => profile::run(ctx, args),
         Command::Completions { shell } => completions::run(ctx, *shell),
-        Command::Proxy(args) => proxy::run(args, ctx),
-        Command::Port(args) => port::run(args, ctx),
-        Command::Route(args) => route::run(args, ctx),
+        Command::Proxy(args) => proxy::run(ctx, args),
+        Command::Port(args) => port::run(ctx, args),
+        Command::Route(args) => route::run(ctx, args),
         Command::Setup(args) => setup::run(ctx, args),
         Command::Explain(args) => explain::run(ctx, args),
     }

@@ -36,7 +36,7 @@ struct PortReport {
     elsewhere: Vec<search::Found>,
 }
 
-pub fn run(args: &PortArgs, ctx: &Context) -> Result<Outcome> {
+pub fn run(ctx: &Context, args: &PortArgs) -> Result<Outcome> {
     if args.free {
         return free(args, ctx);
     }

@@ -15,7 +15,7 @@ use crate::fetch::{catalogue, chain};
 use crate::net::http::Prober;
 use crate::output::{self, Status};
 
-pub fn run(args: &ProxyArgs, ctx: &Context) -> Result<Outcome> {
+pub fn run(ctx: &Context, args: &ProxyArgs) -> Result<Outcome> {
     match &args.action {
         ProxyAction::Test { urls, sumdb, probe } => test(urls, sumdb.as_deref(), probe, ctx),
         ProxyAction::Rank {

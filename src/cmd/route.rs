@@ -56,7 +56,7 @@ struct SumdbOut<'a> {
     probe: Option<&'a SumdbProbe>,
 }
 
-pub fn run(args: &RouteArgs, ctx: &Context) -> Result<Outcome> {
+pub fn run(ctx: &Context, args: &RouteArgs) -> Result<Outcome> {
     // Refuse a bad module before anything else, with go's reason.
     let (path, version) = route::check_input(&args.module).map_err(|e| {
         crate::hinted(
