@@ -1142,6 +1142,17 @@ fn self_signed_ca_certificate_trusted_through_ssl_cert_file_works_like_go() {
     assert!(a.requests().is_empty());
 }
 
+#[test]
+fn a_ca_certificate_issued_by_a_trusted_root_serves_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder()
+        .module(m.clone())
+        .tls_cert(TlsCert::CaLeaf)
+        .start();
+    let u = user(&a.url()).with_env("SSL_CERT_FILE", a.ca_file());
+    assert_agree(&u, &m.spec(), &[&a], true);
+}
+
 /// Run godoctor, then go, and return (godoctor ok, go ok, GET paths each saw, outputs). HEAD
 /// requests are left out: after `git credential fill` go checks the credential with a HEAD
 /// in the background (and tells git to approve or reject it), which godoctor never does.

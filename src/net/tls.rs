@@ -2,11 +2,14 @@
 //! bundle, then every file of SSL_CERT_DIR or the system directories), the rustls client
 //! configuration built on it, and the handshake under a deadline.
 //!
-//! One rule of go's crypto/x509 that webpki does not share: a certificate that is itself in the
-//! trust store is a chain of one, even when it says CA:TRUE (a self-signed certificate made
-//! with `-addext basicConstraints=CA:TRUE` and trusted through SSL_CERT_FILE, common on
-//! private proxies). webpki refuses it as `CaUsedAsEndEntity`; [`GoVerifier`] accepts it when
-//! it is byte-equal to a trusted root and webpki found nothing else wrong.
+//! One rule of go's crypto/x509 that webpki does not share: a server certificate may say
+//! CA:TRUE. A certificate that is itself in the trust store is a chain of one (a self-signed
+//! certificate made with `-addext basicConstraints=CA:TRUE` and trusted through SSL_CERT_FILE,
+//! common on private proxies), and a CA:TRUE certificate issued by a trusted root is as good
+//! as any other. webpki refuses both as `CaUsedAsEndEntity`; [`GoVerifier`] accepts them when
+//! webpki found nothing else wrong before that (dates), the name matches and the purposes
+//! allow a server. Chains through intermediates to a CA:TRUE leaf stay refused (not seen in
+//! practice; it would take a second chain builder).
 
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -114,6 +117,32 @@ struct GoVerifier {
     trusted: Vec<CertificateDer<'static>>,
 }
 
+impl GoVerifier {
+    /// Whether `leaf` names a trusted root as its issuer and carries that root's signature,
+    /// checked with the signature algorithms rustls verifies handshakes with.
+    fn issued_by_a_trusted_root(&self, leaf: &CertificateDer<'_>) -> bool {
+        let Some((tbs, algorithm, signature)) = split_signed(leaf.as_ref()) else {
+            return false;
+        };
+        let Ok(cert) = webpki::EndEntityCert::try_from(leaf) else {
+            return false;
+        };
+        let algorithms = rustls::crypto::aws_lc_rs::default_provider()
+            .signature_verification_algorithms
+            .all;
+        self.trusted.iter().any(|root| {
+            let Ok(issuer) = webpki::EndEntityCert::try_from(root) else {
+                return false;
+            };
+            issuer.subject() == cert.issuer()
+                && algorithms
+                    .iter()
+                    .filter(|a| a.signature_alg_id().as_ref() == algorithm)
+                    .any(|a| issuer.verify_signature(*a, tbs, signature).is_ok())
+        })
+    }
+}
+
 impl ServerCertVerifier for GoVerifier {
     fn verify_server_cert(
         &self,
@@ -133,10 +162,11 @@ impl ServerCertVerifier for GoVerifier {
         match verdict {
             Err(rustls::Error::InvalidCertificate(CertificateError::Other(other)))
                 if is_ca_used_as_end_entity(&other)
-                    && self
+                    && (self
                         .trusted
                         .iter()
-                        .any(|t| t.as_ref() == end_entity.as_ref()) =>
+                        .any(|t| t.as_ref() == end_entity.as_ref())
+                        || self.issued_by_a_trusted_root(end_entity)) =>
             {
                 // webpki checks validity dates before basic constraints, so the dates passed;
                 // the name and the purpose are what is left to check, as crypto/x509 does.
@@ -181,6 +211,52 @@ fn is_ca_used_as_end_entity(e: &rustls::OtherError) -> bool {
         e.0.downcast_ref::<webpki::Error>(),
         Some(webpki::Error::CaUsedAsEndEntity)
     )
+}
+
+/// A certificate's three parts: the signed TBSCertificate (whole), the signature algorithm
+/// (the AlgorithmIdentifier's contents) and the signature (the BIT STRING's bytes).
+fn split_signed(der: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let (tag, body, rest) = tlv(der)?;
+    if tag != 0x30 || !rest.is_empty() {
+        return None;
+    }
+    let (tag, _, after_tbs) = tlv(body)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let tbs = &body[..body.len() - after_tbs.len()];
+    let (tag, algorithm, after_alg) = tlv(after_tbs)?;
+    let (bits, signature, end) = tlv(after_alg)?;
+    if tag != 0x30 || bits != 0x03 || !end.is_empty() {
+        return None;
+    }
+    // No unused bits in a signature.
+    let (0, signature) = signature.split_first()? else {
+        return None;
+    };
+    Some((tbs, algorithm, signature))
+}
+
+/// One DER tag-length-value: (tag, value, what follows). Definite lengths up to 4 bytes.
+fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        (len, &rest[n..])
+    };
+    if rest.len() < len {
+        return None;
+    }
+    Some((tag, &rest[..len], &rest[len..]))
 }
 
 /// DER of the extendedKeyUsage extension's OID (2.5.29.37), of id-kp-serverAuth
@@ -286,5 +362,38 @@ mod tests {
         // Not byte-equal to a trusted certificate: refused as webpki refuses it.
         let stranger = self_signed(true, &[]);
         assert!(verify(&verifier(&[&ca]), &stranger, "localhost").is_err());
+    }
+
+    #[test]
+    fn a_ca_certificate_issued_by_a_trusted_root_serves_like_go() {
+        let root_params = || {
+            let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
+            p.distinguished_name.push(rcgen::DnType::CommonName, "root");
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            p
+        };
+        let root_key = KeyPair::generate().expect("key");
+        let root = root_params().self_signed(&root_key).expect("root");
+        let issuer = rcgen::Issuer::new(root_params(), root_key);
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let leaf_key = KeyPair::generate().expect("key");
+        let leaf = params
+            .signed_by(&leaf_key, &issuer)
+            .expect("leaf")
+            .der()
+            .clone();
+        let root = root.der().clone();
+        assert_eq!(verify(&verifier(&[&root]), &leaf, "localhost"), Ok(()));
+        assert!(verify(&verifier(&[&root]), &leaf, "other.example").is_err());
+        // A root with the same name but another key: the signature does not verify.
+        let other = root_params()
+            .self_signed(&KeyPair::generate().expect("key"))
+            .expect("other")
+            .der()
+            .clone();
+        assert!(verify(&verifier(&[&other]), &leaf, "localhost").is_err());
+        assert!(split_signed(b"\x30\x03\x02\x01\x00").is_none());
+        assert!(tlv(b"\x30\x85\x00\x00\x00\x00\x01").is_none());
     }
 }

@@ -878,6 +878,9 @@ pub enum TlsCert {
     /// [`GoProxy::ca_file`]: go accepts it as a chain of one, webpki calls it a CA used as an
     /// end entity.
     SelfSignedCa,
+    /// Signed by the test CA for the right names, but itself CA:TRUE: go serves with it,
+    /// webpki calls it a CA used as an end entity.
+    CaLeaf,
 }
 
 /// The test CA shared by every TLS proxy of this test process, so one `SSL_CERT_FILE` trusts
@@ -955,7 +958,7 @@ impl TlsMaterial {
             test_ca()
         };
         let self_signed = *kind == TlsCert::SelfSignedCa;
-        if self_signed {
+        if self_signed || *kind == TlsCert::CaLeaf {
             params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         }
         let leaf = if self_signed {
