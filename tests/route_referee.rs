@@ -1328,3 +1328,20 @@ fn credentials_follow_a_redirect_only_to_the_same_host_name_like_go() {
         );
     }
 }
+
+#[test]
+fn goauth_git_dir_that_does_not_exist_stops_go_before_any_https_request() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let a = GoProxy::builder().module(m.clone()).tls().start();
+    let missing = "/nonexistent-godoctor-goauth-dir";
+    let u = user(&a.url())
+        .with_env("SSL_CERT_FILE", a.ca_file())
+        .with_env("GOAUTH", format!("git {missing}"));
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert!(!go.ok, "{run}");
+    assert!(run.output().contains("cannot stat"), "{run}");
+    assert_eq!(godoctor, go, "{doc}\n{run}");
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains("cannot stat"), "{err}\n{doc}");
+    assert!(a.requests().is_empty(), "{:?}", a.paths());
+}

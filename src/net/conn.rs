@@ -75,7 +75,7 @@ pub enum ErrorKind {
     BadRedirect,
     /// The HTTP proxy from HTTPS_PROXY/HTTP_PROXY refused or failed the tunnel.
     Proxy,
-    /// Any other I/O error.
+    /// Any other I/O error (also: GOAUTH cannot be used, go stops before sending).
     Io,
 }
 

@@ -131,6 +131,9 @@ pub struct Credentials {
     cache: Arc<Mutex<Cache>>,
     /// go runs every method once, without a URL, before the first https request (`authOnce`).
     once: Arc<OnceLock<()>>,
+    /// Why go stops (`base.Fatalf`) at its first https request: an unusable GOAUTH, or a
+    /// `git DIR` that is not a directory.
+    fatal: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -166,16 +169,35 @@ impl Credentials {
         let Some(value) = goauth else {
             return Credentials::from_netrc(env);
         };
-        if crate::syntax::goauth::parse(value).is_err() {
-            return Credentials::none();
+        if let Err(f) = crate::syntax::goauth::parse(value) {
+            return Credentials {
+                fatal: Some(f.message),
+                ..Credentials::default()
+            };
         }
+        let mut fatal = None;
         let mut methods = Vec::new();
         for command in value.split(';').map(str::trim) {
             let words: Vec<&str> = command.split_whitespace().collect();
             match words.first().copied() {
                 Some("off") | None => return Credentials::none(),
                 Some("netrc") => methods.push(Method::Netrc),
-                Some("git") => methods.push(Method::Git(PathBuf::from(words[1..].join(" ")))),
+                Some("git") => {
+                    let dir = PathBuf::from(words[1..].join(" "));
+                    // go stats DIR on its first https request, before any helper runs.
+                    match std::fs::metadata(&dir) {
+                        Ok(m) if m.is_dir() => {}
+                        Ok(_) => fatal = fatal.or(Some(format!(
+                            "GOAUTH's git method: {} is not a directory, so go stops at its first https request (\"dir is not a directory\")",
+                            dir.display()
+                        ))),
+                        Err(e) => fatal = fatal.or(Some(format!(
+                            "GOAUTH's git method: cannot stat {}: {e}; go stops at its first https request",
+                            dir.display()
+                        ))),
+                    }
+                    methods.push(Method::Git(dir));
+                }
                 Some(_) => match crate::syntax::quoted::split(command) {
                     Ok(w) if !w.is_empty() => methods.push(Method::Command(w)),
                     _ => return Credentials::none(),
@@ -191,8 +213,14 @@ impl Credentials {
             entries,
             methods,
             env: env.clone(),
+            fatal: fatal.map(|f| redact(&f)),
             ..Credentials::default()
         }
+    }
+
+    /// Why go would stop at its first https request instead of sending it, if it would.
+    pub fn fatal(&self) -> Option<&str> {
+        self.fatal.as_deref()
     }
 
     /// The loaded `.netrc` entries (for the checks that say which hosts have credentials).
@@ -248,7 +276,7 @@ impl Credentials {
                     let Some(url) = url else { continue };
                     match self.git_fill(dir, url, deadline) {
                         Ok((prefix, header)) => self.store(&prefix, vec![header]),
-                        Err(e) => problems.push(format!("GOAUTH=git {}: {e}", dir.display())),
+                        Err(e) => problems.push(format!("GOAUTH git {}: {e}", dir.display())),
                     }
                 }
                 Method::Command(words) => match self.command(words, url, response, deadline) {

@@ -191,6 +191,11 @@ impl Prober {
             url: redact(url.as_str()),
             ..Default::default()
         };
+        if let (Some(fatal), "https") = (self.credentials.fatal(), url.scheme()) {
+            // go's auth.AddCredentials exits before the request is sent.
+            result.error = Some(FetchError::new(ErrorKind::Io, Phase::Connect, fatal));
+            return result;
+        }
         // go adds GOAUTH's headers to the first request only (auth.AddCredentials); net/http
         // carries them along redirects while the host stays the first one's host name or a
         // subdomain of it, and drops them for good at the first hop elsewhere.
