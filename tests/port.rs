@@ -90,6 +90,22 @@ fn ss_listeners(port: u16) -> Vec<(String, BTreeSet<u32>)> {
         .collect()
 }
 
+/// `python3 -m http.server PORT` on 127.0.0.1, serving an empty temp directory (a directory
+/// listing at `/`, 404 elsewhere).
+fn python_http_server(port: u16) -> Holder {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Command::new("python3");
+    c.args([
+        "-m",
+        "http.server",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+    ])
+    .current_dir(dir.path());
+    Holder::start(c, port, Some(dir))
+}
+
 fn python(script: &str, port: u16) -> Holder {
     let mut c = Command::new("python3");
     c.args(["-c", script, &port.to_string()]);
@@ -292,17 +308,7 @@ fn nginx_master_and_workers_named_like_ss_and_not_a_proxy() {
 #[test]
 fn python_http_server_and_node_json_404_are_not_proxies() {
     let port = free_port();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut c = Command::new("python3");
-    c.args([
-        "-m",
-        "http.server",
-        &port.to_string(),
-        "--bind",
-        "127.0.0.1",
-    ])
-    .current_dir(dir.path());
-    let py = Holder::start(c, port, Some(dir));
+    let py = python_http_server(port);
     let u = user();
     let j = port_json(&u, port, &[]);
     assert_same_as_ss(&j, port);
@@ -676,17 +682,7 @@ fn proxy_test_gives_the_other_family_and_a_moved_proxy() {
 #[test]
 fn profile_apply_check_names_the_holder_and_writes_nothing() {
     let port = free_port();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut c = Command::new("python3");
-    c.args([
-        "-m",
-        "http.server",
-        &port.to_string(),
-        "--bind",
-        "127.0.0.1",
-    ])
-    .current_dir(dir.path());
-    let py = Holder::start(c, port, Some(dir));
+    let py = python_http_server(port);
     let u = user().without_env("GOPROXY");
     let profiles = u.godoctor_home().join("profiles");
     std::fs::create_dir_all(&profiles).expect("mkdir profiles");
