@@ -693,7 +693,7 @@ fn cache_op() -> impl proptest::strategy::Strategy<Value = CacheOp> {
 
 /// Property: whatever is added, removed or changed between runs, `godoctor cache` with its
 /// index reports exactly what a full walk (`--exact`) reports, and it does take unchanged
-/// versions from the index. Cases: `PROPTEST_CASES` (default 8).
+/// versions and unchanged `@v` download directories from the index. Cases: `PROPTEST_CASES` (default 8).
 #[test]
 fn the_index_always_equals_a_full_walk() {
     use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -710,6 +710,7 @@ fn the_index_always_equals_a_full_walk() {
         ..Config::default()
     });
     let reused = std::cell::Cell::new(0u64);
+    let reused_downloads = std::cell::Cell::new(0u64);
     let strategy = proptest::collection::vec(cache_op(), 1..9);
     let result = runner.run(&strategy, |ops| {
         let user = GoUser::new()
@@ -733,6 +734,12 @@ fn the_index_always_equals_a_full_walk() {
                         .as_u64()
                         .unwrap_or(0),
             );
+            reused_downloads.set(
+                reused_downloads.get()
+                    + indexed["index"]["download_dirs_from_index"]
+                        .as_u64()
+                        .unwrap_or(0),
+            );
             if totals(&indexed) != totals(&exact) {
                 return Err(TestCaseError::fail(format!(
                     "after step {step} ({op:?}) of {ops:?}:\nindexed {}\nexact   {}",
@@ -740,7 +747,10 @@ fn the_index_always_equals_a_full_walk() {
                     totals(&exact)
                 )));
             }
-            if exact["index"]["versions_from_index"] != 0 || exact["index"]["exact"] != true {
+            if exact["index"]["versions_from_index"] != 0
+                || exact["index"]["download_dirs_from_index"] != 0
+                || exact["index"]["exact"] != true
+            {
                 return Err(TestCaseError::fail(format!(
                     "--exact used the index: {exact}"
                 )));
@@ -752,6 +762,10 @@ fn the_index_always_equals_a_full_walk() {
         panic!("{e}");
     }
     assert!(reused.get() > 0, "no run took a version from the index");
+    assert!(
+        reused_downloads.get() > 0,
+        "no run took a download directory from the index"
+    );
 }
 
 /// `cache --path DIR` names a cache to analyse: a DIR that does not exist (or is a file) is a

@@ -22,14 +22,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::dirread::Meta;
+use super::layout::CATEGORIES;
 use super::layout::VersionKey;
-use super::walk::{self, Walk, WalkError, WalkOptions};
+use super::walk::{self, Tally, VersionTally, Walk, WalkError, WalkOptions};
 use crate::atomic;
 
 /// The format written by this build; another number is ignored and rebuilt. 2: an entry's
 /// totals are a nested object (1 flattened them, which made serde buffer every entry: parsing
 /// was a third of a re-run's instructions).
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: `@v` download directories are indexed too.
+pub const FORMAT_VERSION: u32 = 3;
 const FORMAT_NAME: &str = "godoctor module cache index";
 
 /// What proves an entry unchanged: device, inode, mtime and ctime (seconds, nanoseconds).
@@ -100,12 +102,62 @@ pub struct Entry {
     pub totals: TreeTotals,
 }
 
+/// What one `cache/download/<module>/@v` directory holds, as a walk of it adds to its tally.
+/// Valid while the directory keeps its stamp: go adds, replaces and removes download files by
+/// creating, renaming and deleting entries, each of which changes the directory's mtime.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadTotals {
+    pub files: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+    pub special: u64,
+    pub apparent: u64,
+    pub disk: u64,
+    /// On-disk bytes by [`super::layout::Category`] index.
+    pub by_category: Vec<u64>,
+    /// What each version's download files add (by case-encoded version).
+    pub versions: Vec<(String, VersionTally)>,
+}
+
+impl DownloadTotals {
+    /// The totals of a tally that holds exactly one `@v` directory's entries.
+    pub fn of(t: &Tally) -> Self {
+        let mut versions: Vec<(String, VersionTally)> = t
+            .versions
+            .iter()
+            .map(|(k, v)| (k.version.clone(), v.clone()))
+            .collect();
+        versions.sort_by(|a, b| a.0.cmp(&b.0));
+        DownloadTotals {
+            files: t.files,
+            dirs: t.dirs,
+            symlinks: t.symlinks,
+            special: t.special,
+            apparent: t.apparent_bytes,
+            disk: t.disk_bytes,
+            by_category: t.by_category.to_vec(),
+            versions,
+        }
+    }
+}
+
+/// One indexed `@v` directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadEntry {
+    /// The module path as named on disk (case-encoded).
+    pub module: String,
+    pub dir: Stamp,
+    pub totals: DownloadTotals,
+}
+
 /// Indexed versions of one module cache.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Index {
     /// The cache root the index describes.
     pub root: String,
     pub entries: HashMap<VersionKey, Entry>,
+    /// Indexed `@v` directories by case-encoded module path.
+    pub downloads: HashMap<String, DownloadEntry>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -114,6 +166,7 @@ struct File {
     version: u32,
     root: String,
     versions: Vec<Entry>,
+    downloads: Vec<DownloadEntry>,
 }
 
 /// Why a stored index was not used.
@@ -132,6 +185,7 @@ impl Index {
         Index {
             root: root.to_string(),
             entries: HashMap::new(),
+            downloads: HashMap::new(),
         }
     }
 
@@ -167,9 +221,17 @@ impl Index {
                 (key, e)
             })
             .collect();
+        let downloads = file
+            .downloads
+            .into_iter()
+            // A record of another shape of category table is of no use: read that directory.
+            .filter(|d| d.totals.by_category.len() == CATEGORIES)
+            .map(|d| (d.module.clone(), d))
+            .collect();
         Ok(Index {
             root: file.root,
             entries,
+            downloads,
         })
     }
 
@@ -188,11 +250,14 @@ impl Index {
     pub fn to_text(&self) -> String {
         let mut versions: Vec<Entry> = self.entries.values().cloned().collect();
         versions.sort_by(|a, b| (&a.module, &a.version).cmp(&(&b.module, &b.version)));
+        let mut downloads: Vec<DownloadEntry> = self.downloads.values().cloned().collect();
+        downloads.sort_by(|a, b| a.module.cmp(&b.module));
         let file = File {
             format: FORMAT_NAME.to_string(),
             version: FORMAT_VERSION,
             root: self.root.clone(),
             versions,
+            downloads,
         };
         // Serialising plain numbers and strings cannot fail.
         serde_json::to_string(&file).unwrap_or_default()
@@ -201,6 +266,11 @@ impl Index {
     /// The entry of `key` if its tree root still carries `stamp`.
     pub fn lookup(&self, key: &VersionKey, stamp: &Stamp) -> Option<&Entry> {
         self.entries.get(key).filter(|e| e.tree == *stamp)
+    }
+
+    /// The entry of the `@v` directory of `module` if it still carries `stamp`.
+    pub fn lookup_downloads(&self, module: &str, stamp: &Stamp) -> Option<&DownloadEntry> {
+        self.downloads.get(module).filter(|d| d.dir == *stamp)
     }
 }
 
@@ -259,6 +329,9 @@ pub struct Usage {
     pub versions_from_index: u64,
     /// Versions whose trees were read in this run (new, changed, or not indexable).
     pub versions_read: u64,
+    /// `@v` download directories whose files were not stat-ed (taken from the index), and read.
+    pub download_dirs_from_index: u64,
+    pub download_dirs_read: u64,
     /// Of the report's totals, how much came from the index.
     pub files_from_index: u64,
     pub disk_bytes_from_index: u64,
@@ -292,6 +365,27 @@ pub fn walk_with_index(
     }
     let mut index = Index::new(root_name);
     let mut usage = Usage::default();
+    for (module, d) in &walked.tally.downloads {
+        if d.reused {
+            if let Some(e) = old.and_then(|o| o.downloads.get(&**module)) {
+                usage.download_dirs_from_index += 1;
+                usage.files_from_index += e.totals.files;
+                usage.disk_bytes_from_index += e.totals.disk;
+                usage.apparent_bytes_from_index += e.totals.apparent;
+                index.downloads.insert(module.to_string(), e.clone());
+            }
+            continue;
+        }
+        usage.download_dirs_read += 1;
+        if let (Some(stamp), Some(totals)) = (d.stamp, &d.totals) {
+            let entry = DownloadEntry {
+                module: module.to_string(),
+                dir: stamp,
+                totals: totals.clone(),
+            };
+            index.downloads.insert(module.to_string(), entry);
+        }
+    }
     for (key, tree) in &walked.tally.trees {
         let zip = walked.tally.versions.get(key).and_then(|v| v.zip_stamp);
         if tree.reused {

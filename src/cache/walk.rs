@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::dirread::{Kind, Meta, Reader};
-use super::index::{Index, Link, Stamp, TreeTotals};
+use super::index::{DownloadTotals, Index, Link, Stamp, TreeTotals};
 use super::layout::{self, CATEGORIES, Category, Node, Part, Placement, VersionKey};
 
 /// How to walk.
@@ -26,6 +26,9 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Classify entries by the module cache layout (`false`: a plain tree such as GOCACHE).
     pub module_cache: bool,
+    /// Take unchanged `@v` download directories from the index too (their files are then not
+    /// stat-ed, so their last-use times are the indexed ones: not for `prune --older-than`).
+    pub reuse_downloads: bool,
 }
 
 impl WalkOptions {
@@ -38,12 +41,13 @@ impl WalkOptions {
         WalkOptions {
             threads: (2 * cpus).clamp(2, 16),
             module_cache,
+            reuse_downloads: false,
         }
     }
 }
 
 /// What the walk learnt about one module version.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VersionTally {
     /// On-disk bytes of the extracted tree (directories included).
     pub tree_bytes: u64,
@@ -65,7 +69,7 @@ pub struct VersionTally {
 }
 
 impl VersionTally {
-    fn merge(&mut self, o: &VersionTally) {
+    pub(crate) fn merge(&mut self, o: &VersionTally) {
         self.tree_bytes += o.tree_bytes;
         self.tree_files += o.tree_files;
         self.download_bytes += o.download_bytes;
@@ -191,6 +195,20 @@ pub struct Tally {
     pub issues: Issues,
     /// Every extracted tree met, read or taken from the index.
     pub trees: HashMap<Arc<VersionKey>, TreeWalk>,
+    /// Every `cache/download/<module>/@v` directory met (by case-encoded module path).
+    pub downloads: HashMap<Arc<str>, DownloadWalk>,
+}
+
+/// One `@v` download directory as this walk met it, for the index.
+#[derive(Debug, Clone, Default)]
+pub struct DownloadWalk {
+    /// The directory's identity (an entry added, removed or renamed in it changes its mtime).
+    pub stamp: Option<Stamp>,
+    /// What it holds, when it was read whole and can be indexed (no subdirectory, no entry with
+    /// several links, nothing unreadable).
+    pub totals: Option<DownloadTotals>,
+    /// Its totals came from the index; its files were not stat-ed.
+    pub reused: bool,
 }
 
 impl Tally {
@@ -212,6 +230,7 @@ impl Tally {
         for (k, v) in o.trees {
             self.trees.entry(k).or_default().merge(v);
         }
+        self.downloads.extend(o.downloads);
     }
 
     /// On-disk bytes of one category.
@@ -243,6 +262,8 @@ struct Job {
     node: Node,
     /// Only the root the user named may be a symbolic link to follow.
     follow: bool,
+    /// The directory's identity as its parent's listing saw it (`@v` directories only).
+    stamp: Option<Stamp>,
 }
 
 /// State shared by the workers.
@@ -257,6 +278,8 @@ struct Shared<'a> {
     progress: Option<&'a AtomicU64>,
     /// Totals of trees known unchanged: such trees are not entered.
     index: Option<&'a Index>,
+    /// Unchanged `@v` directories are taken from `index` too.
+    reuse_downloads: bool,
 }
 
 struct Queue {
@@ -325,6 +348,7 @@ pub fn walk_indexed(
                 path: root.to_path_buf(),
                 node: root_node,
                 follow: true,
+                stamp: None,
             }],
             idle: 0,
             done: false,
@@ -335,6 +359,7 @@ pub fn walk_indexed(
         links: Mutex::new(HashSet::new()),
         progress,
         index: index.filter(|_| opts.module_cache),
+        reuse_downloads: opts.reuse_downloads,
     };
     let tallies: Vec<Tally> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads).map(|_| s.spawn(|| worker(&shared))).collect();
@@ -404,7 +429,8 @@ fn next_job(shared: &Shared<'_>, local: &mut Vec<Job>) -> Option<Job> {
 }
 
 /// Read one directory: stat each entry once (relative to the open directory, without following
-/// links), tally it, and queue subdirectories.
+/// links), tally it, and queue subdirectories. An `@v` directory is tallied apart first, so
+/// what it adds can be kept in the index.
 fn read_dir(
     shared: &Shared<'_>,
     reader: &mut Reader,
@@ -412,6 +438,36 @@ fn read_dir(
     tally: &mut Tally,
     local: &mut Vec<Job>,
 ) {
+    let Node::DownloadV(module) = &job.node else {
+        read_entries(shared, reader, job, tally, local);
+        return;
+    };
+    let (module, stamp) = (module.clone(), job.stamp);
+    let mut sub = Tally::default();
+    let queued = local.len();
+    let linked = read_entries(shared, reader, job, &mut sub, local);
+    let whole = local.len() == queued && !linked && sub.issues.total() == 0;
+    let totals = whole.then(|| DownloadTotals::of(&sub));
+    tally.downloads.insert(
+        module,
+        DownloadWalk {
+            stamp,
+            totals,
+            reused: false,
+        },
+    );
+    tally.merge(sub);
+}
+
+/// [`read_dir`] of any directory; returns whether it held a non-directory with several links.
+fn read_entries(
+    shared: &Shared<'_>,
+    reader: &mut Reader,
+    job: Job,
+    tally: &mut Tally,
+    local: &mut Vec<Job>,
+) -> bool {
+    let mut linked = false;
     // Inside extracted trees, clones and plain trees every child is placed alike: classify
     // once and add the directory's bytes to its version with one map update.
     let uniform = layout::uniform(&job.node).then(|| layout::classify(&job.node, "", true));
@@ -440,6 +496,7 @@ fn read_dir(
             Kind::Symlink => tally.symlinks += 1,
             Kind::Other => tally.special += 1,
         }
+        linked |= !is_dir && md.nlink >= 2;
         // Like du: a non-directory with several links is counted at its first sighting only.
         let counted = is_dir || md.nlink < 2 || lock(&shared.links).insert((md.dev, md.ino));
         let (apparent, disk) = if counted {
@@ -470,6 +527,12 @@ fn read_dir(
                     // Unchanged since indexed: its totals were added, its files are not read.
                     return;
                 }
+                if is_dir
+                    && let Node::DownloadV(module) = &owned.node
+                    && !enter_downloads(shared, tally, module, &md)
+                {
+                    return;
+                }
                 &owned
             }
         };
@@ -478,6 +541,7 @@ fn read_dir(
                 path: job.path.join(name),
                 node: placement.node.clone(),
                 follow: false,
+                stamp: matches!(placement.node, Node::DownloadV(_)).then(|| Stamp::of(&md)),
             });
         }
     });
@@ -501,6 +565,49 @@ fn read_dir(
     if let Some(progress) = shared.progress {
         progress.fetch_add(seen, Ordering::Relaxed);
     }
+    linked
+}
+
+/// At an `@v` download directory: when the index knows it unchanged (and may be used for
+/// downloads), add what it holds and return `false`: its files are not stat-ed.
+fn enter_downloads(shared: &Shared<'_>, tally: &mut Tally, module: &Arc<str>, md: &Meta) -> bool {
+    let stamp = Stamp::of(md);
+    let Some(known) = shared
+        .index
+        .filter(|_| shared.reuse_downloads)
+        .and_then(|i| i.lookup_downloads(module, &stamp))
+    else {
+        return true;
+    };
+    let t = &known.totals;
+    tally.files += t.files;
+    tally.dirs += t.dirs;
+    tally.symlinks += t.symlinks;
+    tally.special += t.special;
+    tally.apparent_bytes += t.apparent;
+    tally.disk_bytes += t.disk;
+    for (a, b) in tally.by_category.iter_mut().zip(&t.by_category) {
+        *a += b;
+    }
+    for (version, v) in &t.versions {
+        let key = Arc::new(VersionKey {
+            module: module.to_string(),
+            version: version.clone(),
+        });
+        tally.versions.entry(key).or_default().merge(v);
+    }
+    tally.downloads.insert(
+        module.clone(),
+        DownloadWalk {
+            stamp: Some(stamp),
+            totals: None,
+            reused: true,
+        },
+    );
+    if let Some(progress) = shared.progress {
+        progress.fetch_add(t.files + t.dirs + t.symlinks + t.special, Ordering::Relaxed);
+    }
+    false
 }
 
 /// Count one entry below a tree's root into the tree's index totals.
@@ -637,6 +744,7 @@ mod tests {
                 &WalkOptions {
                     threads,
                     module_cache: true,
+                    reuse_downloads: false,
                 },
                 None,
             )
@@ -685,6 +793,7 @@ mod tests {
             &WalkOptions {
                 threads: 2,
                 module_cache: false,
+                reuse_downloads: false,
             },
             None,
         )

@@ -119,18 +119,23 @@ pub(crate) fn walk_root(
     module_cache: bool,
     threads: Option<usize>,
 ) -> Result<Walk> {
-    walk_root_with(ctx, root, module_cache, threads, false).map(|(w, _)| w)
+    // Fresh download files: prune's --older-than needs their access times.
+    walk_root_with(ctx, root, module_cache, threads, false, false).map(|(w, _)| w)
 }
 
-/// [`walk_root`], saying how the index was used; `exact` reads every version's tree.
+/// [`walk_root`], saying how the index was used; `exact` reads every version's tree;
+/// `reuse_downloads` takes unchanged `@v` directories from the index (their access times are
+/// then the indexed ones).
 fn walk_root_with(
     ctx: &Context,
     root: &Path,
     module_cache: bool,
     threads: Option<usize>,
     exact: bool,
+    reuse_downloads: bool,
 ) -> Result<(Walk, Option<Usage>)> {
     let mut opts = WalkOptions::new(module_cache);
+    opts.reuse_downloads = reuse_downloads;
     if let Some(t) = threads {
         opts.threads = t;
     }
@@ -197,7 +202,8 @@ fn measure_with(
     threads: Option<usize>,
     exact: bool,
 ) -> Result<ModCacheReport> {
-    let (walked, usage) = walk_root_with(ctx, root, true, threads, exact)?;
+    // Sizes only (no last-use times): unchanged download directories come from the index.
+    let (walked, usage) = walk_root_with(ctx, root, true, threads, exact, true)?;
     let space = fsinfo::space(root);
     let writable = walked.exists && fsinfo::writable(root);
     let mut report = stats::report(&walked, space, writable, top);

@@ -369,7 +369,13 @@ fn measure_caches(modcache: &str, gocache: &str, data_dir: Option<&Path>) -> Cac
         "" => None,
         dir => {
             let root = Path::new(dir);
-            index::analyse(root, &WalkOptions::new(true), None, data_dir, false)
+            // The check reports sizes, not last-use times: unchanged download directories
+            // come from the index too.
+            let opts = WalkOptions {
+                reuse_downloads: true,
+                ..WalkOptions::new(true)
+            };
+            index::analyse(root, &opts, None, data_dir, false)
                 .ok()
                 .map(|(w, usage)| {
                     let writable = w.exists && fsinfo::writable(root);
