@@ -193,6 +193,24 @@ fn without_defaults() -> GoUser {
 }
 
 /// Every fix the report can print for these findings (the list the issue asks for).
+///
+/// Run as printed and verified here (a `godoctor env` command, or the shell-file edit):
+/// `godoctor env unset GOPROXY` (GOPROXY=off, an empty `GOPROXY=` line, an unsupported scheme),
+/// `godoctor env unset GOSUMDB` (GOSUMDB=off, alone or beside GOPRIVATE), `godoctor env unset
+/// GO111MODULE` (off, or a value that makes go refuse every command), `godoctor env set
+/// GOPRIVATE=…` (patterns that never match, mended into one value), and for each of these when
+/// the shell sets the variable: the edit of its line in ~/.bashrc (also GOENV naming a
+/// directory, and an OS variable hiding the go env file's value).
+///
+/// Verified by their own tests: the toolchain fixes (`tests/check.rs`: `GOTOOLCHAIN=local go mod
+/// edit -go=…` for a release that does not exist, go's parse error for a broken go.mod), moving a
+/// go env file that is a directory aside (below), `--fix` (below).
+///
+/// Said in words, because only a person can do them (asserted not to look like commands where
+/// they are printed): a value set outside every shell file godoctor reads (below), credentials
+/// for a private host (~/.netrc or GOAUTH), several go binaries on PATH, a file go cannot read
+/// (chmod), a proxy that is down or whose port another program holds (`godoctor port`),
+/// unreachable private hosts, and values that need a choice (`<value>` placeholders).
 fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -331,6 +349,18 @@ fn cases() -> Vec<Case> {
             expect: "shell",
         },
         Case {
+            name: "GOFLAGS exported by ~/.bashrc hides the go env file's GOFLAGS",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOFLAGS=-mod=mod\n");
+                bashrc(&u, "export GOFLAGS=-mod=readonly\n");
+                u
+            },
+            shell: Shell::Bashrc,
+            target: "settings.shadowed",
+            expect: "shell",
+        },
+        Case {
             name: "GOENV exported by ~/.bashrc names a directory",
             user: || {
                 let u = without_defaults();
@@ -353,6 +383,14 @@ fn every_printed_fix_removes_its_finding() {
         let user = (case.user)();
         let before = check(&user, case.shell, &[]);
         let found = problems(&before);
+        // A raw `go env -w/-u` is neither undoable nor applied by --fix, and does nothing for a
+        // value the shell sets: every value fix goes through godoctor.
+        for fix in before["fixes"].as_array().into_iter().flatten() {
+            let hint = fix["hint"].as_str().unwrap_or("");
+            if hint.trim_start_matches('`').starts_with("go env -") {
+                failures.push(format!("{}: a raw go command as fix: {hint}", case.name));
+            }
+        }
         let Some(target) = found.iter().find(|(id, _, _)| id == case.target).cloned() else {
             failures.push(format!(
                 "{}: no {} finding: {found:?}",
