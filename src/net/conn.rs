@@ -436,7 +436,36 @@ pub(super) fn tls_error(e: &rustls::Error) -> FetchError {
             ErrorKind::Tls,
             format!("the server does not speak TLS (plain HTTP on an https:// URL?): {e}"),
         ),
+        rustls::Error::InvalidCertificate(C::Other(o))
+            if matches!(
+                o.0.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::CaUsedAsEndEntity)
+            ) =>
+        {
+            // What is left after net::tls's chain of one and direct issuance: a CA:TRUE
+            // server certificate reached through intermediates, which crypto/x509 may accept.
+            (
+                ErrorKind::Tls,
+                "the server's certificate says CA:TRUE and is not itself trusted nor issued directly by a trusted root: godoctor cannot check such a chain (go accepts a CA:TRUE server certificate whose chain is valid)".to_string(),
+            )
+        }
         other => (ErrorKind::Tls, format!("TLS handshake failed: {other}")),
     };
     FetchError::new(kind, Phase::Tls, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ca_leaf_godoctor_cannot_check_is_said_so() {
+        let e = rustls::Error::InvalidCertificate(rustls::CertificateError::Other(
+            rustls::OtherError(std::sync::Arc::new(webpki::Error::CaUsedAsEndEntity)),
+        ));
+        let f = tls_error(&e);
+        assert_eq!((f.kind, f.phase), (ErrorKind::Tls, Phase::Tls));
+        assert!(f.message.contains("cannot check"), "{}", f.message);
+        assert!(!f.message.contains("OtherError"), "{}", f.message);
+    }
 }
