@@ -909,6 +909,13 @@ fn check_walks_the_requirements_of_the_go_mod_here() {
             .contains("served 2 of 3 walked modules"),
         "{reach}"
     );
+    assert!(
+        reach["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("walked: example.com/a@v1.0.0 (served), example.com/b@v1.2.0 (served), example.com/c@v1.0.0 (not found)"),
+        "{reach}"
+    );
     assert_eq!(
         check_of(&run, "ports.local")["title"],
         format!("{} is listening and serves modules", proxy.url())

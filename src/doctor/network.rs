@@ -198,6 +198,22 @@ fn reach_check(r: &ProxyReport) -> Check {
         format!("{}: {}", r.url, first_clause(&r.diagnosis))
     };
     let mut detail = r.diagnosis.clone();
+    if !r.walked.is_empty() {
+        // Every verdict says which modules it rests on.
+        let walked: Vec<String> = r
+            .walked
+            .iter()
+            .map(|w| {
+                let how = match w.served {
+                    Some(true) => "served".to_string(),
+                    Some(false) => "not found".to_string(),
+                    None => first_clause(&w.detail),
+                };
+                format!("{} ({how})", w.module)
+            })
+            .collect();
+        detail.push_str(&format!("\nwalked: {}", walked.join(", ")));
+    }
     if let Some(via) = &r.via_proxy {
         detail.push_str(&format!("\n(via proxy {via})"));
     }

@@ -675,7 +675,7 @@ fn walked_words(walked: &[WalkedModule], verdict: Verdict, reason: String) -> St
                 walked.len()
             );
             if !missing.is_empty() {
-                s.push_str(&format!("; 404/410 for {}", missing.join(", ")));
+                s.push_str(&format!("; not found (404/410) for {}", missing.join(", ")));
             }
             if !failed.is_empty() {
                 s.push_str(&format!("; failed for {}", failed.join(", ")));
