@@ -101,6 +101,18 @@ fn expanded(report: &Report, s: &SectionSummary, layout: Layout) -> String {
         if !layout.verbose && !c.is_problem() && c.notes.is_empty() {
             continue;
         }
+        // One cause, told once: a later finding of the same cause is a reference to the first
+        // (its own words, which repeat the cause, are for -v and JSON).
+        if let (Some(first), false) = (c.same_cause_as, layout.verbose) {
+            let said = if first == c.id {
+                format!("{}: same cause as above", c.id)
+            } else {
+                format!("{}: same cause as {first} above", c.id)
+            };
+            out.push_str(hanging(&mark(c.status), &output::dim(&said), width, "  ").trim_end());
+            out.push('\n');
+            continue;
+        }
         let timing = if layout.verbose && c.duration_ms > 0 {
             format!(" {}", output::dim(&format!("({} ms)", c.duration_ms)))
         } else {
