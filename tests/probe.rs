@@ -1134,3 +1134,16 @@ fn file_proxy_is_walked_for_every_module() {
         "{three}"
     );
 }
+
+/// With no proxy in GOPROXY nothing is asked of a proxy, so no verdict claims a walk.
+#[test]
+fn direct_only_claims_no_walk() {
+    let u = user()
+        .with_env("GOPROXY", "direct")
+        .with_env("GOSUMDB", "off");
+    let run = u.godoctor(&["--json", "check", "proxy", "--module", MODULE]);
+    let chain = check_of(&run, "proxy.chain");
+    let detail = chain["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("not known until go clones"), "{run}");
+    assert!(!detail.contains("walked:"), "{run}");
+}

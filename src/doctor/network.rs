@@ -86,11 +86,14 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
         return Check::skip(id, "GOPROXY not probed", "");
     };
     let mut detail = outcome.consequences.join("\n");
-    detail.push_str(&format!(
-        "\nwalked: {} ({})",
-        run.walked.join(", "),
-        run.chosen
-    ));
+    // Only what was asked of a proxy was walked (direct is not probed: no clone).
+    if !outcome.modules.is_empty() {
+        detail.push_str(&format!(
+            "\nwalked: {} ({})",
+            run.walked.join(", "),
+            run.chosen
+        ));
+    }
     let failing: Vec<String> = outcome
         .modules
         .iter()
