@@ -407,7 +407,7 @@ pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
         )
         .detail(format!("go fails every download: {e}"))
         .hint(causes::GOPROXY_INVALID.fix),
-        Ok(_) => skip("proxy.chain", "proxy fall-through"),
+        Ok(items) => offline_chain(goproxy, &items),
     };
     vec![
         chain,
@@ -416,6 +416,35 @@ pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
         skip("private.hosts", "private hosts"),
         skip("ports.local", "local proxy ports"),
     ]
+}
+
+/// `proxy.chain` without the network: what the list means for go (its grammar needs no probe),
+/// in order, with when go moves on; whether the proxies answer is for the online check.
+fn offline_chain(goproxy: &str, items: &[crate::fetch::plan::Source]) -> Check {
+    use crate::fetch::plan::SourceKind;
+    use crate::syntax::goproxy::Fallback;
+    let mut said = String::new();
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            said.push_str(", then ");
+        }
+        said.push_str(&s.target);
+        if i > 0 {
+            said.push_str(match items[i - 1].fallback {
+                Some(Fallback::OnAnyError) => " on any error",
+                _ => " on 404/410",
+            });
+        }
+    }
+    let last = items.last().map(|s| s.kind);
+    let check = Check::ok("proxy.chain", format!("go tries {said}")).detail(format!(
+        "GOPROXY={goproxy}; reachability not checked (--offline)"
+    ));
+    match last {
+        Some(SourceKind::Direct) => check,
+        Some(SourceKind::Off) => check.note("the list ends in `off`: a module no proxy has fails with \"disabled by GOPROXY=off\""),
+        _ => check.note("the list does not end in `direct`: a module its proxies do not have cannot be downloaded (GONOPROXY/GOPRIVATE modules are still fetched directly)"),
+    }
 }
 
 fn goproxy_off_check() -> Check {
