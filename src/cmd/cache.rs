@@ -274,6 +274,11 @@ fn named_cache(path: &Path) -> Result<PathBuf> {
     }
 }
 
+/// `count` with the noun in the right number ("1 version", "1,024 versions").
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -318,9 +323,9 @@ fn render(
             row(
                 "modules",
                 format!(
-                    "{} modules, {} versions ({} extracted)",
-                    count(r.modules),
-                    count(r.versions),
+                    "{}, {} ({} extracted)",
+                    counted(r.modules, "module", "modules"),
+                    counted(r.versions, "version", "versions"),
                     count(r.extracted_trees)
                 ),
             );
@@ -390,9 +395,9 @@ fn render(
             ));
             let line = if b.exists {
                 format!(
-                    "  {} on disk in {} files\n",
+                    "  {} on disk in {}\n",
                     human(b.disk_bytes),
-                    count(b.files)
+                    counted(b.files, "file", "files")
                 )
             } else {
                 "  does not exist yet\n".to_string()
@@ -448,12 +453,12 @@ fn clean(
     refuse_hostile(ctx, &paths, force)?;
     let report = measure(ctx, &paths.modcache, 0, threads)?;
     let frees = format!(
-        "go clean -modcache removes {} ({} on disk, {} files, {} versions of {} modules)",
+        "go clean -modcache removes {} ({} on disk, {}, {} of {})",
         paths.modcache.display(),
         human(report.disk_bytes),
-        count(report.files),
-        count(report.versions),
-        count(report.modules)
+        counted(report.files, "file", "files"),
+        counted(report.versions, "version", "versions"),
+        counted(report.modules, "module", "modules")
     );
     #[derive(Serialize)]
     struct CleanJson<'a> {
@@ -687,12 +692,12 @@ fn render_prune(
         .map(|p| p.version.module.as_str())
         .collect();
     out.push_str(&format!(
-        "plan: remove {} versions of {} modules from {}, freeing {}; {} versions stay",
-        plan.remove.len(),
-        modules.len(),
+        "plan: remove {} of {} from {}, freeing {}; {} stay",
+        counted(plan.remove.len() as u64, "version", "versions"),
+        counted(modules.len() as u64, "module", "modules"),
         root.display(),
         human(plan.frees_bytes),
-        plan.kept
+        counted(plan.kept, "version", "versions")
     ));
     if let Some(g) = gomod {
         out.push_str(&format!(
@@ -705,9 +710,9 @@ fn render_prune(
     match result {
         Some(r) => {
             out.push_str(&format!(
-                "{} removed {} versions, freed {}\n",
+                "{} removed {}, freed {}\n",
                 output::glyph(Status::Ok),
-                r.removed,
+                counted(r.removed, "version", "versions"),
                 human(r.freed_bytes)
             ));
             for f in &r.failed {

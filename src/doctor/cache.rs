@@ -22,8 +22,8 @@ pub fn checks(modcache: &ModCacheReport, gocache: Option<&TreeReport>) -> Vec<Ch
         )
     };
     out.push(Check::ok("cache.modcache", summary).detail(format!(
-        "{} files; downloads {}, extracted {}, VCS clones {}",
-        modcache.files,
+        "{}; downloads {}, extracted {}, VCS clones {}",
+        crate::output::plural(modcache.files as usize, "file", "files"),
         human(modcache.download_bytes),
         human(modcache.extracted_bytes),
         human(modcache.vcs_bytes)
