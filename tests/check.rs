@@ -887,3 +887,20 @@ fn private_hosts_are_reached_through_https_proxy_like_go_reaches_them() {
     );
     assert_eq!(title("gone.corp.example")["status"], "warn", "{json:#}");
 }
+
+/// GOPROXY=direct: godoctor does not clone, so `proxy.chain` cannot say downloads work; it says
+/// where modules would come from and that it was not checked (never a ✓).
+#[test]
+fn direct_only_is_not_checked_rather_than_ok() {
+    let user = GoUser::new().with_env("GOPROXY", "direct");
+    let (_, json) = check_json(&user, &["proxy"]);
+    let chain = checks(&json, "proxy.chain");
+    assert_eq!(chain.len(), 1, "{json:#}");
+    assert_eq!(chain[0]["status"], "skip", "{json:#}");
+    assert!(
+        chain[0]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("not checked")),
+        "{json:#}"
+    );
+}

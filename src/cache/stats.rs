@@ -364,8 +364,9 @@ pub fn findings(r: &ModCacheReport, build: Option<&TreeReport>) -> Vec<crate::fi
             Finding::info(
                 "cache.many-versions",
                 format!(
-                    "{} modules keep {MANY_VERSIONS} or more versions; keeping only the newest of each of them frees about {}",
+                    "{} {} {MANY_VERSIONS} or more versions; keeping only the newest of each of them frees about {}",
                     r.many_versions_modules,
+                    if r.many_versions_modules == 1 { "module keeps" } else { "modules keep" },
                     human(reclaimable)
                 ),
             )

@@ -448,7 +448,7 @@ fn walk_set(
             .unwrap_or((proxy::DEFAULT_MODULE, ""));
         WalkSet {
             modules: vec![(m.to_string(), v.to_string())],
-            chosen: "the canary module (outside a module; --module PATH@VERSION or modules.txt in godoctor's config directory walk others)"
+            chosen: "the canary module, as there is no go.mod here; --module PATH@VERSION or modules.txt in godoctor's config directory walk others"
                 .into(),
         }
     };

@@ -379,10 +379,11 @@ pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> Str
         }
         let timing = match r.median_ms {
             Some(m) => format!(
-                "median {} (min {}, {} samples)",
+                "median {} (min {}, {} sample{})",
                 fmt_ms(m),
                 fmt_ms(r.min_ms.unwrap_or(m)),
-                r.samples
+                r.samples,
+                if r.samples == 1 { "" } else { "s" }
             ),
             None => format!("after {}", fmt_ms(r.phases.total_ms)),
         };

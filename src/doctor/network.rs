@@ -143,6 +143,17 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
                 0 | 1 => format!("public modules come from {by}"),
                 _ => format!("public modules come from {}", from.join(" and ")),
             };
+            // `direct` is a clone from version control, which godoctor does not attempt: a
+            // claim of "works" would be bigger than the evidence.
+            if by == "direct" && from.iter().all(|f| *f == "direct") {
+                return Check::skip(
+                    id,
+                    format!("{title} (version control): not checked"),
+                    format!(
+                        "godoctor does not clone, so whether that works is not known\n{detail}"
+                    ),
+                );
+            }
             Check::ok(id, title).detail(detail)
         }
         None if goproxy.trim() == "off" => goproxy_off_check(),
