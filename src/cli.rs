@@ -448,6 +448,9 @@ pub enum ProfileAction {
         /// is unreachable or the new GOPROXY cannot serve public modules
         #[arg(long)]
         check: bool,
+        /// With --check: each request's deadline (the whole check ends within 3× this)
+        #[arg(long, default_value = crate::fetch::budget::DEFAULT_TIMEOUT, value_parser = crate::net::parse_timeout, allow_hyphen_values = true, value_name = "DURATION")]
+        timeout: std::time::Duration,
     },
     /// Save the current settings as a user profile
     Save {

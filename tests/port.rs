@@ -707,3 +707,39 @@ fn profile_apply_check_names_the_holder_and_writes_nothing() {
     );
     assert_eq!(u.read_goenv(), before, "a refused apply writes nothing");
 }
+
+/// `profile apply --check --timeout` bounds the check like every network command (3 × the
+/// timeout at most): a silent holder of the new proxy's port is named, said to make go hang,
+/// and nothing is written.
+#[test]
+fn profile_apply_check_is_bounded_by_its_timeout() {
+    let port = free_port();
+    let _silent = python(SILENT, port);
+    let u = user().without_env("GOPROXY");
+    let profiles = u.godoctor_home().join("profiles");
+    std::fs::create_dir_all(&profiles).expect("mkdir profiles");
+    std::fs::write(
+        profiles.join("local.toml"),
+        format!(
+            "version = 1\ndescription = \"a local proxy\"\n[set]\nGOPROXY = \"http://127.0.0.1:{port},direct\"\n"
+        ),
+    )
+    .expect("write profile");
+    let started = std::time::Instant::now();
+    let run = u.godoctor(&[
+        "--json",
+        "profile",
+        "apply",
+        "local",
+        "--check",
+        "--yes",
+        "--timeout",
+        "1s",
+    ]);
+    let took = started.elapsed();
+    run.assert_code(1);
+    assert!(took < std::time::Duration::from_secs(4), "took {took:?}");
+    let problems = run.json()["check"]["problems"].to_string();
+    assert!(problems.contains("hang"), "{problems}");
+    assert_eq!(u.read_goenv(), None, "a refused apply writes nothing");
+}

@@ -33,7 +33,8 @@ pub fn run(ctx: &Context, args: &ProfileArgs) -> Result<Outcome> {
             dry_run,
             yes,
             check,
-        }) => apply(ctx, name, set, *dry_run, *yes, *check),
+            timeout,
+        }) => apply(ctx, name, set, *dry_run, *yes, check.then_some(*timeout)),
         Some(ProfileAction::Save {
             name,
             force,
@@ -582,7 +583,12 @@ fn diff(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
 
 /// Probe what go will use after the apply: every entry of the new GOPROXY and the new
 /// checksum database, concurrently, each within the deadline.
-fn probe_new_settings(ctx: &Context, go_env: &GoEnv, rows: &[DiffRow]) -> SettingsRun {
+fn probe_new_settings(
+    ctx: &Context,
+    go_env: &GoEnv,
+    rows: &[DiffRow],
+    timeout: std::time::Duration,
+) -> SettingsRun {
     let after = |name: &str| {
         rows.iter()
             .find(|r| r.name == name)
@@ -594,6 +600,7 @@ fn probe_new_settings(ctx: &Context, go_env: &GoEnv, rows: &[DiffRow]) -> Settin
     let prober = Prober::new(&ctx.env);
     let opts = ProbeOptions {
         samples: 1,
+        timeout,
         ..ProbeOptions::default()
     };
     probe_settings(&prober, &after("GOPROXY"), &after("GOSUMDB"), opts)
@@ -656,7 +663,7 @@ fn apply(
     set: &[String],
     dry_run: bool,
     yes: bool,
-    check: bool,
+    check: Option<std::time::Duration>,
 ) -> Result<Outcome> {
     let store = load_store(ctx);
     let profile = resolve(ctx, &store, name)?;
@@ -664,8 +671,8 @@ fn apply(
     let go_env = ctx.load_go_env()?;
     let rows = plan::diff(&go_env, &changes, &ctx.env);
     let writes = rows.iter().any(|r| r.writes);
-    let checked = check.then(|| {
-        let run = probe_new_settings(ctx, &go_env, &rows);
+    let checked = check.map(|timeout| {
+        let run = probe_new_settings(ctx, &go_env, &rows, timeout);
         let (problems, warnings) = crate::profile::check::problems(&run);
         CheckJson {
             problems,
