@@ -144,9 +144,9 @@ impl History {
         let dir = self.dir();
         crate::home::private_dir(&self.root).map_err(Self::io(&self.root))?;
         crate::home::private_dir(&dir).map_err(Self::io(&dir))?;
-        let probe = dir.join(".probe");
-        File::create(&probe).map_err(Self::io(&dir))?;
-        let _ = fs::remove_file(probe);
+        // An unnamed file (O_TMPFILE where there is one): a kill -9 here leaves nothing behind
+        // in the history (a named probe file was left as a "damaged snapshot").
+        tempfile::tempfile_in(&dir).map_err(Self::io(&dir))?;
         Ok(())
     }
 
