@@ -10,13 +10,13 @@
 
 // The harness modules, at the crate root so their `super::` paths resolve as in tests/common.
 #[allow(dead_code, clippy::all)]
-#[path = "../tests/common/modules.rs"]
+#[path = "../tests/it/common/modules.rs"]
 mod modules;
 #[allow(dead_code, clippy::all)]
-#[path = "../tests/common/proxy.rs"]
+#[path = "../tests/it/common/proxy.rs"]
 mod proxy;
 #[allow(dead_code, clippy::all)]
-#[path = "../tests/common/sumdb.rs"]
+#[path = "../tests/it/common/sumdb.rs"]
 mod sumdb;
 
 use std::time::{Duration, Instant};

@@ -18,13 +18,13 @@ use std::time::{Duration, Instant};
 use godoctor::output::println;
 
 #[allow(dead_code)]
-#[path = "../tests/common/modules.rs"]
+#[path = "../tests/it/common/modules.rs"]
 mod modules;
 #[allow(dead_code)]
-#[path = "../tests/common/proxy.rs"]
+#[path = "../tests/it/common/proxy.rs"]
 mod proxy;
 #[allow(dead_code)]
-#[path = "../tests/common/sumdb.rs"]
+#[path = "../tests/it/common/sumdb.rs"]
 mod sumdb;
 
 use modules::Module;

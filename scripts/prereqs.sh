@@ -5,7 +5,7 @@
 # Installing needs apt-get as root (Debian/Ubuntu) and the package mirrors. Where that is not
 # possible, CI (CI=true) fails here with what is missing; anywhere else this script says what it
 # could not install and succeeds, and the tests that need it are skipped with one line each
-# (tests/common::prerequisite). Go itself is required everywhere: it is what godoctor manages.
+# (tests/it/common::prerequisite). Go itself is required everywhere: it is what godoctor manages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,14 +37,14 @@ command -v go >/dev/null 2>&1 || {
   exit 1
 }
 
-need /usr/lib/go-1.19/bin/go golang-1.19-go "an old go without \$GOROOT/go.env: tests/env.rs provenance on Go < 1.21"
-need script bsdutils "a pseudo-terminal for the prompts of tests/profile.rs and tests/setup.rs"
-need chattr e2fsprogs "a go env file even root cannot write, in tests/profile.rs"
-need /usr/sbin/nginx nginx-light "a real web server holding a proxy's port (master + workers), tests/port.rs"
-need python3 python3 "python http.server and raw listeners as port holders, tests/port.rs"
-need node nodejs "a Node server answering JSON 404s as a port holder, tests/port.rs"
-need setpriv util-linux "a port held by another user, tests/port.rs"
-need ss iproute2 "the referee for who holds a port, tests/port.rs"
+need /usr/lib/go-1.19/bin/go golang-1.19-go "an old go without \$GOROOT/go.env: tests/it/env.rs provenance on Go < 1.21"
+need script bsdutils "a pseudo-terminal for the prompts of tests/it/profile.rs and tests/it/setup.rs"
+need chattr e2fsprogs "a go env file even root cannot write, in tests/it/profile.rs"
+need /usr/sbin/nginx nginx-light "a real web server holding a proxy's port (master + workers), tests/it/port.rs"
+need python3 python3 "python http.server and raw listeners as port holders, tests/it/port.rs"
+need node nodejs "a Node server answering JSON 404s as a port holder, tests/it/port.rs"
+need setpriv util-linux "a port held by another user, tests/it/port.rs"
+need ss iproute2 "the referee for who holds a port, tests/it/port.rs"
 
 # The loopback checksum database of the probe tests (tests/sumdbserver) needs golang.org/x/mod
 # in the module cache: the one step that needs the Go module proxy.

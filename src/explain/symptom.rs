@@ -499,7 +499,7 @@ mod tests {
         items.into_iter().next().expect("one item")
     }
 
-    // Lines below were printed by go 1.26 against loopback servers (tests/explain.rs produces
+    // Lines below were printed by go 1.26 against loopback servers (tests/it/explain.rs produces
     // each again with the real go).
     #[test]
     fn proxy_status_with_module_and_url() {

@@ -1,5 +1,5 @@
 //! What go does when a GOPROXY entry points at this port, from how the port answered (pure).
-//! Each claim is shown by the real go in tests/port.rs: a silent holder makes go hang (it has no
+//! Each claim is shown by the real go in tests/it/port.rs: a silent holder makes go hang (it has no
 //! response deadline), a reset or close stops go after `,` but `|` moves on, 404/410 move on
 //! after either, and an `https://` URL on a plain-HTTP port fails the TLS handshake.
 

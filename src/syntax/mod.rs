@@ -3,7 +3,7 @@
 //!
 //! Everything here is pure: text in, typed [`Finding`]s out, no I/O. Each submodule ports the
 //! cmd/go (or golang.org/x/mod) code that interprets the value, so "what go does" is decided
-//! by the same rules go uses; `tests/syntax_referee.rs` shows the real `go` agreeing.
+//! by the same rules go uses; `tests/it/syntax_referee.rs` shows the real `go` agreeing.
 
 pub mod decide;
 pub mod goauth;

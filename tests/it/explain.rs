@@ -1,0 +1,853 @@
+//! `godoctor explain`: each catalogue entry's error is produced by the real go against loopback
+//! servers, go's actual output is piped into `godoctor explain --json`, the diagnosis is
+//! asserted, and where a fix exists it is applied in the isolated user and go is shown to
+//! succeed. Errors that name public hosts cannot be produced here; those tests run on recorded
+//! text with `--offline` and say so.
+
+use crate::common;
+
+use common::modules::Module;
+use common::proxy::{Behaviour, ForwardProxy, GoProxy, TlsCert, refused_url};
+use common::sumdb::SumDb;
+use common::{GoUser, Run};
+use serde_json::Value;
+
+fn hello(path: &str, version: &str) -> Module {
+    Module::new(path, version).file(
+        "hello.go",
+        "package hello\n\n// Hello greets.\nfunc Hello() string { return \"hello\" }\n",
+    )
+}
+
+/// A user whose settings live in the go env file (so `godoctor env set` can change them), with
+/// no way off the machine.
+fn user(goenv: &str) -> GoUser {
+    let u = GoUser::new()
+        .without_env("GOPROXY")
+        .without_env("GOSUMDB")
+        .with_env("GOFLAGS", "-modcacherw")
+        .with_network_jail();
+    u.write_goenv(goenv);
+    u
+}
+
+/// go's whole output (stderr first, as a terminal would mostly show it).
+fn go_output(run: &Run) -> String {
+    format!("{}{}", run.stderr, run.stdout)
+}
+
+/// Pipe `text` into `godoctor explain --json` and return the JSON (exit 0 or 1 asserted).
+fn explain(user: &GoUser, text: &str, extra: &[&str]) -> (Value, Run) {
+    let mut args = vec!["explain", "--json", "--timeout", "3s"];
+    args.extend_from_slice(extra);
+    let run = user.godoctor_stdin(&args, text);
+    assert!(
+        matches!(run.code(), Some(0 | 1)),
+        "explain could not run\n{run}"
+    );
+    (run.json(), run)
+}
+
+/// The diagnosis with catalogue id `id` (panics with the whole answer otherwise); it must be the
+/// only one, and nothing may be left unexplained.
+fn only(json: &Value, id: &str) -> Value {
+    let ds = json["diagnoses"].as_array().expect("diagnoses array");
+    assert_eq!(ds.len(), 1, "expected one diagnosis {id}: {json:#}");
+    assert_eq!(ds[0]["id"], id, "{json:#}");
+    assert_eq!(json["unexplained"], serde_json::json!([]), "{json:#}");
+    for key in ["error", "cause", "fix", "checks", "module"] {
+        assert!(ds[0].get(key).is_some(), "missing {key}: {json:#}");
+    }
+    ds[0].clone()
+}
+
+/// Fail go, explain its output, and return the single diagnosis (asserting its id).
+fn diagnose(user: &GoUser, go_args: &[&str], id: &str) -> Value {
+    let run = user.go(go_args);
+    run.assert_failure();
+    let (json, explain_run) = explain(user, &go_output(&run), &[]);
+    explain_run.assert_code(0);
+    only(&json, id)
+}
+
+/// A string field of a diagnosis (panics with the diagnosis when it is not a string).
+fn field<'a>(d: &'a Value, key: &str) -> &'a str {
+    d[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is not a string: {d:#}"))
+}
+
+/// Assert that a diagnosis's `key` contains `needle`.
+fn assert_has(d: &Value, key: &str, needle: &str) {
+    assert!(
+        field(d, key).contains(needle),
+        "{key} lacks {needle:?}: {d:#}"
+    );
+}
+
+/// Split a shell command line (single quotes only, as godoctor prints them).
+fn shell_split(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Run the `godoctor env …` command of a fix in the user (the fix must hold exactly one).
+fn apply_godoctor_fix(user: &GoUser, fix: &str) {
+    let at = fix
+        .find("godoctor env ")
+        .unwrap_or_else(|| panic!("no godoctor command in fix {fix:?}"));
+    let words = shell_split(&fix[at..]);
+    // The command ends where the prose starts again (a word in parentheses, a comma).
+    let args: Vec<&str> = words[1..]
+        .iter()
+        .map(String::as_str)
+        .take_while(|w| !w.starts_with('(') && *w != "or")
+        .map(|w| w.trim_end_matches(','))
+        .collect();
+    user.godoctor(&args).assert_success();
+}
+
+#[test]
+fn invalid_goproxy_entry_is_dropped_and_go_then_downloads() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!(
+        "GOPROXY=ftp://mirror.invalid,{}\nGOSUMDB=off\n",
+        proxy.url()
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "goproxy.invalid");
+    assert_has(&d, "cause", "ftp://mirror.invalid");
+    assert_eq!(
+        d["fix"],
+        format!("godoctor env set GOPROXY={}", proxy.url())
+    );
+    assert_eq!(d["module"], "example.com/hello");
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+
+    let user = self::user("GOPROXY=,\nGOSUMDB=off\n");
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "goproxy.invalid");
+    assert_has(&d, "cause", "contains no entries");
+}
+
+#[test]
+fn goproxy_off_names_the_setting_and_where_it_is_set() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let user = user("GOPROXY=off\nGOSUMDB=off\n");
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "goproxy.off");
+    assert_has(&d, "cause", "from the go env file");
+    assert!(
+        field(&d, "fix").starts_with("godoctor env unset GOPROXY"),
+        "{d:#}"
+    );
+    // Applied, go's default comes back. (go then asks the public proxy, which a test may not
+    // reach, so success is shown only by the setting.)
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    assert_eq!(user.go_env("GOPROXY"), "https://proxy.golang.org,direct");
+
+    // Set in the OS environment, the fix is for the shell: go env -w cannot override it.
+    let env_user = GoUser::new().with_network_jail();
+    let d = diagnose(&env_user, &["mod", "download", &m.spec()], "goproxy.off");
+    assert!(
+        field(&d, "fix").contains("`go env -w` cannot override it"),
+        "{d:#}"
+    );
+    // Exported by ~/.bashrc: the fix is the doctor's edit of that line.
+    std::fs::write(env_user.home().join(".bashrc"), "export GOPROXY=off\n").expect("write .bashrc");
+    let d = diagnose(&env_user, &["mod", "download", &m.spec()], "goproxy.off");
+    assert_has(&d, "fix", "in ~/.bashrc:1 delete `export GOPROXY=off`");
+}
+
+#[test]
+fn error_status_after_a_comma_is_fixed_with_a_pipe() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let broken = GoProxy::start(vec![]);
+    broken.set_behaviour(Behaviour::Status(500));
+    let good = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!(
+        "GOPROXY={},{}\nGOSUMDB=off\n",
+        broken.url(),
+        good.url()
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.error-status");
+    let cause = field(&d, "cause");
+    assert!(
+        cause.contains("answered 500") && cause.contains("','"),
+        "{d:#}"
+    );
+    assert!(cause.contains("Checked just now: it answers 500"), "{d:#}");
+    let checks = d["checks"].as_array().expect("an array");
+    assert!(
+        checks.contains(&Value::from("proxy.reach"))
+            && checks.contains(&Value::from("private.patterns")),
+        "{d:#}"
+    );
+    assert_eq!(
+        d["fix"],
+        format!("godoctor env set 'GOPROXY={}|{}'", broken.url(), good.url())
+    );
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
+#[test]
+fn not_found_on_every_proxy_and_private_modules() {
+    let empty = GoProxy::builder().not_found_status(410).start();
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", empty.url()));
+    let d = diagnose(
+        &user,
+        &["mod", "download", "example.com/nothere@v1.0.0"],
+        "proxy.not-found",
+    );
+    assert_has(&d, "cause", "410");
+    assert_eq!(
+        d["fix"],
+        "check the module path and version: go list -m -versions example.com/nothere"
+    );
+
+    // A private-looking path asked of a proxy: GOPRIVATE. Applied, go stops asking the proxy
+    // (it goes to the repository directly, which a loopback test cannot serve).
+    let d = diagnose(
+        &user,
+        &["mod", "download", "git.corp.example/lib@v1.0.0"],
+        "proxy.private-module",
+    );
+    assert_eq!(d["fix"], "godoctor env set GOPRIVATE=git.corp.example");
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    empty.clear_log();
+    user.go(&["mod", "download", "git.corp.example/lib@v1.0.0"])
+        .assert_failure();
+    assert!(
+        empty.paths().is_empty(),
+        "go still asked the proxy: {:?}",
+        empty.paths()
+    );
+}
+
+#[test]
+fn refused_proxy_is_removed_from_the_list() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let dead = refused_url();
+    let good = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!("GOPROXY={dead},{}\nGOSUMDB=off\n", good.url()));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "net.refused");
+    let cause = field(&d, "cause");
+    assert!(cause.contains("nothing accepts connections"), "{d:#}");
+    assert!(cause.contains("Checked just now"), "{d:#}");
+    assert!(
+        field(&d, "fix").ends_with(&format!("godoctor env set GOPROXY={}", good.url())),
+        "{d:#}"
+    );
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
+#[test]
+fn unknown_certificate_authority_is_fixed_with_ssl_cert_file() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start_tls(vec![m.clone()]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    let d = diagnose(
+        &user,
+        &["mod", "download", &m.spec()],
+        "tls.unknown-authority",
+    );
+    assert_has(&d, "cause", "system trust store");
+    assert!(
+        field(&d, "fix").starts_with("export SSL_CERT_FILE="),
+        "{d:#}"
+    );
+    let fixed = user.with_env("SSL_CERT_FILE", proxy.ca_file());
+    fixed.go(&["mod", "download", &m.spec()]).assert_success();
+
+    for (kind, id) in [
+        (TlsCert::WrongHost, "tls.wrong-host"),
+        (TlsCert::Expired, "tls.expired"),
+    ] {
+        let proxy = GoProxy::builder().module(m.clone()).tls_cert(kind).start();
+        let user = self::user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()))
+            .with_env("SSL_CERT_FILE", proxy.ca_file());
+        diagnose(&user, &["mod", "download", &m.spec()], id);
+    }
+}
+
+/// A plain-HTTP front for a loopback proxy that answers a TLS handshake the way nginx and most
+/// http-only servers do (`400 Bad Request`, in plain HTTP), and relays plain HTTP to the proxy.
+/// (The harness proxy waits for a request line instead, so go only sees a handshake timeout.)
+struct PlainFront {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    accept: Option<std::thread::JoinHandle<()>>,
+}
+
+impl PlainFront {
+    fn start(backend: std::net::SocketAddr) -> PlainFront {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let port = listener.local_addr().expect("addr").port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = stop.clone();
+        let accept = std::thread::spawn(move || {
+            while !stopping.load(Ordering::SeqCst) {
+                let Ok((mut client, _)) = listener.accept() else {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    continue;
+                };
+                std::thread::spawn(move || {
+                    let _ = client.set_nonblocking(false);
+                    let _ = client.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+                    let mut first = [0u8; 4096];
+                    let Ok(n) = client.read(&mut first) else {
+                        return;
+                    };
+                    if n > 0 && first[0] == 0x16 {
+                        let _ = client.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        return;
+                    }
+                    let Ok(mut server) = std::net::TcpStream::connect(backend) else {
+                        return;
+                    };
+                    let _ = server.write_all(&first[..n]);
+                    let (mut c2, mut s2) = match (client.try_clone(), server.try_clone()) {
+                        (Ok(c), Ok(s)) => (c, s),
+                        _ => return,
+                    };
+                    let up = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut c2, &mut s2);
+                    });
+                    let _ = std::io::copy(&mut server, &mut client);
+                    let _ = client.shutdown(std::net::Shutdown::Both);
+                    let _ = up.join();
+                });
+            }
+        });
+        PlainFront {
+            port,
+            stop,
+            accept: Some(accept),
+        }
+    }
+}
+
+impl Drop for PlainFront {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+#[test]
+fn https_to_a_plain_http_proxy_is_fixed_with_http() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let backend = GoProxy::start(vec![m.clone()]);
+    let front = PlainFront::start(backend.addr());
+    let https = format!("https://127.0.0.1:{}", front.port);
+    let user = user(&format!("GOPROXY={https}\nGOSUMDB=off\n"));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "tls.plain-http");
+    assert_has(&d, "error", "server gave HTTP response to HTTPS client");
+    assert_eq!(
+        d["fix"],
+        format!("godoctor env set GOPROXY=http://127.0.0.1:{}", front.port)
+    );
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
+#[test]
+fn captive_portal_html_instead_of_a_zip() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    proxy.set_behaviour_for(".zip", Behaviour::CaptivePortal);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.not-zip");
+    assert_has(&d, "cause", "HTML page");
+    // Once the portal lets the machine through, the same command works: nothing bad was cached.
+    proxy.clear_rules();
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
+#[test]
+fn private_module_unknown_to_the_checksum_database_gets_gonosumdb() {
+    let m = hello("git.corp.example/lib", "v1.0.0");
+    let db = SumDb::new("sum.test");
+    let key = db.verifier_key();
+    let proxy = GoProxy::builder().module(m.clone()).checksum_db(db).start();
+    let user = user(&format!("GOPROXY={}\nGOSUMDB={key}\n", proxy.url()));
+    let d = diagnose(
+        &user,
+        &["mod", "download", &m.spec()],
+        "sumdb.private-module",
+    );
+    assert_has(&d, "cause", "matches no GOPRIVATE or GONOSUMDB pattern");
+    assert_eq!(d["fix"], "godoctor env set GONOSUMDB=git.corp.example");
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
+#[test]
+fn checksum_database_unreachable_or_with_the_wrong_key() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let db = SumDb::new("sum.test").add(&m);
+    let user = user(&format!(
+        "GOPROXY={}\nGOSUMDB={}\n",
+        proxy.url(),
+        db.gosumdb(&refused_url())
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.unreachable");
+    assert_has(&d, "cause", "checksum database");
+
+    let served = GoProxy::builder()
+        .module(m.clone())
+        .checksum_db(SumDb::new("sum.test").add(&m))
+        .start();
+    let impostor = SumDb::new("sum.test");
+    let user = self::user(&format!(
+        "GOPROXY={}\nGOSUMDB={}\n",
+        served.url(),
+        impostor.verifier_key()
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.key");
+    assert_has(&d, "cause", "no verifiable signatures");
+
+    // A key that is not a key at all.
+    let user = self::user(&format!(
+        "GOPROXY={}\nGOSUMDB=sum.test+zz+notakey\n",
+        served.url()
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.key");
+    assert_has(&d, "cause", "malformed verifier id");
+}
+
+// Recorded: DNS failures and timeouts need names and hosts off this machine.
+#[test]
+fn recorded_dns_and_timeout_errors() {
+    let user = user("GOPROXY=https://goproxy.corp.example,direct\nGOSUMDB=off\n");
+    let text = "go: example.com/hello@v1.0.0: Get \"https://goproxy.corp.example/example.com/hello/@v/v1.0.0.info\": dial tcp: lookup goproxy.corp.example on 10.0.0.53:53: no such host\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "net.dns");
+    assert_has(&d, "cause", "the proxy https://goproxy.corp.example");
+    assert_eq!(
+        d["fix"],
+        "check the name goproxy.corp.example in GOPROXY and your DNS/VPN, or remove it: godoctor env set GOPROXY=direct"
+    );
+
+    let text = "go: golang.org/x/text@v0.14.0: unrecognized import path \"golang.org/x/text\": https fetch: Get \"https://golang.org/x/text?go-get=1\": dial tcp 142.250.0.1:443: i/o timeout\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "net.timeout");
+    assert_has(&d, "cause", "directly from its host");
+}
+
+#[test]
+fn checksum_mismatches_are_explained_without_turning_verification_off() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let db = SumDb::new("sum.test").with_wrong_hash_for(&m);
+    let key = db.verifier_key();
+    let proxy = GoProxy::builder().module(m.clone()).checksum_db(db).start();
+    let user = user(&format!("GOPROXY={}\nGOSUMDB={key}\n", proxy.url()));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.mismatch");
+    let fix = field(&d, "fix");
+    assert!(
+        fix.contains("example.com/hello@v1.0.0") && !fix.contains("GOSUMDB=off"),
+        "{d:#}"
+    );
+    assert_has(&d, "error", "SECURITY ERROR");
+
+    // go.sum disagrees with the download.
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = self::user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    user.write_file(
+        "go.mod",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/hello v1.0.0\n",
+    );
+    user.write_file(
+        "go.sum",
+        "example.com/hello v1.0.0 h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+    );
+    let d = diagnose(&user, &["mod", "download"], "sumdb.mismatch");
+    assert_has(&d, "cause", "go.sum");
+}
+
+#[test]
+fn missing_go_sum_entry_uses_gos_own_command() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    user.write_file(
+        "go.mod",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/hello v1.0.0\n",
+    );
+    user.write_file(
+        "main.go",
+        "package main\n\nimport \"example.com/hello\"\n\nfunc main() { _ = hello.Hello() }\n",
+    );
+    let d = diagnose(&user, &["build", "./..."], "gosum.missing");
+    let fix = field(&d, "fix");
+    assert!(fix.starts_with("go "), "{d:#}");
+    let args: Vec<&str> = fix.split_whitespace().skip(1).collect();
+    user.go(&args).assert_success();
+    user.go(&["build", "./..."]).assert_success();
+}
+
+#[test]
+fn module_path_mismatch_and_major_versions() {
+    let renamed = hello("example.com/old", "v1.0.0").with_go_mod("module example.com/new\n");
+    let v2 = hello("example.com/hello/v2", "v2.0.0").with_go_mod("module example.com/hello/v2\n");
+    // A v2 tag of a module whose path lacks /v2.
+    let bad_v2 = hello("example.com/hello", "v2.0.0");
+    let proxy = GoProxy::start(vec![renamed.clone(), v2.clone(), bad_v2]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
+    let d = diagnose(&user, &["get", &renamed.spec()], "module.path-mismatch");
+    assert_has(&d, "fix", "example.com/new@v1.0.0");
+
+    let d = diagnose(
+        &user,
+        &["get", "example.com/hello@v2.0.0"],
+        "module.major-version",
+    );
+    assert_eq!(
+        d["fix"],
+        "go get example.com/hello/v2@v2.0.0 (and import example.com/hello/v2/…)"
+    );
+    user.go(&["get", "example.com/hello/v2@v2.0.0"])
+        .assert_success();
+}
+
+#[test]
+fn settings_errors_go111module_goflags_vendor() {
+    let user = user("GOPROXY=off\nGOSUMDB=off\nGO111MODULE=off\n").without_env("GOFLAGS");
+    user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
+    let d = diagnose(&user, &["mod", "tidy"], "settings.go111module-off");
+    assert_eq!(d["fix"], "godoctor env unset GO111MODULE");
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "tidy"]).assert_success();
+
+    user.write_goenv("GOPROXY=off\nGOSUMDB=off\nGOFLAGS=-modcacherw -bogus\n");
+    let d = diagnose(&user, &["mod", "tidy"], "settings.goflags");
+    assert_eq!(d["fix"], "godoctor env set GOFLAGS=-modcacherw");
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "tidy"]).assert_success();
+
+    user.write_goenv("GOPROXY=off\nGOSUMDB=off\nGOFLAGS=-mod=vendor\n");
+    user.write_file(
+        "main.go",
+        "package main\n\nimport _ \"example.com/hello\"\n\nfunc main() {}\n",
+    );
+    let d = diagnose(&user, &["build", "./..."], "settings.goflags-vendor");
+    assert_has(&d, "fix", "godoctor env unset GOFLAGS");
+}
+
+#[test]
+fn go_env_file_errors() {
+    let user = user("GOPROXY=off\n");
+    // GOENV naming a directory: go cannot read its env file.
+    let dir = user.root().join("envdir");
+    std::fs::create_dir_all(&dir).expect("test setup");
+    let user = user.with_env("GOENV", &dir);
+    let run = user.go(&["env", "-w", "GOPRIVATE=x.example"]);
+    run.assert_failure();
+    let (json, _) = explain(&user, &go_output(&run), &[]);
+    let d = only(&json, "settings.envfile");
+    assert_has(&d, "cause", "go env config");
+}
+
+#[test]
+fn toolchain_errors() {
+    let user = user("GOPROXY=off\nGOSUMDB=off\n");
+    user.write_file("go.mod", "module example.com/app\n\ngo 1.999\n");
+    let d = diagnose(&user, &["build", "./..."], "toolchain.too-old");
+    let fix = field(&d, "fix");
+    // GOTOOLCHAIN=local comes from the test's environment: the fix is for the shell.
+    assert!(
+        fix.contains("GOTOOLCHAIN=auto") && fix.contains("cannot override it"),
+        "{d:#}"
+    );
+    assert!(
+        d["checks"]
+            .as_array()
+            .expect("test setup")
+            .contains(&Value::from("toolchain.switch")),
+        "{d:#}"
+    );
+
+    let user = user.with_env("GOTOOLCHAIN", "go1.999.1");
+    let d = diagnose(&user, &["version"], "toolchain.unavailable");
+    assert!(field(&d, "cause").starts_with("GOPROXY=off"), "{d:#}");
+}
+
+#[test]
+fn proxyconnect_names_the_http_proxy_variable() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let mirror = GoProxy::builder()
+        .module(m.clone())
+        .tls()
+        .tls_names(&["goproxy.test"])
+        .start();
+    let user = user("GOPROXY=https://goproxy.test\nGOSUMDB=off\n")
+        .with_env("SSL_CERT_FILE", mirror.ca_file());
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "net.proxyconnect");
+    assert_has(&d, "cause", "HTTPS_PROXY=http://127.0.0.1:");
+    // Corrected (pointing at a proxy that works), go succeeds.
+    let fwd = ForwardProxy::start();
+    fwd.route("goproxy.test", mirror.addr());
+    let fixed = user.with_env("HTTPS_PROXY", fwd.url());
+    fixed.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
+#[test]
+fn proxy_credentials_are_fixed_with_netrc() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start_tls(vec![m.clone()]);
+    proxy.set_basic_auth(Some(("alice", "s3cret")));
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()))
+        .with_env("SSL_CERT_FILE", proxy.ca_file());
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.auth");
+    let host = format!("127.0.0.1:{}", proxy.port());
+    assert_has(&d, "cause", &format!("no credentials for {host}"));
+    let fix = field(&d, "fix");
+    assert!(
+        fix.contains(&format!(
+            "machine {host} login YOUR_USER password YOUR_TOKEN"
+        )),
+        "{d:#}"
+    );
+    std::fs::write(
+        user.home().join(".netrc"),
+        format!("machine {host} login alice password s3cret\n"),
+    )
+    .expect("test setup");
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
+// The errors below name public hosts (sum.golang.org, a company's git server), which a test may
+// not contact: they are recorded go output, explained with --offline.
+
+#[test]
+fn recorded_public_checksum_database_errors() {
+    let user = user("GOPROXY=direct\nGOSUMDB=sum.golang.org\n");
+    let text = "go: downloading git.corp.example/lib v1.2.0\ngo: git.corp.example/lib@v1.2.0: verifying module: git.corp.example/lib@v1.2.0: reading https://sum.golang.org/lookup/git.corp.example/lib@v1.2.0: 410 Gone\n\tserver response: not found: git.corp.example/lib@v1.2.0: invalid version: unknown revision v1.2.0\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "sumdb.private-module");
+    assert_eq!(d["fix"], "godoctor env set GOPRIVATE=git.corp.example");
+    assert_eq!(d["module"], "git.corp.example/lib");
+
+    let text = "go: example.com/hello@v1.0.0: verifying module: example.com/hello@v1.0.0: Get \"https://sum.golang.org/lookup/example.com/hello@v1.0.0\": dial tcp 142.250.0.1:443: i/o timeout\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "sumdb.unreachable");
+    assert_eq!(d["fix"], "godoctor env set GOSUMDB=sum.golang.google.cn");
+}
+
+#[test]
+fn recorded_direct_fetch_errors() {
+    let user =
+        user("GOPROXY=https://proxy.golang.org,direct\nGOPRIVATE=git.corp.example\nGOSUMDB=off\n");
+    let text = "go: git.corp.example/lib@v1.0.0: invalid version: git ls-remote -q origin in /home/u/go/pkg/mod/cache/vcs/abc: exit status 128:\n\tfatal: could not read Username for 'https://git.corp.example': terminal prompts disabled\nConfirm the import path was entered correctly.\nIf this is a private repository, see https://golang.org/doc/faq#git_https for additional information.\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "direct.credentials");
+    assert_has(&d, "cause", "GONOPROXY/GOPRIVATE pattern git.corp.example");
+    assert_has(&d, "fix", "machine git.corp.example");
+
+    let text = "go: git.corp.example/lib@v1.0.0: unrecognized import path \"git.corp.example/lib\": https fetch: Get \"https://git.corp.example/lib?go-get=1\": http: server gave HTTP response to HTTPS client\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "direct.insecure");
+    assert_eq!(d["fix"], "godoctor env set GOINSECURE=git.corp.example");
+
+    let text = "go: git.corp.example/lib@v1.0.0: unrecognized import path \"git.corp.example/lib\": parse https://git.corp.example/lib?go-get=1: no go-import meta tags ()\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    only(&json, "direct.unrecognized");
+}
+
+#[test]
+fn unrecognised_lines_are_listed_and_exit_1() {
+    let user = user("GOPROXY=off\n");
+    let (json, run) = explain(
+        &user,
+        "go: example.com/x@v1.0.0: module lookup disabled by GOPROXY=off\nmain.go:3:2: undefined: foo\n",
+        &[],
+    );
+    run.assert_code(1);
+    assert_eq!(
+        json["unexplained"],
+        serde_json::json!(["main.go:3:2: undefined: foo"])
+    );
+    assert_eq!(json["diagnoses"][0]["id"], "goproxy.off");
+    // Text mode says what it did not recognise, and never guesses.
+    let text = user.godoctor_stdin(&["explain"], "main.go:3:2: undefined: foo\n");
+    text.assert_code(1)
+        .assert_stdout_contains("not recognised: main.go:3:2: undefined: foo");
+}
+
+#[test]
+fn explain_runs_the_command_and_passes_its_output_and_success_through() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    // Success: go's output passed through, go's exit code.
+    let run = user.godoctor(&["explain", "--", "go", "mod", "download", "-json", &m.spec()]);
+    run.assert_code(0)
+        .assert_stdout_contains("\"Version\": \"v1.0.0\"");
+    // Failure: go's stderr passed through, then the explanation.
+    let run = user.godoctor(&[
+        "explain",
+        "--",
+        "go",
+        "mod",
+        "download",
+        "example.com/nothere@v1.0.0",
+    ]);
+    run.assert_code(0)
+        .assert_stderr_contains("404 Not Found")
+        .assert_stdout_contains("[proxy.not-found]");
+    // With --json, go's stdout goes to stderr so stdout stays JSON.
+    let run = user.godoctor(&[
+        "explain",
+        "--json",
+        "--",
+        "go",
+        "mod",
+        "download",
+        "-json",
+        "example.com/nothere@v1.0.0",
+    ]);
+    assert_eq!(run.json()["diagnoses"][0]["id"], "proxy.not-found", "{run}");
+    // Text and a command at once is a usage error.
+    user.godoctor(&["explain", "some text", "--", "go", "version"])
+        .assert_code(2);
+}
+
+#[test]
+fn reset_connection_and_forbidden_proxy() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let resetting = GoProxy::start(vec![]);
+    resetting.set_behaviour(Behaviour::Reset);
+    let good = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!(
+        "GOPROXY={},{}\nGOSUMDB=off\n",
+        resetting.url(),
+        good.url()
+    ));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "net.reset");
+    assert!(
+        field(&d, "fix").ends_with(&format!("godoctor env set GOPROXY={}", good.url())),
+        "{d:#}"
+    );
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+
+    resetting.set_behaviour(Behaviour::Status(403));
+    let user = self::user(&format!("GOPROXY={}\nGOSUMDB=off\n", resetting.url()));
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "proxy.auth");
+    // Over plain http go never sends credentials, so .netrc alone cannot help.
+    assert!(
+        field(&d, "fix").starts_with("go sends credentials only over https"),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn not_found_then_off_names_the_proxies_before_off() {
+    let empty = GoProxy::start(vec![]);
+    let user = user(&format!("GOPROXY={},off\nGOSUMDB=off\n", empty.url()));
+    let d = diagnose(
+        &user,
+        &["mod", "download", "example.com/nothere@v1.0.0"],
+        "goproxy.off",
+    );
+    assert_has(
+        &d,
+        "cause",
+        "answered not found (404/410), so go moved on to `off`",
+    );
+}
+
+#[test]
+fn toolchain_downloads_under_gosumdb_off_or_without_the_release() {
+    let tc = Module::new("golang.org/toolchain", "v0.0.1-go1.999.1.linux-amd64")
+        .file("go/bin/go", "#!/bin/sh\necho fake\n");
+    let proxy = GoProxy::start(vec![tc]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()))
+        .with_env("GOTOOLCHAIN", "go1.999.1");
+    let d = diagnose(&user, &["version"], "sumdb.off-toolchain");
+    assert_eq!(d["fix"], "godoctor env unset GOSUMDB", "{d:#}");
+    assert_eq!(d["module"], "golang.org/toolchain");
+
+    let user = self::user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()))
+        .with_env("GOTOOLCHAIN", "go1.999.2");
+    let d = diagnose(&user, &["version"], "toolchain.unavailable");
+    assert_has(&d, "cause", "GOSUMDB=off");
+}
+
+// Recorded: proxy.golang.org's answer for a +incompatible version of a module with a go.mod
+// (the loopback proxy only says 404).
+#[test]
+fn recorded_incompatible_version() {
+    let user = user("GOPROXY=https://proxy.golang.org,direct\n");
+    let text = "go: example.com/hello@v2.0.0+incompatible: invalid version: module contains a go.mod file, so module path must match major version (\"example.com/hello/v2\")\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "module.major-version");
+    assert_eq!(
+        d["fix"],
+        "go get example.com/hello/v2@v2.0.0 (and import example.com/hello/v2/…)"
+    );
+}
+
+#[test]
+// The skip must be visible in the test output.
+#[allow(clippy::print_stderr)]
+fn refused_direct_host_says_why_go_went_direct() {
+    // A module path on 127.0.0.1 makes go's direct fetch (https://127.0.0.1/x?go-get=1) stay on
+    // this machine; it is refused as long as nothing serves port 443 here.
+    if std::net::TcpStream::connect("127.0.0.1:443").is_ok() {
+        eprintln!(
+            "skipped: something listens on 127.0.0.1:443, so go's direct fetch is not refused"
+        );
+        return;
+    }
+    let proxy = GoProxy::start(vec![]);
+    let user = user(&format!(
+        "GOPROXY={}\nGOPRIVATE=127.0.0.1\nGOSUMDB=off\n",
+        proxy.url()
+    ));
+    let d = diagnose(
+        &user,
+        &["mod", "download", "127.0.0.1/x@v1.0.0"],
+        "net.refused",
+    );
+    assert_has(&d, "cause", "nothing accepts connections at 127.0.0.1:443");
+    assert_has(
+        &d,
+        "cause",
+        "it matches the GONOPROXY/GOPRIVATE pattern 127.0.0.1",
+    );
+    assert_eq!(d["module"], "127.0.0.1/x");
+    assert!(
+        proxy.paths().is_empty(),
+        "GOPRIVATE kept go away from the proxy"
+    );
+}

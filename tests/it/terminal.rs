@@ -1,0 +1,69 @@
+//! Terminal escape injection (issue 13 item 5): control and bidi characters in go env values
+//! reach text output only as visible escapes; colour (when asked for) is the only ESC sequence.
+
+use crate::common;
+
+use common::GoUser;
+
+/// An OSC window-title sequence, a clear-screen, a right-to-left override, a carriage return.
+const HOSTILE: &str = "evil.example\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}gro.\rx";
+
+/// Raw control or bidi characters left in `text`, except SGR colour sequences when `colour`.
+fn raw_controls(text: &str, colour: bool) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if colour && rest.starts_with("\u{1b}[") {
+            let body = &rest[2..];
+            let n = body
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b';')
+                .count();
+            if body.as_bytes().get(n) == Some(&b'm') {
+                rest = &body[n + 1..];
+                continue;
+            }
+        }
+        if (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            found.push(format!("{c:?}"));
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    found
+}
+
+fn assert_escaped(user: &GoUser, args: &[&str], colour: bool) {
+    let run = user.godoctor(args);
+    assert!(run.code().is_some_and(|c| c <= 2), "{run}");
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        let raw = raw_controls(text, colour);
+        assert!(raw.is_empty(), "raw {raw:?} on {name} of {args:?}:\n{run}");
+    }
+    assert!(
+        run.stdout.contains("\\x1b]0;pwned") || run.stderr.contains("\\x1b]0;pwned"),
+        "the value is still shown, escaped: {run}"
+    );
+}
+
+#[test]
+fn control_characters_in_values_are_escaped_in_text_output() {
+    for in_file in [true, false] {
+        let mut user = GoUser::new();
+        if in_file {
+            user.write_goenv(&format!("GOPRIVATE={HOSTILE}\n"));
+        } else {
+            user.set_env("GOPRIVATE", HOSTILE);
+        }
+        for colour in [false, true] {
+            let c = if colour { "always" } else { "never" };
+            assert_escaped(&user, &["--color", c, "env"], colour);
+            assert_escaped(&user, &["--color", c, "check", "--offline"], colour);
+            assert_escaped(&user, &["--color", c, "check", "-v", "--offline"], colour);
+        }
+        // JSON escapes control characters itself and stays parseable.
+        let j = user.godoctor(&["env", "--json"]).json();
+        assert_eq!(j["GOPRIVATE"]["value"], HOSTILE);
+    }
+}
