@@ -198,6 +198,15 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         .as_ref()
         .and_then(|(path, _)| crate::goenv::gomod_error(&go, &ctx.env, path));
 
+    // One prober for every request of this check (the toolchain list, the proxies and
+    // checksum database, private hosts), with GOAUTH as go sees it; built on first use, so an
+    // offline check loads no trust store.
+    let prober = std::sync::OnceLock::new();
+    let prober = || {
+        prober.get_or_init(|| {
+            Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str))
+        })
+    };
     let mut checks = vec![
         toolchain::go_check(&go_env).took(go_env.elapsed.as_millis() as u64),
         toolchain::path_check(&all_on_path, &go_env.go.path),
@@ -205,7 +214,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
             &go_env,
             gomod.as_ref(),
             gomod_error.as_deref(),
-            &toolchain_releases(ctx, &go_env, gomod.as_ref(), args),
+            &toolchain_releases(&prober, &go_env, gomod.as_ref(), args),
         ),
     ];
     checks.extend(doctor::settings_checks(
@@ -226,6 +235,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     let walk_set = walk_set(ctx, &go_env, gomod.as_ref(), walk);
     let mut facts = gather_slow(
         ctx,
+        &prober,
         &go_env,
         &hosts,
         args.timeout,
@@ -306,8 +316,10 @@ struct Caches {
 }
 
 /// Probe the network and walk the caches at the same time, with a spinner on a terminal.
-fn gather_slow(
+#[allow(clippy::too_many_arguments)]
+fn gather_slow<'p>(
     ctx: &Context,
+    prober: &(dyn Fn() -> &'p Prober + Sync),
     go_env: &GoEnv,
     hosts: &[String],
     timeout: Duration,
@@ -324,8 +336,6 @@ fn gather_slow(
     let facts = std::thread::scope(|s| {
         let run = online.then(|| {
             s.spawn(|| {
-                let prober =
-                    Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
                 let mut opts = ProbeOptions {
                     timeout,
                     ..ProbeOptions::default()
@@ -335,16 +345,11 @@ fn gather_slow(
                     opts.also = rest.to_vec();
                 }
                 opts.chosen = walk_set.chosen.clone();
-                probe_settings(&prober, go_env.get("GOPROXY"), go_env.get("GOSUMDB"), opts)
+                probe_settings(prober(), go_env.get("GOPROXY"), go_env.get("GOSUMDB"), opts)
             })
         });
-        let reach = online.then(|| {
-            s.spawn(|| {
-                let prober =
-                    Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
-                crate::fetch::hosts::reach(&prober, hosts, timeout)
-            })
-        });
+        let reach =
+            online.then(|| s.spawn(|| crate::fetch::hosts::reach(prober(), hosts, timeout)));
         let caches = cache.map(|data_dir| {
             s.spawn(move || {
                 measure_caches(go_env.get("GOMODCACHE"), go_env.get("GOCACHE"), data_dir)
@@ -572,8 +577,8 @@ fn no_go_report(why: &str, hint: &str) -> Report {
 /// Which toolchains exist, asked only when go.mod needs a newer go than this one: those in the
 /// module cache, and (online) the `golang.org/toolchain` list of the first proxy in GOPROXY,
 /// the one go would download the toolchain from.
-fn toolchain_releases(
-    ctx: &Context,
+fn toolchain_releases<'p>(
+    prober: &dyn Fn() -> &'p Prober,
     go_env: &GoEnv,
     gomod: Option<&(PathBuf, String)>,
     args: &CheckArgs,
@@ -587,40 +592,41 @@ fn toolchain_releases(
         go_env.get("GOPROXY"),
     )
     .cached_toolchains;
-    let first = go_env
-        .get("GOPROXY")
-        .split([',', '|'])
-        .map(str::trim)
-        .find(|e| !e.is_empty())
-        .unwrap_or("");
-    let proxy = (!args.offline && !matches!(first, "off" | "direct"))
-        .then(|| crate::fetch::proxy::parse_proxy_url(first).ok())
-        .flatten()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
-        .and_then(|base| {
-            let mut url = base.clone();
-            url.set_path(&format!(
-                "{}/golang.org/toolchain/@v/list",
-                base.path().trim_end_matches('/')
-            ));
-            let prober = Prober::new(&ctx.env);
-            let got = prober.fetch(
-                &url,
-                &crate::net::http::FetchOptions::within(args.timeout, 4 << 20),
-            );
-            let body = String::from_utf8_lossy(&got.body);
-            let listed = got
-                .is_success()
-                .then(|| {
-                    toolchain::parse_toolchain_list(
-                        &body,
-                        go_env.get("GOHOSTOS"),
-                        go_env.get("GOHOSTARCH"),
-                    )
-                })
-                .flatten()?;
-            Some((crate::fetch::proxy::display_url(&base), listed))
-        });
+    let first = crate::syntax::goproxy::parse(go_env.get("GOPROXY"))
+        .specs
+        .into_iter()
+        .next()
+        .map(|s| s.entry);
+    let proxy = match first {
+        Some(crate::syntax::goproxy::ProxyEntry::Url { url, .. }) if !args.offline => {
+            crate::fetch::proxy::parse_proxy_url(&url).ok()
+        }
+        _ => None,
+    }
+    .filter(|url| matches!(url.scheme(), "http" | "https"))
+    .and_then(|base| {
+        let mut url = base.clone();
+        url.set_path(&format!(
+            "{}/golang.org/toolchain/@v/list",
+            base.path().trim_end_matches('/')
+        ));
+        let got = prober().fetch(
+            &url,
+            &crate::net::http::FetchOptions::within(args.timeout, 4 << 20),
+        );
+        let body = String::from_utf8_lossy(&got.body);
+        let listed = got
+            .is_success()
+            .then(|| {
+                toolchain::parse_toolchain_list(
+                    &body,
+                    go_env.get("GOHOSTOS"),
+                    go_env.get("GOHOSTARCH"),
+                )
+            })
+            .flatten()?;
+        Some((crate::fetch::proxy::display_url(&base), listed))
+    });
     toolchain::Releases { cached, proxy }
 }
 

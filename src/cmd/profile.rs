@@ -20,7 +20,7 @@ use crate::output::{self, Status};
 use crate::profile::export::{self, Format};
 use crate::profile::plan::{self, DiffRow};
 use crate::profile::store::{ResolveError, Store};
-use crate::profile::{Origin, Profile, ProfileError, Variable, schema};
+use crate::profile::{Origin, Profile, ProfileError, Variable};
 
 pub fn run(ctx: &Context, args: &ProfileArgs) -> Result<Outcome> {
     match &args.action {
@@ -597,7 +597,8 @@ fn probe_new_settings(
     if !ctx.output.json && !ctx.output.quiet {
         output::note("checking the new settings (proxies, checksum database)…");
     }
-    let prober = Prober::new(&ctx.env);
+    // The credentials go will use after the apply: the new GOAUTH.
+    let prober = Prober::with_goauth(&ctx.env, Some(&after("GOAUTH")));
     let opts = ProbeOptions {
         samples: 1,
         timeout,
@@ -814,11 +815,12 @@ pub(crate) fn save_current(
     force: bool,
     description: Option<&str>,
 ) -> Result<crate::profile::save::Saved> {
-    if !schema::valid_name(name) {
-        let e = crate::profile::save::SaveError::InvalidName(name.to_string());
-        let hint = e.hint().unwrap_or_default();
-        return Err(crate::hinted(e.to_string(), hint));
-    }
+    let hinted = |e: crate::profile::save::SaveError| match e.hint() {
+        Some(h) => crate::hinted(e.to_string(), h),
+        None => anyhow::Error::new(e),
+    };
+    // Refused before go is asked anything.
+    crate::profile::save::check_name(name).map_err(hinted)?;
     let config = crate::home::config_dir(&ctx.env).ok_or_else(|| {
         crate::hinted(
             "godoctor has no config directory (HOME is not set)",
@@ -826,12 +828,7 @@ pub(crate) fn save_current(
         )
     })?;
     let go_env = ctx.load_go_env()?;
-    crate::profile::save::save(&go_env, &config, name, description, force).map_err(|e| {
-        match e.hint() {
-            Some(h) => crate::hinted(e.to_string(), h),
-            None => anyhow::Error::new(e),
-        }
-    })
+    crate::profile::save::save(&go_env, &config, name, description, force).map_err(hinted)
 }
 
 /// What `profile save` says: the values (redacted), what came from the OS, what holds a

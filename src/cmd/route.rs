@@ -67,12 +67,14 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<Outcome> {
     let go_env = ctx.load_go_env()?;
     let settings = settings(&go_env, ctx);
     let plan = route::plan(&path, &version, &settings);
-    let walk = args.probe.then(|| {
-        // GOAUTH decides what go sends: `off` sends nothing, not even .netrc entries.
-        let prober = Prober::with_goauth(&ctx.env, settings.goauth.as_deref());
+    // GOAUTH decides what go sends: `off` sends nothing, not even .netrc entries.
+    let prober = args
+        .probe
+        .then(|| Prober::with_goauth(&ctx.env, settings.goauth.as_deref()));
+    let walk = prober.as_ref().map(|prober| {
         route_probe::walk(
             &plan,
-            &prober,
+            prober,
             WalkOptions {
                 budget: crate::fetch::budget::Budget::start(args.timeout),
             },
@@ -84,7 +86,8 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<Outcome> {
         .filter(|w| !w.ok)
         .and_then(failing_source)
         .and_then(|u| {
-            crate::fetch::proxy::port_story(&Prober::new(&ctx.env), &u, &plan.module, &plan.version)
+            let prober = prober.as_ref()?;
+            crate::fetch::proxy::port_story(prober, &u, &plan.module, &plan.version)
         });
     let plan_ok = plan.findings.iter().all(|f| f.severity != Severity::Error);
     let ok = plan_ok && walk.as_ref().is_none_or(|w| w.ok);

@@ -75,7 +75,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
 
     let candidates = candidates(args, &go_env)?;
     let opts = probe_options(args)?;
-    let prober = Prober::new(&ctx.env);
+    let prober = Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
     let urls: Vec<Url> = candidates.iter().map(|c| c.url.clone()).collect();
     let reports = spin(
         ctx,

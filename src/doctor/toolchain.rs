@@ -344,12 +344,13 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
     }
     let goproxy = go_env.get("GOPROXY");
     let gosumdb = go_env.get("GOSUMDB");
-    let first = goproxy
-        .split([',', '|'])
-        .map(str::trim)
-        .find(|e| !e.is_empty())
-        .unwrap_or("");
-    if first == "off" || first.is_empty() {
+    // The first entry go tries, read by go's own GOPROXY grammar.
+    let first = crate::syntax::goproxy::parse(goproxy)
+        .specs
+        .into_iter()
+        .next()
+        .map(|s| s.entry);
+    if matches!(first, None | Some(crate::syntax::goproxy::ProxyEntry::Off)) {
         return with_unknown(Check::new(id, Status::Error, format!("go.mod needs {needed}, which go cannot download with GOPROXY={goproxy}"))
             .detail("toolchains are downloaded as the module golang.org/toolchain through GOPROXY, which allows no download")
             .hint(fix(&needed, "godoctor env unset GOPROXY")));

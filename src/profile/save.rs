@@ -60,6 +60,15 @@ impl SaveError {
     }
 }
 
+/// Whether `name` can be a profile's name (and file name); callers may ask before loading go.
+pub fn check_name(name: &str) -> Result<(), SaveError> {
+    if schema::valid_name(name) {
+        Ok(())
+    } else {
+        Err(SaveError::InvalidName(name.to_string()))
+    }
+}
+
 /// Save the settings `go_env` holds as profile `name` in the user profile directory under
 /// `config_dir`. Without `force` an existing file is never replaced, even one created since the
 /// check (the write itself refuses).
@@ -70,9 +79,7 @@ pub fn save(
     description: Option<&str>,
     force: bool,
 ) -> Result<Saved, SaveError> {
-    if !schema::valid_name(name) {
-        return Err(SaveError::InvalidName(name.to_string()));
-    }
+    check_name(name)?;
     let dir = store::user_dir(config_dir);
     let path = dir.join(format!("{name}.toml"));
     let exists = |path: &Path| SaveError::Exists {
