@@ -605,11 +605,7 @@ fn toolchain_releases<'p>(
     }
     .filter(|url| matches!(url.scheme(), "http" | "https"))
     .and_then(|base| {
-        let mut url = base.clone();
-        url.set_path(&format!(
-            "{}/golang.org/toolchain/@v/list",
-            base.path().trim_end_matches('/')
-        ));
+        let url = crate::syntax::proxyurl::list_url(&base, "golang.org/toolchain")?;
         let got = prober().fetch(
             &url,
             &crate::net::http::FetchOptions::within(args.timeout, 4 << 20),

@@ -82,6 +82,11 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
             .detail(format!("go fails every download: {e}"))
             .hint(causes::GOPROXY_INVALID.fix);
     }
+    // GOPROXY=off has one finding and one fix (the setting), online or not: the generic
+    // "fix or remove the failing entry" of a broken chain fixes nothing here.
+    if goproxy.trim() == "off" {
+        return goproxy_off_check();
+    }
     let Some(outcome) = &run.outcome else {
         return Check::skip(id, "GOPROXY not probed", "");
     };

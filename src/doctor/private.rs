@@ -104,18 +104,7 @@ pub fn private_hosts(go_env: &GoEnv) -> Vec<String> {
     hosts
 }
 
-/// What go's first request to a private host for a direct fetch (`https://HOST/?go-get=1`)
-/// met, gathered by [`crate::fetch::hosts::reach`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostReach {
-    pub host: String,
-    /// `Ok(status)`: an HTTP answer (any status proves the way there works); `Err(why)` not.
-    pub result: Result<u16, String>,
-    /// How long it took.
-    pub ms: u64,
-    /// `host:port` of the HTTP proxy (HTTPS_PROXY) the request went through, if any.
-    pub via_proxy: Option<String>,
-}
+pub use crate::fetch::hosts::HostReach;
 
 /// `private.hosts`.
 pub fn hosts_checks(reaches: &[HostReach]) -> Vec<Check> {

@@ -69,11 +69,6 @@ impl Budget {
         Instant::now() >= self.until
     }
 
-    /// The per-request deadline (`--timeout`).
-    pub fn per_request(&self) -> Duration {
-        self.per_request
-    }
-
     /// "the overall budget (3 × --timeout = 15 s)", for messages.
     pub fn words(&self) -> String {
         let total = self.per_request.saturating_mul(MULTIPLE).as_millis() as f64 / 1000.0;

@@ -10,8 +10,20 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
-use crate::doctor::private::HostReach;
 use crate::net::http::{FetchOptions, Prober};
+
+/// What go's first request to a private host for a direct fetch (`https://HOST/?go-get=1`)
+/// met, gathered by [`reach`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostReach {
+    pub host: String,
+    /// `Ok(status)`: an HTTP answer (any status proves the way there works); `Err(why)` not.
+    pub result: Result<u16, String>,
+    /// How long it took.
+    pub ms: u64,
+    /// `host:port` of the HTTP proxy (HTTPS_PROXY) the request went through, if any.
+    pub via_proxy: Option<String>,
+}
 
 /// Most bytes read of a discovery page: enough for its head, where go-import tags live.
 const MAX_BYTES: usize = 64 * 1024;
@@ -51,13 +63,7 @@ fn reach_one(prober: &Prober, host: &str, timeout: Duration) -> HostReach {
         }
     };
     let started = Instant::now();
-    let r = prober.fetch(
-        &url,
-        &FetchOptions {
-            deadline: started + timeout,
-            max_bytes: MAX_BYTES,
-        },
-    );
+    let r = prober.fetch(&url, &FetchOptions::within(timeout, MAX_BYTES));
     let result = match (&r.error, r.status) {
         (None, Some(status)) => Ok(status),
         (Some(e), _) => Err(e.message.clone()),

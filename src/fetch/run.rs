@@ -24,15 +24,6 @@ pub struct WalkSet {
 }
 
 impl WalkSet {
-    /// `a@v1, b@v2`.
-    pub fn list(&self) -> String {
-        self.modules
-            .iter()
-            .map(|(m, v)| format!("{m}@{v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
     /// Requirements `public` (those go asks a proxy for) of the go.mod at `gomod`; `private`
     /// counts the ones GONOPROXY sends elsewhere (not walked here: `private.hosts` checks
     /// their hosts). Few are all walked; many give an evenly spread sample of [`MAX_WALKED`].

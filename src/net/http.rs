@@ -136,12 +136,16 @@ pub struct Prober {
 impl Prober {
     /// Configure from the environment: proxies, `.netrc`, trust store (SSL_CERT_FILE/DIR).
     pub fn new(env: &ProcessEnv) -> Self {
+        // GOAUTH as the process environment sets it; see [`Prober::with_goauth`].
+        Prober::build(env, Credentials::load(env, env.get("GOAUTH")))
+    }
+
+    fn build(env: &ProcessEnv, credentials: Credentials) -> Self {
         let trust = Trust::load(env);
         Prober {
             tls: trust.config.clone(),
             proxies: ProxyEnv::from_env(env),
-            // GOAUTH as the process environment sets it; see [`Prober::with_goauth`].
-            credentials: Credentials::load(env, env.get("GOAUTH")),
+            credentials,
             trust_count: trust.count,
             trust: trust.sources,
         }
@@ -155,7 +159,8 @@ impl Prober {
     /// Configure from the environment with go's effective GOAUTH (`go env GOAUTH`, which may
     /// come from the go env file; `None` for a go before 1.24, which reads `.netrc` only).
     pub fn with_goauth(env: &ProcessEnv, goauth: Option<&str>) -> Self {
-        Prober::new(env).with_credentials(Credentials::load(env, goauth))
+        // The credentials are loaded once (`.netrc` read, GOAUTH parsed), for this GOAUTH.
+        Prober::build(env, Credentials::load(env, goauth))
     }
 
     /// GET `url` like go's `web.Get`, within `opts`: redirects followed like go's client and,

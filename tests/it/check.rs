@@ -197,6 +197,9 @@ fn goproxy_off_is_an_error_and_go_refuses_to_download() {
             .expect("title")
             .contains("GOPROXY=off")
     );
+    // The fix is about the setting (here an OS variable), not "remove the failing entry".
+    let hint = chain["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("unset GOPROXY"), "{json:#}");
 }
 
 #[test]
