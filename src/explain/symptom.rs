@@ -322,7 +322,10 @@ pub fn classify(line: &str) -> Option<Symptom> {
         || has("connection timed out")
     {
         Some(NetKind::Timeout)
-    } else if has("connection reset by peer") || has(": EOF") && url.is_some() {
+    } else if has("connection reset by peer")
+        || has("server closed idle connection")
+        || has(": EOF") && url.is_some()
+    {
         Some(NetKind::Reset)
     } else {
         None
@@ -564,6 +567,18 @@ mod tests {
         );
         assert!(matches!(i.symptom, Some(Symptom::ProxyConnect { .. })));
         assert_eq!(i.module.as_deref(), Some("example.com/hello"));
+        // A holder that closes before go has written its request (printed by go 1.26 in CI,
+        // tests/it/port.rs accept_and_close_stops_comma_but_not_pipe).
+        let i = one(
+            r#"go: example.com/hello@v1.0.0: Get "http://127.0.0.1:38445/example.com/hello/@v/v1.0.0.info": http: server closed idle connection"#,
+        );
+        assert!(matches!(
+            i.symptom,
+            Some(Symptom::Network {
+                kind: NetKind::Reset,
+                ..
+            })
+        ));
     }
 
     #[test]

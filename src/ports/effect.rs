@@ -45,7 +45,7 @@ pub fn what_go_does(answer: &Answer, fp: &Fingerprint, https: bool) -> GoEffect 
             return moves(
                 false,
                 after(
-                    "go fails with \"EOF\", \"connection reset by peer\" or \"broken pipe\" (depending on when the holder closes)",
+                    "go fails with \"EOF\", \"connection reset by peer\", \"broken pipe\" or \"server closed idle connection\" (depending on when the holder closes)",
                 ),
             );
         }
