@@ -129,7 +129,7 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
         Symptom::PathMismatch { declared, required } => d.path_mismatch(declared, required),
         Symptom::MajorVersion { detail } => d.major_version(detail),
         Symptom::UnrecognizedImportPath { path } => d.unrecognized(path),
-        Symptom::TerminalPrompts => d.terminal_prompts(),
+        Symptom::TerminalPrompts { host } => d.terminal_prompts(host.as_deref()),
         Symptom::GoTooNew { need } => d.toolchain(&causes::GO_TOO_OLD, need),
         Symptom::ToolchainUnavailable { toolchain } => {
             d.toolchain(&causes::TOOLCHAIN_UNAVAILABLE, toolchain)
@@ -1028,8 +1028,13 @@ impl<'a> Builder<'a> {
         );
     }
 
-    fn terminal_prompts(&mut self) {
-        let host = self.private_pattern().unwrap_or_else(|| "HOST".into());
+    fn terminal_prompts(&mut self, git_host: Option<&str>) {
+        // git's own URL names the host it asked; the module path's first element is a guess
+        // (a vanity path's repository can live elsewhere).
+        let host = git_host
+            .map(str::to_string)
+            .or_else(|| self.private_pattern())
+            .unwrap_or_else(|| "HOST".into());
         let decision = self.decision();
         let why = self.why_direct(decision.as_ref());
         self.check("private.auth");

@@ -45,8 +45,9 @@ pub enum Symptom {
     MajorVersion { detail: String },
     /// `unrecognized import path "P"` without a more specific reason on the line.
     UnrecognizedImportPath { path: String },
-    /// `terminal prompts disabled`: git wanted credentials.
-    TerminalPrompts,
+    /// `terminal prompts disabled`: git wanted credentials; the host git named
+    /// (`could not read Username for 'https://HOST'`), when the line has it.
+    TerminalPrompts { host: Option<String> },
     /// `go.mod requires go >= 1.99 (running go 1.26.8; GOTOOLCHAIN=local)`
     GoTooNew { need: String },
     /// `download go1.99.0 for linux/amd64: toolchain not available`
@@ -283,7 +284,9 @@ pub fn classify(line: &str) -> Option<Symptom> {
         });
     }
     if has("terminal prompts disabled") {
-        return Some(Symptom::TerminalPrompts);
+        return Some(Symptom::TerminalPrompts {
+            host: git_prompt_host(line),
+        });
     }
     let url = quoted_url(line).or_else(|| reading_url(line));
     if has("proxyconnect tcp") {
@@ -492,6 +495,14 @@ fn looks_like_module(path: &str) -> bool {
         && crate::syntax::module::check_path(path).is_ok()
 }
 
+/// The host in git's `could not read Username for 'https://HOST/…'` (or `Password for`).
+fn git_prompt_host(line: &str) -> Option<String> {
+    let rest = after(line, " for '")?;
+    let url = rest.split('\'').next()?;
+    let host = url::Url::parse(url).ok()?.host_str()?.to_string();
+    Some(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,7 +647,19 @@ mod tests {
         let i = one(
             "go: git.corp.example/lib@v1.0.0: invalid version: git ls-remote -q origin in /x: exit status 128:\n\tfatal: could not read Username for 'https://git.corp.example': terminal prompts disabled\nConfirm the import path was entered correctly.\nIf this is a private repository, see https://golang.org/doc/faq#git_https for additional information.",
         );
-        assert_eq!(i.symptom, Some(Symptom::TerminalPrompts));
+        assert_eq!(
+            i.symptom,
+            Some(Symptom::TerminalPrompts {
+                host: Some("git.corp.example".into())
+            })
+        );
+        // git's line alone, as people paste it: the host comes from git's URL.
+        assert_eq!(
+            one("fatal: could not read Password for 'https://u@git.corp.example:8443/team/lib': terminal prompts disabled").symptom,
+            Some(Symptom::TerminalPrompts {
+                host: Some("git.corp.example".into())
+            })
+        );
         assert_eq!(i.module.as_deref(), Some("git.corp.example/lib"));
     }
 
