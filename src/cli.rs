@@ -325,6 +325,12 @@ pub struct ProbeArgs {
     /// Latency samples per proxy
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub samples: u32,
+}
+
+/// The one module `proxy rank` and `setup` measure latency with (a ranking compares one
+/// request per mirror; `proxy test` walks several, see its `--module`).
+#[derive(Debug, Clone, Args)]
+pub struct SampleModuleArg {
     /// Module version every public proxy must serve (its .info is fetched)
     #[arg(long, value_name = "PATH@VERSION")]
     pub module: Option<String>,
@@ -340,6 +346,10 @@ pub enum ProxyAction {
         /// Checksum database setting to check (GOSUMDB syntax); default: the effective GOSUMDB
         #[arg(long, value_name = "GOSUMDB")]
         sumdb: Option<String>,
+        /// Module version every public proxy must serve (repeatable, as for `check`): each
+        /// proxy is asked for each; the first also measures latency
+        #[arg(long = "module", value_name = "PATH@VERSION")]
+        modules: Vec<String>,
         #[command(flatten)]
         probe: ProbeArgs,
     },
@@ -353,6 +363,8 @@ pub enum ProxyAction {
         #[arg(long)]
         no_builtin: bool,
         #[command(flatten)]
+        module: SampleModuleArg,
+        #[command(flatten)]
         probe: ProbeArgs,
     },
 }
@@ -365,6 +377,8 @@ pub struct SetupArgs {
     /// Measure only the candidates file (and the current GOPROXY), not the built-in mirrors
     #[arg(long, requires = "candidates")]
     pub no_builtin: bool,
+    #[command(flatten)]
+    pub module: SampleModuleArg,
     #[command(flatten)]
     pub probe: ProbeArgs,
 }

@@ -17,42 +17,48 @@ use crate::output::{self, Status};
 
 pub fn run(ctx: &Context, args: &ProxyArgs) -> Result<Outcome> {
     match &args.action {
-        ProxyAction::Test { urls, sumdb, probe } => test(urls, sumdb.as_deref(), probe, ctx),
+        ProxyAction::Test {
+            urls,
+            sumdb,
+            modules,
+            probe,
+        } => test(urls, sumdb.as_deref(), &options(probe, modules)?, ctx),
         ProxyAction::Rank {
             candidates,
             no_builtin,
+            module,
             probe,
-        } => rank(candidates.as_deref(), *no_builtin, probe, ctx),
+        } => rank(
+            candidates.as_deref(),
+            *no_builtin,
+            &options(probe, module.module.as_slice())?,
+            ctx,
+        ),
     }
 }
 
-/// Resolve the probe flags into options.
-fn options(probe: &ProbeArgs) -> Result<ProbeOptions> {
+/// Resolve the probe flags and the `--module`s into options: the first module is probed for
+/// latency and protocol facts, the others are asked of every proxy that answers (as `check`
+/// walks its `--module`s). Shared with `setup` and `proxy rank` (one module there).
+pub(crate) fn options(probe: &ProbeArgs, modules: &[String]) -> Result<ProbeOptions> {
     let mut opts = ProbeOptions {
         timeout: probe.timeout,
         samples: probe.samples as usize,
         ..Default::default()
     };
-    if let Some(m) = &probe.module {
-        let (path, version) = m
-            .rsplit_once('@')
-            .filter(|(p, v)| !p.is_empty() && v.starts_with('v'))
-            .ok_or_else(|| {
-                crate::hinted(
-                    format!("invalid --module {m:?}"),
-                    "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
-                )
-            })?;
-        crate::syntax::module::escape_path(path)
-            .and_then(|_| crate::syntax::module::escape_version(version))
-            .map_err(|e| {
-                crate::hinted(
-                    format!("invalid --module {m:?}: {e}"),
-                    "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
-                )
-            })?;
-        opts.module = path.to_string();
-        opts.version = version.to_string();
+    let modules: Vec<(String, String)> = modules
+        .iter()
+        .map(|m| proxy::parse_module_arg(m))
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            crate::hinted(
+                e,
+                "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
+            )
+        })?;
+    if let Some(((path, version), rest)) = modules.split_first() {
+        (opts.module, opts.version) = (path.clone(), version.clone());
+        opts.also = rest.to_vec();
         opts.chosen = "--module".into();
     }
     Ok(opts)
@@ -97,10 +103,10 @@ fn parse_urls(urls: &[String]) -> Result<Vec<Url>> {
 fn test(
     urls: &[String],
     sumdb_flag: Option<&str>,
-    probe: &ProbeArgs,
+    opts: &ProbeOptions,
     ctx: &Context,
 ) -> Result<Outcome> {
-    let opts = options(probe)?;
+    let opts = opts.clone();
     let go_env = if urls.is_empty() {
         Some(ctx.load_go_env()?)
     } else {
@@ -249,10 +255,9 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
 fn rank(
     candidates: Option<&std::path::Path>,
     no_builtin: bool,
-    probe: &ProbeArgs,
+    opts: &ProbeOptions,
     ctx: &Context,
 ) -> Result<Outcome> {
-    let opts = options(probe)?;
     let mut mirrors = if no_builtin {
         Vec::new()
     } else {
@@ -291,7 +296,7 @@ fn rank(
         .unwrap_or_default();
     let urls = parse_urls(&mirrors.iter().map(|m| m.url.clone()).collect::<Vec<_>>())?;
     let prober = Prober::new(&ctx.env);
-    let reports = proxy::test_all(&prober, &urls, &opts);
+    let reports = proxy::test_all(&prober, &urls, opts);
     let rows = catalogue::rank(&mirrors, &reports, &current);
     let any_ok = rows.iter().any(|r| r.ok);
     if ctx.output.json {

@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
     output::note(&current_block(ctx, &go_env));
 
     let candidates = candidates(args, &go_env)?;
-    let opts = probe_options(args)?;
+    let opts = super::proxy::options(&args.probe, args.module.module.as_slice())?;
     let prober = Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
     let urls: Vec<Url> = candidates.iter().map(|c| c.url.clone()).collect();
     let reports = spin(
@@ -327,28 +327,6 @@ fn mirrors(list: Vec<catalogue::Mirror>) -> Vec<(Url, String)> {
     list.into_iter()
         .filter_map(|m| Some((proxy::parse_proxy_url(&m.url).ok()?, m.name)))
         .collect()
-}
-
-fn probe_options(args: &SetupArgs) -> Result<ProbeOptions> {
-    let mut opts = ProbeOptions {
-        timeout: args.probe.timeout,
-        samples: args.probe.samples as usize,
-        ..Default::default()
-    };
-    if let Some(m) = &args.probe.module {
-        let (path, version) = m
-            .rsplit_once('@')
-            .filter(|(p, v)| !p.is_empty() && v.starts_with('v'))
-            .ok_or_else(|| {
-                crate::hinted(
-                    format!("invalid --module {m:?}"),
-                    "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
-                )
-            })?;
-        opts.module = path.to_string();
-        opts.version = version.to_string();
-    }
-    Ok(opts)
 }
 
 /// The URL as go would be given it (unredacted: it is written to GOPROXY), without the `/`

@@ -18,6 +18,7 @@ mod port;
 mod portability;
 mod probe;
 mod profile;
+mod proxy_cmd;
 mod route_referee;
 mod secrets;
 mod setup;
