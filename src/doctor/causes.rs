@@ -123,6 +123,12 @@ causes! {
     VENDOR_MODE = "settings.goflags-vendor",
         "-mod=vendor makes go use only the vendor directory, which does not have this package",
         "go mod vendor (refresh vendor/), or remove -mod=vendor from GOFLAGS";
+    GOMOD_NOT_FOUND = "gomod.not-found",
+        "go runs in module mode and found no go.mod in this directory or any directory above it: it is not inside a module",
+        "run go from your module's directory (the one with go.mod), or start a module there: go mod init example.com/yourmodule";
+    PACKAGE_NOT_REQUIRED = "gomod.package-not-required",
+        "the code imports a package that no module in go.mod's requirements provides; go adds requirements only when asked (go get, go mod tidy)",
+        "go get PACKAGE (or go mod tidy, which adds every missing requirement); if that download fails, `godoctor explain -- go get PACKAGE` says why";
     ENV_FILE = "settings.envfile",
         "go cannot read or write its env file (GOENV)",
         "check the path and permissions of the go env file (`go env GOENV`)";

@@ -126,6 +126,34 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
                 .clone()
                 .unwrap_or_else(|| causes::MISSING_GOSUM.fix.to_string()),
         ),
+        Symptom::NoGoMod => {
+            let text = match facts.get("GO111MODULE") {
+                "on" => format!(
+                    "{}; GO111MODULE=on{}",
+                    causes::GOMOD_NOT_FOUND.cause,
+                    d.source_note("GO111MODULE")
+                ),
+                _ => causes::GOMOD_NOT_FOUND.cause.to_string(),
+            };
+            d.set(
+                &causes::GOMOD_NOT_FOUND,
+                text,
+                causes::GOMOD_NOT_FOUND.fix.to_string(),
+            )
+        }
+        Symptom::PackageNotRequired {
+            package,
+            suggestion,
+        } => d.set(
+            &causes::PACKAGE_NOT_REQUIRED,
+            format!("the code imports {package}, but no module in go.mod's requirements provides it; go adds requirements only when asked (go get, go mod tidy)"),
+            format!(
+                "{} (or go mod tidy, which adds every missing requirement); if that download fails, `godoctor explain -- go get {package}` says why",
+                suggestion
+                    .clone()
+                    .unwrap_or_else(|| format!("go get {package}"))
+            ),
+        ),
         Symptom::PathMismatch { declared, required } => d.path_mismatch(declared, required),
         Symptom::MajorVersion { detail } => d.major_version(detail),
         Symptom::UnrecognizedImportPath { path } => d.unrecognized(path),

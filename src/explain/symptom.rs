@@ -45,6 +45,13 @@ pub enum Symptom {
     MajorVersion { detail: String },
     /// `unrecognized import path "P"` without a more specific reason on the line.
     UnrecognizedImportPath { path: String },
+    /// `go.mod file not found in current directory or any parent directory`
+    NoGoMod,
+    /// `no required module provides package P; to add it:` and go's suggested command.
+    PackageNotRequired {
+        package: String,
+        suggestion: Option<String>,
+    },
     /// `terminal prompts disabled`: git wanted credentials; the host git named
     /// (`could not read Username for 'https://HOST'`), when the line has it.
     TerminalPrompts { host: Option<String> },
@@ -216,6 +223,11 @@ fn refine(item: &mut Item, line: &str) {
         {
             *suggestion = Some(line.to_string());
         }
+        Some(Symptom::PackageNotRequired { suggestion, .. })
+            if suggestion.is_none() && line.starts_with("go get ") =>
+        {
+            *suggestion = Some(line.to_string());
+        }
         Some(Symptom::PathMismatch { required, .. }) if required.is_none() => {
             if let Some(r) = line.strip_prefix("but was required as:") {
                 *required = Some(r.trim().to_string());
@@ -261,6 +273,21 @@ pub fn classify(line: &str) -> Option<Symptom> {
     }
     if has(": checksum mismatch") || has("checksum missing from sumdb response") {
         return Some(Symptom::ChecksumMismatch { go_sum: false });
+    }
+    if has("go.mod file not found in current directory or any parent directory") {
+        return Some(Symptom::NoGoMod);
+    }
+    if let Some(rest) = after(line, "no required module provides package ") {
+        let package = rest
+            .split([';', ' '])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(':')
+            .to_string();
+        return Some(Symptom::PackageNotRequired {
+            package,
+            suggestion: None,
+        });
     }
     if has("missing go.sum entry") {
         return Some(Symptom::MissingGoSum { suggestion: None });
@@ -590,6 +617,22 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    // Printed by go 1.26 (tests/it/explain.rs runs go again for each).
+    #[test]
+    fn module_layout_errors() {
+        assert_eq!(
+            one("go: go.mod file not found in current directory or any parent directory; see 'go help modules'").symptom,
+            Some(Symptom::NoGoMod)
+        );
+        assert_eq!(
+            one("main.go:2:8: no required module provides package example.com/x/sub; to add it:\n\tgo get example.com/x/sub\n").symptom,
+            Some(Symptom::PackageNotRequired {
+                package: "example.com/x/sub".into(),
+                suggestion: Some("go get example.com/x/sub".into())
+            })
+        );
     }
 
     #[test]

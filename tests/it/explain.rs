@@ -851,3 +851,30 @@ fn refused_direct_host_says_why_go_went_direct() {
         "GOPRIVATE kept go away from the proxy"
     );
 }
+
+/// Not fetch errors, but where people meet them first: outside a module, and an import that
+/// no requirement provides. Each fix, applied, lets the same go command succeed.
+#[test]
+fn no_go_mod_and_an_import_no_requirement_provides() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    user.write_file("main.go", "package main\n\nfunc main() {}\n");
+    let d = diagnose(&user, &["build", "."], "gomod.not-found");
+    let fix = field(&d, "fix");
+    let init = &fix[fix.find("go mod init ").expect("go mod init in the fix")..];
+    let words: Vec<&str> = init.split_whitespace().collect();
+    user.go(&words[1..4]).assert_success();
+    user.go(&["build", "."]).assert_success();
+
+    user.write_file(
+        "main.go",
+        "package main\n\nimport _ \"example.com/hello\"\n\nfunc main() {}\n",
+    );
+    let d = diagnose(&user, &["build", "."], "gomod.package-not-required");
+    assert_has(&d, "cause", "imports example.com/hello");
+    let fix = field(&d, "fix");
+    assert!(fix.starts_with("go get example.com/hello "), "{d:#}");
+    user.go(&["get", "example.com/hello"]).assert_success();
+    user.go(&["build", "."]).assert_success();
+}
