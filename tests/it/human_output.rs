@@ -107,3 +107,116 @@ fn port_free_and_explain() {
         )
     );
 }
+
+/// Like [`out`] for a command that fails: its stderr (the `error:`/`help:` lines).
+fn err(user: &GoUser, args: &[&str], code: i32) -> String {
+    let mut all = vec!["--color", "never"];
+    all.extend_from_slice(args);
+    let run = user.godoctor(&all);
+    run.assert_code(code);
+    stable(user, &run.stderr)
+}
+
+const HELLO: &str = "example.com/hello@v1.0.0";
+
+fn hello_proxy() -> GoProxy {
+    GoProxy::start(vec![Module::new("example.com/hello", "v1.0.0")])
+}
+
+/// `proxy test` of the effective GOPROXY: a refused first entry with `|` (go falls through),
+/// a serving proxy, and GOSUMDB=off; then one URL given on the command line.
+#[test]
+fn proxy_test_chain_and_one_url() {
+    let good = hello_proxy();
+    let dead = common::proxy::refused_url();
+    let user = GoUser::new()
+        .with_network_jail()
+        .without_env("GOPROXY")
+        .without_env("GOSUMDB");
+    user.write_goenv(&format!("GOPROXY={dead}|{},off\nGOSUMDB=off\n", good.url()));
+    let probe = ["--samples", "1", "--timeout", "5s", "--module", HELLO];
+    let mut args = vec!["proxy", "test"];
+    args.extend(probe);
+    // The hint names the refused port bare (`godoctor port N`).
+    let dead_port = dead.rsplit(':').next().expect("a port").to_string();
+    insta::assert_snapshot!(
+        "proxy_test_chain",
+        out(&user, &args, 1).replace(&dead_port, "[PORT]")
+    );
+    let url = good.url();
+    args.push(&url);
+    insta::assert_snapshot!("proxy_test_url", out(&user, &args, 0));
+}
+
+/// `proxy rank` over a candidates file: a serving proxy (slowed to a steady 3-digit latency,
+/// so the table's columns keep their width) ranked first, a refused one unranked.
+#[test]
+fn proxy_rank_candidates() {
+    let slow = GoProxy::builder()
+        .module(Module::new("example.com/hello", "v1.0.0"))
+        .behaviour(common::proxy::Behaviour::SlowHeaders(
+            std::time::Duration::from_millis(200),
+        ))
+        .start();
+    let user = user().with_network_jail();
+    let file = user.write_file(
+        "mirrors.txt",
+        format!(
+            "# loopback mirrors\n{} Slow mirror\n{}\n",
+            slow.url(),
+            common::proxy::refused_url()
+        ),
+    );
+    insta::assert_snapshot!(
+        "proxy_rank",
+        out(
+            &user,
+            &[
+                "proxy",
+                "rank",
+                "--no-builtin",
+                "--candidates",
+                &file.display().to_string(),
+                "--samples",
+                "1",
+                "--timeout",
+                "5s",
+                "--module",
+                HELLO,
+            ],
+            0
+        )
+    );
+}
+
+/// `explain` of a line godoctor does not recognise (an explained one: `port_free_and_explain`).
+#[test]
+fn explain_unexplained() {
+    let user = user();
+    insta::assert_snapshot!(
+        "explain_unexplained",
+        out(
+            &user,
+            &["explain", "go: something nobody has seen before"],
+            1
+        )
+    );
+}
+
+/// `undo` with nothing written yet.
+#[test]
+fn undo_with_nothing_to_undo() {
+    let user = user();
+    insta::assert_snapshot!("undo_nothing", err(&user, &["undo"], 2));
+}
+
+/// `setup` where nothing can be asked: without a terminal it names the commands that make the
+/// same choices; with `--json` it says it has no JSON. Nothing is written either way.
+#[test]
+fn setup_without_a_terminal() {
+    let user = user();
+    let before = user.read_goenv();
+    insta::assert_snapshot!("setup_no_terminal", err(&user, &["setup"], 2));
+    insta::assert_snapshot!("setup_json", err(&user, &["--json", "setup"], 2));
+    assert_eq!(user.read_goenv(), before, "nothing is written");
+}

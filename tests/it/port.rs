@@ -689,15 +689,7 @@ fn profile_apply_check_names_the_holder_and_writes_nothing() {
     let port = free_port();
     let py = python_http_server(port);
     let u = user().without_env("GOPROXY");
-    let profiles = u.godoctor_home().join("profiles");
-    std::fs::create_dir_all(&profiles).expect("mkdir profiles");
-    std::fs::write(
-        profiles.join("local.toml"),
-        format!(
-            "version = 1\ndescription = \"a local proxy\"\n[set]\nGOPROXY = \"http://127.0.0.1:{port},direct\"\n"
-        ),
-    )
-    .expect("write profile");
+    local_proxy_profile(&u, port);
     let before = u.read_goenv();
     let run = u.godoctor(&["--json", "profile", "apply", "local", "--check", "--yes"]);
     run.assert_code(1);
@@ -721,15 +713,7 @@ fn profile_apply_check_is_bounded_by_its_timeout() {
     let port = free_port();
     let _silent = python(SILENT, port);
     let u = user().without_env("GOPROXY");
-    let profiles = u.godoctor_home().join("profiles");
-    std::fs::create_dir_all(&profiles).expect("mkdir profiles");
-    std::fs::write(
-        profiles.join("local.toml"),
-        format!(
-            "version = 1\ndescription = \"a local proxy\"\n[set]\nGOPROXY = \"http://127.0.0.1:{port},direct\"\n"
-        ),
-    )
-    .expect("write profile");
+    local_proxy_profile(&u, port);
     let started = std::time::Instant::now();
     let run = u.godoctor(&[
         "--json",
@@ -747,4 +731,14 @@ fn profile_apply_check_is_bounded_by_its_timeout() {
     let problems = run.json()["check"]["problems"].to_string();
     assert!(problems.contains("hang"), "{problems}");
     assert_eq!(u.read_goenv(), None, "a refused apply writes nothing");
+}
+
+/// The user profile `local` whose GOPROXY is a proxy on 127.0.0.1:`port`.
+fn local_proxy_profile(user: &GoUser, port: u16) {
+    common::profiles::with_set(
+        user,
+        "local",
+        "a local proxy",
+        &[("GOPROXY", &format!("http://127.0.0.1:{port},direct"))],
+    );
 }

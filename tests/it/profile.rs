@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use common::GoUser;
 use common::modules::Module;
+use common::profiles;
 use common::proxy::{Behaviour, GoProxy};
 
 /// An isolated user whose go env file decides GOPROXY and GOSUMDB: the harness's safe OS
@@ -40,14 +41,6 @@ fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn write_profile(user: &GoUser, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
-    let dir = user.godoctor_home().join("profiles");
-    std::fs::create_dir_all(&dir).expect("mkdir profiles");
-    let path = dir.join(format!("{name}.toml"));
-    std::fs::write(&path, text).expect("write profile");
-    path
-}
-
 #[test]
 fn apply_writes_the_profile_go_sees_it_and_undo_reverts_it() {
     let user = user();
@@ -68,29 +61,14 @@ fn apply_writes_the_profile_go_sees_it_and_undo_reverts_it() {
     assert_eq!(user.go_env("GOSUMDB"), "sum.golang.google.cn");
 
     // `list` marks it as the active one, and only it.
-    let list = user
-        .godoctor(&["profile", "list", "--json"])
-        .assert_code(0)
-        .json();
-    let active: Vec<&str> = list["profiles"]
-        .as_array()
-        .expect("profiles array")
-        .iter()
-        .filter(|p| p["active"] == true)
-        .map(|p| p["name"].as_str().unwrap_or(""))
-        .collect();
-    assert_eq!(active, vec!["china-mirror"]);
+    assert_eq!(profiles::marked(&user, "active"), ["china-mirror"]);
 
     // Applying official removes both lines: unset is how go's defaults come back.
     user.godoctor(&["profile", "apply", "official", "--yes"])
         .assert_code(0);
     assert_eq!(goenv_map(&user), map(&[("GOFLAGS", "-mod=mod")]));
     let defaults = (user.go_env("GOPROXY"), user.go_env("GOSUMDB"));
-    let list = user
-        .godoctor(&["profile", "list", "--json"])
-        .assert_code(0)
-        .json();
-    assert!(list["profiles"][0]["name"] == "official" && list["profiles"][0]["active"] == true);
+    assert_eq!(profiles::marked(&user, "active"), ["official"]);
 
     // undo restores china-mirror, a second undo the start.
     user.godoctor(&["undo"]).assert_code(0);
@@ -287,20 +265,10 @@ fn list_marks_one_profile_in_use_and_others_with_the_same_settings_apart() {
         .assert_code(0);
     user.godoctor(&["profile", "save", "mine"]).assert_code(0);
     let marks = |user: &GoUser| {
-        let list = user
-            .godoctor(&["profile", "list", "--json"])
-            .assert_code(0)
-            .json();
-        let pick = |field: &str| -> Vec<String> {
-            list["profiles"]
-                .as_array()
-                .expect("profiles array")
-                .iter()
-                .filter(|p| p[field] == true)
-                .map(|p| p["name"].as_str().unwrap_or("").to_string())
-                .collect()
-        };
-        (pick("active"), pick("same_settings"))
+        (
+            profiles::marked(user, "active"),
+            profiles::marked(user, "same_settings"),
+        )
     };
     assert_eq!(
         marks(&user),
@@ -359,7 +327,7 @@ fn save_says_when_the_profile_keeps_a_credential() {
 fn concurrent_applies_never_mix_two_profiles() {
     let user = user();
     user.write_goenv("GOTOOLCHAIN=local\n");
-    write_profile(
+    profiles::write(
         &user,
         "alpha",
         r#"version = 1
@@ -372,7 +340,7 @@ GOPRIVATE = "alpha.example"
 GOFLAGS = "-mod=mod"
 "#,
     );
-    write_profile(
+    profiles::write(
         &user,
         "beta",
         r#"version = 1
@@ -419,19 +387,8 @@ GOINSECURE = "beta.example"
             got == alpha || got == beta,
             "round {round}: the go env file is a mix of two profiles: {got:?}"
         );
-        let list = user
-            .godoctor(&["profile", "list", "--json"])
-            .assert_code(0)
-            .json();
-        let active: Vec<&str> = list["profiles"]
-            .as_array()
-            .expect("profiles")
-            .iter()
-            .filter(|p| p["active"] == true)
-            .map(|p| p["name"].as_str().unwrap_or(""))
-            .collect();
         let want = if got == alpha { "alpha" } else { "beta" };
-        assert_eq!(active, vec![want]);
+        assert_eq!(profiles::marked(&user, "active"), [want]);
     }
 }
 
@@ -503,24 +460,24 @@ fn a_go_env_file_go_cannot_write_leaves_the_old_settings_and_says_why() {
 #[test]
 fn broken_profile_files_are_reported_by_file_line_and_column() {
     let user = user();
-    let bad = write_profile(&user, "bad", "version = 1\ndescription = \"x\n");
-    let unknown = write_profile(
+    let bad = profiles::write(&user, "bad", "version = 1\ndescription = \"x\n");
+    let unknown = profiles::write(
         &user,
         "unknown",
         "version = 1\ndescription = \"x\"\nunsett = [\"GOPROXY\"]\n",
     );
-    let notallowed = write_profile(
+    let notallowed = profiles::write(
         &user,
         "notallowed",
         "version = 1\ndescription = \"x\"\n[set]\nGOPATH = \"/tmp\"\n",
     );
-    let empty = write_profile(&user, "empty", "");
-    let binary = write_profile(
+    let empty = profiles::write(&user, "empty", "");
+    let binary = profiles::write(
         &user,
         "binary",
         [0x7f, b'E', b'L', b'F', 0, 0xff, 0xfe, 1, 2],
     );
-    let huge = write_profile(&user, "huge", "#".repeat(2 * 1024 * 1024));
+    let huge = profiles::write(&user, "huge", "#".repeat(2 * 1024 * 1024));
 
     let show = |name: &str| user.godoctor(&["profile", "show", name]);
     show("bad")
@@ -623,7 +580,7 @@ fn save_captures_the_current_settings_and_applies_back() {
 #[test]
 fn shell_export_sourced_by_sh_gives_the_same_values_in_go_env() {
     let user = GoUser::new(); // GOPROXY=off and GOSUMDB=off in the OS environment
-    write_profile(
+    profiles::write(
         &user,
         "tricky",
         r#"version = 1
@@ -812,12 +769,11 @@ fn offline_profile_builds_from_the_module_cache_without_network() {
 /// A user profile pointing at a loopback proxy (checksum database off, so nothing else is
 /// probed).
 fn loopback_profile(user: &GoUser, name: &str, goproxy: &str) {
-    write_profile(
+    profiles::with_set(
         user,
         name,
-        format!(
-            "version = 1\ndescription = \"loopback\"\n[set]\nGOPROXY = \"{goproxy}\"\nGOSUMDB = \"off\"\n"
-        ),
+        "loopback",
+        &[("GOPROXY", goproxy), ("GOSUMDB", "off")],
     );
 }
 

@@ -7,7 +7,6 @@
 use crate::common;
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use common::modules::Module;
@@ -15,7 +14,7 @@ use common::proxy::{Behaviour, GoProxy, refused_url};
 use common::sumdb::SumDb;
 use common::{GoUser, godoctor_bin};
 use rexpect::process::WaitStatus;
-use rexpect::session::{PtySession, spawn_with_options};
+use rexpect::session::PtySession;
 
 const DOWN: &str = "\x1b[B";
 const ENTER: &str = "\r";
@@ -37,43 +36,11 @@ fn user(goenv: &str) -> GoUser {
     u
 }
 
-/// The variables [`GoUser`] gives its children, copied onto a pty child.
-const PASSED: &[&str] = &[
-    "PATH",
-    "HOME",
-    "XDG_CONFIG_HOME",
-    "XDG_CACHE_HOME",
-    "GOPATH",
-    "GOMODCACHE",
-    "GOCACHE",
-    "GODOCTOR_HOME",
-    "LC_ALL",
-    "GOTOOLCHAIN",
-    "GOPROXY",
-    "GOSUMDB",
-    "GOENV",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "NO_PROXY",
-];
-
 /// Start `godoctor --color never setup ARGS` in a pseudo-terminal as `user`.
 fn spawn(user: &GoUser, args: &[&str]) -> PtySession {
-    let mut cmd = Command::new(godoctor_bin());
-    cmd.env_clear()
-        .current_dir(user.work_dir())
-        .env("TERM", "xterm")
-        .args(["--color", "never", "setup"])
-        .args(args);
-    for k in PASSED {
-        if let Some(v) = user.env_var(k) {
-            cmd.env(k, v);
-        }
-    }
-    let opts = rexpect::reader::Options::new()
-        .timeout_ms(Some(30_000))
-        .strip_ansi_escape_codes(true);
-    spawn_with_options(cmd, opts).expect("start godoctor in a pty")
+    let mut cmd = common::pty::command(user, godoctor_bin());
+    cmd.args(["--color", "never", "setup"]).args(args);
+    common::pty::spawn(cmd, true)
 }
 
 fn candidates(user: &GoUser, lines: &[String]) -> PathBuf {

@@ -67,3 +67,55 @@ fn control_characters_in_values_are_escaped_in_text_output() {
         assert_eq!(j["GOPRIVATE"]["value"], HOSTILE);
     }
 }
+
+/// A spinner is for a person: stderr a terminal, stdout anywhere, no `--json`, no `-q`. With
+/// stderr on a pseudo-terminal and stdout in a file, `port --wait-held` draws its progress
+/// line; the same run with `--json` or `-q` draws nothing there, and stdout holds only JSON.
+#[test]
+fn a_spinner_draws_only_for_a_person_never_in_json_or_quiet_mode() {
+    let user = GoUser::new();
+    let port = common::proxy::closed_port().to_string();
+    let stdout = user.root().join("stdout");
+    let run = |extra: &[&str]| -> (String, String) {
+        // sh puts stdout in a file; stderr stays on the pty.
+        let mut cmd = common::pty::command(&user, "sh");
+        cmd.arg("-c")
+            .arg("out=$1; shift; exec \"$@\" >\"$out\"")
+            .arg("sh")
+            .arg(&stdout)
+            .arg(common::godoctor_bin())
+            .args(extra)
+            .args(["port", &port, "--wait-held", "--timeout", "1s"]);
+        let mut p = common::pty::spawn(cmd, false);
+        let terminal = p.exp_eof().unwrap_or_default();
+        let out = std::fs::read_to_string(&stdout).unwrap_or_default();
+        (terminal, out)
+    };
+    let spinner = |text: &str| {
+        text.contains("waiting for port")
+            || text.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c))
+    };
+
+    // The control: a person at a terminal sees the progress line.
+    let (terminal, _) = run(&[]);
+    assert!(
+        spinner(&terminal),
+        "no spinner on the terminal: {terminal:?}"
+    );
+
+    for flags in [&["--json"][..], &["-q"][..]] {
+        let (terminal, out) = run(flags);
+        assert!(
+            !spinner(&terminal),
+            "{flags:?} drew a spinner: {terminal:?}"
+        );
+        assert!(
+            !terminal.replace("\r\n", "\n").contains('\r'),
+            "{flags:?}: a carriage return redraws a line: {terminal:?}"
+        );
+        if flags == ["--json"] {
+            let j: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON only");
+            assert_eq!(j["reached"], false, "{out}");
+        }
+    }
+}

@@ -24,7 +24,9 @@
 
 pub mod gosumdb;
 pub mod modules;
+pub mod profiles;
 pub mod proxy;
+pub mod pty;
 pub mod snapshot;
 pub mod sumdb;
 
