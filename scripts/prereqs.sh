@@ -37,6 +37,7 @@ command -v go >/dev/null 2>&1 || {
   exit 1
 }
 
+need git git "go's direct fetches from a local repository (tests/it/explain.rs unknown revision)"
 need /usr/lib/go-1.19/bin/go golang-1.19-go "an old go without \$GOROOT/go.env: tests/it/env.rs provenance on Go < 1.21"
 need script bsdutils "a pseudo-terminal for the prompts of tests/it/profile.rs and tests/it/setup.rs"
 need chattr e2fsprogs "a go env file even root cannot write, in tests/it/profile.rs"

@@ -123,6 +123,9 @@ causes! {
     VENDOR_MODE = "settings.goflags-vendor",
         "-mod=vendor makes go use only the vendor directory, which does not have this package",
         "go mod vendor (refresh vendor/), or remove -mod=vendor from GOFLAGS";
+    UNKNOWN_REVISION = "version.unknown-revision",
+        "the module's repository has no tag, branch or commit by that name (a typo, a tag not pushed yet, or one deleted)",
+        "see which versions go can find: go list -m -versions MODULE; require one of them, or push the missing tag (git push origin TAG)";
     GOMOD_NOT_FOUND = "gomod.not-found",
         "go runs in module mode and found no go.mod in this directory or any directory above it: it is not inside a module",
         "run go from your module's directory (the one with go.mod), or start a module there: go mod init example.com/yourmodule";

@@ -126,6 +126,7 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
                 .clone()
                 .unwrap_or_else(|| causes::MISSING_GOSUM.fix.to_string()),
         ),
+        Symptom::UnknownRevision { rev } => d.unknown_revision(rev),
         Symptom::NoGoMod => {
             let text = match facts.get("GO111MODULE") {
                 "on" => format!(
@@ -1016,6 +1017,23 @@ impl<'a> Builder<'a> {
             format!("the go.mod of {r} says `module {d}`; go refuses a module under another path than its own (renamed, forked, or different letter case)"),
             fix,
         );
+    }
+
+    fn unknown_revision(&mut self, rev: &str) {
+        let decision = self.decision();
+        let why = self.why_direct(decision.as_ref());
+        let module = self.item.module.clone();
+        let what = module.as_deref().unwrap_or("the module");
+        let text = format!(
+            "go asked {what}'s repository itself (because {why}), and it has no tag, branch or commit named {rev}: a typo, a tag not pushed yet, or one deleted"
+        );
+        let fix = match &module {
+            Some(m) => format!(
+                "see which versions go can find: go list -m -versions {m}; require one of them, or push the missing tag (git push origin {rev})"
+            ),
+            None => causes::UNKNOWN_REVISION.fix.to_string(),
+        };
+        self.set(&causes::UNKNOWN_REVISION, text, fix);
     }
 
     fn major_version(&mut self, detail: &str) {

@@ -45,6 +45,8 @@ pub enum Symptom {
     MajorVersion { detail: String },
     /// `unrecognized import path "P"` without a more specific reason on the line.
     UnrecognizedImportPath { path: String },
+    /// `invalid version: unknown revision REV`: the repository (fetched directly) lacks it.
+    UnknownRevision { rev: String },
     /// `go.mod file not found in current directory or any parent directory`
     NoGoMod,
     /// `no required module provides package P; to add it:` and go's suggested command.
@@ -131,9 +133,12 @@ pub fn parse(output: &str) -> Vec<Item> {
         }
         let indented = line.starts_with([' ', '\t']) && !std::mem::take(&mut after_context);
         let symptom = classify(line);
+        // A proxy's own words under its status ("server response: not found: … unknown
+        // revision v1.9.9") belong to that status even when they name another symptom.
+        let server_says = indented && line.trim_start().starts_with("server response:");
         if let Some(prev) = items.last_mut()
             && (indented || is_boilerplate(line))
-            && !(symptom.is_some() && prev.symptom.is_some())
+            && (server_says || !(symptom.is_some() && prev.symptom.is_some()))
         {
             // A continuation names the cause more precisely than the line it continues (git's
             // "terminal prompts disabled" under "git ls-remote … exit status 128:"), or adds
@@ -273,6 +278,10 @@ pub fn classify(line: &str) -> Option<Symptom> {
     }
     if has(": checksum mismatch") || has("checksum missing from sumdb response") {
         return Some(Symptom::ChecksumMismatch { go_sum: false });
+    }
+    if let Some(rest) = after(line, "invalid version: unknown revision ") {
+        let rev = rest.split_whitespace().next().unwrap_or("").to_string();
+        return Some(Symptom::UnknownRevision { rev });
     }
     if has("go.mod file not found in current directory or any parent directory") {
         return Some(Symptom::NoGoMod);
@@ -622,6 +631,20 @@ mod tests {
     // Printed by go 1.26 (tests/it/explain.rs runs go again for each).
     #[test]
     fn module_layout_errors() {
+        let i =
+            one("go: git.corp.example/lib.git@v1.9.9: invalid version: unknown revision v1.9.9");
+        assert_eq!(
+            i.symptom,
+            Some(Symptom::UnknownRevision {
+                rev: "v1.9.9".into()
+            })
+        );
+        assert_eq!(i.module.as_deref(), Some("git.corp.example/lib.git"));
+        // Through a proxy the same words come back as its 404 body: a proxy status, as go says.
+        assert!(matches!(
+            one("go: example.com/hello@v1.9.9: reading http://127.0.0.1:9/example.com/hello/@v/v1.9.9.info: 404 Not Found\n\tserver response: not found: example.com/hello@v1.9.9: invalid version: unknown revision v1.9.9").symptom,
+            Some(Symptom::HttpStatus { status: 404, .. })
+        ));
         assert_eq!(
             one("go: go.mod file not found in current directory or any parent directory; see 'go help modules'").symptom,
             Some(Symptom::NoGoMod)

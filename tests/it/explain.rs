@@ -878,3 +878,70 @@ fn no_go_mod_and_an_import_no_requirement_provides() {
     user.go(&["get", "example.com/hello"]).assert_success();
     user.go(&["build", "."]).assert_success();
 }
+
+/// A version the repository does not have, fetched directly (GOPRIVATE): go's "unknown
+/// revision". The repository is a local bare git repository that git reaches through an
+/// `insteadOf` rule in the test user's ~/.gitconfig (a `.git`-suffixed module path makes go run
+/// git without go-get discovery), so nothing leaves the machine.
+#[test]
+fn unknown_revision_of_a_private_repository() {
+    let git = |dir: &std::path::Path, args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    let user = user("GOPROXY=direct\nGOSUMDB=off\nGOPRIVATE=git.corp.example\n");
+    let src = user.root().join("lib-src");
+    std::fs::create_dir_all(&src).expect("test setup");
+    std::fs::write(
+        src.join("go.mod"),
+        "module git.corp.example/lib.git\n\ngo 1.21\n",
+    )
+    .expect("test setup");
+    std::fs::write(src.join("lib.go"), "package lib\n").expect("test setup");
+    git(&src, &["init", "-q"]);
+    git(&src, &["add", "."]);
+    git(&src, &["commit", "-qm", "first"]);
+    git(&src, &["tag", "v1.0.0"]);
+    let bare = user.root().join("lib.git");
+    git(
+        user.root(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            src.to_str().expect("utf-8"),
+            "lib.git",
+        ],
+    );
+    std::fs::write(
+        user.home().join(".gitconfig"),
+        format!(
+            "[url \"file://{}\"]\n\tinsteadOf = https://git.corp.example/lib\n",
+            bare.display()
+        ),
+    )
+    .expect("test setup");
+    user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
+
+    let d = diagnose(
+        &user,
+        &["get", "git.corp.example/lib.git@v1.9.9"],
+        "version.unknown-revision",
+    );
+    assert_has(&d, "cause", "no tag, branch or commit named v1.9.9");
+    assert_has(&d, "cause", "git.corp.example");
+    assert_eq!(d["module"], "git.corp.example/lib.git", "{d:#}");
+    // The fix's command lists what exists; requiring that version works.
+    assert_has(&d, "fix", "go list -m -versions git.corp.example/lib.git");
+    let listed = user.go(&["list", "-m", "-versions", "git.corp.example/lib.git"]);
+    listed.assert_success();
+    assert!(listed.stdout.contains("v1.0.0"), "{listed}");
+    user.go(&["get", "git.corp.example/lib.git@v1.0.0"])
+        .assert_success();
+}
