@@ -126,6 +126,9 @@ causes! {
     UNKNOWN_REVISION = "version.unknown-revision",
         "the module's repository has no tag, branch or commit by that name (a typo, a tag not pushed yet, or one deleted)",
         "see which versions go can find: go list -m -versions MODULE; require one of them, or push the missing tag (git push origin TAG)";
+    MALFORMED_PATH = "module.path-malformed",
+        "go refuses the module path as written: a path to download must start with a domain name (a dot in its first element), and every element must use go's allowed characters",
+        "use the module's full path (host/owner/name); a local module without a domain is required through a replace directive: go mod edit -replace PATH=../DIR, then go get PATH";
     GOMOD_NOT_FOUND = "gomod.not-found",
         "go runs in module mode and found no go.mod in this directory or any directory above it: it is not inside a module",
         "run go from your module's directory (the one with go.mod), or start a module there: go mod init example.com/yourmodule";

@@ -127,6 +127,24 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
                 .unwrap_or_else(|| causes::MISSING_GOSUM.fix.to_string()),
         ),
         Symptom::UnknownRevision { rev } => d.unknown_revision(rev),
+        Symptom::MalformedPath { path, reason } => {
+            let (text, fix) = if reason.contains("missing dot in first path element") {
+                (
+                    format!(
+                        "\"{path}\" has no dot in its first element, so it names no server go could download it from; go accepts such a path only when go.mod replaces it with a directory"
+                    ),
+                    format!(
+                        "use the module's full path (host/owner/name) if it lives on a server; if it is a local module: go mod edit -replace {path}=../DIR (its directory), then go get {path}"
+                    ),
+                )
+            } else {
+                (
+                    format!("{} (\"{path}\": {reason})", causes::MALFORMED_PATH.cause),
+                    causes::MALFORMED_PATH.fix.to_string(),
+                )
+            };
+            d.set(&causes::MALFORMED_PATH, text, fix)
+        }
         Symptom::NoGoMod => {
             let text = match facts.get("GO111MODULE") {
                 "on" => format!(

@@ -47,7 +47,10 @@ pub enum Symptom {
     UnrecognizedImportPath { path: String },
     /// `invalid version: unknown revision REV`: the repository (fetched directly) lacks it.
     UnknownRevision { rev: String },
-    /// `go.mod file not found in current directory or any parent directory`
+    /// `malformed module path "P": REASON`
+    MalformedPath { path: String, reason: String },
+    /// `go.mod file not found in current directory or any parent directory`, and
+    /// `cannot find main module, but found .git/config in DIR`
     NoGoMod,
     /// `no required module provides package P; to add it:` and go's suggested command.
     PackageNotRequired {
@@ -283,7 +286,16 @@ pub fn classify(line: &str) -> Option<Symptom> {
         let rev = rest.split_whitespace().next().unwrap_or("").to_string();
         return Some(Symptom::UnknownRevision { rev });
     }
-    if has("go.mod file not found in current directory or any parent directory") {
+    if let Some(rest) = after(line, "malformed module path \"") {
+        let (path, reason) = rest.split_once("\": ").unwrap_or((rest, ""));
+        return Some(Symptom::MalformedPath {
+            path: path.trim_end_matches('"').to_string(),
+            reason: reason.trim().to_string(),
+        });
+    }
+    if has("go.mod file not found in current directory or any parent directory")
+        || has("cannot find main module, but found")
+    {
         return Some(Symptom::NoGoMod);
     }
     if let Some(rest) = after(line, "no required module provides package ") {
@@ -631,6 +643,17 @@ mod tests {
     // Printed by go 1.26 (tests/it/explain.rs runs go again for each).
     #[test]
     fn module_layout_errors() {
+        assert_eq!(
+            one("go: cannot find main module, but found .git/config in /src/app\n\tto create a module there, run:\n\tgo mod init").symptom,
+            Some(Symptom::NoGoMod)
+        );
+        assert_eq!(
+            one("go: malformed module path \"foo/bar\": missing dot in first path element").symptom,
+            Some(Symptom::MalformedPath {
+                path: "foo/bar".into(),
+                reason: "missing dot in first path element".into()
+            })
+        );
         let i =
             one("go: git.corp.example/lib.git@v1.9.9: invalid version: unknown revision v1.9.9");
         assert_eq!(

@@ -945,3 +945,32 @@ fn unknown_revision_of_a_private_repository() {
     user.go(&["get", "git.corp.example/lib.git@v1.0.0"])
         .assert_success();
 }
+
+/// A module path with no domain, and a repository without go.mod: the fixes applied let go on.
+#[test]
+fn malformed_local_path_and_a_repository_without_go_mod() {
+    let user = user("GOPROXY=off\nGOSUMDB=off\n");
+    user.write_file(".git/config", "");
+    user.write_file("main.go", "package main\n\nfunc main() {}\n");
+    let d = diagnose(&user, &["build", "."], "gomod.not-found");
+    assert_has(&d, "fix", "go mod init example.com/yourmodule");
+    user.go(&["mod", "init", "example.com/yourmodule"])
+        .assert_success();
+    // (not `go build`: the empty .git/config would fail its VCS stamping, another story)
+    user.go(&["list", "-m"])
+        .assert_stdout_contains("example.com/yourmodule");
+
+    user.write_file("bar/go.mod", "module foo/bar\n\ngo 1.21\n");
+    user.write_file("bar/bar.go", "package bar\n");
+    let d = diagnose(&user, &["get", "foo/bar"], "module.path-malformed");
+    assert_has(&d, "cause", "\"foo/bar\" has no dot in its first element");
+    let fix = field(&d, "fix");
+    assert!(
+        fix.contains("go mod edit -replace foo/bar=../DIR") && fix.ends_with("go get foo/bar"),
+        "{d:#}"
+    );
+    // The fix with the directory filled in.
+    user.go(&["mod", "edit", "-replace", "foo/bar=./bar"])
+        .assert_success();
+    user.go(&["get", "foo/bar"]).assert_success();
+}
