@@ -85,36 +85,15 @@ pub fn latency_bar(min: f64, median: f64, scale: f64) -> String {
 }
 
 /// The mark for a severity or status: ✓ ok, ! warning, ✗ error, • info.
-pub fn glyph(status: Status) -> String {
+pub fn glyph(status: Severity) -> String {
     let (g, c) = match status {
-        Status::Ok => ("✓", Color::Green),
-        Status::Warn => ("!", Color::Yellow),
-        Status::Error => ("✗", Color::Red),
-        Status::Info => ("•", Color::Cyan),
-        Status::Skip => ("-", Color::BrightBlack),
+        Severity::Ok => ("✓", Color::Green),
+        Severity::Warn => ("!", Color::Yellow),
+        Severity::Error => ("✗", Color::Red),
+        Severity::Info => ("•", Color::Cyan),
+        Severity::Skip => ("-", Color::BrightBlack),
     };
     g.color(c).bold().to_string()
-}
-
-/// Display status shared by checks, findings and table rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Ok,
-    Skip,
-    Info,
-    Warn,
-    Error,
-}
-
-impl From<Severity> for Status {
-    fn from(s: Severity) -> Self {
-        match s {
-            Severity::Info => Status::Info,
-            Severity::Warning => Status::Warn,
-            Severity::Error => Status::Error,
-        }
-    }
 }
 
 /// Colour a piece of text as a heading.
@@ -128,13 +107,13 @@ pub fn dim(text: &str) -> String {
 }
 
 /// Colour a piece of text in the colour of a status.
-pub fn paint(text: &str, status: Status) -> String {
+pub fn paint(text: &str, status: Severity) -> String {
     match status {
-        Status::Ok => text.green().to_string(),
-        Status::Warn => text.yellow().to_string(),
-        Status::Error => text.red().to_string(),
-        Status::Info => text.cyan().to_string(),
-        Status::Skip => text.dimmed().to_string(),
+        Severity::Ok => text.green().to_string(),
+        Severity::Warn => text.yellow().to_string(),
+        Severity::Error => text.red().to_string(),
+        Severity::Info => text.cyan().to_string(),
+        Severity::Skip => text.dimmed().to_string(),
     }
 }
 

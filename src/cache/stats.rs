@@ -450,7 +450,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(
             (f[0].code, f[0].severity),
-            ("cache.changed", Severity::Warning)
+            ("cache.changed", Severity::Warn)
         );
         assert!(f[0].message.contains("/c/x.tmp"));
         w.tally.issues.unreadable = 1;

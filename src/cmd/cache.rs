@@ -21,7 +21,7 @@ use crate::cache::walk::{self, Walk, WalkError, WalkOptions};
 use crate::cli::{CacheAction, CacheArgs, PruneArgs};
 use crate::finding::{self, Finding, Severity};
 use crate::goenv::GoBinary;
-use crate::output::{self, Status};
+use crate::output;
 
 pub fn run(ctx: &Context, args: &CacheArgs) -> Result<Outcome> {
     let threads = args.threads.map(usize::from);
@@ -408,11 +408,7 @@ fn render(
     if !findings.is_empty() {
         out.push('\n');
         for f in findings {
-            out.push_str(&format!(
-                "{} {}\n",
-                output::glyph(Status::from(f.severity)),
-                f.message
-            ));
+            out.push_str(&format!("{} {}\n", output::glyph(f.severity), f.message));
             if let Some(h) = &f.hint {
                 out.push_str(&format!("  {}\n", output::dim(&format!("hint: {h}"))));
             }
@@ -711,12 +707,12 @@ fn render_prune(
         Some(r) => {
             out.push_str(&format!(
                 "{} removed {}, freed {}\n",
-                output::glyph(Status::Ok),
+                output::glyph(Severity::Ok),
                 counted(r.removed, "version", "versions"),
                 human(r.freed_bytes)
             ));
             for f in &r.failed {
-                out.push_str(&format!("{} {f}\n", output::glyph(Status::Error)));
+                out.push_str(&format!("{} {f}\n", output::glyph(Severity::Error)));
             }
         }
         None if plan.remove.is_empty() => out.push_str("nothing to remove\n"),

@@ -13,10 +13,11 @@ use crate::cache::index;
 use crate::cache::stats::{self, ModCacheReport, TreeReport};
 use crate::cache::walk::{self, WalkOptions};
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::doctor::{self, Check, GoInfo, Report, Status, network, private, render, toolchain};
+use crate::doctor::{self, Check, GoInfo, Report, network, private, render, toolchain};
 use crate::fetch::plan::SourceKind;
 use crate::fetch::proxy::{self, ProbeOptions};
 use crate::fetch::run::{SettingsRun, WalkSet, probe_settings};
+use crate::finding::Severity;
 use crate::goenv::{GoEnv, write};
 use crate::net::http::Prober;
 use crate::output;
@@ -536,7 +537,7 @@ fn refused_report(
     let mut checks = vec![
         Check::new(
             "toolchain.go",
-            Status::Error,
+            Severity::Error,
             format!("go refuses every command: {said}"),
         )
         .detail(format!(
@@ -567,7 +568,7 @@ fn no_go_report(why: &str, hint: &str) -> Report {
     Report::new(
         GoInfo::default(),
         vec![
-            Check::new("toolchain.go", Status::Error, "no usable go")
+            Check::new("toolchain.go", Severity::Error, "no usable go")
                 .detail(why.to_string())
                 .hint(hint.to_string()),
         ],

@@ -14,7 +14,7 @@ use crate::goenv::diagnose::{self, SettingFinding};
 use crate::goenv::write::{self, Change, WriteError, WriteReport};
 use crate::goenv::writecheck;
 use crate::goenv::{self as goenv_mod, FileState, GoEnv, Source};
-use crate::output::{self, Status};
+use crate::output;
 
 pub fn run(ctx: &Context, args: &EnvArgs) -> Result<Outcome> {
     match &args.action {
@@ -93,7 +93,7 @@ fn show(ctx: &Context) -> Result<Outcome> {
             .map(|f| f.finding.severity)
             .max();
         let mark = match worst {
-            Some(sev) => output::glyph(Status::from(sev)),
+            Some(sev) => output::glyph(sev),
             None => " ".to_string(),
         };
         let source = match (&s.source, &s.file, s.derived_from) {
@@ -175,7 +175,7 @@ fn show_without_go(ctx: &Context, err: anyhow::Error) -> Result<Outcome> {
         }
         output::print_block(&format!(
             "{} go was not found: only the environment and the go env file can be read\n{} {}\n\n{}",
-            output::glyph(Status::Error),
+            output::glyph(Severity::Error),
             output::heading("env file"),
             describe_file(&file),
             output::table(&table)
@@ -217,7 +217,7 @@ fn append_findings(text: &mut String, findings: &[SettingFinding], verbose: bool
     for f in shown {
         text.push_str(&format!(
             "{} {}\n",
-            output::glyph(Status::from(f.finding.severity)),
+            output::glyph(f.finding.severity),
             f.finding.message
         ));
         if let Some(h) = &f.finding.hint {
@@ -471,13 +471,13 @@ pub fn render_write(
     if report.changed.is_empty() {
         text.push_str(&format!(
             "{} nothing to change: {} already says so\n",
-            output::glyph(Status::Ok),
+            output::glyph(Severity::Ok),
             report.goenv.display()
         ));
     } else {
         text.push_str(&format!(
             "{} {verb} {}\n",
-            output::glyph(Status::Ok),
+            output::glyph(Severity::Ok),
             report.goenv.display()
         ));
         for e in &report.changed {
@@ -502,7 +502,7 @@ pub fn render_write(
         let effective = report.after.get(&s.name);
         text.push_str(&format!(
             "{} {name} is set in your environment ({name}={os}), so go keeps using {effective}\n  {} unset {name}, and remove the line that exports it from your shell profile\n",
-            output::glyph(Status::Warn),
+            output::glyph(Severity::Warn),
             output::dim("fix:"),
             name = s.name,
             os = crate::redact::value(&s.name, &s.os_value),

@@ -13,9 +13,10 @@ use super::Context;
 use crate::Outcome;
 use crate::cli::ExplainArgs;
 use crate::explain::{self, Explanation, Facts, Item, Refetch, Symptom};
+use crate::finding::Severity;
 use crate::goenv::GoEnv;
 use crate::net::http::{FetchOptions, Prober};
-use crate::output::{self, Status};
+use crate::output;
 
 /// Most bytes of stdin read: go's error output is small; a whole build log still fits.
 const MAX_INPUT: u64 = 4 * 1024 * 1024;
@@ -301,7 +302,7 @@ fn render(ex: &Explanation, verbose: bool) -> String {
         let first = d.error.lines().next().unwrap_or("");
         out.push_str(&format!(
             "{} {}\n",
-            output::glyph(Status::Error),
+            output::glyph(Severity::Error),
             output::heading(first)
         ));
         out.push_str(&output::wrap(
@@ -323,7 +324,7 @@ fn render(ex: &Explanation, verbose: bool) -> String {
     for line in &ex.unexplained {
         out.push_str(&format!(
             "{} not recognised: {}\n",
-            output::glyph(Status::Warn),
+            output::glyph(Severity::Warn),
             line.lines().next().unwrap_or("")
         ));
     }

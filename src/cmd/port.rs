@@ -13,8 +13,9 @@ use super::Context;
 use crate::Outcome;
 use crate::cli::PortArgs;
 use crate::fetch::proxy;
+use crate::finding::Severity;
 use crate::net::http::Prober;
-use crate::output::{self, Status};
+use crate::output;
 use crate::ports::effect::{self, GoEffect};
 use crate::ports::fingerprint::{self, Ask, Fingerprint};
 use crate::ports::{self, PortOwner, ask, family, search, stop};
@@ -214,17 +215,17 @@ fn render(r: &PortReport) -> String {
     if !r.in_use {
         out.push_str(&format!(
             "{} port {port} is free (nothing bound on IPv4 or IPv6)\n",
-            output::glyph(Status::Ok)
+            output::glyph(Severity::Ok)
         ));
     } else if !r.owners_available {
         out.push_str(&format!(
             "{} port {port} is in use; its owners are not available on this system (godoctor reads them from Linux's /proc): try `lsof -nP -iTCP:{port} -sTCP:LISTEN`\n",
-            output::glyph(Status::Warn)
+            output::glyph(Severity::Warn)
         ));
     } else if listeners.is_empty() {
         out.push_str(&format!(
             "{} port {port} is in use, but no listener is visible here (another network namespace or container?)\n",
-            output::glyph(Status::Warn)
+            output::glyph(Severity::Warn)
         ));
     } else {
         let who: Vec<String> = listeners.iter().map(|s| s.who()).collect();
@@ -263,13 +264,13 @@ fn render(r: &PortReport) -> String {
         }
     }
     if let Some(f) = &r.family {
-        out.push_str(&format!("{} {f}\n", output::glyph(Status::Warn)));
+        out.push_str(&format!("{} {f}\n", output::glyph(Severity::Warn)));
     }
     if let (Some(url), Some(fp)) = (&r.url, &r.answer) {
         let status = match fp.kind {
-            fingerprint::Kind::GoProxy => Status::Ok,
-            fingerprint::Kind::NotGoProxy => Status::Error,
-            fingerprint::Kind::CannotTell => Status::Warn,
+            fingerprint::Kind::GoProxy => Severity::Ok,
+            fingerprint::Kind::NotGoProxy => Severity::Error,
+            fingerprint::Kind::CannotTell => Severity::Warn,
         };
         out.push_str(&format!(
             "{} {url} answers as {}\n",
@@ -380,14 +381,14 @@ fn stop_holders(r: &PortReport, args: &PortArgs, ctx: &Context) -> Result<Outcom
     }
     let how = stop::stop(&pids, Duration::from_secs(5));
     let text = match how {
-        stop::Stopped::Term => format!("{} stopped {who} (SIGTERM)", output::glyph(Status::Ok)),
+        stop::Stopped::Term => format!("{} stopped {who} (SIGTERM)", output::glyph(Severity::Ok)),
         stop::Stopped::Killed => format!(
             "{} stopped {who} (SIGKILL after it ignored SIGTERM for 5s)",
-            output::glyph(Status::Ok)
+            output::glyph(Severity::Ok)
         ),
         stop::Stopped::Survived => format!(
             "{} {who} is still running after SIGKILL",
-            output::glyph(Status::Error)
+            output::glyph(Severity::Error)
         ),
     };
     output::println(&text)?;
@@ -430,7 +431,7 @@ fn wait(port: u16, url: Option<&Url>, args: &PortArgs, ctx: &Context) -> Result<
             bar.finish();
             let text = format!(
                 "{} port {port} {} after {:.1}s",
-                output::glyph(Status::Ok),
+                output::glyph(Severity::Ok),
                 if args.wait { "is free" } else { "answers" },
                 started.elapsed().as_secs_f64()
             );
@@ -453,7 +454,7 @@ fn wait(port: u16, url: Option<&Url>, args: &PortArgs, ctx: &Context) -> Result<
             }
             output::note(&format!(
                 "{} port {port} did not get {} within {:.1}s",
-                output::glyph(Status::Error),
+                output::glyph(Severity::Error),
                 if args.wait { "free" } else { "an answer" },
                 timeout.as_secs_f64()
             ));
@@ -494,7 +495,7 @@ fn free(args: &PortArgs, ctx: &Context) -> Result<Outcome> {
             }
             output::note(&format!(
                 "{} no free port in {}-{}: every port there is bound",
-                output::glyph(Status::Error),
+                output::glyph(Severity::Error),
                 shown.start(),
                 shown.end()
             ));

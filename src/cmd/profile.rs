@@ -16,7 +16,7 @@ use crate::goenv::diagnose::SettingFinding;
 use crate::goenv::write::{self, Change};
 use crate::goenv::{GoEnv, Source};
 use crate::net::http::Prober;
-use crate::output::{self, Status};
+use crate::output;
 use crate::profile::export::{self, Format};
 use crate::profile::plan::{self, DiffRow};
 use crate::profile::store::{ResolveError, Store};
@@ -55,7 +55,7 @@ fn resolve<'a>(ctx: &Context, store: &'a Store, name: &str) -> Result<&'a Profil
             if e.name.as_deref() != Some(name) {
                 output::note(&format!(
                     "{} skipped a profile file: {e}",
-                    output::glyph(Status::Warn)
+                    output::glyph(Severity::Warn)
                 ));
             }
         }
@@ -169,7 +169,7 @@ fn list(ctx: &Context) -> Result<Outcome> {
     for (r, p) in rows.iter().zip(&store.profiles) {
         table.push(vec![
             if r.active {
-                output::paint("*", Status::Ok)
+                output::paint("*", Severity::Ok)
             } else if r.same_settings {
                 output::dim("=")
             } else {
@@ -201,11 +201,11 @@ fn list(ctx: &Context) -> Result<Outcome> {
         )),
         Err(e) => text.push_str(&format!(
             "\n{} cannot tell which profile is active: {e}\n",
-            output::glyph(Status::Warn)
+            output::glyph(Severity::Warn)
         )),
     }
     for e in &store.broken {
-        text.push_str(&format!("{} {e}\n", output::glyph(Status::Error)));
+        text.push_str(&format!("{} {e}\n", output::glyph(Severity::Error)));
         if let Some(h) = &e.hint {
             text.push_str(&format!("  {} {h}\n", output::dim("fix:")));
         }
@@ -264,7 +264,7 @@ fn show(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
         if active == Some(true) {
             format!(
                 "  {}",
-                output::paint("* matches the current settings", Status::Ok)
+                output::paint("* matches the current settings", Severity::Ok)
             )
         } else {
             String::new()
@@ -450,7 +450,7 @@ fn render_findings(findings: &[SettingFinding], all: bool) -> String {
     {
         text.push_str(&format!(
             "{} {}\n",
-            output::glyph(Status::from(f.finding.severity)),
+            output::glyph(f.finding.severity),
             f.finding.message
         ));
         if let Some(h) = &f.finding.hint {
@@ -498,7 +498,7 @@ fn diff_text(profile: &Profile, go_env: &GoEnv, rows: &[DiffRow]) -> String {
             }
         };
         let (arrow, after) = if r.effective_change() {
-            (output::paint("→", Status::Warn), show(&r.after))
+            (output::paint("→", Severity::Warn), show(&r.after))
         } else {
             (output::dim("="), output::dim("unchanged"))
         };
@@ -515,7 +515,7 @@ fn diff_text(profile: &Profile, go_env: &GoEnv, rows: &[DiffRow]) -> String {
                     "{after} {}",
                     output::paint(
                         &format!("(an OS variable {} overrides the file; {file})", r.name),
-                        Status::Warn
+                        Severity::Warn
                     )
                 )
             }
@@ -568,7 +568,7 @@ fn diff(ctx: &Context, name: &str, set: &[String]) -> Result<Outcome> {
     if !missing.is_empty() {
         text.push_str(&format!(
             "\n{} values still to fill in: {} (e.g. {})\n",
-            output::glyph(Status::Info),
+            output::glyph(Severity::Info),
             missing.join(", "),
             example_sets(&filled.missing)
         ));
@@ -642,10 +642,10 @@ struct ApplyJson<'a> {
 fn check_text(c: &CheckJson) -> String {
     let mut text = String::new();
     for p in &c.problems {
-        text.push_str(&format!("{} {p}\n", output::glyph(Status::Error)));
+        text.push_str(&format!("{} {p}\n", output::glyph(Severity::Error)));
     }
     for w in &c.warnings {
-        text.push_str(&format!("{} {w}\n", output::glyph(Status::Warn)));
+        text.push_str(&format!("{} {w}\n", output::glyph(Severity::Warn)));
     }
     if c.problems.is_empty() {
         let line = if c.proxies.is_empty() {
@@ -653,7 +653,7 @@ fn check_text(c: &CheckJson) -> String {
         } else {
             format!("the new proxy answers: {}", c.proxies[0].url)
         };
-        text.push_str(&format!("{} {line}\n", output::glyph(Status::Ok)));
+        text.push_str(&format!("{} {line}\n", output::glyph(Severity::Ok)));
     }
     text
 }
@@ -725,7 +725,7 @@ fn apply(
                 output::print_block(&format!(
                     "{}{} not applied: nothing was changed ({})\n",
                     check_text(c),
-                    output::glyph(Status::Error),
+                    output::glyph(Severity::Error),
                     output::dim(
                         "`godoctor proxy test URL` explains a proxy in detail; apply without --check to write anyway"
                     )
@@ -837,7 +837,7 @@ pub(crate) fn saved_text(saved: &crate::profile::save::Saved) -> String {
     let profile = &saved.profile;
     let mut text = format!(
         "{} saved profile {} to {}\n",
-        output::glyph(Status::Ok),
+        output::glyph(Severity::Ok),
         profile.name,
         saved.path.display()
     );
@@ -855,7 +855,7 @@ pub(crate) fn saved_text(saved: &crate::profile::save::Saved) -> String {
     if !saved.from_env.is_empty() {
         text.push_str(&format!(
             "{} {} came from OS environment variables, not from the go env file\n",
-            output::glyph(Status::Info),
+            output::glyph(Severity::Info),
             saved.from_env.join(", ")
         ));
     }
@@ -864,7 +864,7 @@ pub(crate) fn saved_text(saved: &crate::profile::save::Saved) -> String {
     if !saved.secrets.is_empty() {
         text.push_str(&format!(
             "{} {} {} a credential, and the profile file keeps it as go uses it (the file is readable only by you): do not share the file, or move the login to ~/.netrc (`machine HOST login USER password …`), take it out of the value and save again\n",
-            output::glyph(Status::Warn),
+            output::glyph(Severity::Warn),
             saved.secrets.join(", "),
             if saved.secrets.len() == 1 { "holds" } else { "hold" }
         ));
@@ -872,7 +872,7 @@ pub(crate) fn saved_text(saved: &crate::profile::save::Saved) -> String {
     if saved.replaces_builtin {
         text.push_str(&format!(
             "{} it replaces the built-in profile {}; remove the file to get the built-in back\n",
-            output::glyph(Status::Info),
+            output::glyph(Severity::Info),
             profile.name
         ));
     }

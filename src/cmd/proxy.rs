@@ -12,8 +12,9 @@ use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
 use crate::fetch::run::{SettingsRun, probe_chain, probe_settings};
 use crate::fetch::sumdb;
 use crate::fetch::{catalogue, chain};
+use crate::finding::Severity;
 use crate::net::http::Prober;
-use crate::output::{self, Status};
+use crate::output;
 
 pub fn run(ctx: &Context, args: &ProxyArgs) -> Result<Outcome> {
     match &args.action {
@@ -198,7 +199,7 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
                 if let Some(r) = proxies.next() {
                     out.push_str(&render(std::slice::from_ref(r), scale, ctx));
                     if let Some(c) = &r.consequence {
-                        out.push_str(&format!("    {} {c}\n", output::paint("→", Status::Info)));
+                        out.push_str(&format!("    {} {c}\n", output::paint("→", Severity::Info)));
                     }
                 }
             }
@@ -209,7 +210,7 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
                     .and_then(|o| o.consequences.get(i))
                     .cloned()
                     .unwrap_or_default();
-                out.push_str(&format!("{} {c}\n", output::glyph(Status::Info)));
+                out.push_str(&format!("{} {c}\n", output::glyph(Severity::Info)));
             }
         }
     }
@@ -217,11 +218,11 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
         let line = match (&o.served_by, o.broken) {
             (Some(by), false) => format!(
                 "{} the probe module would come from {by}",
-                output::glyph(Status::Ok)
+                output::glyph(Severity::Ok)
             ),
             _ => format!(
                 "{} with this GOPROXY, go cannot download the probe module",
-                output::glyph(Status::Error)
+                output::glyph(Severity::Error)
             ),
         };
         out.push_str(&line);
@@ -230,7 +231,7 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
     if sumdb_off {
         out.push_str(&format!(
             "{} GOSUMDB=off: downloads are not verified against a checksum database\n",
-            output::glyph(Status::Warn)
+            output::glyph(Severity::Warn)
         ));
     }
     if let Some(s) = &run.sumdb {
@@ -245,7 +246,7 @@ fn render_run(goproxy: Option<&str>, run: &SettingsRun, sumdb_off: bool, ctx: &C
         if let Some(h) = &s.hint {
             out.push_str(&format!(
                 "    {} {h}\n",
-                output::paint("help:", Status::Info)
+                output::paint("help:", Severity::Info)
             ));
         }
     }
@@ -341,7 +342,7 @@ fn rank(
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default(),
-                    if r.ok { Status::Ok } else { Status::Error },
+                    if r.ok { Severity::Ok } else { Severity::Error },
                 ),
             ]);
             if let Some(scale) = scale {
@@ -366,7 +367,7 @@ fn rank(
         } else {
             text.push_str(&format!(
                 "{} no mirror passed the protocol check\n",
-                output::glyph(Status::Error)
+                output::glyph(Severity::Error)
             ));
         }
         output::print_block(&text)?;
@@ -379,7 +380,7 @@ fn rank(
 pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> String {
     let mut out = String::new();
     for r in reports {
-        if ctx.output.quiet && r.severity == Status::Ok {
+        if ctx.output.quiet && r.severity == Severity::Ok {
             continue;
         }
         let timing = match r.median_ms {
@@ -443,7 +444,7 @@ pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> Str
         if let Some(h) = &r.hint {
             out.push_str(&format!(
                 "    {} {h}\n",
-                output::paint("help:", Status::Info)
+                output::paint("help:", Severity::Info)
             ));
         }
     }

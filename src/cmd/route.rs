@@ -19,7 +19,7 @@ use crate::finding::{Finding, Severity};
 use crate::goenv::{GoEnv, Source as Provenance};
 use crate::net::credentials;
 use crate::net::http::Prober;
-use crate::output::{self, Status};
+use crate::output;
 
 /// The `route --json` document (DESIGN.md: `ok` and `served_by` at the top, `steps` in order).
 #[derive(Debug, Serialize)]
@@ -186,9 +186,9 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
             continue;
         }
         let status = if p.matched.is_some() {
-            Status::Ok
+            Severity::Ok
         } else {
-            Status::Skip
+            Severity::Skip
         };
         let value = if p.value.is_empty() {
             "(empty)".to_string()
@@ -213,7 +213,7 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
         for m in &p.near_misses {
             out.push_str(&format!(
                 "      {} near miss: {m}\n",
-                output::glyph(Status::Warn)
+                output::glyph(Severity::Warn)
             ));
         }
     }
@@ -222,9 +222,9 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
     for (i, s) in plan.sources.iter().enumerate() {
         let sep = s.separator.map_or(String::new(), |c| format!(" {c}"));
         let status = if s.skipped {
-            Status::Skip
+            Severity::Skip
         } else {
-            Status::Info
+            Severity::Info
         };
         let extra = match (&s.vcs_host, s.insecure) {
             (Some(h), true) => format!("  host {h}, insecure allowed"),
@@ -255,9 +255,9 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
     out.push_str(&format!("\n{}\n", output::heading("Checksum database")));
     let sd = &plan.sumdb;
     let status = if sd.consulted {
-        Status::Info
+        Severity::Info
     } else {
-        Status::Skip
+        Severity::Skip
     };
     out.push_str(&format!("  {} {}\n", output::glyph(status), sd.reason));
     if sd.consulted {
@@ -281,8 +281,8 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
         for f in &plan.findings {
             out.push_str(&format!(
                 "{} {}\n",
-                output::glyph(f.severity.into()),
-                output::paint(&f.message, f.severity.into())
+                output::glyph(f.severity),
+                output::paint(&f.message, f.severity)
             ));
             if let Some(h) = &f.hint {
                 out.push_str(&format!("  help: {h}\n"));
@@ -294,10 +294,10 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
         out.push_str(&format!("\n{}\n", output::heading("Probe")));
         for s in &w.steps {
             let status = match s.outcome {
-                StepOutcome::Ok => Status::Ok,
-                StepOutcome::NotFound => Status::Warn,
-                StepOutcome::Error => Status::Error,
-                StepOutcome::Skipped => Status::Skip,
+                StepOutcome::Ok => Severity::Ok,
+                StepOutcome::NotFound => Severity::Warn,
+                StepOutcome::Error => Severity::Error,
+                StepOutcome::Skipped => Severity::Skip,
             };
             let code = s.status.map_or(String::new(), |c| format!(" {c}"));
             out.push_str(&format!(
@@ -320,9 +320,9 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
         }
         if let Some(sd) = &w.sumdb {
             let status = match sd.known {
-                Some(true) => Status::Ok,
-                Some(false) => Status::Error,
-                None => Status::Warn,
+                Some(true) => Severity::Ok,
+                Some(false) => Severity::Error,
+                None => Severity::Warn,
             };
             out.push_str(&format!(
                 "  {} checksum database: {}\n",
@@ -346,14 +346,17 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
             };
             format!(
                 "{} {}@{v} is served by {by}{direct}",
-                output::glyph(Status::Ok),
+                output::glyph(Severity::Ok),
                 plan.module
             )
         } else {
             format!(
                 "{} go fails: {}",
-                output::glyph(Status::Error),
-                output::paint(w.error.as_deref().unwrap_or("unknown error"), Status::Error)
+                output::glyph(Severity::Error),
+                output::paint(
+                    w.error.as_deref().unwrap_or("unknown error"),
+                    Severity::Error
+                )
             )
         };
         out.push_str(&format!("\n{verdict}\n"));

@@ -18,15 +18,16 @@ use super::Context;
 use super::env::{render_write, write_error};
 use crate::Outcome;
 use crate::cli::SetupArgs;
-use crate::doctor::{GoInfo, Report, Status as CheckStatus, network, render};
+use crate::doctor::{GoInfo, Report, network, render};
 use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
 use crate::fetch::run::probe_settings;
 use crate::fetch::sumdb::{self, Route};
 use crate::fetch::{catalogue, chain};
+use crate::finding::Severity;
 use crate::goenv::GoEnv;
 use crate::goenv::write;
 use crate::net::http::{FetchOptions, Prober};
-use crate::output::{self, Status};
+use crate::output;
 use crate::redact::redact;
 use crate::wizard::{
     self, Answer, Current, Facts, Kind, Measurement, Plan, Probe, Qid, Question, Step, SumdbProbe,
@@ -62,7 +63,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
 
     output::note(&format!(
         "{} {} {}",
-        output::glyph(Status::Ok),
+        output::glyph(Severity::Ok),
         output::heading("go"),
         output::dim(&format!(
             "{} ({}, found via {})",
@@ -103,7 +104,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                     Ok(notes) => show_notes(&notes),
                     Err(why) => output::note(&format!(
                         "{} {}",
-                        output::glyph(Status::Error),
+                        output::glyph(Severity::Error),
                         redact(&why)
                     )),
                 }
@@ -141,9 +142,9 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                 };
                 if m.ok {
                     let mark = if m.verdict == "ok" {
-                        Status::Ok
+                        Severity::Ok
                     } else {
-                        Status::Warn
+                        Severity::Warn
                     };
                     output::note(&format!(
                         "{} {}",
@@ -162,7 +163,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
             Step::Declined => {
                 output::note(&format!(
                     "{} nothing was changed",
-                    output::glyph(Status::Info)
+                    output::glyph(Severity::Info)
                 ));
                 return Ok(Outcome::Clean);
             }
@@ -252,12 +253,12 @@ fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
         &crate::net::credentials::load_netrc(&ctx.env),
     )
     .iter()
-    .filter(|c| matches!(c.status, CheckStatus::Warn | CheckStatus::Error))
+    .filter(|c| matches!(c.status, Severity::Warn | Severity::Error))
     {
-        let mark = if c.status == CheckStatus::Error {
-            Status::Error
+        let mark = if c.status == Severity::Error {
+            Severity::Error
         } else {
-            Status::Warn
+            Severity::Warn
         };
         text.push_str(&format!("{} {}\n", output::glyph(mark), c.title));
     }
@@ -478,7 +479,7 @@ fn prompt_error(e: dialoguer::Error) -> anyhow::Error {
 /// Ask one question on the terminal. Esc (and Ctrl-C) cancel the whole wizard.
 fn ask(term: &Term, theme: &dyn Theme, q: &Question) -> Result<Answer> {
     for n in &q.notes {
-        output::note(&format!("{} {}", output::glyph(Status::Info), redact(n)));
+        output::note(&format!("{} {}", output::glyph(Severity::Info), redact(n)));
     }
     let answer = match &q.kind {
         Kind::Select { options, default } => Select::with_theme(theme)
@@ -587,7 +588,7 @@ fn render_plan(plan: &Plan) -> String {
             r.current.clone()
         };
         let mark = if r.changed {
-            output::paint("~", Status::Warn)
+            output::paint("~", Severity::Warn)
         } else {
             " ".to_string()
         };
@@ -608,14 +609,10 @@ fn render_plan(plan: &Plan) -> String {
     }
     text.push_str(&output::table(&rows));
     for f in &plan.findings {
-        text.push_str(&format!(
-            "{} {}\n",
-            output::glyph(Status::from(f.severity)),
-            f.message
-        ));
+        text.push_str(&format!("{} {}\n", output::glyph(f.severity), f.message));
     }
     for n in &plan.notes {
-        text.push_str(&format!("{} {n}\n", output::glyph(Status::Info)));
+        text.push_str(&format!("{} {n}\n", output::glyph(Severity::Info)));
     }
     redact(text.trim_end())
 }
@@ -632,7 +629,7 @@ fn apply(
     if plan.changes.is_empty() {
         output::note(&format!(
             "{} nothing to change: your settings already match your answers",
-            output::glyph(Status::Ok)
+            output::glyph(Severity::Ok)
         ));
         offer_profile(ctx)?;
         return Ok(Outcome::Clean);
@@ -654,7 +651,7 @@ fn apply(
     let problems = check_new(ctx, &report.after, prober, opts)?;
     output::print_block(&format!(
         "{} {}\n  {equivalent}",
-        output::glyph(Status::Info),
+        output::glyph(Severity::Info),
         output::dim("the same without questions (for CI or another machine):")
     ))?;
     offer_profile(ctx)?;
@@ -695,7 +692,7 @@ fn offer_profile(ctx: &Context) -> Result<()> {
         if !crate::profile::schema::valid_name(&name) {
             output::note(&format!(
                 "{} `{name}` is not a valid profile name: lower-case letters, digits, `-`, `_` or `.`, starting with a letter or digit",
-                output::glyph(Status::Error)
+                output::glyph(Severity::Error)
             ));
             continue;
         }
@@ -709,7 +706,7 @@ fn offer_profile(ctx: &Context) -> Result<()> {
                 output::print_block(&format!(
                     "{}{} {}\n  godoctor profile apply {name} --yes",
                     super::profile::saved_text(&saved),
-                    output::glyph(Status::Info),
+                    output::glyph(Severity::Info),
                     output::dim("apply it on another machine or in CI with:")
                 ))?;
                 return Ok(());

@@ -3,14 +3,15 @@
 //! lay out what [`Report`] decided (problems per cause, section lines, fixes); nothing is
 //! computed here.
 
-use super::{Check, Report, Status};
+use super::{Check, Report, Severity};
 
-fn mark(status: Status) -> &'static str {
+fn mark(status: Severity) -> &'static str {
     match status {
-        Status::Ok => "✓",
-        Status::Skip => "–",
-        Status::Warn => "⚠️",
-        Status::Error => "❌",
+        // A check's remark is a pass (`Check::new`); the arm is here for the type's sake.
+        Severity::Ok | Severity::Info => "✓",
+        Severity::Skip => "–",
+        Severity::Warn => "⚠️",
+        Severity::Error => "❌",
     }
 }
 
@@ -34,7 +35,7 @@ pub fn markdown(report: &Report) -> String {
             .iter()
             .map(|c| c.status)
             .max()
-            .unwrap_or(Status::Ok);
+            .unwrap_or(Severity::Ok);
         format!("{} {}", mark(worst), md(&report.headline))
     };
     out.push_str(&format!("## godoctor check: {verdict}\n\n"));
@@ -106,7 +107,7 @@ fn escape_property(text: &str) -> String {
 }
 
 fn annotation(c: &Check, fix: Option<&str>) -> String {
-    let level = if c.status == Status::Error {
+    let level = if c.status == Severity::Error {
         "error"
     } else {
         "warning"
@@ -156,10 +157,14 @@ mod tests {
             },
             vec![
                 Check::ok("toolchain.go", "go1.26.0 at /go/bin/go"),
-                Check::new("proxy.chain", Status::Error, "GOPROXY=a|b: 50% fail, badly")
-                    .detail("line one\nline two")
-                    .hint("godoctor env set GOPRIVATE=<host>"),
-                Check::new("proxy.reach", Status::Error, "again")
+                Check::new(
+                    "proxy.chain",
+                    Severity::Error,
+                    "GOPROXY=a|b: 50% fail, badly",
+                )
+                .detail("line one\nline two")
+                .hint("godoctor env set GOPRIVATE=<host>"),
+                Check::new("proxy.reach", Severity::Error, "again")
                     .hint("godoctor env set GOPRIVATE=<host>"),
             ],
         )

@@ -307,11 +307,12 @@ pub fn goenv_directory(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doctor::{Fix, Status};
+    use crate::doctor::Fix;
+    use crate::finding::Severity;
 
     #[test]
     fn hint_commands_name_the_variables_they_change() {
-        let c = Check::new("sumdb.config", Status::Warn, "x")
+        let c = Check::new("sumdb.config", Severity::Warn, "x")
             .hint("godoctor env unset GOSUMDB (or GOSUMDB=sum.golang.google.cn where blocked)");
         assert_eq!(
             wanted(&c),
@@ -320,7 +321,7 @@ mod tests {
                 value: None
             }]
         );
-        let c = Check::new("private.patterns", Status::Error, "x")
+        let c = Check::new("private.patterns", Severity::Error, "x")
             .hint("godoctor env set GOPRIVATE=git.corp.example, then `unset GOFLAGS`");
         assert_eq!(
             wanted(&c),
@@ -335,7 +336,7 @@ mod tests {
                 }
             ]
         );
-        let c = Check::new("settings.envfile", Status::Warn, "x").with_fix(Fix {
+        let c = Check::new("settings.envfile", Severity::Warn, "x").with_fix(Fix {
             description: "d".into(),
             changes: vec![("GOPROXY".into(), None)],
         });

@@ -40,26 +40,6 @@ pub fn settings_checks(
     checks
 }
 
-/// A check's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Ok,
-    Skip,
-    Warn,
-    Error,
-}
-
-impl From<Severity> for Status {
-    fn from(s: Severity) -> Self {
-        match s {
-            Severity::Info => Status::Ok,
-            Severity::Warning => Status::Warn,
-            Severity::Error => Status::Error,
-        }
-    }
-}
-
 /// The sections of the report, in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,7 +82,7 @@ pub struct Check {
     /// Stable, dotted, lower-case id (see [`CATALOGUE`]).
     pub id: &'static str,
     pub section: Section,
-    pub status: Status,
+    pub status: Severity,
     pub title: String,
     pub detail: String,
     pub hint: Option<String>,
@@ -123,7 +103,13 @@ pub struct Check {
 }
 
 impl Check {
-    pub fn new(id: &'static str, status: Status, title: impl Into<String>) -> Self {
+    /// A check passes or fails: a remark (`Info`, from a finding or a probe) is a pass.
+    pub fn new(id: &'static str, status: Severity, title: impl Into<String>) -> Self {
+        let status = if status == Severity::Info {
+            Severity::Ok
+        } else {
+            status
+        };
         Check {
             id,
             section: section_of(id),
@@ -139,10 +125,10 @@ impl Check {
         }
     }
     pub fn ok(id: &'static str, title: impl Into<String>) -> Self {
-        Self::new(id, Status::Ok, title)
+        Self::new(id, Severity::Ok, title)
     }
     pub fn skip(id: &'static str, title: impl Into<String>, why: impl Into<String>) -> Self {
-        Self::new(id, Status::Skip, title).detail(why)
+        Self::new(id, Severity::Skip, title).detail(why)
     }
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
@@ -172,7 +158,7 @@ impl Check {
     }
     /// Warning or error.
     pub fn is_problem(&self) -> bool {
-        matches!(self.status, Status::Warn | Status::Error)
+        matches!(self.status, Severity::Warn | Severity::Error)
     }
     pub fn took(mut self, ms: u64) -> Self {
         self.duration_ms = ms;
@@ -181,7 +167,7 @@ impl Check {
 
     /// A check from a finding: the finding's message is the detail, its hint the hint.
     pub fn from_finding(id: &'static str, title: impl Into<String>, f: &Finding) -> Self {
-        Self::new(id, Status::from(f.severity), title)
+        Self::new(id, f.severity, title)
             .detail(f.message.clone())
             .hint_opt(f.hint.clone())
     }
@@ -211,7 +197,7 @@ pub struct SectionSummary {
     pub section: Section,
     pub title: &'static str,
     /// The worst status of its checks (skip only when every check was skipped).
-    pub status: Status,
+    pub status: Severity,
     /// The figures that matter, from the section's key checks.
     pub line: String,
     /// How many checks of the section are warnings or errors.
@@ -222,7 +208,7 @@ pub struct SectionSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct FixItem {
     /// The worst status among the findings it resolves.
-    pub status: Status,
+    pub status: Severity,
     /// What to do: a command or, when it cannot be a command, words.
     pub hint: String,
     /// Ids of the checks this fix resolves (each once, in report order).
@@ -299,10 +285,10 @@ impl Report {
         let mut summary = Summary::default();
         for c in &checks {
             match c.status {
-                Status::Ok => summary.ok += 1,
-                Status::Warn => summary.warnings += 1,
-                Status::Error => summary.errors += 1,
-                Status::Skip => summary.skipped += 1,
+                Severity::Ok | Severity::Info => summary.ok += 1,
+                Severity::Warn => summary.warnings += 1,
+                Severity::Error => summary.errors += 1,
+                Severity::Skip => summary.skipped += 1,
             }
         }
         // One cause, one finding: the first problem with a cause tells it, later ones point back.
@@ -415,8 +401,8 @@ fn sections_of(checks: &[Check]) -> Vec<SectionSummary> {
     for c in checks {
         if out.last().is_none_or(|s| s.section != c.section) {
             let mine: Vec<&Check> = checks.iter().filter(|x| x.section == c.section).collect();
-            let run: Vec<&&Check> = mine.iter().filter(|x| x.status != Status::Skip).collect();
-            let status = run.iter().map(|x| x.status).max().unwrap_or(Status::Skip);
+            let run: Vec<&&Check> = mine.iter().filter(|x| x.status != Severity::Skip).collect();
+            let status = run.iter().map(|x| x.status).max().unwrap_or(Severity::Skip);
             let problems = mine.iter().filter(|x| x.is_problem()).count();
             let line = section_line(c.section, &mine, status);
             out.push(SectionSummary {
@@ -431,8 +417,8 @@ fn sections_of(checks: &[Check]) -> Vec<SectionSummary> {
     out
 }
 
-fn section_line(section: Section, mine: &[&Check], status: Status) -> String {
-    if status == Status::Skip {
+fn section_line(section: Section, mine: &[&Check], status: Severity) -> String {
+    if status == Severity::Skip {
         let why = mine
             .iter()
             .map(|c| c.detail.as_str())
@@ -446,7 +432,7 @@ fn section_line(section: Section, mine: &[&Check], status: Status) -> String {
             format!("not checked: {why}")
         };
     }
-    if status > Status::Skip {
+    if status > Severity::Skip {
         let problems: Vec<&&Check> = mine.iter().filter(|c| c.is_problem()).collect();
         return plural(problems.len(), "problem", "problems");
     }
@@ -454,7 +440,7 @@ fn section_line(section: Section, mine: &[&Check], status: Status) -> String {
     for id in key_checks(section) {
         for c in mine
             .iter()
-            .filter(|c| c.id == *id && c.status == Status::Ok)
+            .filter(|c| c.id == *id && c.status == Severity::Ok)
         {
             if !parts.contains(&c.title.as_str()) {
                 parts.push(&c.title);
@@ -465,11 +451,11 @@ fn section_line(section: Section, mine: &[&Check], status: Status) -> String {
         }
     }
     if parts.is_empty()
-        && let Some(c) = mine.iter().find(|c| c.status == Status::Ok)
+        && let Some(c) = mine.iter().find(|c| c.status == Severity::Ok)
     {
         parts.push(&c.title);
     }
-    let skipped = mine.iter().filter(|c| c.status == Status::Skip).count();
+    let skipped = mine.iter().filter(|c| c.status == Severity::Skip).count();
     let notes: usize = mine.iter().map(|c| c.notes.len()).sum();
     let mut line = parts.join("; ");
     if skipped > 0 {
@@ -635,7 +621,7 @@ mod tests {
             GoInfo::default(),
             vec![
                 Check::ok("cache.space", "x"),
-                Check::new("proxy.chain", Status::Warn, "y"),
+                Check::new("proxy.chain", Severity::Warn, "y"),
             ],
         );
         assert_eq!(

@@ -2,22 +2,12 @@
 //! settings (pure: the run is gathered by `cmd::check`).
 
 use super::causes::{self, Cause};
-use super::{Check, Status};
+use super::{Check, Severity};
 use crate::fetch::proxy::{ProxyReport, Verdict};
 use crate::fetch::run::SettingsRun;
 use crate::fetch::sumdb::SumdbReport;
 use crate::goenv::GoEnv;
-use crate::output::Status as Mark;
 use crate::ports::fingerprint::Kind;
-
-fn status(mark: Mark) -> Status {
-    match mark {
-        Mark::Ok | Mark::Info => Status::Ok,
-        Mark::Skip => Status::Skip,
-        Mark::Warn => Status::Warn,
-        Mark::Error => Status::Error,
-    }
-}
 
 /// The cause of a proxy's verdict, from the one catalogue `explain` shares.
 fn proxy_cause(r: &ProxyReport) -> Option<&'static Cause> {
@@ -32,7 +22,7 @@ fn proxy_cause(r: &ProxyReport) -> Option<&'static Cause> {
         return Some(&causes::PORT_TAKEN);
     }
     Some(match r.verdict {
-        Verdict::Ok if r.severity == Mark::Warn => &causes::PROXY_SLOW,
+        Verdict::Ok if r.severity == Severity::Warn => &causes::PROXY_SLOW,
         Verdict::Refused => &causes::NET_REFUSED,
         Verdict::Dns => &causes::NET_DNS,
         Verdict::Timeout => &causes::NET_TIMEOUT,
@@ -78,9 +68,13 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     let id = "proxy.chain";
     let goproxy = go_env.get("GOPROXY");
     if let Some(e) = &run.goproxy_error {
-        return Check::new(id, Status::Error, format!("GOPROXY={goproxy} cannot work"))
-            .detail(format!("go fails every download: {e}"))
-            .hint(causes::GOPROXY_INVALID.fix);
+        return Check::new(
+            id,
+            Severity::Error,
+            format!("GOPROXY={goproxy} cannot work"),
+        )
+        .detail(format!("go fails every download: {e}"))
+        .hint(causes::GOPROXY_INVALID.fix);
     }
     // GOPROXY=off has one finding and one fix (the setting), online or not: the generic
     // "fix or remove the failing entry" of a broken chain fixes nothing here.
@@ -108,7 +102,7 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
         // Some walked modules come through, others not: go fails for those.
         return Check::new(
             id,
-            Status::Error,
+            Severity::Error,
             format!(
                 "with GOPROXY={goproxy}, go cannot download {} of {} walked modules",
                 failing.len(),
@@ -126,7 +120,7 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
         });
         let check = Check::new(
             id,
-            Status::Error,
+            Severity::Error,
             format!("with GOPROXY={goproxy}, downloads of public modules fail"),
         )
         .detail(detail)
@@ -164,7 +158,7 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
         None if goproxy.trim() == "off" => goproxy_off_check(),
         None => Check::new(
             id,
-            Status::Error,
+            Severity::Error,
             format!("GOPROXY={goproxy} serves no public module"),
         )
         .detail(detail)
@@ -191,8 +185,8 @@ pub fn reach_checks(run: &SettingsRun) -> Vec<Check> {
         .iter()
         .map(|r| {
             let mut c = reach_check(r);
-            if chain_works && c.status == Status::Error {
-                c.status = Status::Warn;
+            if chain_works && c.status == Severity::Error {
+                c.status = Severity::Warn;
                 c.detail.push_str("\ngo falls back past this entry, so downloads still work, but each one first pays for the failed attempt");
             }
             c
@@ -201,7 +195,7 @@ pub fn reach_checks(run: &SettingsRun) -> Vec<Check> {
 }
 
 fn reach_check(r: &ProxyReport) -> Check {
-    let title = if r.ok && r.severity == Mark::Warn && r.verdict == Verdict::Ok {
+    let title = if r.ok && r.severity == Severity::Warn && r.verdict == Verdict::Ok {
         format!(
             "{} serves modules, but slowly (median {})",
             r.url,
@@ -240,7 +234,7 @@ fn reach_check(r: &ProxyReport) -> Check {
         detail.push('\n');
         detail.push_str(c);
     }
-    let check = Check::new("proxy.reach", status(r.severity), title)
+    let check = Check::new("proxy.reach", r.severity, title)
         .detail(detail)
         .hint_opt(r.hint.clone())
         .took(r.phases.total_ms as u64);
@@ -271,7 +265,7 @@ pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     if let Some(e) = &run.gosumdb_error {
         return Check::new(
             id,
-            Status::Error,
+            Severity::Error,
             format!("GOSUMDB={gosumdb} cannot be used"),
         )
         .detail(e.clone())
@@ -295,7 +289,7 @@ pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     } else {
         format!("{}: {}", r.name, first_clause(&r.diagnosis))
     };
-    let check = Check::new(id, status(r.severity), title)
+    let check = Check::new(id, r.severity, title)
         .detail(r.diagnosis.clone())
         .hint_opt(r.hint.clone())
         .took(r.phases.total_ms as u64);
@@ -312,7 +306,7 @@ pub fn sumdb_config_check(go_env: &GoEnv) -> Check {
     let gosumdb = go_env.get("GOSUMDB");
     let gonosumdb = go_env.get("GONOSUMDB");
     if gosumdb == "off" {
-        return Check::new(id, Status::Warn, "GOSUMDB=off: downloaded modules are not verified")
+        return Check::new(id, Severity::Warn, "GOSUMDB=off: downloaded modules are not verified")
             .detail("go will accept any content a proxy or repository serves for modules not yet in go.sum; a compromised or intercepting proxy goes unnoticed")
             .hint("godoctor env unset GOSUMDB (or GOSUMDB=sum.golang.google.cn where sum.golang.org is blocked); exempt private modules with GONOSUMDB or GOPRIVATE instead");
     }
@@ -379,17 +373,17 @@ pub fn ports_checks(run: &SettingsRun) -> Vec<Check> {
                         Some(fp) => format!("cannot be told from other servers ({})", fp.summary),
                         None => "answers".to_string(),
                     };
-                    Check::new("ports.local", Status::Warn, format!("{} is listening but served none of the walked modules", r.url))
+                    Check::new("ports.local", Severity::Warn, format!("{} is listening but served none of the walked modules", r.url))
                         .detail(format!("it {like}; for {} it answered: {}", r.module, r.diagnosis))
                         .hint_opt(r.hint.clone())
                 }
-                (false, Verdict::Refused, _) => Check::new("ports.local", Status::Error, format!("nothing is listening at {}", r.url))
+                (false, Verdict::Refused, _) => Check::new("ports.local", Severity::Error, format!("nothing is listening at {}", r.url))
                     .detail(r.diagnosis.clone())
                     .hint_opt(r.hint.clone()),
-                (false, _, false) => Check::new("ports.local", Status::Error, format!("the port of {} is held by {owners}", r.url))
+                (false, _, false) => Check::new("ports.local", Severity::Error, format!("the port of {} is held by {owners}", r.url))
                     .detail(format!("{}\nthat process does not answer like a Go module proxy", r.diagnosis))
                     .hint("stop that process or move your proxy to a free port (`godoctor port --free`), then update GOPROXY"),
-                (false, _, true) => Check::new("ports.local", status(r.severity), format!("{}: {}", r.url, first_clause(&r.diagnosis)))
+                (false, _, true) => Check::new("ports.local", r.severity, format!("{}: {}", r.url, first_clause(&r.diagnosis)))
                     .detail(r.diagnosis.clone())
                     .hint_opt(r.hint.clone()),
             };
@@ -418,7 +412,7 @@ pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
         }
         Err(e) => Check::new(
             "proxy.chain",
-            Status::Error,
+            Severity::Error,
             format!("GOPROXY={goproxy} cannot work"),
         )
         .detail(format!("go fails every download: {e}"))
@@ -466,7 +460,7 @@ fn offline_chain(goproxy: &str, items: &[crate::fetch::plan::Source]) -> Check {
 fn goproxy_off_check() -> Check {
     Check::new(
         "proxy.chain",
-        Status::Error,
+        Severity::Error,
         "GOPROXY=off: go downloads nothing",
     )
     .detail("every module not already in the module cache fails with \"module lookup disabled by GOPROXY=off\"; that is only right for air-gapped builds")

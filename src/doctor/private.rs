@@ -1,7 +1,7 @@
 //! Private-module checks: the GOPRIVATE/GONOPROXY/GONOSUMDB/GOINSECURE patterns, whether the
 //! private hosts they name are reachable, and whether credentials exist for them (never shown).
 
-use super::{Check, Status, causes};
+use super::{Check, Severity, causes};
 use crate::goenv::GoEnv;
 use crate::net::credentials::NetrcEntry;
 use crate::syntax::patterns::{self, PATTERN_VARS};
@@ -126,7 +126,7 @@ pub fn hosts_checks(reaches: &[HostReach]) -> Vec<Check> {
                 .took(r.ms),
                 Err(why) => Check::new(
                     "private.hosts",
-                    Status::Warn,
+                    Severity::Warn,
                     format!("{} is not reachable over HTTPS{via}", r.host),
                 )
                 .detail(format!(
@@ -159,7 +159,7 @@ pub fn auth_checks(hosts: &[String], netrc: &[NetrcEntry], goauth: &str) -> Vec<
             } else if goauth_provides {
                 Check::ok("private.auth", format!("{host}: GOAUTH provides credentials"))
             } else {
-                Check::new("private.auth", Status::Warn, format!("{host}: no credentials in .netrc or GOAUTH"))
+                Check::new("private.auth", Severity::Warn, format!("{host}: no credentials in .netrc or GOAUTH"))
                     .detail("if its repositories are private, go fails with \"terminal prompts disabled\" or 401/404 errors")
                     .hint(causes::PROXY_AUTH.fix.replace("HOST", host))
             }
@@ -184,7 +184,7 @@ pub fn leak_checks(routes: Option<&[crate::fetch::plan::Route]>) -> Vec<Check> {
             Some(
                 Check::new(
                     "private.leak",
-                    Status::Warn,
+                    Severity::Warn,
                     format!("{} looks private but is not in GOPRIVATE", r.module),
                 )
                 .detail(f.message.clone())

@@ -3,17 +3,8 @@
 //! each with what they resolve, and a closing count. Nothing is decided here that the report
 //! did not decide: this only lays out text at a width.
 
-use super::{Check, Report, SectionSummary, Status};
-use crate::output::{self, Status as Mark};
-
-fn mark(status: Status) -> String {
-    output::glyph(match status {
-        Status::Ok => Mark::Ok,
-        Status::Skip => Mark::Skip,
-        Status::Warn => Mark::Warn,
-        Status::Error => Mark::Error,
-    })
-}
+use super::{Check, Report, SectionSummary, Severity};
+use crate::output;
 
 /// How to lay the report out.
 #[derive(Debug, Clone, Copy)]
@@ -57,8 +48,13 @@ pub fn text_at(report: &Report, layout: Layout) -> String {
                 .iter()
                 .map(|c| c.status)
                 .max()
-                .unwrap_or(Status::Ok);
-            head.push_str(&hanging(&mark(worst), &report.headline, width, "  "));
+                .unwrap_or(Severity::Ok);
+            head.push_str(&hanging(
+                &output::glyph(worst),
+                &report.headline,
+                width,
+                "  ",
+            ));
         }
         blocks.push(head);
     }
@@ -109,7 +105,9 @@ fn expanded(report: &Report, s: &SectionSummary, layout: Layout) -> String {
             } else {
                 format!("{}: same cause as {first} above", c.id)
             };
-            out.push_str(hanging(&mark(c.status), &output::dim(&said), width, "  ").trim_end());
+            out.push_str(
+                hanging(&output::glyph(c.status), &output::dim(&said), width, "  ").trim_end(),
+            );
             out.push('\n');
             continue;
         }
@@ -118,7 +116,7 @@ fn expanded(report: &Report, s: &SectionSummary, layout: Layout) -> String {
         } else {
             String::new()
         };
-        out.push_str(hanging(&mark(c.status), &c.title, width, "  ").trim_end());
+        out.push_str(hanging(&output::glyph(c.status), &c.title, width, "  ").trim_end());
         out.push_str(&timing);
         out.push('\n');
         out.push_str(&check_body(report, c, layout));
@@ -171,7 +169,7 @@ fn check_body(report: &Report, c: &Check, layout: Layout) -> String {
         detail(&mut out);
     }
     for n in &c.notes {
-        out.push_str(&hanging(&output::glyph(Mark::Info), n, width, "    "));
+        out.push_str(&hanging(&output::glyph(Severity::Info), n, width, "    "));
     }
     out
 }
@@ -188,7 +186,7 @@ fn collapsed(healthy: &[&SectionSummary], width: usize) -> String {
     for s in healthy {
         let lead = format!(
             "{} {}{}  ",
-            mark(s.status),
+            output::glyph(s.status),
             output::heading(s.title),
             " ".repeat(name_width - output::visible_width(s.title))
         );
@@ -216,7 +214,7 @@ fn collapsed(healthy: &[&SectionSummary], width: usize) -> String {
 fn fixes(report: &Report, width: usize) -> String {
     let mut out = format!("{}\n", output::heading("Fix first"));
     for (i, fix) in report.fixes.iter().enumerate() {
-        let lead = format!("  {} {}. ", mark(fix.status), i + 1);
+        let lead = format!("  {} {}. ", output::glyph(fix.status), i + 1);
         let cont = " ".repeat(output::visible_width(&lead));
         out.push_str(&lead);
         out.push_str(output::wrap(&fix.hint, width, &cont).trim_start());
@@ -238,17 +236,17 @@ pub fn summary_line(report: &Report) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let head = if s.errors == 0 && s.warnings == 0 {
-        output::paint("no problems found", Mark::Ok)
+        output::paint("no problems found", Severity::Ok)
     } else {
         let w = plural(s.warnings, "warning", "warnings");
         let e = plural(s.errors, "error", "errors");
         let w = if s.warnings > 0 {
-            output::paint(&w, Mark::Warn)
+            output::paint(&w, Severity::Warn)
         } else {
             w
         };
         let e = if s.errors > 0 {
-            output::paint(&e, Mark::Error)
+            output::paint(&e, Severity::Error)
         } else {
             e
         };
@@ -330,26 +328,26 @@ mod tests {
         let mut checks = healthy();
         checks.retain(|c| c.section != Section::Proxy);
         checks.push(
-            Check::new("proxy.chain", Status::Error, "downloads fail")
+            Check::new("proxy.chain", Severity::Error, "downloads fail")
                 .detail("nothing is listening on 127.0.0.1:9")
                 .hint(hint),
         );
         checks.push(
             Check::new(
                 "proxy.reach",
-                Status::Error,
+                Severity::Error,
                 "http://127.0.0.1:9: nothing listens",
             )
             .detail("nothing is listening on 127.0.0.1:9")
             .hint(hint),
         );
         checks.push(
-            Check::new("ports.local", Status::Error, "nothing is listening at :9")
+            Check::new("ports.local", Severity::Error, "nothing is listening at :9")
                 .detail("nothing is listening on 127.0.0.1:9")
                 .hint(hint),
         );
         checks.push(
-            Check::new("sumdb.config", Status::Warn, "GOSUMDB=off")
+            Check::new("sumdb.config", Severity::Warn, "GOSUMDB=off")
                 .hint("godoctor env unset GOSUMDB (or GOSUMDB=sum.golang.google.cn)")
                 .with_fix(Fix {
                     description: "unset GOSUMDB".into(),
@@ -357,7 +355,7 @@ mod tests {
                 }),
         );
         checks.push(
-            Check::new("settings.envfile", Status::Warn, "empty GOSUMDB= line")
+            Check::new("settings.envfile", Severity::Warn, "empty GOSUMDB= line")
                 .hint("godoctor env unset GOSUMDB"),
         );
         let r = Report::new(go(), checks);
@@ -396,7 +394,8 @@ mod tests {
     #[test]
     fn quiet_is_problems_only_without_a_leading_blank_line() {
         let mut checks = healthy();
-        checks.push(Check::new("cache.space", Status::Warn, "1 GiB free").hint("free some space"));
+        checks
+            .push(Check::new("cache.space", Severity::Warn, "1 GiB free").hint("free some space"));
         let r = Report::new(go(), checks);
         let q = text_at(
             &r,
@@ -426,7 +425,7 @@ mod tests {
         checks.push(
             Check::new(
                 "proxy.chain",
-                Status::Error,
+                Severity::Error,
                 "代理不可用：没有任何程序在这个端口上监听，请先启动代理或者更换镜像地址再试一次",
             )
             .hint("godoctor setup 可以帮助你选择一个在中国大陆可以访问的模块代理并且写入设置"),

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
 
-use super::{Check, Status, causes};
+use super::{Check, Severity, causes};
 use crate::goenv::GoEnv;
 
 /// `toolchain.go`: the go that runs.
@@ -32,7 +32,7 @@ pub fn path_check(all_on_path: &[PathBuf], used: &Path) -> Check {
         .join(", ");
     Check::new(
         "toolchain.path",
-        Status::Warn,
+        Severity::Warn,
         format!("{} go binaries on PATH", all_on_path.len()),
     )
     .detail(format!(
@@ -158,7 +158,7 @@ pub fn switch_check(
                 crate::output::plural(n, "more error", "more errors")
             ),
         };
-        return Check::new("toolchain.switch", Status::Error, title)
+        return Check::new("toolchain.switch", Severity::Error, title)
             .detail(match more {
                 0 => format!(
                     "every go command in the module of {} fails with this error",
@@ -308,7 +308,7 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
     );
     let exists = existence(&needed, running, releases);
     if let Existence::NotARelease(proxy, newest) = &exists {
-        return Check::new(id, Status::Error, format!("go.mod needs {needed}, which is not a Go release"))
+        return Check::new(id, Severity::Error, format!("go.mod needs {needed}, which is not a Go release"))
             .detail(format!(
                 "{proxy} lists golang.org/toolchain releases up to {newest} for this platform and not {}; go cannot get it anywhere, so every go command in this module fails",
                 download_name(&needed)
@@ -335,7 +335,7 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
     };
     let mode = gotoolchain.split('+').next().unwrap_or("");
     if mode == "local" || gotoolchain.ends_with("+path") || mode == "path" {
-        return with_unknown(Check::new(id, Status::Error, format!("go.mod needs {needed}, but GOTOOLCHAIN={gotoolchain} forbids downloading it"))
+        return with_unknown(Check::new(id, Severity::Error, format!("go.mod needs {needed}, but GOTOOLCHAIN={gotoolchain} forbids downloading it"))
             .detail(format!(
                 "{} requires a newer go than {running}; with GOTOOLCHAIN={gotoolchain} every build fails with \"go.mod requires go >= …\"",
                 path.display()
@@ -351,12 +351,12 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
         .next()
         .map(|s| s.entry);
     if matches!(first, None | Some(crate::syntax::goproxy::ProxyEntry::Off)) {
-        return with_unknown(Check::new(id, Status::Error, format!("go.mod needs {needed}, which go cannot download with GOPROXY={goproxy}"))
+        return with_unknown(Check::new(id, Severity::Error, format!("go.mod needs {needed}, which go cannot download with GOPROXY={goproxy}"))
             .detail("toolchains are downloaded as the module golang.org/toolchain through GOPROXY, which allows no download")
             .hint(fix(&needed, "godoctor env unset GOPROXY")));
     }
     if gosumdb == "off" {
-        return with_unknown(Check::new(id, Status::Error, format!("go.mod needs {needed}, but GOSUMDB=off stops go from downloading it"))
+        return with_unknown(Check::new(id, Severity::Error, format!("go.mod needs {needed}, but GOSUMDB=off stops go from downloading it"))
             .detail("go refuses to run a downloaded toolchain it cannot verify against the checksum database")
             .hint(fix(&needed, "godoctor env unset GOSUMDB")));
     }
@@ -364,7 +364,7 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
         Some(_) => lower.clone(),
         None => format!("install {needed} to avoid the download, or update go.mod"),
     };
-    with_unknown(Check::new(id, Status::Warn, format!("go.mod needs {needed}: go will download it on first use"))
+    with_unknown(Check::new(id, Severity::Warn, format!("go.mod needs {needed}: go will download it on first use"))
         .detail(format!("{} requires a newer go than {running}; GOTOOLCHAIN={gotoolchain} lets go fetch it through GOPROXY", path.display()))
         .hint(hint))
 }

@@ -9,7 +9,7 @@ use super::plan::{self, Settings, Source, SourceKind};
 use super::proxy::{ProxyReport, Verdict};
 use super::walk::{Op, Step};
 use super::walker::{Answer, try_sources};
-use crate::output::Status;
+use crate::finding::Severity;
 use crate::syntax::goproxy::Fallback;
 
 /// The GOPROXY list as go walks it for `module` (`path@version`), or go's error for an unusable
@@ -72,7 +72,7 @@ fn answer(r: &ProxyReport) -> Answer {
         Verdict::Ok | Verdict::BadNotFound => Answer::Ok,
         Verdict::NotServingModule => Answer::NotFound(r.diagnosis.clone()),
         _ if hangs(r) => Answer::Hang(r.diagnosis.clone()),
-        _ if r.severity == Status::Error => Answer::Error(r.diagnosis.clone()),
+        _ if r.severity == Severity::Error => Answer::Error(r.diagnosis.clone()),
         _ => Answer::Ok,
     }
 }
@@ -217,7 +217,7 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
                     ),
                     Verdict::BadNotFound => "serves public modules".to_string(),
                     _ if hangs(r) => "accepts connections but sends no response: go's module client has no response deadline, so go will hang here (no fall-back, even after '|')".to_string(),
-                    _ if r.severity == Status::Error => {
+                    _ if r.severity == Severity::Error => {
                         let why = format!("fails ({})", r.diagnosis);
                         match (has_next, pipe) {
                             (true, true) => format!(
@@ -261,7 +261,7 @@ mod tests {
         ProxyReport {
             kind: "proxy",
             url: url.into(),
-            ok: verdict.status() != Status::Error,
+            ok: verdict.status() != Severity::Error,
             status: None,
             phases: Phases::default(),
             median_ms: None,

@@ -8,8 +8,8 @@ use serde::Serialize;
 use url::Url;
 
 use super::budget::Budget;
+use crate::finding::Severity;
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
-use crate::output::Status;
 use crate::ports::ask::MISSING_MODULE;
 use crate::ports::{self, PortOwner};
 use crate::redact::redact;
@@ -107,11 +107,11 @@ pub enum Verdict {
 
 impl Verdict {
     /// How bad the verdict is for `go`.
-    pub fn status(self) -> Status {
+    pub fn status(self) -> Severity {
         match self {
-            Verdict::Ok => Status::Ok,
-            Verdict::NotServingModule | Verdict::BadNotFound => Status::Warn,
-            _ => Status::Error,
+            Verdict::Ok => Severity::Ok,
+            Verdict::NotServingModule | Verdict::BadNotFound => Severity::Warn,
+            _ => Severity::Error,
         }
     }
 }
@@ -200,7 +200,7 @@ pub struct ProxyReport {
     pub min_ms: Option<f64>,
     pub samples: usize,
     pub verdict: Verdict,
-    pub severity: Status,
+    pub severity: Severity,
     pub diagnosis: String,
     pub hint: Option<String>,
     /// `host:port` of the HTTP proxy in between (HTTPS_PROXY/HTTP_PROXY), if any.
@@ -501,7 +501,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         min_ms: None,
         samples: 0,
         verdict: Verdict::BadUrl,
-        severity: Status::Error,
+        severity: Severity::Error,
         diagnosis: String::new(),
         hint: None,
         via_proxy: prober.proxy_for(url),
@@ -623,7 +623,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
     }
     report.verdict = d.verdict;
     report.severity = d.verdict.status();
-    report.ok = report.severity != Status::Error;
+    report.ok = report.severity != Severity::Error;
     report.diagnosis = d.reason;
     report.hint = d.hint;
     if let Some(m) = report
@@ -631,7 +631,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         .filter(|m| d.verdict == Verdict::Ok && *m >= SLOW_MS)
     {
         // Usable, but not a ✓: go pays this on every module it downloads.
-        report.severity = Status::Warn;
+        report.severity = Severity::Warn;
         report.diagnosis = format!(
             "serves Go modules, but slowly: a median of {m:.0} ms over {} requests",
             report.samples
@@ -837,7 +837,7 @@ fn loopback_story(
         // A web server's 404 is not a private proxy's, and its 403 is not a credentials
         // problem (fingerprint: only 401 / WWW-Authenticate is).
         report.diagnosis = format!("{}{held}", fp.summary);
-        report.severity = Status::Error;
+        report.severity = Severity::Error;
         report.ok = false;
         report.hint = Some(format!(
             "something other than a Go module proxy holds port {port}: stop it (`godoctor port {port} --stop`) or start your proxy on a free port (`godoctor port --free`)"
@@ -873,7 +873,7 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
         min_ms: None,
         samples: 0,
         verdict: Verdict::FileMissing,
-        severity: Status::Error,
+        severity: Severity::Error,
         diagnosis: String::new(),
         hint: None,
         via_proxy: None,
@@ -971,7 +971,7 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
     report.phases.total_ms = crate::net::http::ms(started.elapsed());
     report.verdict = d.verdict;
     report.severity = d.verdict.status();
-    report.ok = report.severity != Status::Error;
+    report.ok = report.severity != Severity::Error;
     report.diagnosis = d.reason;
     report.hint = d.hint;
     report
@@ -1093,8 +1093,8 @@ mod tests {
         let d = classify(&r, "v1", None);
         assert_eq!(d.verdict, Verdict::TlsUnknownAuthority);
         assert!(d.hint.unwrap_or_default().contains("SSL_CERT_FILE"));
-        assert_eq!(Verdict::TlsUnknownAuthority.status(), Status::Error);
-        assert_eq!(Verdict::NotServingModule.status(), Status::Warn);
+        assert_eq!(Verdict::TlsUnknownAuthority.status(), Severity::Error);
+        assert_eq!(Verdict::NotServingModule.status(), Severity::Warn);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use super::budget::Budget;
 use super::plan::{Source, SourceKind};
 use super::walk::{Op, Step, request};
 use super::walker::{Answer, try_sources};
+use crate::finding::Severity;
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
-use crate::output::Status;
 use crate::redact::redact;
 use crate::syntax::proxyurl::join;
 
@@ -196,7 +196,7 @@ pub struct SumdbReport {
     /// The URL whose `/latest` was fetched, redacted.
     pub url: String,
     pub ok: bool,
-    pub severity: Status,
+    pub severity: Severity,
     pub status: Option<u16>,
     pub phases: Phases,
     pub median_ms: Option<f64>,
@@ -348,7 +348,7 @@ pub fn check_within(
         name: target.name.clone(),
         url: String::new(),
         ok: false,
-        severity: Status::Error,
+        severity: Severity::Error,
         status: None,
         phases: Phases::default(),
         median_ms: None,
@@ -431,7 +431,7 @@ pub fn check_within(
     match verdict {
         Ok(tree) => {
             report.ok = true;
-            report.severity = Status::Ok;
+            report.severity = Severity::Ok;
             report.verified = true;
             report.diagnosis = match (&report.route, report.direct_ok) {
                 (Some(Route::Proxy(p)), Some(false)) => format!(

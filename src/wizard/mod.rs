@@ -656,7 +656,7 @@ impl Wizard {
                 }
                 let mut notes: Vec<String> = findings
                     .iter()
-                    .filter(|f| f.severity == Severity::Warning)
+                    .filter(|f| f.severity == Severity::Warn)
                     .map(with_hint)
                     .collect();
                 notes.extend(advice::pattern_examples(&value));
@@ -727,7 +727,7 @@ impl Wizard {
                 self.stage = self.after_private();
                 Ok(findings
                     .iter()
-                    .filter(|f| f.severity == Severity::Warning)
+                    .filter(|f| f.severity == Severity::Warn)
                     .map(with_hint)
                     .collect())
             }
