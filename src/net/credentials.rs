@@ -13,6 +13,7 @@ use base64::Engine as _;
 use url::Url;
 
 use crate::redact::redact;
+use crate::syntax::goauth::AuthMethod;
 use crate::sys::ProcessEnv;
 
 /// A `machine` entry of a `.netrc` file.
@@ -169,21 +170,24 @@ impl Credentials {
         let Some(value) = goauth else {
             return Credentials::from_netrc(env);
         };
-        if let Err(f) = crate::syntax::goauth::parse(value) {
-            return Credentials {
-                fatal: Some(f.message),
-                ..Credentials::default()
-            };
-        }
+        // One reading of GOAUTH, go's `runGoAuth` grammar: its result is what runs.
+        let parsed = match crate::syntax::goauth::parse(value) {
+            Ok(parsed) => parsed,
+            Err(f) => {
+                return Credentials {
+                    fatal: Some(f.message),
+                    ..Credentials::default()
+                };
+            }
+        };
         let mut fatal = None;
         let mut methods = Vec::new();
-        for command in value.split(';').map(str::trim) {
-            let words: Vec<&str> = command.split_whitespace().collect();
-            match words.first().copied() {
-                Some("off") | None => return Credentials::none(),
-                Some("netrc") => methods.push(Method::Netrc),
-                Some("git") => {
-                    let dir = PathBuf::from(words[1..].join(" "));
+        for method in parsed {
+            match method {
+                AuthMethod::Off => return Credentials::none(),
+                AuthMethod::Netrc => methods.push(Method::Netrc),
+                AuthMethod::Git { dir } => {
+                    let dir = PathBuf::from(dir);
                     // go stats DIR on its first https request, before any helper runs.
                     match std::fs::metadata(&dir) {
                         Ok(m) if m.is_dir() => {}
@@ -198,10 +202,11 @@ impl Credentials {
                     }
                     methods.push(Method::Git(dir));
                 }
-                Some(_) => match crate::syntax::quoted::split(command) {
-                    Ok(w) if !w.is_empty() => methods.push(Method::Command(w)),
-                    _ => return Credentials::none(),
-                },
+                AuthMethod::Command { program, args } => methods.push(Method::Command(
+                    std::iter::once(program)
+                        .chain(args.words().iter().cloned())
+                        .collect(),
+                )),
             }
         }
         let entries = if methods.iter().any(|m| matches!(m, Method::Netrc)) {
@@ -576,6 +581,69 @@ pub fn machine_for<'a>(url: &str, machines: &'a [String]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One GOAUTH reading: what `syntax::goauth::parse` says is what the loader runs. An
+    /// empty GOAUTH is go's default, `netrc` (it used to load nothing).
+    #[test]
+    fn load_runs_what_the_grammar_parses() {
+        let dir = tempfile::tempdir().expect("dir");
+        let netrc = dir.path().join("netrc");
+        std::fs::write(&netrc, "machine h.example login u password p\n").expect("netrc");
+        let netrc = netrc.display().to_string();
+        let env = ProcessEnv::from_pairs([("NETRC", netrc.as_str())]);
+        let git = dir.path().display().to_string();
+        let values = [
+            "".to_string(),
+            "netrc".into(),
+            " netrc ".into(),
+            "off".into(),
+            "netrc;off".into(),
+            ";netrc".into(),
+            format!("git {git}"),
+            format!("netrc; git {git} ; helper --token 's3 cret'"),
+            "helper 'unterminated".into(),
+        ];
+        for value in values {
+            let c = Credentials::load(&env, Some(&value));
+            let kinds: Vec<String> = c
+                .methods
+                .iter()
+                .map(|m| format!("{m:?}").split(' ').next().unwrap_or("").to_string())
+                .collect();
+            match crate::syntax::goauth::parse(&value) {
+                Ok(parsed) => {
+                    assert!(c.fatal().is_none(), "{value:?}: {:?}", c.fatal());
+                    let want: Vec<&str> = parsed
+                        .iter()
+                        .filter_map(|m| match m {
+                            AuthMethod::Off => None,
+                            AuthMethod::Netrc => Some("netrc"),
+                            AuthMethod::Git { .. } => Some("git"),
+                            AuthMethod::Command { .. } => Some("command"),
+                        })
+                        .collect();
+                    assert_eq!(kinds, want, "{value:?}");
+                    let netrc = parsed.contains(&AuthMethod::Netrc);
+                    assert_eq!(c.entries().len(), usize::from(netrc), "{value:?}");
+                }
+                Err(f) => {
+                    assert_eq!(c.fatal(), Some(f.message.as_str()), "{value:?}");
+                    assert!(kinds.is_empty() && c.entries().is_empty(), "{value:?}");
+                }
+            }
+        }
+        // The command keeps its quoted argument whole (go's quoted.Split).
+        let c = Credentials::load(&env, Some("helper --token 's3 cret'"));
+        assert!(
+            matches!(&c.methods[..], [Method::Command(w)] if w == &["helper", "--token", "s3 cret"]),
+            "{:?}",
+            c.methods
+        );
+        assert_eq!(
+            Credentials::load(&env, Some("")).entries(),
+            Credentials::load(&env, None).entries()
+        );
+    }
 
     #[test]
     fn netrc_like_go() {

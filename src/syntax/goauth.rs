@@ -19,8 +19,42 @@ pub enum AuthMethod {
     Netrc,
     /// `git DIR`: `git credential fill` run in DIR.
     Git { dir: String },
-    /// Any other command; only the program name is kept (arguments may hold secrets).
-    Command { program: String, args: usize },
+    /// Any other command, split like go's `quoted.Split`. Arguments may hold secrets: they
+    /// are shown and serialized only as a count (see [`Args`]).
+    Command { program: String, args: Args },
+}
+
+/// A GOAUTH command's arguments. Tokens are often passed this way, so `Debug` and
+/// `Serialize` give only how many there are; [`Args::words`] is for running the command.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Args(Vec<String>);
+
+impl Args {
+    /// How many arguments follow the program.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The arguments themselves, to pass to the program (never to print).
+    pub fn words(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} args", self.0.len())
+    }
+}
+
+impl Serialize for Args {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0.len() as u64)
+    }
 }
 
 /// Parse GOAUTH into its methods in the order written (go runs them in reverse and lets the
@@ -75,13 +109,16 @@ pub fn parse(value: &str) -> Result<Vec<AuthMethod>, Finding> {
                 }
             }
             _ => match quoted::split(command.trim()) {
-                Ok(w) if !w.is_empty() => AuthMethod::Command {
-                    program: w[0].clone(),
-                    args: w.len() - 1,
-                },
+                Ok(mut w) if !w.is_empty() => {
+                    let program = w.remove(0);
+                    AuthMethod::Command {
+                        program,
+                        args: Args(w),
+                    }
+                }
                 Ok(_) => AuthMethod::Command {
                     program: first.to_string(),
-                    args: 0,
+                    args: Args::default(),
                 },
                 Err(e) => {
                     return Err(Finding::error(
@@ -156,10 +193,18 @@ mod tests {
                 },
                 AuthMethod::Command {
                     program: "my-helper".into(),
-                    args: 2
+                    args: Args(vec!["--token".into(), "s3cret".into()])
                 }
             ])
         );
+    }
+
+    #[test]
+    fn arguments_are_counted_never_shown() {
+        let m = parse("my-helper --token s3cret").expect("parses");
+        let shown = format!("{m:?} {}", serde_json::to_string(&m).expect("json"));
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains(r#""args":2"#), "{shown}");
     }
 
     fn code(v: &str) -> &'static str {
