@@ -93,43 +93,38 @@ fn answer_for(r: &ProxyReport, i: usize) -> Answer {
     }
 }
 
-/// Walk the list once per walked module (the one walker, with each proxy's answer for it).
-fn module_outcomes(sources: &[Source], report_of: &[Option<&ProxyReport>]) -> Vec<ModuleOutcome> {
-    let Some(first) = report_of.iter().flatten().find(|r| !r.walked.is_empty()) else {
-        return Vec::new();
-    };
-    (0..first.walked.len())
-        .map(|i| {
-            let mut served_by = None;
-            let mut steps: Vec<Step> = Vec::new();
-            let walked = try_sources(sources, Op::Info, &mut steps, |src, _| {
-                let at = sources
-                    .iter()
-                    .position(|s| std::ptr::eq(s, src))
-                    .unwrap_or(0);
-                let a = match (src.kind, report_of[at]) {
-                    (SourceKind::Direct, _) => Answer::Ok,
-                    (_, Some(r)) => answer_for(r, i),
-                    _ => Answer::NotFound("no report".into()),
-                };
-                if a == Answer::Ok {
-                    served_by = Some(match report_of[at] {
-                        Some(r) if src.kind == SourceKind::Proxy => r.url.clone(),
-                        _ => src.target.clone(),
-                    });
-                }
-                a
-            });
-            ModuleOutcome {
-                module: first.walked[i].module.clone(),
-                served_by: walked.is_ok().then_some(served_by).flatten(),
-                error: walked.err().map(|a| a.message().to_string()),
-            }
-        })
-        .collect()
+/// One walk of the list with the one walker, each proxy answering as `answer_of` says: who
+/// serves (a proxy URL or `direct`), or go's error. Marks every entry go asks in `reached`.
+fn walk_list(
+    sources: &[Source],
+    report_of: &[Option<&ProxyReport>],
+    reached: &mut [bool],
+    answer_of: impl Fn(&ProxyReport) -> Answer,
+) -> Result<String, String> {
+    let mut served_by = String::new();
+    let mut steps: Vec<Step> = Vec::new();
+    try_sources(sources, Op::Info, &mut steps, |i, src, _| {
+        reached[i] = true;
+        let a = match (src.kind, report_of[i]) {
+            (SourceKind::Direct, _) => Answer::Ok,
+            (_, Some(r)) => answer_of(r),
+            _ => Answer::NotFound("no report".into()),
+        };
+        if a == Answer::Ok {
+            served_by = match report_of[i] {
+                Some(r) if src.kind == SourceKind::Proxy => r.url.clone(),
+                _ => src.target.clone(),
+            };
+        }
+        a
+    })
+    .map_err(|a| a.message().to_string())?;
+    Ok(served_by)
 }
 
-/// Walk the chain with each proxy's report (same order as [`proxies`] of `sources`).
+/// Walk the chain with each proxy's report (same order as [`proxies`] of `sources`): once per
+/// walked module, with each proxy's answer for that module; only when no proxy walked any
+/// (a list of `direct`/`off`, an unusable proxy URL) once with each proxy's verdict.
 pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
     // Which report belongs to which source.
     let mut report_of: Vec<Option<&ProxyReport>> = Vec::with_capacity(sources.len());
@@ -141,40 +136,35 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
             None
         });
     }
+    // An entry is "reached" when go asks it for at least one walked module.
     let mut reached = vec![false; sources.len()];
-    let mut served_by = None;
-    let mut steps: Vec<Step> = Vec::new();
-    let walked = try_sources(sources, Op::Info, &mut steps, |src, _| {
-        let i = sources
-            .iter()
-            .position(|s| std::ptr::eq(s, src))
-            .unwrap_or(0);
-        reached[i] = true;
-        match (src.kind, report_of[i]) {
-            (SourceKind::Direct, _) => {
-                served_by = Some("direct".to_string());
-                Answer::Ok
+    let walked = report_of
+        .iter()
+        .flatten()
+        .find(|r| !r.walked.is_empty())
+        .map_or(&[][..], |r| &r.walked[..]);
+    let modules: Vec<ModuleOutcome> = walked
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let walk = walk_list(sources, &report_of, &mut reached, |r| answer_for(r, i));
+            ModuleOutcome {
+                module: w.module.clone(),
+                served_by: walk.as_ref().ok().cloned(),
+                error: walk.err(),
             }
-            (_, Some(r)) => {
-                let a = answer(r);
-                if a == Answer::Ok {
-                    served_by = Some(r.url.clone());
-                }
-                a
-            }
-            _ => Answer::NotFound("no report".into()),
+        })
+        .collect();
+    let (served_by, broken) = if modules.is_empty() {
+        match walk_list(sources, &report_of, &mut reached, answer) {
+            Ok(by) => (Some(by), false),
+            Err(_) => (None, true),
         }
-    });
-    let modules = module_outcomes(sources, &report_of);
-    let mut broken = walked.is_err();
-    if !modules.is_empty() {
-        // Per walked module: the list is broken when no walked module can be downloaded.
-        broken = modules.iter().all(|m| m.served_by.is_none());
-        served_by = modules.iter().find_map(|m| m.served_by.clone());
-    }
-    if broken {
-        served_by = None;
-    }
+    } else {
+        // The list is broken when no walked module can be downloaded.
+        let served_by = modules.iter().find_map(|m| m.served_by.clone());
+        (served_by.clone(), served_by.is_none())
+    };
     let label = |i: usize| -> String {
         match sources.get(i) {
             Some(s) if s.kind == SourceKind::Proxy => format!("entry {} ({})", i + 1, s.target),
@@ -236,7 +226,7 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
                 if reached[i] {
                     s
                 } else {
-                    format!("{s} (not reached for the probe module)")
+                    format!("{s} (not reached for any walked module)")
                 }
             }
         };
@@ -325,6 +315,58 @@ mod tests {
         );
         assert!(!out.broken);
         assert_eq!(out.served_by.as_deref(), Some("http://b"));
+    }
+
+    fn walking(mut r: ProxyReport, served: &[Option<bool>]) -> ProxyReport {
+        r.walked = served
+            .iter()
+            .enumerate()
+            .map(|(i, s)| super::super::proxy::WalkedModule {
+                module: format!("example.com/m{i}@v1.0.0"),
+                served: *s,
+                status: None,
+                detail: "d".into(),
+            })
+            .collect();
+        r
+    }
+
+    /// Each walked module is walked once, and an entry go asks for any of them is reached:
+    /// here b serves the module a lacks, so b's verdict matters (it used to be "not reached",
+    /// from a second walk with a's overall verdict).
+    #[test]
+    fn an_entry_reached_by_any_walked_module_is_reached() {
+        let items = sources("http://a,http://b,off", M).expect("ok");
+        let out = explain(
+            &items,
+            &[
+                walking(report("http://a", Verdict::Ok), &[Some(true), Some(false)]),
+                walking(report("http://b", Verdict::Ok), &[Some(true), Some(true)]),
+            ],
+        );
+        let by: Vec<Option<&str>> = out.modules.iter().map(|m| m.served_by.as_deref()).collect();
+        assert_eq!(by, [Some("http://a"), Some("http://b")]);
+        assert!(!out.broken);
+        assert_eq!(out.served_by.as_deref(), Some("http://a"));
+        assert!(
+            !out.consequences[1].contains("not reached"),
+            "{:?}",
+            out.consequences
+        );
+        // Neither module reaches `off`; a module nobody serves reports go's error.
+        let out = explain(
+            &items,
+            &[
+                walking(report("http://a", Verdict::Ok), &[Some(true), Some(false)]),
+                walking(report("http://b", Verdict::Ok), &[Some(true), Some(false)]),
+            ],
+        );
+        assert_eq!(out.modules[1].served_by, None);
+        assert_eq!(
+            out.modules[1].error.as_deref(),
+            Some("module lookup disabled by GOPROXY=off")
+        );
+        assert!(!out.broken);
     }
 
     #[test]

@@ -264,7 +264,7 @@ pub fn init_base(
     let mut steps: Vec<Step> = Vec::new();
     let mut chosen = None;
     let rel = format!("sumdb/{name}/supported");
-    let res = try_sources(&sources, Op::SumdbSupported, &mut steps, |src, steps| {
+    let res = try_sources(&sources, Op::SumdbSupported, &mut steps, |_, src, steps| {
         if src.kind != SourceKind::Proxy {
             return Answer::NotFound("module lookup disabled by GOPROXY=off".into());
         }

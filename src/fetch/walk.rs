@@ -148,17 +148,21 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         Query::Exact(_) | Query::Revision(_) => Op::Info,
         _ => Op::List,
     };
-    let res = try_sources(&route.sources, first_op, &mut w, |src, w| match src.kind {
-        SourceKind::Direct => match direct_repo(route, src.insecure, prober, opts, w) {
-            Err(a) => a,
-            Ok(None) => {
-                direct_hit = true;
-                Answer::Ok
-            }
-            // A `mod` repository is a module proxy for this path: go walks it like one.
-            Ok(Some(repo)) => resolve_on_proxy(route, &repo, &esc, prober, opts, w, &mut resolved),
-        },
-        _ => resolve_on_proxy(route, src_url(src), &esc, prober, opts, w, &mut resolved),
+    let res = try_sources(&route.sources, first_op, &mut w, |_, src, w| {
+        match src.kind {
+            SourceKind::Direct => match direct_repo(route, src.insecure, prober, opts, w) {
+                Err(a) => a,
+                Ok(None) => {
+                    direct_hit = true;
+                    Answer::Ok
+                }
+                // A `mod` repository is a module proxy for this path: go walks it like one.
+                Ok(Some(repo)) => {
+                    resolve_on_proxy(route, &repo, &esc, prober, opts, w, &mut resolved)
+                }
+            },
+            _ => resolve_on_proxy(route, src_url(src), &esc, prober, opts, w, &mut resolved),
+        }
     });
     if let Err(e) = res {
         w.error = Some(format!(
@@ -185,7 +189,7 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
     // 2. .mod, 3. .zip: each its own walk.
     for op in [Op::Mod, Op::Zip] {
         let mut served = None;
-        let res = try_sources(&route.sources, op, &mut w, |src, w| {
+        let res = try_sources(&route.sources, op, &mut w, |_, src, w| {
             let repo;
             let base = match src.kind {
                 SourceKind::Direct => match direct_repo(route, src.insecure, prober, opts, w) {
@@ -413,7 +417,7 @@ fn check_retractions(
         _ => false,
     };
     let mut latest: Option<String> = None;
-    let _ = try_sources(&route.sources, Op::List, w, |src, w| {
+    let _ = try_sources(&route.sources, Op::List, w, |_, src, w| {
         if src.kind != SourceKind::Proxy {
             return Answer::NotFound("retractions are loaded from proxies only here".into());
         }
@@ -459,7 +463,7 @@ fn check_retractions(
     };
     let ev = module::escape_version(&v).unwrap_or_else(|_| v.clone());
     let mut gomod = None;
-    let _ = try_sources(&route.sources, Op::Mod, w, |src, w| {
+    let _ = try_sources(&route.sources, Op::Mod, w, |_, src, w| {
         if src.kind != SourceKind::Proxy {
             return Answer::NotFound("retractions are loaded from proxies only here".into());
         }

@@ -41,14 +41,15 @@ impl Answer {
     }
 }
 
-/// go's `TryProxies`: call `f` per source until one serves; fall through on not-found
-/// always, on other errors only after `|`. `Err` is go's best error: [`Answer::NotFound`] or
+/// go's `TryProxies`: call `f` per source (with its index in `sources`, so a caller finds
+/// what it knows of that entry without searching) until one serves; fall through on
+/// not-found always, on other errors only after `|`. `Err` is go's best error: [`Answer::NotFound`] or
 /// [`Answer::Error`] (callers such as the checksum database's `initBase` act on the kind).
 pub fn try_sources<W: Steps>(
     sources: &[Source],
     op: Op,
     w: &mut W,
-    mut f: impl FnMut(&Source, &mut W) -> Answer,
+    mut f: impl FnMut(usize, &Source, &mut W) -> Answer,
 ) -> Result<(), Answer> {
     // go ranks errors: direct beats a proxy's real error beats not-found (the latest
     // not-found wins among themselves).
@@ -100,7 +101,7 @@ pub fn try_sources<W: Steps>(
             break;
         }
         let before = w.steps().len();
-        let answer = f(src, w);
+        let answer = f(i, src, w);
         let (not_found, msg) = match answer {
             Answer::Ok => {
                 set_next(w, before, "served: the walk for this request ends");
@@ -145,5 +146,46 @@ pub fn try_sources<W: Steps>(
 pub fn set_next<W: Steps>(w: &mut W, from: usize, next: &str) {
     if let Some(s) = w.steps()[from..].last_mut() {
         s.next = next.to_string();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::plan::{Settings, plan};
+
+    /// The callback gets each asked source's own index: GONOPROXY-skipped entries are passed
+    /// over without a call, `off` ends the walk without one.
+    #[test]
+    fn the_callback_gets_each_sources_index() {
+        let settings = Settings {
+            goproxy: "https://a.example|https://b.example,https://c.example,direct,off".into(),
+            gonoproxy: "example.com/private".into(),
+            gosumdb: "off".into(),
+            ..Default::default()
+        };
+        let route = plan("example.com/m", "v1.0.0", &settings);
+        let mut asked = Vec::new();
+        let mut steps: Vec<Step> = Vec::new();
+        let res = try_sources(&route.sources, Op::Info, &mut steps, |i, src, _| {
+            assert!(std::ptr::eq(src, &route.sources[i]));
+            asked.push(i);
+            Answer::NotFound("404".into())
+        });
+        assert_eq!(asked, [0, 1, 2, 3]);
+        assert!(res.is_err());
+        asked.clear();
+        let route = plan("example.com/private/m", "v1.0.0", &settings);
+        let _ = try_sources(&route.sources, Op::Info, &mut steps, |i, src, _| {
+            assert!(std::ptr::eq(src, &route.sources[i]));
+            asked.push(i);
+            Answer::Ok
+        });
+        let direct = route
+            .sources
+            .iter()
+            .position(|s| s.kind == SourceKind::Direct && !s.skipped);
+        assert!(direct.is_some() && route.sources.iter().any(|s| s.skipped));
+        assert_eq!(asked, [direct.unwrap_or(usize::MAX)], "{:?}", route.sources);
     }
 }
