@@ -1,5 +1,6 @@
-//! How output looks: colour policy, status glyphs, tables, JSON emission, error printing.
-//! This is the only module that writes to stdout or stderr.
+//! How output looks: colour policy, status glyphs, tables, wrapping, JSON emission, error
+//! printing, spinners, and (in [`prompt`]) questions on the terminal. This is the only module
+//! that writes to stdout or stderr or reads an answer.
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -8,8 +9,11 @@ use colored::{Color, Colorize};
 use serde::Serialize;
 
 use crate::cli::{ColorChoice, GlobalArgs};
+
+mod prompt;
 use crate::finding::Severity;
 use crate::redact::redact;
+pub use prompt::{Prompter, show_cursor};
 
 /// Resolved output policy, decided once from the flags and the environment.
 #[derive(Debug, Clone)]
@@ -269,6 +273,40 @@ pub fn visible_width(text: &str) -> usize {
     console::measure_text_width(text)
 }
 
+/// `text` cut to at most `cols` display columns (a CJK character takes two), ending in `…`
+/// when it was cut.
+pub fn truncate(text: &str, cols: usize) -> String {
+    if visible_width(text) <= cols {
+        return text.to_string();
+    }
+    let cut = console::truncate_str(text, cols.saturating_sub(1), "");
+    format!("{}…", cut.trim_end())
+}
+
+/// Milliseconds for humans: one decimal under 10 ms, whole numbers above (`0.8 ms`, `42 ms`).
+/// The one formatter of measured times, so every command writes them alike.
+pub fn millis(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+/// `3d4h`, `2h5m`, `7m12s`, `40s`: a long span (how long a process has been running).
+pub fn span(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    if d > 0 {
+        format!("{d}d{h}h")
+    } else if h > 0 {
+        format!("{h}h{m}m")
+    } else if m > 0 {
+        format!("{m}m{s}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
 /// "1 version", "2 versions": a count with the right form of its noun.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -350,6 +388,25 @@ mod tests {
         assert_eq!(latency_bar(0.1, 0.1, 1000.0), "█");
         assert_eq!(visible_width(&latency_bar(10.0, 5000.0, 100.0)), BAR_WIDTH);
         assert_eq!(latency_bar(1.0, 1.0, 0.0), "");
+    }
+
+    #[test]
+    fn truncate_counts_display_columns() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("abcdefghij", 5), "abcd…");
+        let cut = truncate("模块代理不可用请检查网络", 9);
+        assert!(visible_width(&cut) <= 9, "{cut}");
+        assert!(cut.ends_with('…') && cut.starts_with("模块代理"), "{cut}");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(millis(0.84), "0.8 ms");
+        assert_eq!(millis(42.4), "42 ms");
+        assert_eq!(span(40), "40s");
+        assert_eq!(span(7 * 60 + 12), "7m12s");
+        assert_eq!(span(2 * 3600 + 5 * 60), "2h5m");
+        assert_eq!(span(3 * 86400 + 4 * 3600), "3d4h");
     }
 
     #[test]
@@ -497,18 +554,12 @@ impl Output {
         }))
     }
 
-    /// Ask a yes/no question on the terminal; `Ok(None)` when there is no terminal to ask on
-    /// (not interactive, or `--json`): the caller says which flag answers instead.
-    pub fn confirm(&self, question: &str, default: bool) -> std::io::Result<Option<bool>> {
-        if !self.interactive || self.json {
-            return Ok(None);
-        }
-        dialoguer::Confirm::new()
-            .with_prompt(prompt_text(question))
-            .default(default)
-            .interact()
-            .map(Some)
-            .map_err(|dialoguer::Error::IO(e)| e)
+    /// Run `f` with a spinner showing `message` (drawn only for a person, as [`Output::spinner`]).
+    pub fn spin<T>(&self, message: &str, f: impl FnOnce() -> T) -> T {
+        let bar = self.spinner(message);
+        let out = f();
+        bar.finish();
+        out
     }
 }
 

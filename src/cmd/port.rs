@@ -184,10 +184,7 @@ fn holder_rows(sockets: &[PortOwner]) -> Vec<Vec<String>> {
         }
         for (i, h) in s.holders.iter().enumerate() {
             let first = i == 0;
-            let mut cmd = h.cmdline.clone().unwrap_or_default();
-            if cmd.chars().count() > 60 {
-                cmd = cmd.chars().take(59).collect::<String>() + "…";
-            }
+            let cmd = output::truncate(h.cmdline.as_deref().unwrap_or_default(), 60);
             rows.push(vec![
                 if first { s.proto.into() } else { String::new() },
                 if first { s.endpoint() } else { String::new() },
@@ -198,9 +195,7 @@ fn holder_rows(sockets: &[PortOwner]) -> Vec<Vec<String>> {
                     .clone()
                     .or_else(|| h.uid.map(|u| u.to_string()))
                     .unwrap_or_else(|| "?".into()),
-                h.running_secs
-                    .map(ports::human_duration)
-                    .unwrap_or_default(),
+                h.running_secs.map(output::span).unwrap_or_default(),
                 crate::redact::redact(&cmd),
             ]);
         }

@@ -330,8 +330,8 @@ fn rank(
                         String::new()
                     }
                 ),
-                r.median_ms.map_or_else(|| "-".into(), fmt_ms),
-                r.min_ms.map_or_else(|| "-".into(), fmt_ms),
+                r.median_ms.map_or_else(|| "-".into(), output::millis),
+                r.min_ms.map_or_else(|| "-".into(), output::millis),
                 match r.proxies_sumdb {
                     Some(true) => "proxied".into(),
                     Some(false) => "direct".into(),
@@ -386,12 +386,12 @@ pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> Str
         let timing = match r.median_ms {
             Some(m) => format!(
                 "median {} (min {}, {} sample{})",
-                fmt_ms(m),
-                fmt_ms(r.min_ms.unwrap_or(m)),
+                output::millis(m),
+                output::millis(r.min_ms.unwrap_or(m)),
                 r.samples,
                 if r.samples == 1 { "" } else { "s" }
             ),
-            None => format!("after {}", fmt_ms(r.phases.total_ms)),
+            None => format!("after {}", output::millis(r.phases.total_ms)),
         };
         out.push_str(&format!(
             "{} {}  {}  {}\n",
@@ -433,11 +433,11 @@ pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> Str
                 "    {}\n",
                 output::dim(&format!(
                     "dns {}  connect {}  tls {}  ttfb {}  total {}",
-                    fmt_ms(p.dns_ms),
-                    fmt_ms(p.connect_ms),
-                    p.tls_ms.map_or_else(|| "-".into(), fmt_ms),
-                    p.ttfb_ms.map_or_else(|| "-".into(), fmt_ms),
-                    fmt_ms(p.total_ms)
+                    output::millis(p.dns_ms),
+                    output::millis(p.connect_ms),
+                    p.tls_ms.map_or_else(|| "-".into(), output::millis),
+                    p.ttfb_ms.map_or_else(|| "-".into(), output::millis),
+                    output::millis(p.total_ms)
                 ))
             ));
         }
@@ -463,13 +463,4 @@ fn verdict_label(r: &ProxyReport) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
-}
-
-/// Milliseconds for humans: one decimal under 10 ms, whole numbers above.
-pub fn fmt_ms(ms: f64) -> String {
-    if ms < 10.0 {
-        format!("{ms:.1} ms")
-    } else {
-        format!("{ms:.0} ms")
-    }
 }

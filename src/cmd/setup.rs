@@ -9,9 +9,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
-use dialoguer::console::{Key, Term};
-use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Confirm, Select};
 use url::Url;
 
 use super::Context;
@@ -27,7 +24,7 @@ use crate::finding::Severity;
 use crate::goenv::GoEnv;
 use crate::goenv::write;
 use crate::net::http::{FetchOptions, Prober};
-use crate::output;
+use crate::output::{self, Prompter};
 use crate::redact::redact;
 use crate::wizard::{
     self, Answer, Current, Facts, Kind, Measurement, Plan, Probe, Qid, Question, Step, SumdbProbe,
@@ -46,9 +43,9 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
             "use `godoctor env --json` to read the settings, `godoctor env set` or `godoctor profile apply` to write them",
         ));
     }
-    if !(ctx.output.interactive && ctx.output.stderr_tty) {
+    let Some(prompter) = ctx.output.prompter() else {
         return Err(non_terminal());
-    }
+    };
     let go = ctx.locate_go().map_err(|e| {
         crate::hinted(
             format!("{e:#}: setup needs go to read and write its settings; nothing was changed"),
@@ -78,8 +75,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
     let opts = super::proxy::options(&args.probe, args.module.module.as_slice())?;
     let prober = Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
     let urls: Vec<Url> = candidates.iter().map(|c| c.url.clone()).collect();
-    let reports = spin(
-        ctx,
+    let reports = ctx.output.spin(
         &format!("measuring {} candidate mirror(s)…", urls.len()),
         || proxy::test_all(&prober, &urls, &opts),
     );
@@ -91,15 +87,13 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
 
     let facts = facts(ctx, &go_env);
     let mut wiz = Wizard::new(facts, measured);
-    let theme = theme(ctx);
-    let term = Term::stderr();
     loop {
         match wiz.next() {
             Step::Ask(q) => {
                 if q.id == Qid::Apply {
                     output::note(&render_plan(&wiz.plan()));
                 }
-                let answer = ask(&term, theme.as_ref(), &q)?;
+                let answer = ask(&prompter, &q)?;
                 match wiz.answer(answer) {
                     Ok(notes) => show_notes(&notes),
                     Err(why) => output::note(&format!(
@@ -118,7 +112,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                             // (not-serving-module is a warning, not a failure).
                             o.samples = 1;
                         }
-                        let r = spin(ctx, &redact(&format!("probing {url}…")), || {
+                        let r = ctx.output.spin(&redact(&format!("probing {url}…")), || {
                             proxy::test_proxy(&prober, &u, &o)
                         });
                         let c = Candidate {
@@ -155,7 +149,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                 wiz.proxy_probed(m);
             }
             Step::Probe(Probe::Sumdb { values, goproxy }) => {
-                let probes = spin(ctx, "checking the checksum databases…", || {
+                let probes = ctx.output.spin("checking the checksum databases…", || {
                     probe_sumdbs(&prober, &values, &goproxy, opts.timeout)
                 });
                 wiz.sumdb_probed(probes);
@@ -167,17 +161,8 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                 ));
                 return Ok(Outcome::Clean);
             }
-            Step::Apply => return apply(ctx, &go_env, &wiz, &prober, &opts),
+            Step::Apply => return apply(ctx, &prompter, &go_env, &wiz, &prober, &opts),
         }
-    }
-}
-
-/// dialoguer's look: coloured when output is.
-fn theme(ctx: &Context) -> Box<dyn Theme> {
-    if ctx.output.color {
-        Box::new(ColorfulTheme::default())
-    } else {
-        Box::new(SimpleTheme)
     }
 }
 
@@ -205,7 +190,7 @@ fn install_ctrlc() {
             // Between snapshot and verification the write path must finish (or roll back).
             return;
         }
-        let _ = Term::stderr().show_cursor();
+        output::show_cursor();
         if WRITTEN.load(Ordering::SeqCst) {
             output::note(
                 "\nsetup stopped (Ctrl-C); the new settings stay written: `godoctor undo` reverts them",
@@ -388,14 +373,6 @@ fn facts(ctx: &Context, go_env: &GoEnv) -> Facts {
     }
 }
 
-/// Run `f` with a spinner on stderr (when it is a terminal).
-fn spin<T>(ctx: &Context, message: &str, f: impl FnOnce() -> T) -> T {
-    let bar = ctx.output.spinner(message);
-    let out = f();
-    bar.finish();
-    out
-}
-
 /// Check each GOSUMDB value the way go reaches it with `goproxy` (through a proxy that proxies
 /// it, else directly, or at the URL in the value), verifying the signed tree head, concurrently.
 fn probe_sumdbs(
@@ -452,7 +429,7 @@ fn probe_sumdbs(
 
 /// Why the wizard stopped without changing anything.
 fn cancelled(how: &str) -> anyhow::Error {
-    let _ = Term::stderr().show_cursor();
+    output::show_cursor();
     crate::hinted(
         format!("setup cancelled ({how}): nothing was changed"),
         "run `godoctor setup` again when you are ready",
@@ -471,97 +448,27 @@ fn io_error(e: io::Error) -> anyhow::Error {
     }
 }
 
-fn prompt_error(e: dialoguer::Error) -> anyhow::Error {
-    let dialoguer::Error::IO(io) = e;
-    io_error(io)
-}
-
 /// Ask one question on the terminal. Esc (and Ctrl-C) cancel the whole wizard.
-fn ask(term: &Term, theme: &dyn Theme, q: &Question) -> Result<Answer> {
+fn ask(prompter: &Prompter, q: &Question) -> Result<Answer> {
     for n in &q.notes {
         output::note(&format!("{} {}", output::glyph(Severity::Info), redact(n)));
     }
     let answer = match &q.kind {
-        Kind::Select { options, default } => Select::with_theme(theme)
-            .with_prompt(&q.prompt)
-            .items(options)
-            .default(*default)
-            .interact_on_opt(term)
-            .map(|o| o.map(Answer::Choice))
-            .map_err(prompt_error),
-        Kind::Confirm { default } => Confirm::with_theme(theme)
-            .with_prompt(&q.prompt)
-            .default(*default)
-            .interact_on_opt(term)
-            .map(|o| o.map(Answer::Yes))
-            .map_err(prompt_error),
+        Kind::Select { options, default } => prompter
+            .select(&q.prompt, options, *default)
+            .map(|o| o.map(Answer::Choice)),
+        Kind::Confirm { default } => prompter
+            .confirm(&q.prompt, *default)
+            .map(|o| o.map(Answer::Yes)),
         Kind::Text { default } => {
             let url = matches!(q.id, Qid::CustomProxy | Qid::PrivateProxyUrl);
-            read_line(term, theme, &q.prompt, default.as_deref(), url)
+            let mask: &dyn Fn(&str) -> String = &advice::mask_url_input;
+            prompter
+                .line(&q.prompt, default.as_deref(), url.then_some(mask))
+                .map(|o| o.map(Answer::Text))
         }
-        .map(|o| o.map(Answer::Text))
-        .map_err(io_error),
     };
-    answer?.ok_or_else(|| cancelled("Esc"))
-}
-
-/// A one-line text prompt where Esc cancels (dialoguer's `Input` ignores Esc). `None` = Esc.
-/// For a URL (`url`), the line is redrawn on every key with any password masked.
-fn read_line(
-    term: &Term,
-    theme: &dyn Theme,
-    prompt: &str,
-    default: Option<&str>,
-    url: bool,
-) -> io::Result<Option<String>> {
-    let mut shown = String::new();
-    let _ = theme.format_input_prompt(&mut shown, prompt, default.map(redact).as_deref());
-    term.write_str(&shown)?;
-    term.flush()?;
-    let mut buf = String::new();
-    loop {
-        match term.read_key()? {
-            Key::Enter => {
-                if buf.is_empty() {
-                    buf = default.unwrap_or_default().to_string();
-                }
-                // Replace the prompt by the answer the way dialoguer does (passwords masked).
-                let mut done = String::new();
-                let _ = theme.format_input_prompt_selection(
-                    &mut done,
-                    prompt,
-                    &redact(&advice::mask_url_input(&buf)),
-                );
-                term.clear_line()?;
-                term.write_line(&done)?;
-                return Ok(Some(buf));
-            }
-            Key::Escape => {
-                term.write_line("")?;
-                return Ok(None);
-            }
-            Key::Backspace if url => {
-                buf.pop();
-                term.clear_line()?;
-                term.write_str(&format!("{shown}{}", advice::mask_url_input(&buf)))?;
-            }
-            Key::Backspace if !buf.is_empty() => {
-                buf.pop();
-                term.clear_chars(1)?;
-            }
-            Key::Char(c) if !c.is_control() && url => {
-                buf.push(c);
-                term.clear_line()?;
-                term.write_str(&format!("{shown}{}", advice::mask_url_input(&buf)))?;
-            }
-            Key::Char(c) if !c.is_control() => {
-                buf.push(c);
-                term.write_str(c.encode_utf8(&mut [0; 4]))?;
-            }
-            _ => {}
-        }
-        term.flush()?;
-    }
+    answer.map_err(io_error)?.ok_or_else(|| cancelled("Esc"))
 }
 
 fn show_notes(notes: &[String]) {
@@ -620,6 +527,7 @@ fn render_plan(plan: &Plan) -> String {
 /// Write the plan, show what changed, then check the new settings.
 fn apply(
     ctx: &Context,
+    prompter: &Prompter,
     go_env: &GoEnv,
     wiz: &Wizard,
     prober: &Prober,
@@ -631,7 +539,7 @@ fn apply(
             "{} nothing to change: your settings already match your answers",
             output::glyph(Severity::Ok)
         ));
-        offer_profile(ctx)?;
+        offer_profile(ctx, prompter)?;
         return Ok(Outcome::Clean);
     }
     let equivalent = advice::equivalent_command(&plan.changes).unwrap_or_default();
@@ -654,34 +562,26 @@ fn apply(
         output::glyph(Severity::Info),
         output::dim("the same without questions (for CI or another machine):")
     ))?;
-    offer_profile(ctx)?;
+    offer_profile(ctx, prompter)?;
     Ok(Outcome::from_problems(problems))
 }
 
 /// Offer to keep the settings now in effect as a user profile, through `profile save`. Esc
 /// here means "no": the settings are already written.
-fn offer_profile(ctx: &Context) -> Result<()> {
-    let term = Term::stderr();
-    let theme = theme(ctx);
-    let save = Confirm::with_theme(theme.as_ref())
-        .with_prompt(
+fn offer_profile(ctx: &Context, prompter: &Prompter) -> Result<()> {
+    let save = prompter
+        .confirm(
             "Save these settings as a named profile (to apply them elsewhere in one step)?",
+            false,
         )
-        .default(false)
-        .interact_on_opt(&term)
-        .map_err(prompt_error)?;
+        .map_err(io_error)?;
     if save != Some(true) {
         return Ok(());
     }
     loop {
-        let Some(name) = read_line(
-            &term,
-            theme.as_ref(),
-            "Profile name (e.g. home, office)",
-            None,
-            false,
-        )
-        .map_err(io_error)?
+        let Some(name) = prompter
+            .line("Profile name (e.g. home, office)", None, None)
+            .map_err(io_error)?
         else {
             return Ok(());
         };
@@ -705,7 +605,7 @@ fn offer_profile(ctx: &Context) -> Result<()> {
             Ok(saved) => {
                 output::print_block(&format!(
                     "{}{} {}\n  godoctor profile apply {name} --yes",
-                    super::profile::saved_text(&saved),
+                    crate::profile::render::saved_text(&saved),
                     output::glyph(Severity::Info),
                     output::dim("apply it on another machine or in CI with:")
                 ))?;
@@ -726,7 +626,7 @@ fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions)
         &ctx.env,
         &crate::net::credentials::load_netrc(&ctx.env),
     );
-    let run = spin(ctx, "checking the new settings…", || {
+    let run = ctx.output.spin("checking the new settings…", || {
         probe_settings(
             prober,
             after.get("GOPROXY"),

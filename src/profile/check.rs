@@ -1,7 +1,38 @@
 //! `profile apply --check`: which findings about the new settings refuse the apply and which
 //! only warn. The probing itself is the engine's ([`crate::fetch::run::probe_settings`]).
 
+use serde::Serialize;
+
+use crate::fetch::proxy::ProxyReport;
 use crate::fetch::run::SettingsRun;
+
+/// What `--check` found: the `check` object of `profile apply --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    /// What refuses the apply (see [`problems`]).
+    pub problems: Vec<String>,
+    /// What only warns.
+    pub warnings: Vec<String>,
+    /// The probe of every proxy of the new GOPROXY.
+    pub proxies: Vec<ProxyReport>,
+}
+
+impl Checked {
+    /// Judge one probing run of the new settings.
+    pub fn from_run(run: SettingsRun) -> Self {
+        let (problems, warnings) = problems(&run);
+        Checked {
+            problems,
+            warnings,
+            proxies: run.reports,
+        }
+    }
+
+    /// The apply is refused (nothing is written).
+    pub fn refuses(&self) -> bool {
+        !self.problems.is_empty()
+    }
+}
 
 /// Why `--check` refuses: the first proxy of the new GOPROXY is not usable, or the chain as a
 /// whole cannot serve public modules. Other failures (a fallback entry, the checksum

@@ -7,12 +7,16 @@
 //! - [`store`]: built-in and user profiles, name resolution (exact, alias, unique prefix)
 //! - [`plan`]: filling variables, validation, diff against the current settings, matching
 //! - [`save`]: the current settings saved as a user profile
+//! - [`apply`]: the decisions of `show`/`diff`/`apply`: values, refusals, the next step
 //! - [`check`]: what refuses `apply --check` and what only warns
+//! - [`render`]: the one JSON shape and the text of each `profile` command
 //! - [`export`]: shell, fish, PowerShell, Dockerfile and GitHub Actions renderings
 
+pub mod apply;
 pub mod check;
 pub mod export;
 pub mod plan;
+pub mod render;
 pub mod save;
 pub mod schema;
 pub mod store;

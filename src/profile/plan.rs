@@ -323,6 +323,28 @@ pub fn in_use<'a>(matching: &[&'a Profile], last_applied: Option<&str>) -> Optio
         .copied()
 }
 
+/// How `profile list` marks the profiles: the one in use (`*`), and the others that give the
+/// same settings (`=`), so a profile saved from a built-in one is not a second "active" one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    pub in_use: Option<String>,
+    pub same: Vec<String>,
+}
+
+impl Marks {
+    /// From the profiles that match the settings go uses now ([`active`]) and the action of
+    /// the last write in godoctor's history.
+    pub fn new(matching: &[&Profile], last_action: Option<&str>) -> Self {
+        let in_use = in_use(matching, last_action.and_then(applied_by)).map(|p| p.name.clone());
+        let same = matching
+            .iter()
+            .map(|p| p.name.clone())
+            .filter(|n| Some(n) != in_use.as_ref())
+            .collect();
+        Marks { in_use, same }
+    }
+}
+
 /// The profile named by a history action `profile apply NAME` (what `profile apply` records).
 pub fn applied_by(action: &str) -> Option<&str> {
     action

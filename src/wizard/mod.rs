@@ -253,15 +253,6 @@ pub fn rank(mut proxies: Vec<Measurement>) -> Vec<Measurement> {
     proxies
 }
 
-/// Milliseconds for option labels.
-fn ms(v: f64) -> String {
-    if v < 10.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{v:.0} ms")
-    }
-}
-
 fn label(m: &Measurement) -> String {
     let name = if m.name != m.url && !m.name.is_empty() {
         format!("  ({})", m.name)
@@ -270,8 +261,8 @@ fn label(m: &Measurement) -> String {
     };
     let current = if m.current { "  [current]" } else { "" };
     let state = match (m.ok, m.median_ms) {
-        (true, Some(v)) if m.verdict == "ok" => ms(v),
-        (true, Some(v)) => format!("{}, {}", ms(v), m.verdict),
+        (true, Some(v)) if m.verdict == "ok" => crate::output::millis(v),
+        (true, Some(v)) => format!("{}, {}", crate::output::millis(v), m.verdict),
         (true, None) => m.verdict.clone(),
         (false, _) => format!("✗ {}", m.verdict),
     };
@@ -879,7 +870,7 @@ impl Wizard {
                 Some(p) if p.ok => (
                     true,
                     redact(&match p.ms {
-                        Some(v) => format!("verified, {}, {}", p.route, ms(v)),
+                        Some(v) => format!("verified, {}, {}", p.route, crate::output::millis(v)),
                         None => format!("verified, {}", p.route),
                     }),
                 ),
