@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Check, Severity, causes};
 use crate::goenv::GoEnv;
+use crate::syntax::toolchain;
 
 /// `toolchain.go`: the go that runs.
 pub fn go_check(go_env: &GoEnv) -> Check {
@@ -64,79 +65,9 @@ pub fn parse_gomod_versions(text: &str) -> GoModVersions {
     v
 }
 
-/// A parsed Go version, ordered the way go's `gover` package orders them:
-/// `1.21` < `1.21rc1` < `1.21.0` < `1.21.1`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Gover {
-    major: u64,
-    minor: u64,
-    /// `None` for a language version like `1.21` (older than any release of it).
-    patch: Option<u64>,
-    /// ("", 0) for a release; ("rc", 1) for 1.21rc1.
-    pre: (String, u64),
-}
-
-fn parse_gover(v: &str) -> Option<Gover> {
-    let v = v.strip_prefix("go").unwrap_or(v);
-    let (major, rest) = v.split_once('.').map_or((v, ""), |(a, b)| (a, b));
-    let major = major.parse().ok()?;
-    let digits = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let minor = if digits == 0 {
-        0
-    } else {
-        rest[..digits].parse().ok()?
-    };
-    let rest = &rest[digits..];
-    if let Some(p) = rest.strip_prefix('.') {
-        return Some(Gover {
-            major,
-            minor,
-            patch: Some(p.parse().ok()?),
-            pre: (String::new(), 0),
-        });
-    }
-    if rest.is_empty() {
-        return Some(Gover {
-            major,
-            minor,
-            patch: None,
-            pre: (String::new(), 0),
-        });
-    }
-    let kind_len = rest
-        .find(|c: char| c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    let (kind, num) = rest.split_at(kind_len);
-    if !matches!(kind, "rc" | "beta" | "alpha") {
-        return None;
-    }
-    Some(Gover {
-        major,
-        minor,
-        patch: Some(0),
-        pre: (kind.to_string(), num.parse().unwrap_or(0)),
-    })
-}
-
-fn compare(a: &Gover, b: &Gover) -> Ordering {
-    let rank = |g: &Gover| -> (u64, u64, u8, u64, u64) {
-        match (g.patch, g.pre.0.as_str()) {
-            (None, _) => (g.major, g.minor, 0, 0, 0),
-            (Some(_), "alpha") => (g.major, g.minor, 1, 0, g.pre.1),
-            (Some(_), "beta") => (g.major, g.minor, 2, 0, g.pre.1),
-            (Some(_), "rc") => (g.major, g.minor, 3, 0, g.pre.1),
-            (Some(p), _) => (g.major, g.minor, 4, p, 0),
-        }
-    };
-    rank(a).cmp(&rank(b))
-}
-
-/// Compare two Go versions (`go1.22.1`, `1.22`, `1.23rc1`); `None` if either is malformed.
-pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
-    Some(compare(&parse_gover(a)?, &parse_gover(b)?))
-}
+/// Compare two Go versions (`go1.22.1`, `1.22`, `1.23rc1`) as go's `gover` does; `None` if
+/// either is malformed.
+pub use crate::syntax::toolchain::compare_versions;
 
 /// `toolchain.switch`: does the go.mod in the current module need a newer go, and can go get it?
 /// `parse_error` is go's own complaint about the go.mod ([`crate::goenv::gomod_error`]): then
@@ -194,22 +125,15 @@ pub struct Releases {
     pub proxy: Option<(String, Vec<String>)>,
 }
 
-/// The golang.org/toolchain version a platform's toolchain is published under, as go asks
-/// for it: `v0.0.1-go1.22.0.linux-amd64`.
-pub fn toolchain_module_version(toolchain: &str, goos: &str, goarch: &str) -> String {
-    format!("v0.0.1-{toolchain}.{goos}-{goarch}")
-}
-
 /// The releases an `@v/list` of golang.org/toolchain names for one platform (`go1.22.0`, …);
 /// `None` when the body is not such a list (an HTML page, a portal), so nothing is concluded.
 pub fn parse_toolchain_list(body: &str, goos: &str, goarch: &str) -> Option<Vec<String>> {
-    let suffix = format!(".{goos}-{goarch}");
     let mut out = Vec::new();
     for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let name = line.strip_prefix("v0.0.1-")?;
-        if let Some(tc) = name.strip_suffix(suffix.as_str()) {
-            parse_gover(tc)?;
-            out.push(tc.to_string());
+        // Every line of the module's list is one of its versions, whatever the platform.
+        let release = toolchain::parse_toolchain_release(line)?;
+        if release.goos == goos && release.goarch == goarch {
+            out.push(release.name);
         }
     }
     (!out.is_empty()).then_some(out)
@@ -218,8 +142,10 @@ pub fn parse_toolchain_list(body: &str, goos: &str, goarch: &str) -> Option<Vec<
 /// The toolchain go downloads for a requirement: a language version (`go1.99`) from Go 1.21
 /// on means its first release, `go1.99.0`.
 pub fn download_name(needed: &str) -> String {
-    match parse_gover(needed) {
-        Some(g) if g.patch.is_none() && (g.major, g.minor) >= (1, 21) => format!("{needed}.0"),
+    match toolchain::parse_either(needed) {
+        Some(g) if g.patch.is_none() && g.pre.is_empty() && (g.major, g.minor) >= (1, 21) => {
+            format!("{needed}.0")
+        }
         _ => needed.to_string(),
     }
 }
@@ -253,8 +179,8 @@ fn existence(needed: &str, running: &str, releases: &Releases) -> Existence {
     let wanted = download_name(needed);
     let newest = |names: &mut dyn Iterator<Item = &String>| {
         names
-            .filter_map(|n| parse_gover(n).map(|g| (n.clone(), g)))
-            .max_by(|a, b| compare(&a.1, &b.1))
+            .filter_map(|n| toolchain::parse_either(n).map(|g| (n.clone(), g)))
+            .max_by(|a, b| toolchain::compare(&a.1, &b.1))
             .map(|(n, _)| n)
     };
     if let Some((proxy, listed)) = &releases.proxy {
@@ -285,19 +211,12 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
             "run godoctor inside a module to check whether its go.mod makes go switch toolchains",
         );
     };
-    let versions = parse_gomod_versions(text);
     let running = go_env.version();
-    let needed = match (&versions.go, &versions.toolchain) {
-        (_, Some(tc)) if compare_versions(tc, running) == Some(Ordering::Greater) => tc.clone(),
-        (Some(g), _) if compare_versions(g, running) == Some(Ordering::Greater) => format!("go{g}"),
-        _ => {
-            return Check::ok(id, format!("{} works with {running}", path.display())).detail(
-                format!(
-                    "GOTOOLCHAIN={gotoolchain}; go.mod asks for go {}",
-                    versions.go.as_deref().unwrap_or("(none)")
-                ),
-            );
-        }
+    let Some(needed) = needed_toolchain(go_env, gomod) else {
+        return Check::ok(id, format!("{} works with {running}", path.display())).detail(format!(
+            "GOTOOLCHAIN={gotoolchain}; go.mod asks for go {}",
+            parse_gomod_versions(text).go.as_deref().unwrap_or("(none)")
+        ));
     };
     // A release that does not exist: no setting helps, only go.mod can change. (go would try
     // to switch before editing, so the edit runs with GOTOOLCHAIN=local.)
@@ -374,18 +293,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn orders_like_gover() {
-        use Ordering::*;
-        assert_eq!(compare_versions("1.21", "1.21rc1"), Some(Less));
-        assert_eq!(compare_versions("1.21rc1", "1.21.0"), Some(Less));
-        assert_eq!(compare_versions("go1.21.0", "1.21.0"), Some(Equal));
-        assert_eq!(compare_versions("go1.26.8", "1.27"), Some(Less));
-        assert_eq!(compare_versions("1.9", "1.10"), Some(Less));
-        assert_eq!(compare_versions("1.22beta1", "1.22rc1"), Some(Less));
-        assert_eq!(compare_versions("banana", "1.2"), None);
-    }
-
-    #[test]
     fn toolchain_lists_and_release_names() {
         let list = "v0.0.1-go1.21.0.linux-amd64\nv0.0.1-go1.26.8.linux-amd64\nv0.0.1-go1.26.8.darwin-arm64\n";
         assert_eq!(
@@ -401,10 +308,7 @@ mod tests {
         assert_eq!(download_name("go1.99"), "go1.99.0");
         assert_eq!(download_name("go1.99.1"), "go1.99.1");
         assert_eq!(download_name("go1.20"), "go1.20");
-        assert_eq!(
-            toolchain_module_version("go1.22.0", "linux", "amd64"),
-            "v0.0.1-go1.22.0.linux-amd64"
-        );
+        assert_eq!(download_name("go1.99rc1"), "go1.99rc1");
     }
 
     #[test]

@@ -43,10 +43,8 @@ impl Facts {
 
 /// `v0.0.1-go1.22.0.linux-amd64.zip` → `go1.22.0`.
 fn cached_toolchain_name(file: &str) -> Option<String> {
-    let rest = file.strip_prefix("v0.0.1-")?;
-    let stem = rest.rsplit_once('.')?.0;
-    let name = stem.rsplit_once('.')?.0;
-    toolchain::from_toolchain(name).map(|_| name.to_string())
+    let version = file.rsplit_once('.')?.0;
+    toolchain::parse_toolchain_release(version).map(|r| r.name)
 }
 
 /// Whether `dir` looks like a Go tree: go needs `src/runtime` (the standard library) and
@@ -80,11 +78,6 @@ pub fn goroot_findings(dir: &Path) -> Vec<Finding> {
     ]
 }
 
-/// Release order of Go versions (a release after its own release candidates).
-fn order(v: &GoVersion) -> (u64, u64, u64, bool) {
-    (v.major, v.minor, v.patch.unwrap_or(0), v.pre.is_empty())
-}
-
 /// Whether the toolchain GOTOOLCHAIN names can exist: a version newer than every release
 /// godoctor knows of (this go, the toolchains in the module cache) is refused with the reason,
 /// because go then fails every command, `go env -u GOTOOLCHAIN` included.
@@ -100,10 +93,11 @@ pub fn gotoolchain_findings(value: &str, facts: &Facts) -> Vec<Finding> {
         .chain(facts.cached_toolchains.iter().cloned())
         .filter_map(|n| toolchain::from_toolchain(&n).map(|v| (n, v)))
         .collect();
-    let Some((newest_name, newest)) = known.iter().max_by_key(|(_, v)| order(v)) else {
+    let Some((newest_name, newest)) = known.iter().max_by(|a, b| toolchain::compare(&a.1, &b.1))
+    else {
         return vec![];
     };
-    if order(&wanted) <= order(newest) {
+    if toolchain::compare(&wanted, newest) != std::cmp::Ordering::Greater {
         return vec![];
     }
     let download = if facts.goproxy.split([',', '|']).next() == Some("off") {

@@ -6,6 +6,8 @@
 //! `<name>+auto`, `<name>+path`, where a name is `go1.X[.Y][rcN]` optionally followed by a
 //! custom suffix after `-`. Anything else stops every go command with `invalid GOTOOLCHAIN`.
 
+use std::cmp::Ordering;
+
 use crate::finding::Finding;
 use serde::Serialize;
 
@@ -86,6 +88,62 @@ pub fn from_toolchain(name: &str) -> Option<GoVersion> {
     let v = name.strip_prefix("go")?;
     let v = v.split([' ', '\t', '-']).next().unwrap_or(v);
     parse_gover(v)
+}
+
+/// `gover.Compare`: `1.21` < `1.21rc1` < `1.21.0` < `1.21.1`; prereleases by kind (`alpha` <
+/// `beta` < `rc`, compared as strings like go) and then by number.
+pub fn compare(a: &GoVersion, b: &GoVersion) -> Ordering {
+    let pre = |v: &GoVersion| {
+        let kind = v.pre.bytes().take_while(|c| !c.is_ascii_digit()).count();
+        (v.pre[..kind].to_string(), v.pre[kind..].parse::<u64>().ok())
+    };
+    (a.major, a.minor, a.patch)
+        .cmp(&(b.major, b.minor, b.patch))
+        .then_with(|| pre(a).cmp(&pre(b)))
+}
+
+/// A Go version written either way go writes one: a toolchain name (`go1.22.1`, the
+/// `toolchain` line, `go version`) or a bare version (`1.22`, go.mod's `go` line).
+pub fn parse_either(x: &str) -> Option<GoVersion> {
+    if x.starts_with("go") {
+        from_toolchain(x)
+    } else {
+        parse_gover(x)
+    }
+}
+
+/// Compare two Go versions written either way ([`parse_either`]); `None` if either is not one.
+pub fn compare_versions(a: &str, b: &str) -> Option<Ordering> {
+    Some(compare(&parse_either(a)?, &parse_either(b)?))
+}
+
+/// A version of the module go downloads toolchains as (`golang.org/toolchain`,
+/// `cache::layout::TOOLCHAIN_MODULE`): go publishes the toolchain `go1.22.0` for linux/amd64
+/// as `v0.0.1-go1.22.0.linux-amd64` (`gotoolchainVersion` in toolchain.go).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolchainRelease {
+    /// The toolchain name, `go1.22.0`.
+    pub name: String,
+    pub goos: String,
+    pub goarch: String,
+}
+
+/// Read a `golang.org/toolchain` version (`v0.0.1-go1.22.0.linux-amd64`); `None` when it is not
+/// one (go's list filter: the `v0.0.1-go` prefix, a `.GOOS-GOARCH` suffix).
+pub fn parse_toolchain_release(version: &str) -> Option<ToolchainRelease> {
+    let rest = version.strip_prefix("v0.0.1-")?;
+    let (name, platform) = rest.rsplit_once('.')?;
+    let (goos, goarch) = platform.split_once('-')?;
+    let plain = |w: &str| !w.is_empty() && w.bytes().all(|c| c.is_ascii_alphanumeric());
+    if !plain(goos) || !plain(goarch) {
+        return None;
+    }
+    from_toolchain(name)?;
+    Some(ToolchainRelease {
+        name: name.to_string(),
+        goos: goos.to_string(),
+        goarch: goarch.to_string(),
+    })
 }
 
 /// What GOTOOLCHAIN asks for.
@@ -217,6 +275,53 @@ mod tests {
         );
         for bad in ["", "1.", "1.02", "1.21.0rc1", "1.21.0.1", "x", "1.21RC1"] {
             assert_eq!(parse_gover(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn orders_like_gover() {
+        use Ordering::*;
+        let cases = [
+            ("1.21", "1.21rc1", Less),
+            ("1.21rc1", "1.21.0", Less),
+            ("go1.21.0", "1.21.0", Equal),
+            ("go1.26.8", "1.27", Less),
+            ("1.9", "1.10", Less),
+            ("1.22beta1", "1.22rc1", Less),
+            ("1.22rc9", "1.22rc10", Less),
+            // Before 1.21 a missing patch is .0 (gover.parse): go1.20 is go1.20.0.
+            ("go1.20", "1.20.0", Equal),
+            ("go1.22.1-custom", "1.22.1", Equal),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(compare_versions(a, b), Some(want), "{a} vs {b}");
+            assert_eq!(compare_versions(b, a), Some(want.reverse()), "{b} vs {a}");
+        }
+        assert_eq!(compare_versions("banana", "1.2"), None);
+    }
+
+    #[test]
+    fn toolchain_module_versions() {
+        assert_eq!(
+            parse_toolchain_release("v0.0.1-go1.22.0.linux-amd64"),
+            Some(ToolchainRelease {
+                name: "go1.22.0".into(),
+                goos: "linux".into(),
+                goarch: "amd64".into()
+            })
+        );
+        assert_eq!(
+            parse_toolchain_release("v0.0.1-go1.23rc1.darwin-arm64").map(|r| r.name),
+            Some("go1.23rc1".into())
+        );
+        for bad in [
+            "v0.0.1-go1.22.0",
+            "v0.0.1-go1.22.0.linux",
+            "v0.0.2-go1.22.0.linux-amd64",
+            "v0.0.1-banana.linux-amd64",
+            "list",
+        ] {
+            assert_eq!(parse_toolchain_release(bad), None, "{bad}");
         }
     }
 

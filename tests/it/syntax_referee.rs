@@ -14,6 +14,7 @@ use common::proxy::{Behaviour, ForwardProxy, GoProxy, closed_port, refused_url};
 use common::{GoUser, Run};
 use godoctor::finding::Severity;
 use godoctor::syntax::{self, goflags, goproxy, gosumdb, module, patterns, toolchain};
+use std::cmp::Ordering;
 
 /// A user whose go can only reach loopback: GOSUMDB=off, no toolchain switch, and a network
 /// jail for anything non-loopback.
@@ -889,6 +890,49 @@ fn gotoolchain_and_go111module_like_go() {
     .assert_failure()
     .output();
     assert!(out.contains("modules disabled by GO111MODULE=off"), "{out}");
+}
+
+/// Go's version order (`gover.Compare`), which `toolchain.switch` and the GOTOOLCHAIN write
+/// check use: with GOTOOLCHAIN=local go refuses a go.mod whose `go` line is newer than itself,
+/// and accepts one that is not. Lines around the running version (language versions,
+/// release candidates, a patch that sorts wrong as text).
+#[test]
+fn go_version_order_like_go() {
+    if go_minor() < 21 {
+        return; // before 1.21 go only warned about a newer go line
+    }
+    let user = user().with_env("GOTOOLCHAIN", "local");
+    let running = user.go_env("GOVERSION");
+    let v = toolchain::from_toolchain(&running).expect("a release go");
+    let (m, p) = (v.minor, v.patch.unwrap_or(0));
+    let lines = [
+        format!("1.{m}"),
+        format!("1.{m}rc1"),
+        format!("1.{m}.{p}"),
+        format!("1.{m}.{}", p + 1),
+        format!("1.{m}.{}", p + 10),
+        format!("1.{}.99", m - 1),
+        format!("1.{}rc1", m + 1),
+        format!("1.{}", m + 1),
+    ];
+    let dir = user.work_dir().join("m");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let user = user.cwd(&dir);
+    for line in lines {
+        std::fs::write(
+            dir.join("go.mod"),
+            format!("module example.com/m\n\ngo {line}\n"),
+        )
+        .expect("go.mod");
+        let go = user.go(&["list", "-m"]);
+        let newer = toolchain::compare_versions(&line, &running) == Some(Ordering::Greater);
+        assert_eq!(
+            !go.status.success() && go.stderr.contains("requires go >="),
+            newer,
+            "go {line} with {running}: go said {}",
+            go.stderr
+        );
+    }
 }
 
 /// `go env -w` refuses unknown names and some values, and accepts the rest (the reason
