@@ -14,6 +14,7 @@ mod fixes;
 mod fuzz;
 mod harness;
 mod human_output;
+mod json_shapes;
 mod port;
 mod portability;
 mod probe;
