@@ -13,7 +13,7 @@ use crate::cache::index;
 use crate::cache::stats::{self, ModCacheReport, TreeReport};
 use crate::cache::walk::{self, WalkOptions};
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::doctor::{self, Check, GoInfo, Report, network, private, render, toolchain};
+use crate::doctor::{self, Check, GoInfo, Report, private, registry, render, toolchain};
 use crate::fetch::plan::SourceKind;
 use crate::fetch::proxy::{self, ProbeOptions};
 use crate::fetch::run::{SettingsRun, WalkSet, probe_settings};
@@ -106,15 +106,15 @@ fn show(ctx: &Context, args: &CheckArgs, report: &Report) -> Result<()> {
 
 fn list(ctx: &Context) -> Result<Outcome> {
     if ctx.output.json {
-        let rows: Vec<serde_json::Value> = doctor::CATALOGUE
+        let rows: Vec<serde_json::Value> = registry::CHECKS
             .iter()
-            .map(|(id, about)| serde_json::json!({"id": id, "about": about}))
+            .map(|e| serde_json::json!({"id": e.id, "about": e.about}))
             .collect();
         output::print_json(&rows)?;
     } else {
-        let rows: Vec<Vec<String>> = doctor::CATALOGUE
+        let rows: Vec<Vec<String>> = registry::CHECKS
             .iter()
-            .map(|(id, about)| vec![id.to_string(), about.to_string()])
+            .map(|e| vec![e.id.to_string(), e.about.to_string()])
             .collect();
         output::print_block(&output::table(&rows))?;
     }
@@ -208,31 +208,15 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
             Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str))
         })
     };
-    let mut checks = vec![
-        toolchain::go_check(&go_env).took(go_env.elapsed.as_millis() as u64),
-        toolchain::path_check(&all_on_path, &go_env.go.path),
-        toolchain::switch_check(
-            &go_env,
-            gomod.as_ref(),
-            gomod_error.as_deref(),
-            &toolchain_releases(&prober, &go_env, gomod.as_ref(), args),
-        ),
-    ];
-    checks.extend(doctor::settings_checks(
-        &go_env,
-        &ctx.env,
-        &crate::net::credentials::load_netrc(&ctx.env),
-    ));
+    let releases = toolchain_releases(&prober, &go_env, gomod.as_ref(), args);
+    let netrc = crate::net::credentials::load_netrc(&ctx.env);
     let hosts = private::private_hosts(&go_env);
     let routes = gomod
         .as_ref()
         .map(|(path, text)| required_routes(ctx, &go_env, path, text));
-    checks.extend(private::leak_checks(routes.as_deref()));
 
-    let online = !args.offline
-        && ["proxy", "sumdb", "private", "ports"]
-            .iter()
-            .any(|s| wants(s));
+    // Probe only when a check asked for needs the network (the registry says which).
+    let online = !args.offline && registry::wants_network(&args.ids);
     let walk_set = walk_set(ctx, &go_env, gomod.as_ref(), walk);
     let mut facts = gather_slow(
         ctx,
@@ -247,29 +231,30 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     if let Some(caches) = early_caches {
         facts.caches = caches;
     }
-    match &facts.run {
-        Some(run) => {
-            checks.push(network::chain_check(run, &go_env));
-            checks.extend(network::reach_checks(run));
-            checks.push(network::sumdb_reach_check(run, &go_env));
-            checks.extend(network::ports_checks(run));
-            checks.extend(private::hosts_checks(&facts.hosts));
-        }
-        None => checks.extend(network::offline_checks(&go_env)),
-    }
-    if let Some(cache) = &facts.caches.modcache {
-        let took = facts.caches.took_ms;
-        checks.extend(
-            doctor::cache::checks(cache, facts.caches.gocache.as_ref())
-                .into_iter()
-                // `-v` shows what each walk cost (they overlap `go env -json`).
-                .map(|c| match c.id {
-                    "cache.modcache" => c.took(took.0),
-                    "cache.gocache" => c.took(took.1),
-                    _ => c,
-                }),
-        );
-    }
+    let gathered = registry::Facts {
+        go_env: &go_env,
+        os: &ctx.env,
+        netrc: &netrc,
+        on_path: &all_on_path,
+        gomod: gomod.as_ref(),
+        gomod_error: gomod_error.as_deref(),
+        releases: Some(&releases),
+        routes: routes.as_deref(),
+        probes: facts.run.as_ref().map(|run| registry::Probes {
+            run,
+            hosts: &facts.hosts,
+        }),
+        caches: facts
+            .caches
+            .modcache
+            .as_ref()
+            .map(|modcache| registry::Caches {
+                modcache,
+                gocache: facts.caches.gocache.as_ref(),
+                took_ms: facts.caches.took_ms,
+            }),
+    };
+    let mut checks = registry::run(&gathered, |e| e.chosen_by(&args.ids));
 
     // A fix for a value the process environment sets is an edit of the shell line setting it.
     let goenv_var = ctx.env.get("GOENV").filter(|v| *v != "off");
@@ -290,7 +275,6 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     doctor::envfix::goenv_directory(&mut checks, &go_env, goenv_var, &origins);
     doctor::envfix::goroot_override(&mut checks, &go_env, goroot_var, &origins);
     doctor::envfix::attach_fixes(&mut checks, &go_env);
-    let checks = doctor::select(checks, &args.ids);
     Report::new(
         GoInfo {
             path: Some(go_env.go.path.display().to_string()),

@@ -82,7 +82,7 @@ fn fish_positionals(cmd: &clap::Command) -> String {
 pub fn with_values(cmd: clap::Command, profiles: &[(String, String)]) -> clap::Command {
     let mut ids: Vec<PossibleValue> = Vec::new();
     let mut sections: Vec<&str> = Vec::new();
-    for (id, about) in crate::doctor::CATALOGUE {
+    for crate::doctor::registry::Entry { id, about, .. } in crate::doctor::registry::CHECKS {
         let section = id.split('.').next().unwrap_or(id);
         if !sections.contains(&section) {
             sections.push(section);

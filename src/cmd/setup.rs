@@ -15,7 +15,7 @@ use super::Context;
 use super::env::{render_write, write_error};
 use crate::Outcome;
 use crate::cli::SetupArgs;
-use crate::doctor::{GoInfo, Report, network, render};
+use crate::doctor::{GoInfo, Report, registry, render};
 use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
 use crate::fetch::run::probe_settings;
 use crate::fetch::sumdb::{self, Route};
@@ -231,14 +231,13 @@ fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
         output::heading("Current settings"),
         output::table(&rows)
     );
-    // The problems `godoctor check` raises without the network, one line each.
-    for c in crate::doctor::settings_checks(
-        go_env,
-        &ctx.env,
-        &crate::net::credentials::load_netrc(&ctx.env),
-    )
-    .iter()
-    .filter(|c| matches!(c.status, Severity::Warn | Severity::Error))
+    // The problems `godoctor check` raises about the settings without the network, one line
+    // each.
+    let netrc = crate::net::credentials::load_netrc(&ctx.env);
+    let facts = registry::Facts::settings(go_env, &ctx.env, &netrc);
+    for c in registry::run(&facts, |e| e.setup && e.network == registry::Network::No)
+        .iter()
+        .filter(|c| c.is_problem())
     {
         let mark = if c.status == Severity::Error {
             Severity::Error
@@ -621,11 +620,7 @@ fn offer_profile(ctx: &Context, prompter: &Prompter) -> Result<()> {
 /// will meet them (probed with the wizard's options). Reaching private hosts and the cache are
 /// left to `godoctor check`.
 fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions) -> Result<bool> {
-    let mut checks = crate::doctor::settings_checks(
-        after,
-        &ctx.env,
-        &crate::net::credentials::load_netrc(&ctx.env),
-    );
+    let netrc = crate::net::credentials::load_netrc(&ctx.env);
     let run = ctx.output.spin("checking the new settings…", || {
         probe_settings(
             prober,
@@ -634,9 +629,14 @@ fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions)
             opts.clone(),
         )
     });
-    checks.push(network::chain_check(&run, after));
-    checks.extend(network::reach_checks(&run));
-    checks.push(network::sumdb_reach_check(&run, after));
+    let facts = registry::Facts {
+        probes: Some(registry::Probes {
+            run: &run,
+            hosts: &[],
+        }),
+        ..registry::Facts::settings(after, &ctx.env, &netrc)
+    };
+    let checks = registry::run(&facts, |e| e.setup);
     let report = Report::new(
         GoInfo {
             path: Some(after.go.path.display().to_string()),

@@ -1,5 +1,6 @@
 //! The doctor: pure checks from gathered facts to a [`Report`] of findings with reasons and
-//! fixes. Gathering (I/O) happens in `cmd::check`; rendering in `doctor::render`.
+//! fixes. Which checks exist is [`registry`]; gathering (I/O) happens in `cmd::check`;
+//! rendering in `doctor::render`.
 
 pub mod cache;
 pub mod causes;
@@ -7,6 +8,7 @@ pub mod ci;
 pub mod envfix;
 pub mod network;
 pub mod private;
+pub mod registry;
 pub mod render;
 pub mod settings;
 pub mod toolchain;
@@ -14,31 +16,6 @@ pub mod toolchain;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
-
-/// The checks of the settings alone, with no network and no module: where each value comes
-/// from, go's grammar, combinations, unknown GO* variables, GOROOT's go.env, the checksum
-/// database setting, private patterns and their logins. One list for `check` and `setup`
-/// (the wizard checks the settings it wrote with exactly these), so neither can miss one.
-pub fn settings_checks(
-    go_env: &crate::goenv::GoEnv,
-    os: &crate::sys::ProcessEnv,
-    netrc: &[crate::net::credentials::NetrcEntry],
-) -> Vec<Check> {
-    let mut checks = vec![
-        settings::sources_check(go_env),
-        settings::goroot_env_check(go_env),
-    ];
-    let provenance = crate::goenv::diagnose::provenance_findings(go_env);
-    checks.extend(settings::provenance_checks(go_env, &provenance));
-    checks.extend(settings::values_checks(go_env));
-    checks.extend(settings::combination_checks(go_env));
-    checks.extend(settings::unknown_checks(go_env, os));
-    checks.push(network::sumdb_config_check(go_env));
-    checks.extend(private::patterns_checks(go_env));
-    let hosts = private::private_hosts(go_env);
-    checks.extend(private::auth_checks(&hosts, netrc, go_env.get("GOAUTH")));
-    checks
-}
 
 /// The sections of the report, in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -79,7 +56,7 @@ pub struct Fix {
 /// One check's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// Stable, dotted, lower-case id (see [`CATALOGUE`]).
+    /// Stable, dotted, lower-case id (see [`registry::CHECKS`]).
     pub id: &'static str,
     pub section: Section,
     pub status: Severity,
@@ -467,94 +444,12 @@ fn section_line(section: Section, mine: &[&Check], status: Severity) -> String {
     line
 }
 
-/// Every check id, its section, and one line about it (`check --list`).
-pub const CATALOGUE: &[(&str, &str)] = &[
-    ("toolchain.go", "which go runs, its version and GOROOT"),
-    (
-        "toolchain.path",
-        "other go binaries on PATH that the first one shadows",
-    ),
-    (
-        "toolchain.switch",
-        "whether go.mod here makes go switch toolchains, and whether that download can work",
-    ),
-    (
-        "settings.sources",
-        "where every managed setting comes from (env, go env file, $GOROOT/go.env, default)",
-    ),
-    (
-        "settings.shadowed",
-        "OS variables that hide values written with go env -w",
-    ),
-    (
-        "settings.envfile",
-        "the go env file: empty values, ignored lines, line endings, readability",
-    ),
-    (
-        "settings.values",
-        "each setting's value read with go's own grammar",
-    ),
-    (
-        "settings.combination",
-        "settings that only make sense together (or weaken security together)",
-    ),
-    (
-        "settings.unknown",
-        "GO* variables that go does not know (typos, copy-paste)",
-    ),
-    ("settings.goroot-env", "$GOROOT/go.env present on Go 1.21+"),
-    (
-        "proxy.chain",
-        "what the GOPROXY list means for fall-through",
-    ),
-    (
-        "proxy.reach",
-        "each proxy: reachable, fast, and really a Go module proxy",
-    ),
-    (
-        "sumdb.config",
-        "GOSUMDB and GONOSUMDB: verification on, or a security downgrade",
-    ),
-    (
-        "sumdb.reach",
-        "the checksum database reachable directly or through a proxy, signature verified",
-    ),
-    (
-        "private.patterns",
-        "GOPRIVATE/GONOPROXY/GONOSUMDB/GOINSECURE patterns",
-    ),
-    ("private.hosts", "private module hosts reachable"),
-    (
-        "private.auth",
-        "credentials for private hosts (netrc, GOAUTH), never printed",
-    ),
-    (
-        "private.leak",
-        "module paths that look private but would go to a public proxy",
-    ),
-    (
-        "ports.local",
-        "loopback proxies listening, or which process holds their port",
-    ),
-    (
-        "cache.modcache",
-        "GOMODCACHE location, writability and size",
-    ),
-    ("cache.space", "free space where the module cache lives"),
-    ("cache.gocache", "GOCACHE (build cache) size"),
-];
-
-/// The section of a check id (its first dotted element).
+/// The section of a check id, from the registry. An id missing there is a bug (every check
+/// the report can show is in [`registry::CHECKS`]), caught in debug builds.
 pub fn section_of(id: &str) -> Section {
-    match id.split('.').next().unwrap_or("") {
-        "toolchain" => Section::Toolchain,
-        "settings" => Section::Settings,
-        "proxy" => Section::Proxy,
-        "sumdb" => Section::Sumdb,
-        "private" => Section::Private,
-        "ports" => Section::Ports,
-        _ => Section::Cache,
-    }
+    let entry = registry::entry_of(id);
+    debug_assert!(entry.is_some(), "check id {id} is not in the registry");
+    entry.map_or(Section::Cache, |e| e.section)
 }
 
 /// Keep only the checks the user asked for: `check proxy` selects a section, `check proxy.reach`
@@ -578,17 +473,19 @@ pub fn unknown_ids(wanted: &[String]) -> Vec<&String> {
     wanted
         .iter()
         .filter(|w| {
-            !CATALOGUE
+            !registry::CHECKS
                 .iter()
-                .any(|(id, _)| id == w || id.starts_with(&format!("{w}.")))
+                .any(|e| e.chosen_by(std::slice::from_ref(w)))
         })
         .collect()
 }
 
 /// The check id or section name `wanted` is most likely a typo of (`proxy.rech` → `proxy.reach`).
 pub fn closest_id(wanted: &str) -> Option<&'static str> {
-    let sections = CATALOGUE.iter().filter_map(|(id, _)| id.split('.').next());
-    let ids = CATALOGUE.iter().map(|(id, _)| *id);
+    let sections = registry::CHECKS
+        .iter()
+        .filter_map(|e| e.id.split('.').next());
+    let ids = registry::CHECKS.iter().map(|e| e.id);
     let all: std::collections::BTreeSet<&'static str> = sections.chain(ids).collect();
     crate::syntax::names::closest(&wanted.to_lowercase(), all)
 }
@@ -603,16 +500,6 @@ mod tests {
         assert_eq!(closest_id("sumbd"), Some("sumdb"));
         assert_eq!(closest_id("Proxy.Reach"), Some("proxy.reach"));
         assert_eq!(closest_id("banana"), None);
-    }
-
-    #[test]
-    fn catalogue_ids_are_dotted_lower_case_and_unique() {
-        let mut seen = std::collections::BTreeSet::new();
-        for (id, _) in CATALOGUE {
-            assert!(id.contains('.'), "{id}");
-            assert_eq!(id.to_lowercase(), *id);
-            assert!(seen.insert(*id), "duplicate {id}");
-        }
     }
 
     #[test]

@@ -395,18 +395,11 @@ pub fn ports_checks(run: &SettingsRun) -> Vec<Check> {
         .collect()
 }
 
-/// Network checks replaced by `skip` under `--offline`; what the GOPROXY value alone says
-/// (`off`, unparsable) is still reported.
-pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
-    let skip = |id: &'static str, what: &str| {
-        Check::skip(
-            id,
-            format!("{what}: not checked (--offline)"),
-            "run without --offline to probe the network",
-        )
-    };
+/// `proxy.chain` without the probes (`--offline`): what the GOPROXY value alone says (`off`,
+/// unparsable, the order go tries its entries in).
+pub fn offline_chain_check(go_env: &GoEnv) -> Check {
     let goproxy = go_env.get("GOPROXY");
-    let chain = match crate::fetch::chain::sources(goproxy, crate::fetch::proxy::DEFAULT_MODULE) {
+    match crate::fetch::chain::sources(goproxy, crate::fetch::proxy::DEFAULT_MODULE) {
         Ok(items) if items.len() == 1 && items[0].kind == crate::fetch::plan::SourceKind::Off => {
             goproxy_off_check()
         }
@@ -418,14 +411,7 @@ pub fn offline_checks(go_env: &GoEnv) -> Vec<Check> {
         .detail(format!("go fails every download: {e}"))
         .hint(causes::GOPROXY_INVALID.fix),
         Ok(items) => offline_chain(goproxy, &items),
-    };
-    vec![
-        chain,
-        skip("proxy.reach", "proxy reachability"),
-        skip("sumdb.reach", "checksum database"),
-        skip("private.hosts", "private hosts"),
-        skip("ports.local", "local proxy ports"),
-    ]
+    }
 }
 
 /// `proxy.chain` without the network: what the list means for go (its grammar needs no probe),

@@ -85,21 +85,33 @@ fn split_first_sentence(message: &str) -> (&str, &str) {
 
 /// `settings.shadowed` and `settings.envfile` from the provenance findings.
 pub fn provenance_checks(go_env: &GoEnv, findings: &[SettingFinding]) -> Vec<Check> {
+    let mut checks = shadowed_checks(findings);
+    checks.extend(envfile_checks(go_env, findings));
+    checks
+}
+
+/// `settings.shadowed`: OS variables that hide a `go env -w` value.
+pub fn shadowed_checks(findings: &[SettingFinding]) -> Vec<Check> {
     let shadowed: Vec<SettingFinding> = findings
         .iter()
         .filter(|f| f.finding.code == "env.shadowed")
         .cloned()
         .collect();
+    findings_to_checks(
+        "settings.shadowed",
+        "no OS variable hides a go env -w value",
+        &shadowed,
+    )
+}
+
+/// `settings.envfile`: the go env file's empty values, ignored lines, line endings and
+/// readability (an empty `NAME=` line gets its safe fix).
+pub fn envfile_checks(go_env: &GoEnv, findings: &[SettingFinding]) -> Vec<Check> {
     let envfile: Vec<SettingFinding> = findings
         .iter()
         .filter(|f| f.finding.code.starts_with("env.") && f.finding.code != "env.shadowed")
         .cloned()
         .collect();
-    let mut checks = findings_to_checks(
-        "settings.shadowed",
-        "no OS variable hides a go env -w value",
-        &shadowed,
-    );
     let file_title = match &go_env.user_file {
         FileState::Off => "GOENV=off: go reads no env file".to_string(),
         FileState::Missing { .. } => {
@@ -128,8 +140,7 @@ pub fn provenance_checks(go_env: &GoEnv, findings: &[SettingFinding]) -> Vec<Che
             }
         }
     }
-    checks.extend(file_checks);
-    checks
+    file_checks
 }
 
 /// `settings.values`: every managed value read with go's grammar. Values already explained by

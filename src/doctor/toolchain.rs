@@ -125,6 +125,14 @@ pub struct Releases {
     pub proxy: Option<(String, Vec<String>)>,
 }
 
+impl Releases {
+    /// None known (go.mod needs no other toolchain, or none was looked for).
+    pub const EMPTY: Releases = Releases {
+        cached: Vec::new(),
+        proxy: None,
+    };
+}
+
 /// The releases an `@v/list` of golang.org/toolchain names for one platform (`go1.22.0`, …);
 /// `None` when the body is not such a list (an HTML page, a portal), so nothing is concluded.
 pub fn parse_toolchain_list(body: &str, goos: &str, goarch: &str) -> Option<Vec<String>> {

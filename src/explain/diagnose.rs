@@ -240,7 +240,12 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Cite the doctor's check `id` (one of the registry's: a typo is caught in debug builds).
     fn check(&mut self, id: &'static str) {
+        debug_assert!(
+            crate::doctor::registry::entry_of(id).is_some(),
+            "explain cites {id}, which is not a check"
+        );
         if !self.checks.contains(&id) {
             self.checks.push(id);
         }
