@@ -10,9 +10,9 @@ use super::Context;
 use crate::Outcome;
 use crate::cli::{EnvAction, EnvArgs};
 use crate::finding::{Finding, Severity};
+use crate::goenv::assign;
 use crate::goenv::diagnose::{self, SettingFinding};
 use crate::goenv::write::{self, Change, WriteError, WriteReport};
-use crate::goenv::writecheck;
 use crate::goenv::{self as goenv_mod, FileState, GoEnv, Source};
 use crate::output;
 
@@ -226,138 +226,15 @@ fn append_findings(text: &mut String, findings: &[SettingFinding], verbose: bool
     }
 }
 
-/// Parse `NAME=VALUE` arguments; refuse malformed ones before anything else happens.
-fn parse_assignments(assignments: &[String]) -> Result<Vec<Change>> {
-    let mut changes: Vec<Change> = Vec::new();
-    for a in assignments {
-        let Some((name, value)) = a.split_once('=') else {
-            return Err(crate::hinted(
-                format!("`{}` is not an assignment", crate::redact::redact(a)),
-                format!(
-                    "write NAME=VALUE, e.g. GOPROXY=https://proxy.golang.org,direct; to remove a setting use `godoctor env unset {a}`"
-                ),
-            ));
-        };
-        if changes.iter().any(|c| c.name == name) {
-            return Err(crate::hinted(
-                format!("{name} is given twice"),
-                "give each variable once",
-            ));
-        }
-        changes.push(Change {
-            name: name.to_string(),
-            value: Some(value.to_string()),
-        });
-    }
-    Ok(changes)
-}
-
-/// Findings that refuse or qualify a write, before anything is touched.
-fn validate(go_env: &GoEnv, changes: &[Change]) -> Vec<SettingFinding> {
-    let known = go_env.known_names();
-    let facts = writecheck::Facts::gather(
-        go_env.version(),
-        go_env.get("GOMODCACHE"),
-        go_env.get("GOPROXY"),
-    );
-    let mut out = Vec::new();
-    for c in changes {
-        let var = Some(c.name.clone());
-        let push = |out: &mut Vec<SettingFinding>, f: Finding| {
-            out.push(SettingFinding {
-                var: var.clone(),
-                finding: f,
-            })
-        };
-        if c.name == "GOENV" {
-            push(
-                &mut out,
-                Finding::error(
-                    "env.goenv-not-settable",
-                    "GOENV can only be set in the OS environment, not with go env -w",
-                )
-                .with_hint("export GOENV=/path/to/file in your shell profile"),
-            );
-            continue;
-        }
-        if !known.contains(&c.name) {
-            push(
-                &mut out,
-                Finding::error("env.unknown-name", format!("{} is not a variable this go ({}) knows", c.name, go_env.version()))
-                    .with_hint(match crate::syntax::names::closest(&c.name, known.iter().map(String::as_str)) {
-                        Some(meant) => format!("did you mean {meant}? `godoctor env` lists the managed settings"),
-                        None => "`godoctor env` lists the managed settings; `go help environment` lists them all".to_string(),
-                    }),
-            );
-            continue;
-        }
-        let Some(value) = &c.value else { continue };
-        if value.contains('\n') || value.contains('\r') || value.contains('\0') {
-            push(
-                &mut out,
-                Finding::error(
-                    "env.control-char",
-                    format!(
-                        "the value of {} contains a newline, carriage return or NUL",
-                        c.name
-                    ),
-                )
-                .with_hint("give the value on one line"),
-            );
-            continue;
-        }
-        for f in crate::syntax::check_value_for(&c.name, value, go_env.go_minor()) {
-            push(&mut out, f);
-        }
-        // What the write would break on this machine (GOROOT not a Go tree, a toolchain
-        // newer than any known release), said before anything is written.
-        for f in writecheck::check(&c.name, value, &facts) {
-            push(&mut out, f);
-        }
-        if value.is_empty() {
-            push(
-                &mut out,
-                Finding::error(
-                    "env.set-empty",
-                    format!("{}= would write an empty value, which hides the default instead of restoring it", c.name),
-                )
-                .with_hint(format!("godoctor env unset {}", c.name)),
-            );
-        }
-    }
-    out
-}
-
 fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
-    let changes = parse_assignments(assignments)?;
+    let changes = assign::parse_assignments(assignments).map_err(refused)?;
     let go_env = load_for_write(ctx)?;
-    let findings = validate(&go_env, &changes);
-    let errors: Vec<&SettingFinding> = findings
-        .iter()
-        .filter(|f| f.finding.severity == Severity::Error)
-        .collect();
-    let structural = errors.iter().any(|f| {
-        matches!(
-            f.finding.code,
-            "env.unknown-name" | "env.goenv-not-settable" | "env.control-char"
-        )
-    });
-    if !errors.is_empty() && (!force || structural) {
+    let findings = assign::check(&go_env, &changes);
+    if let Some(r) = assign::set_refusal(&findings, force) {
         let mut text = String::new();
         append_findings(&mut text, &findings, true);
         output::note(text.trim());
-        let hint = if structural {
-            "correct the value and run the command again".to_string()
-        } else {
-            "correct the value, or pass --force to write it anyway".to_string()
-        };
-        return Err(crate::hinted(
-            format!(
-                "refused to write: {}; nothing was changed",
-                output::plural(errors.len(), "invalid value", "invalid values")
-            ),
-            hint,
-        ));
+        return Err(refused(r));
     }
     let action = format!("env set {}", assignments.join(" "));
     let report = do_write(ctx, &go_env, &changes, &action)?;
@@ -373,18 +250,12 @@ fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
         })
         .collect();
     let go_env = load_for_write(ctx)?;
-    let findings = validate(&go_env, &changes);
-    if findings
-        .iter()
-        .any(|f| f.finding.severity == Severity::Error)
-    {
+    let findings = assign::check(&go_env, &changes);
+    if let Some(r) = assign::unset_refusal(&findings) {
         let mut text = String::new();
         append_findings(&mut text, &findings, true);
         output::note(text.trim_end());
-        return Err(crate::hinted(
-            "refused to unset: nothing was changed",
-            "check the variable names",
-        ));
+        return Err(refused(r));
     }
     let report = do_write(
         ctx,
@@ -393,6 +264,10 @@ fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
         &format!("env unset {}", names.join(" ")),
     )?;
     render_write(ctx, &report, &findings, "wrote")
+}
+
+fn refused(r: assign::Refusal) -> anyhow::Error {
+    crate::hinted(r.message, r.hint)
 }
 
 /// The environment for a write: `go env -json`, or, when a bad line of the go env file makes

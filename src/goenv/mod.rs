@@ -1,6 +1,7 @@
 //! The Go environment model: find and run `go`, read `go env -json` and the env files, attribute
 //! every value to its source, and write through `go env -w/-u` with history and undo.
 
+pub mod assign;
 pub mod diagnose;
 pub mod envfile;
 pub mod history;
