@@ -5,30 +5,31 @@
 
 use std::cmp::Ordering;
 
-/// A parsed semantic version (x/mod/semver), `v` prefix required like go.
+/// A parsed semantic version (x/mod/semver), `v` prefix required like go. Its parts borrow the
+/// parsed text: parsing allocates nothing (it runs for every version a cache walk sorts).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Semver {
-    pub major: String,
-    pub minor: String,
-    pub patch: String,
+pub struct Semver<'a> {
+    pub major: &'a str,
+    pub minor: &'a str,
+    pub patch: &'a str,
     /// `-pre.release`, with the dash, or empty.
-    pub prerelease: String,
+    pub prerelease: &'a str,
     /// `+build`, with the plus, or empty.
-    pub build: String,
+    pub build: &'a str,
     /// What `Canonical` appends to a shorthand (`v1` → `.0.0`).
     short: &'static str,
 }
 
 /// x/mod's `semver.parse`. `v1` and `v1.2` are valid shorthands.
-pub fn parse(v: &str) -> Option<Semver> {
+pub fn parse(v: &str) -> Option<Semver<'_>> {
     let rest = v.strip_prefix('v')?;
     let (major, rest) = parse_int(rest)?;
     let mut p = Semver {
-        major: major.into(),
-        minor: "0".into(),
-        patch: "0".into(),
-        prerelease: String::new(),
-        build: String::new(),
+        major,
+        minor: "0",
+        patch: "0",
+        prerelease: "",
+        build: "",
         short: ".0.0",
     };
     if rest.is_empty() {
@@ -36,14 +37,14 @@ pub fn parse(v: &str) -> Option<Semver> {
     }
     let rest = rest.strip_prefix('.')?;
     let (minor, rest) = parse_int(rest)?;
-    p.minor = minor.into();
+    p.minor = minor;
     p.short = ".0";
     if rest.is_empty() {
         return Some(p);
     }
     let rest = rest.strip_prefix('.')?;
     let (patch, mut rest) = parse_int(rest)?;
-    p.patch = patch.into();
+    p.patch = patch;
     p.short = "";
     if rest.starts_with('-') {
         let end = rest.find('+').unwrap_or(rest.len());
@@ -51,14 +52,14 @@ pub fn parse(v: &str) -> Option<Semver> {
         if !idents_ok(&pre[1..], true) {
             return None;
         }
-        p.prerelease = pre.into();
+        p.prerelease = pre;
         rest = &rest[end..];
     }
     if rest.starts_with('+') {
         if !idents_ok(&rest[1..], false) {
             return None;
         }
-        p.build = rest.into();
+        p.build = rest;
         rest = "";
     }
     rest.is_empty().then_some(p)
@@ -104,9 +105,9 @@ pub fn compare(a: &str, b: &str) -> Ordering {
         (None, None) => a.cmp(b),
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
-        (Some(pa), Some(pb)) => cmp_num(&pa.major, &pb.major)
-            .then_with(|| cmp_num(&pa.minor, &pb.minor))
-            .then_with(|| cmp_num(&pa.patch, &pb.patch))
+        (Some(pa), Some(pb)) => cmp_num(pa.major, pb.major)
+            .then_with(|| cmp_num(pa.minor, pb.minor))
+            .then_with(|| cmp_num(pa.patch, pb.patch))
             .then_with(|| {
                 cmp_prerelease(
                     pa.prerelease.trim_start_matches('-'),
