@@ -71,6 +71,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
         if !json {
             output::print_block("")?;
         }
+        // The whole gather again, on purpose: the fixes were written with `go env -w`, and
+        // every check reads go env (the probes follow GOPROXY/GOSUMDB/GOAUTH, the routes
+        // GOPRIVATE, toolchain.switch GOTOOLCHAIN, the caches GOMODCACHE), so the report after
+        // is the one a fresh `godoctor check` gives. Only PATH and go.mod are certainly
+        // unchanged, and they cost nothing; the cache walk reuses its index.
         let after = gather_and_check(ctx, args, &walk);
         show(ctx, args, &after)?;
         return Ok(Outcome::from_problems(after.has_problems(args.strict)));

@@ -262,14 +262,7 @@ pub fn goroot_override(
         return;
     };
     let hint = shell_fix("GOROOT", None, current, origins);
-    for c in checks
-        .iter_mut()
-        .filter(|c| c.id == "settings.goroot-env" && c.is_problem())
-    {
-        c.hint = Some(hint.clone());
-        c.fix = None;
-        c.cause = Some("shell:GOROOT".to_string());
-    }
+    point_at_shell(checks, "settings.goroot-env", "GOROOT", hint);
 }
 
 /// GOENV naming a directory, set in the process environment: the fix is the line that sets
@@ -294,13 +287,17 @@ pub fn goenv_directory(
     };
     let file = path.join("env").display().to_string();
     let hint = shell_fix("GOENV", Some(&file), current, origins);
-    for c in checks
-        .iter_mut()
-        .filter(|c| c.id == "settings.envfile" && c.is_problem())
-    {
+    point_at_shell(checks, "settings.envfile", "GOENV", hint);
+}
+
+/// The problems of check `id` are caused by the shell line setting `var`: `hint` (that line's
+/// edit) is their fix, with no safe fix (`--fix` does not edit shell files), and they share
+/// one cause.
+fn point_at_shell(checks: &mut [Check], id: &str, var: &str, hint: String) {
+    for c in checks.iter_mut().filter(|c| c.id == id && c.is_problem()) {
         c.hint = Some(hint.clone());
         c.fix = None;
-        c.cause = Some("shell:GOENV".to_string());
+        c.cause = Some(format!("shell:{var}"));
     }
 }
 

@@ -5,6 +5,7 @@ use crate::common;
 
 use common::modules::Module;
 use common::proxy::{Behaviour, GoProxy, refused_url};
+use common::snapshot::stable;
 use common::{GoUser, Run};
 use serde_json::Value;
 
@@ -562,38 +563,6 @@ fn secrets_never_appear_in_the_report() {
     }
 }
 
-/// Replace what changes from machine to machine and run to run (temp root, go version and
-/// GOROOT, free space, latencies) so a snapshot holds the layout and the words.
-fn filtered(user: &GoUser, text: &str) -> String {
-    let root = user.root().display().to_string();
-    let go_version = user.go_env("GOVERSION");
-    let goroot = user.go_env("GOROOT");
-    let text = text
-        .replace(&root, "[ROOT]")
-        .replace(&go_version, "[GOVERSION]")
-        .replace(&goroot, "[GOROOT]");
-    // "61.2 GiB free", "in 3 ms": numbers before a unit vary.
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "ms", "s"];
-    let words: Vec<&str> = text.split(' ').collect();
-    let mut out: Vec<String> = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        let next = words
-            .get(i + 1)
-            .map(|n| n.trim_end_matches([',', ')', ';', '\n']));
-        let numeric = !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.');
-        if numeric
-            && next.is_some_and(|n| {
-                units.contains(&n) || units.iter().any(|u| n.starts_with(&format!("{u}\n")))
-            })
-        {
-            out.push("[N]".to_string());
-        } else {
-            out.push((*w).to_string());
-        }
-    }
-    out.join(" ")
-}
-
 fn assert_fits(run: &Run, width: usize) {
     for line in run.stdout.lines() {
         let long_word = line.split(' ').any(|w| w.chars().count() > 40);
@@ -615,7 +584,7 @@ fn a_healthy_check_is_one_line_per_section() {
     run.assert_success();
     assert!(run.stdout.lines().count() <= 15, "{}", run.stdout);
     assert_fits(&run, 80);
-    insta::assert_snapshot!(filtered(&user, &run.stdout));
+    insta::assert_snapshot!(stable(&user, &run.stdout));
     // -v shows every check; -q shows nothing when nothing is wrong.
     let verbose = user.godoctor(&["check", "--offline", "--color", "never", "-v"]);
     assert!(
@@ -665,7 +634,7 @@ fn problems_come_first_and_each_cause_is_told_once() {
     let user = GoUser::new();
     let run = user.godoctor(&["check", "--offline", "--color", "never"]);
     assert_fits(&run, 80);
-    insta::assert_snapshot!(filtered(&user, &run.stdout));
+    insta::assert_snapshot!(stable(&user, &run.stdout));
     let second = run.stdout.lines().nth(1).unwrap_or("");
     assert!(second.contains("2 problems: "), "{}", run.stdout);
     let quiet = user.godoctor(&["check", "--offline", "--color", "never", "-q"]);
