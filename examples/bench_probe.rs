@@ -22,6 +22,7 @@ mod sumdb;
 use std::time::{Duration, Instant};
 
 use godoctor::fetch::proxy::{ProbeOptions, median, test_all};
+use godoctor::fetch::walkset::WalkSet;
 use godoctor::net::http::{FetchOptions, Prober};
 use godoctor::output::println;
 use godoctor::syntax::proxyurl::info_url;
@@ -52,8 +53,11 @@ fn main() -> std::io::Result<()> {
     let opts = ProbeOptions {
         timeout: Duration::from_secs(30),
         samples: 3,
-        module: "example.com/hello".into(),
-        version: "v1.0.0".into(),
+        walk: WalkSet::new(
+            vec![("example.com/hello".into(), "v1.0.0".into())],
+            "the bench's module",
+        )
+        .unwrap_or_default(),
         ..ProbeOptions::default()
     };
 

@@ -15,8 +15,9 @@ use crate::cache::walk::{self, WalkOptions};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::doctor::{self, Check, GoInfo, Report, private, registry, render, toolchain};
 use crate::fetch::plan::SourceKind;
-use crate::fetch::proxy::{self, ProbeOptions};
-use crate::fetch::run::{SettingsRun, WalkSet, probe_settings};
+use crate::fetch::proxy::ProbeOptions;
+use crate::fetch::run::{SettingsRun, probe_settings};
+use crate::fetch::walkset::WalkSet;
 use crate::finding::Severity;
 use crate::goenv::{GoEnv, write};
 use crate::net::http::Prober;
@@ -47,17 +48,12 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
             ),
         ));
     }
-    let chosen: Vec<(String, String)> = args
-        .modules
-        .iter()
-        .map(|m| proxy::parse_module_arg(m))
-        .collect::<Result<_, _>>()
-        .map_err(|e| {
-            crate::hinted(
-                e,
-                "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
-            )
-        })?;
+    let chosen = WalkSet::from_args(&args.modules).map_err(|e| {
+        crate::hinted(
+            e,
+            "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
+        )
+    })?;
     let configured = configured_canaries(ctx)?;
     let walk = Walk { chosen, configured };
     let json = ctx.output.json || args.format == CheckFormat::Json;
@@ -128,7 +124,7 @@ fn list(ctx: &Context) -> Result<Outcome> {
 
 /// What the user asked to walk: `--module` modules, and the canaries of godoctor's config.
 struct Walk {
-    chosen: Vec<(String, String)>,
+    chosen: Option<WalkSet>,
     configured: Option<WalkSet>,
 }
 
@@ -145,12 +141,8 @@ fn configured_canaries(ctx: &Context) -> Result<Option<WalkSet>> {
         Err(e) => return Err(crate::hinted(e.to_string(), hint)),
     };
     let shown = path.display().to_string();
-    let modules = crate::fetch::run::parse_modules_file(&String::from_utf8_lossy(&bytes), &shown)
-        .map_err(|e| crate::hinted(e, hint))?;
-    Ok((!modules.is_empty()).then(|| WalkSet {
-        modules: crate::fetch::run::sample(&modules, crate::fetch::run::MAX_WALKED),
-        chosen: format!("the canary modules of {shown}"),
-    }))
+    WalkSet::from_modules_file(&String::from_utf8_lossy(&bytes), &shown)
+        .map_err(|e| crate::hinted(e, hint))
 }
 
 /// Gather facts and run every check; a missing or broken go is itself a finding. `walk`:
@@ -326,15 +318,11 @@ fn gather_slow<'p>(
     let facts = std::thread::scope(|s| {
         let run = online.then(|| {
             s.spawn(|| {
-                let mut opts = ProbeOptions {
+                let opts = ProbeOptions {
                     timeout,
+                    walk: walk_set.clone(),
                     ..ProbeOptions::default()
                 };
-                if let Some(((m, v), rest)) = walk_set.modules.split_first() {
-                    (opts.module, opts.version) = (m.clone(), v.clone());
-                    opts.also = rest.to_vec();
-                }
-                opts.chosen = walk_set.chosen.clone();
                 probe_settings(prober(), go_env.get("GOPROXY"), go_env.get("GOSUMDB"), opts)
             })
         });
@@ -428,24 +416,16 @@ fn walk_set(
     gomod: Option<&(PathBuf, String)>,
     walk: &Walk,
 ) -> WalkSet {
-    if !walk.chosen.is_empty() {
-        return WalkSet {
-            modules: walk.chosen.clone(),
-            chosen: "--module".into(),
-        };
+    if let Some(chosen) = &walk.chosen {
+        return chosen.clone();
     }
     let canary = || {
         if let Some(configured) = &walk.configured {
             return configured.clone();
         }
-        let (m, v) = proxy::DEFAULT_MODULE
-            .split_once('@')
-            .unwrap_or((proxy::DEFAULT_MODULE, ""));
-        WalkSet {
-            modules: vec![(m.to_string(), v.to_string())],
-            chosen: "the canary module, as there is no go.mod here; --module PATH@VERSION or modules.txt in godoctor's config directory walk others"
-                .into(),
-        }
+        WalkSet::canary(
+            "the canary module, as there is no go.mod here; --module PATH@VERSION or modules.txt in godoctor's config directory walk others",
+        )
     };
     let Some((path, text)) = gomod else {
         return canary();
@@ -465,10 +445,7 @@ fn walk_set(
             private += 1;
         }
     }
-    if public.is_empty() {
-        return canary();
-    }
-    WalkSet::requirements(&public, private, &path.display().to_string())
+    WalkSet::requirements(&public, private, &path.display().to_string()).unwrap_or_else(canary)
 }
 
 /// The planned route of every module the go.mod here requires (no network).

@@ -11,6 +11,7 @@ use crate::fetch::plan::SourceKind;
 use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
 use crate::fetch::run::{SettingsRun, probe_chain, probe_settings};
 use crate::fetch::sumdb;
+use crate::fetch::walkset::WalkSet;
 use crate::fetch::{catalogue, chain};
 use crate::finding::Severity;
 use crate::net::http::Prober;
@@ -47,20 +48,13 @@ pub(crate) fn options(probe: &ProbeArgs, modules: &[String]) -> Result<ProbeOpti
         samples: probe.samples as usize,
         ..Default::default()
     };
-    let modules: Vec<(String, String)> = modules
-        .iter()
-        .map(|m| proxy::parse_module_arg(m))
-        .collect::<Result<_, _>>()
-        .map_err(|e| {
-            crate::hinted(
-                e,
-                "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
-            )
-        })?;
-    if let Some(((path, version), rest)) = modules.split_first() {
-        (opts.module, opts.version) = (path.clone(), version.clone());
-        opts.also = rest.to_vec();
-        opts.chosen = "--module".into();
+    if let Some(walk) = WalkSet::from_args(modules).map_err(|e| {
+        crate::hinted(
+            e,
+            "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
+        )
+    })? {
+        opts.walk = walk;
     }
     Ok(opts)
 }
@@ -138,7 +132,8 @@ fn test(
     } else {
         let parsed = parse_urls(urls)?;
         let list: Vec<&str> = parsed.iter().map(Url::as_str).collect();
-        let module = format!("{}@{}", opts.module, opts.version);
+        let (path, version) = opts.walk.first();
+        let module = format!("{path}@{version}");
         let items = chain::sources(&list.join(","), &module).map_err(|e| {
             crate::hinted(
                 format!("these URLs cannot be used as proxies: {e}"),

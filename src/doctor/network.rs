@@ -87,10 +87,11 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     let mut detail = outcome.consequences.join("\n");
     // Only what was asked of a proxy was walked (direct is not probed: no clone).
     if !outcome.modules.is_empty() {
+        let walked: Vec<&str> = outcome.modules.iter().map(|m| m.module.as_str()).collect();
         detail.push_str(&format!(
             "\nwalked: {} ({})",
-            run.walked.join(", "),
-            run.chosen
+            walked.join(", "),
+            run.walk.chosen()
         ));
     }
     let failing: Vec<String> = outcome

@@ -3,7 +3,8 @@
 //! `direct`/`off` rules ([`walker`]); walking a planned route over the network ([`walk`]);
 //! version queries ([`versions`]); VCS discovery ([`vcs`]); module zips ([`modzip`]); the
 //! checksum-database client ([`sumdb`]); whether a URL is a Go module proxy ([`proxy`]); what a
-//! GOPROXY list means for the walked modules ([`chain`], [`run`]); known mirrors ([`catalogue`]);
+//! GOPROXY list means for the walked modules ([`chain`], [`run`]) and which modules those are
+//! ([`walkset`]); known mirrors ([`catalogue`]);
 //! the one meaning of `--timeout` ([`budget`]).
 //!
 //! Every command that says what go will do asks this module: `route`, `check`, `proxy test`,
@@ -22,3 +23,4 @@ pub mod vcs;
 pub mod versions;
 pub mod walk;
 pub mod walker;
+pub mod walkset;

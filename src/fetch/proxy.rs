@@ -8,6 +8,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::budget::Budget;
+use super::walkset::WalkSet;
 use crate::finding::Severity;
 use crate::net::http::{ErrorKind, FetchOptions, FetchResult, Phases, Prober};
 use crate::ports::ask::MISSING_MODULE;
@@ -32,14 +33,10 @@ pub struct ProbeOptions {
     pub budget: Option<Budget>,
     /// Latency samples of the `.info` request (at least 1).
     pub samples: usize,
-    /// Module path and version whose `.info` must be served: the first walked module.
-    pub module: String,
-    pub version: String,
-    /// The other walked modules (path, version), asked of every proxy that answers HTTP: a
-    /// verdict says which of them it served.
-    pub also: Vec<(String, String)>,
-    /// How the walked modules were chosen, said beside the verdicts.
-    pub chosen: String,
+    /// The walked modules and why: the first one's `.info` must be served (and is sampled for
+    /// latency); the others are asked of every proxy that answers HTTP, and a verdict says
+    /// which of them it served.
+    pub walk: WalkSet,
     /// Checksum database name for the `/sumdb/NAME/supported` check, if any.
     pub sumdb: Option<String>,
     /// Cap on bytes read per response.
@@ -48,17 +45,11 @@ pub struct ProbeOptions {
 
 impl Default for ProbeOptions {
     fn default() -> Self {
-        let (module, version) = DEFAULT_MODULE
-            .split_once('@')
-            .unwrap_or((DEFAULT_MODULE, ""));
         ProbeOptions {
             timeout: Duration::from_secs(5),
             budget: None,
             samples: 3,
-            module: module.into(),
-            version: version.into(),
-            also: Vec::new(),
-            chosen: "the canary module".into(),
+            walk: WalkSet::default(),
             sumdb: Some("sum.golang.org".into()),
             max_bytes: MAX_BYTES,
         }
@@ -481,7 +472,8 @@ pub fn display_url(url: &Url) -> String {
 /// `opts.timeout` and all of them within the budget ([`super::budget`]). `file://` URLs are
 /// checked on disk.
 pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyReport {
-    let module = format!("{}@{}", opts.module, opts.version);
+    let (path, version) = opts.walk.first();
+    let module = format!("{path}@{version}");
     if url.scheme() == "file" {
         return test_file(url, opts, module);
     }
@@ -516,14 +508,15 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         consequence: None,
         served: None,
     };
-    let Some(info) = info_url(url, &opts.module, &opts.version) else {
+    let Some(info) = info_url(url, path, version) else {
         report.diagnosis = "cannot build a request URL from this proxy URL".into();
         return report;
     };
     let first = prober.fetch(&info, &budget.fetch(cap));
     let mut samples: Vec<FetchResult> = vec![first.clone()];
     let mut missing = None;
-    let mut others: Vec<Option<FetchResult>> = vec![None; opts.also.len()];
+    let also = opts.walk.others();
+    let mut others: Vec<Option<FetchResult>> = vec![None; also.len()];
     // Only a server that answered HTTP is worth asking again; a failing one would eat the
     // deadline again for nothing.
     if first.error.is_none() {
@@ -532,8 +525,7 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         // The other walked modules first, at once, so the budget never cuts them: which of
         // them this proxy serves.
         others = std::thread::scope(|s| {
-            let handles: Vec<_> = opts
-                .also
+            let handles: Vec<_> = also
                 .iter()
                 .map(|(m, v)| {
                     s.spawn(move || {
@@ -577,26 +569,21 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
             samples.push(s);
         }
     }
-    report.walked = std::iter::once(WalkedModule::from_fetch(
-        &opts.module,
-        &opts.version,
-        Some(&first),
-    ))
-    .chain(
-        opts.also
-            .iter()
-            .zip(&others)
-            .map(|((m, v), r)| WalkedModule::from_fetch(m, v, r.as_ref())),
-    )
-    .collect();
+    report.walked = std::iter::once(WalkedModule::from_fetch(path, version, Some(&first)))
+        .chain(
+            also.iter()
+                .zip(&others)
+                .map(|((m, v), r)| WalkedModule::from_fetch(m, v, r.as_ref())),
+        )
+        .collect();
     // The verdict is the first walked module's, unless it was not served and another was:
     // a proxy that served one of the walked modules serves modules.
-    let mut d = classify(&first, &opts.version, missing.as_ref());
+    let mut d = classify(&first, version, missing.as_ref());
     if d.verdict == Verdict::NotServingModule {
         let other = report.walked[1..]
             .iter()
             .position(|w| w.served == Some(true))
-            .and_then(|i| Some((others[i].as_ref()?, &opts.also[i].1)));
+            .and_then(|i| Some((others[i].as_ref()?, &also[i].1)));
         if let Some((r, version)) = other {
             d = classify(r, version, missing.as_ref());
         }
@@ -785,7 +772,8 @@ fn loopback_story(
     use ports::{ask, fingerprint};
     let port = url.port_or_known_default().unwrap_or(0);
     if report.verdict == Verdict::Refused {
-        if let Some(story) = port_story(prober, url, &opts.module, &opts.version) {
+        let (path, version) = opts.walk.first();
+        if let Some(story) = port_story(prober, url, path, version) {
             if story.other_family {
                 report.port_owners = story.owners;
             }
@@ -813,7 +801,8 @@ fn loopback_story(
             answers.push(ask::to_answer(Ask::Root, &r));
         }
     }
-    let fp = fingerprint::classify(&answers, &format!("{} {}", opts.module, opts.version));
+    let (path, version) = opts.walk.first();
+    let fp = fingerprint::classify(&answers, &format!("{path} {version}"));
     let who = listeners.first().map(|o| o.who());
     let held = who
         .as_deref()
@@ -954,9 +943,10 @@ fn test_file(url: &Url, opts: &ProbeOptions, module: String) -> ProxyReport {
             };
             (walked, d)
         };
-        let (first, mut d) = on_disk(&opts.module, &opts.version);
+        let (path, version) = opts.walk.first();
+        let (first, mut d) = on_disk(path, version);
         report.walked.push(first);
-        for (m, v) in &opts.also {
+        for (m, v) in opts.walk.others() {
             let (w, other) = on_disk(m, v);
             if d.verdict == Verdict::NotServingModule && other.verdict == Verdict::Ok {
                 d = other;
