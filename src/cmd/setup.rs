@@ -16,7 +16,7 @@ use super::env::{render_write, write_error};
 use crate::Outcome;
 use crate::cli::SetupArgs;
 use crate::doctor::{GoInfo, Report, registry, render};
-use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
+use crate::fetch::proxy::{self, ProbeOptions};
 use crate::fetch::run::probe_settings;
 use crate::fetch::sumdb::{self, Route};
 use crate::fetch::{catalogue, chain};
@@ -27,7 +27,7 @@ use crate::net::http::{FetchOptions, Prober};
 use crate::output::{self, Prompter};
 use crate::redact::redact;
 use crate::wizard::{
-    self, Answer, Current, Facts, Kind, Measurement, Plan, Probe, Qid, Question, Step, SumdbProbe,
+    self, Answer, Current, Facts, Kind, Measurement, Probe, Qid, Question, Step, SumdbProbe,
     Wizard, advice,
 };
 
@@ -71,7 +71,16 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
     ));
     output::note(&current_block(ctx, &go_env));
 
-    let candidates = candidates(args, &go_env)?;
+    let file = match &args.candidates {
+        Some(path) => read_candidates(path)?,
+        None => Vec::new(),
+    };
+    let builtin = if args.no_builtin {
+        Vec::new()
+    } else {
+        catalogue::builtin()
+    };
+    let candidates = wizard::candidates::candidates(file, builtin, go_env.get("GOPROXY"));
     let opts = super::proxy::options(&args.probe, args.module.module.as_slice())?;
     let prober = Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
     let urls: Vec<Url> = candidates.iter().map(|c| c.url.clone()).collect();
@@ -82,7 +91,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
     let measured: Vec<Measurement> = candidates
         .iter()
         .zip(&reports)
-        .map(|(c, r)| measurement(c, r))
+        .map(|(c, r)| wizard::candidates::measurement(c, r))
         .collect();
 
     let facts = facts(ctx, &go_env);
@@ -91,7 +100,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
         match wiz.next() {
             Step::Ask(q) => {
                 if q.id == Qid::Apply {
-                    output::note(&render_plan(&wiz.plan()));
+                    output::note(&wizard::render::render_plan(&wiz.plan()));
                 }
                 let answer = ask(&prompter, &q)?;
                 match wiz.answer(answer) {
@@ -115,12 +124,12 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                         let r = ctx.output.spin(&redact(&format!("probing {url}…")), || {
                             proxy::test_proxy(&prober, &u, &o)
                         });
-                        let c = Candidate {
+                        let c = wizard::candidates::Candidate {
                             url: u,
                             name: url.clone(),
                             current: false,
                         };
-                        measurement(&c, &r)
+                        wizard::candidates::measurement(&c, &r)
                     }
                     Err(e) => Measurement {
                         url: url.clone(),
@@ -247,100 +256,6 @@ fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
         text.push_str(&format!("{} {}\n", output::glyph(mark), c.title));
     }
     redact(text.trim_end())
-}
-
-/// A proxy to measure.
-struct Candidate {
-    url: Url,
-    name: String,
-    current: bool,
-}
-
-/// Candidates: the `--candidates` file, the built-in catalogue (unless `--no-builtin`), and the
-/// proxies of the current GOPROXY (go talks to those anyway), without duplicates.
-fn candidates(args: &SetupArgs, go_env: &GoEnv) -> Result<Vec<Candidate>> {
-    let mut out: Vec<Candidate> = Vec::new();
-    let push = |out: &mut Vec<Candidate>, url: Url, name: String, current: bool| {
-        let key = url.as_str().trim_end_matches('/').to_string();
-        if let Some(c) = out
-            .iter_mut()
-            .find(|c| c.url.as_str().trim_end_matches('/') == key)
-        {
-            c.current |= current;
-        } else {
-            out.push(Candidate { url, name, current });
-        }
-    };
-    if let Some(path) = &args.candidates {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            crate::hinted(
-                format!("cannot read the candidates file {}: {e}", path.display()),
-                "give a file with one proxy URL per line (optionally followed by a name); # starts a comment",
-            )
-        })?;
-        let list = catalogue::parse_candidates(&text, &path.display().to_string()).map_err(|e| {
-            crate::hinted(
-                e,
-                "one proxy URL per line, optionally followed by a name, e.g. https://goproxy.example.com My mirror",
-            )
-        })?;
-        for (url, name) in mirrors(list) {
-            push(&mut out, url, name, false);
-        }
-    }
-    if !args.no_builtin {
-        for (url, name) in mirrors(catalogue::builtin()) {
-            push(&mut out, url, name, false);
-        }
-    }
-    for spec in crate::syntax::goproxy::parse(go_env.get("GOPROXY")).specs {
-        if let crate::syntax::goproxy::ProxyEntry::Url { url, .. } = spec.entry {
-            if let Ok(u) = proxy::parse_proxy_url(&url) {
-                if u.scheme() != "file" {
-                    let name = proxy::display_url(&u);
-                    push(&mut out, u, name, true);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Turn catalogue entries into candidates (an entry whose URL does not parse is skipped: the
-/// catalogue has already validated it).
-fn mirrors(list: Vec<catalogue::Mirror>) -> Vec<(Url, String)> {
-    list.into_iter()
-        .filter_map(|m| Some((proxy::parse_proxy_url(&m.url).ok()?, m.name)))
-        .collect()
-}
-
-/// The URL as go would be given it (unredacted: it is written to GOPROXY), without the `/`
-/// the URL parser adds to a bare host.
-fn raw_url(url: &Url) -> String {
-    let s = url.as_str();
-    if url.path() == "/" && url.query().is_none() && url.fragment().is_none() {
-        s.trim_end_matches('/').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-fn measurement(c: &Candidate, r: &ProxyReport) -> Measurement {
-    let verdict = serde_json::to_value(r.verdict)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    Measurement {
-        url: raw_url(&c.url),
-        name: c.name.clone(),
-        current: c.current,
-        ok: r.ok,
-        median_ms: r.median_ms,
-        verdict,
-        diagnosis: r.diagnosis.clone(),
-        hint: r.hint.clone(),
-        proxies_sumdb: r.sumdb.as_ref().and_then(|s| s.supported),
-    }
 }
 
 fn facts(ctx: &Context, go_env: &GoEnv) -> Facts {
@@ -476,51 +391,20 @@ fn show_notes(notes: &[String]) {
     }
 }
 
-/// The plan as a diff: current (source) → new, with what go then uses for removals.
-fn render_plan(plan: &Plan) -> String {
-    let mut text = format!("\n{}\n", output::heading("Plan"));
-    let mut rows = Vec::new();
-    for r in &plan.rows {
-        let new = match (&r.new, &r.effective) {
-            (Some(v), _) => v.clone(),
-            (None, Some(eff)) if !eff.is_empty() => {
-                format!("(unset) {}", output::dim(&format!("go then uses {eff}")))
-            }
-            (None, _) => "(unset)".to_string(),
-        };
-        let current = if r.current.is_empty() {
-            output::dim("(empty)")
-        } else {
-            r.current.clone()
-        };
-        let mark = if r.changed {
-            output::paint("~", Severity::Warn)
-        } else {
-            " ".to_string()
-        };
-        if !r.changed && r.new.is_none() && r.current.is_empty() {
-            continue;
-        }
-        rows.push(vec![
-            format!("{mark} {}", r.name),
-            current,
-            output::dim(&format!("({})", r.source)),
-            "→".to_string(),
-            if r.changed {
-                new
-            } else {
-                output::dim("unchanged")
-            },
-        ]);
-    }
-    text.push_str(&output::table(&rows));
-    for f in &plan.findings {
-        text.push_str(&format!("{} {}\n", output::glyph(f.severity), f.message));
-    }
-    for n in &plan.notes {
-        text.push_str(&format!("{} {n}\n", output::glyph(Severity::Info)));
-    }
-    redact(text.trim_end())
+/// The `--candidates` file's mirrors (an error names the line).
+fn read_candidates(path: &std::path::Path) -> Result<Vec<catalogue::Mirror>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::hinted(
+            format!("cannot read the candidates file {}: {e}", path.display()),
+            "give a file with one proxy URL per line (optionally followed by a name); # starts a comment",
+        )
+    })?;
+    catalogue::parse_candidates(&text, &path.display().to_string()).map_err(|e| {
+        crate::hinted(
+            e,
+            "one proxy URL per line, optionally followed by a name, e.g. https://goproxy.example.com My mirror",
+        )
+    })
 }
 
 /// Write the plan, show what changed, then check the new settings.

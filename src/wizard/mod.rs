@@ -7,8 +7,12 @@
 //!
 //! - [`advice`]: pure helpers for the texts (example matches of patterns, `.netrc` lines, the
 //!   risk of `GOSUMDB=off`, the equivalent non-interactive command)
+//! - [`candidates`]: the mirrors to measure, each once, and a probe report as a [`Measurement`]
+//! - [`render`]: the plan as the diff shown before the final question
 
 pub mod advice;
+pub mod candidates;
+pub mod render;
 
 use std::collections::BTreeMap;
 
