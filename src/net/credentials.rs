@@ -149,8 +149,12 @@ impl std::fmt::Debug for Credentials {
 impl Credentials {
     /// What go's default GOAUTH (`netrc`) loads.
     pub fn from_netrc(env: &ProcessEnv) -> Self {
+        Self::from_entries(env, load_netrc(env))
+    }
+
+    fn from_entries(env: &ProcessEnv, entries: Vec<NetrcEntry>) -> Self {
         Credentials {
-            entries: load_netrc(env),
+            entries,
             methods: vec![Method::Netrc],
             env: env.clone(),
             ..Credentials::default()
@@ -167,8 +171,23 @@ impl Credentials {
     /// when go runs them (see [`Credentials::headers_for`] and [`Credentials::refresh`]). An
     /// unusable GOAUTH loads nothing (go fails before sending anything).
     pub fn load(env: &ProcessEnv, goauth: Option<&str>) -> Self {
+        Self::load_from(env, goauth, || load_netrc(env))
+    }
+
+    /// As [`Credentials::load`], with `.netrc` already read (`netrc`: its entries), for a
+    /// caller that also reports on them and reads the file once.
+    pub fn load_with_netrc(env: &ProcessEnv, goauth: Option<&str>, netrc: &[NetrcEntry]) -> Self {
+        Self::load_from(env, goauth, || netrc.to_vec())
+    }
+
+    /// `.netrc` is read (`netrc()`) only when GOAUTH has go read it.
+    fn load_from(
+        env: &ProcessEnv,
+        goauth: Option<&str>,
+        netrc: impl FnOnce() -> Vec<NetrcEntry>,
+    ) -> Self {
         let Some(value) = goauth else {
-            return Credentials::from_netrc(env);
+            return Credentials::from_entries(env, netrc());
         };
         // One reading of GOAUTH, go's `runGoAuth` grammar: its result is what runs.
         let parsed = match crate::syntax::goauth::parse(value) {
@@ -210,7 +229,7 @@ impl Credentials {
             }
         }
         let entries = if methods.iter().any(|m| matches!(m, Method::Netrc)) {
-            load_netrc(env)
+            netrc()
         } else {
             Vec::new()
         };

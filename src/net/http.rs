@@ -156,6 +156,12 @@ impl Prober {
         self.proxies.proxy_for(url).map(|p| host_port(&p))
     }
 
+    /// Configure from the environment with credentials already loaded (see
+    /// [`Credentials::load_with_netrc`]).
+    pub fn from_credentials(env: &ProcessEnv, credentials: Credentials) -> Self {
+        Prober::build(env, credentials)
+    }
+
     /// Configure from the environment with go's effective GOAUTH (`go env GOAUTH`, which may
     /// come from the go env file; `None` for a go before 1.24, which reads `.netrc` only).
     pub fn with_goauth(env: &ProcessEnv, goauth: Option<&str>) -> Self {
