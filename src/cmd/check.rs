@@ -20,6 +20,7 @@ use crate::fetch::run::{SettingsRun, probe_settings};
 use crate::fetch::walkset::WalkSet;
 use crate::finding::Severity;
 use crate::goenv::{GoEnv, write};
+use crate::net::credentials::Credentials;
 use crate::net::http::Prober;
 use crate::output;
 
@@ -196,17 +197,20 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         .as_ref()
         .and_then(|(path, _)| crate::goenv::gomod_error(&go, &ctx.env, path));
 
+    // `.netrc` is read once: private.auth reports on it, and the prober sends it.
+    let netrc = crate::net::credentials::load_netrc(&ctx.env);
     // One prober for every request of this check (the toolchain list, the proxies and
     // checksum database, private hosts), with GOAUTH as go sees it; built on first use, so an
     // offline check loads no trust store.
     let prober = std::sync::OnceLock::new();
     let prober = || {
         prober.get_or_init(|| {
-            Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str))
+            let goauth = go_env.values.get("GOAUTH").map(String::as_str);
+            let credentials = Credentials::load_with_netrc(&ctx.env, goauth, &netrc);
+            Prober::from_credentials(&ctx.env, credentials)
         })
     };
     let releases = toolchain_releases(&prober, &go_env, gomod.as_ref(), args);
-    let netrc = crate::net::credentials::load_netrc(&ctx.env);
     let hosts = private::private_hosts(&go_env);
     let routes = gomod
         .as_ref()
