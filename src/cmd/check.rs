@@ -663,9 +663,9 @@ fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<bool> {
     let go = ctx.locate_go()?;
     let history = ctx.history()?;
     let report = write::write(&go, &ctx.env, &history, &changes, "check --fix")
-        .map_err(super::env::write_error)?;
+        .map_err(super::write::error)?;
     if !ctx.output.json {
-        super::env::render_write(ctx, &report, &[], "fixed")?;
+        super::write::render(ctx, &report, &[], "fixed")?;
     }
     Ok(true)
 }

@@ -12,7 +12,7 @@ use crate::cli::{EnvAction, EnvArgs};
 use crate::finding::{Finding, Severity};
 use crate::goenv::assign;
 use crate::goenv::diagnose::{self, SettingFinding};
-use crate::goenv::write::{self, Change, WriteError, WriteReport};
+use crate::goenv::write::{self, Change, WriteReport};
 use crate::goenv::{self as goenv_mod, FileState, GoEnv, Source};
 use crate::output;
 
@@ -115,7 +115,7 @@ fn show(ctx: &Context) -> Result<Outcome> {
         table.push(vec![format!("{mark} {}", s.name), value, source]);
     }
     text.push_str(&output::table(&table));
-    append_findings(&mut text, &findings, ctx.output.verbose > 0);
+    super::write::append_findings(&mut text, &findings, ctx.output.verbose > 0);
     output::print_block(&text)?;
     Ok(Outcome::from_problems(problems))
 }
@@ -205,40 +205,19 @@ fn all_findings(go_env: &GoEnv, all_on_path: &[std::path::PathBuf]) -> Vec<Setti
     findings
 }
 
-fn append_findings(text: &mut String, findings: &[SettingFinding], verbose: bool) {
-    let shown: Vec<&SettingFinding> = findings
-        .iter()
-        .filter(|f| verbose || f.finding.severity > Severity::Info)
-        .collect();
-    if shown.is_empty() {
-        return;
-    }
-    text.push('\n');
-    for f in shown {
-        text.push_str(&format!(
-            "{} {}\n",
-            output::glyph(f.finding.severity),
-            f.finding.message
-        ));
-        if let Some(h) = &f.finding.hint {
-            text.push_str(&format!("  {} {h}\n", output::dim("fix:")));
-        }
-    }
-}
-
 fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
     let changes = assign::parse_assignments(assignments).map_err(refused)?;
     let go_env = load_for_write(ctx)?;
     let findings = assign::check(&go_env, &changes);
     if let Some(r) = assign::set_refusal(&findings, force) {
         let mut text = String::new();
-        append_findings(&mut text, &findings, true);
+        super::write::append_findings(&mut text, &findings, true);
         output::note(text.trim());
         return Err(refused(r));
     }
     let action = format!("env set {}", assignments.join(" "));
     let report = do_write(ctx, &go_env, &changes, &action)?;
-    render_write(ctx, &report, &findings, "wrote")
+    super::write::render(ctx, &report, &findings, "wrote")
 }
 
 fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
@@ -253,7 +232,7 @@ fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
     let findings = assign::check(&go_env, &changes);
     if let Some(r) = assign::unset_refusal(&findings) {
         let mut text = String::new();
-        append_findings(&mut text, &findings, true);
+        super::write::append_findings(&mut text, &findings, true);
         output::note(text.trim_end());
         return Err(refused(r));
     }
@@ -263,7 +242,7 @@ fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
         &changes,
         &format!("env unset {}", names.join(" ")),
     )?;
-    render_write(ctx, &report, &findings, "wrote")
+    super::write::render(ctx, &report, &findings, "wrote")
 }
 
 fn refused(r: assign::Refusal) -> anyhow::Error {
@@ -292,98 +271,5 @@ fn do_write(
     action: &str,
 ) -> Result<WriteReport> {
     let history = ctx.history()?;
-    write::write(&go_env.go, &ctx.env, &history, changes, action).map_err(write_error)
-}
-
-/// Turn a write error into an error with a `help:` line.
-pub fn write_error(e: WriteError) -> anyhow::Error {
-    match e.hint() {
-        Some(h) => crate::hinted(e.to_string(), h),
-        None => anyhow::Error::new(e),
-    }
-}
-
-#[derive(Serialize)]
-struct WriteJson<'a> {
-    goenv: String,
-    snapshot: Option<&'a str>,
-    changed: &'a [crate::goenv::history::Entry],
-    shadowed: Vec<ShadowJson<'a>>,
-    warnings: Vec<&'a Finding>,
-}
-
-#[derive(Serialize)]
-struct ShadowJson<'a> {
-    name: &'a str,
-    os_value: &'a str,
-}
-
-/// Show what a write or undo changed, and what keeps it from taking effect.
-pub fn render_write(
-    ctx: &Context,
-    report: &WriteReport,
-    findings: &[SettingFinding],
-    verb: &str,
-) -> Result<Outcome> {
-    if ctx.output.json {
-        output::print_json(&WriteJson {
-            goenv: report.goenv.display().to_string(),
-            snapshot: report.snapshot.as_ref().map(|s| s.id.as_str()),
-            changed: &report.changed,
-            shadowed: report
-                .shadowed
-                .iter()
-                .map(|s| ShadowJson {
-                    name: &s.name,
-                    os_value: &s.os_value,
-                })
-                .collect(),
-            warnings: findings.iter().map(|f| &f.finding).collect(),
-        })?;
-        return Ok(Outcome::Clean);
-    }
-    let mut text = String::new();
-    if report.changed.is_empty() {
-        text.push_str(&format!(
-            "{} nothing to change: {} already says so\n",
-            output::glyph(Severity::Ok),
-            report.goenv.display()
-        ));
-    } else {
-        text.push_str(&format!(
-            "{} {verb} {}\n",
-            output::glyph(Severity::Ok),
-            report.goenv.display()
-        ));
-        for e in &report.changed {
-            text.push_str(&format!(
-                "  {}: {} → {}\n",
-                e.name,
-                e.before.as_deref().map_or_else(
-                    || output::dim("(unset)"),
-                    |v| crate::redact::value(&e.name, v)
-                ),
-                e.after.as_deref().map_or_else(
-                    || output::dim("(unset)"),
-                    |v| crate::redact::value(&e.name, v)
-                ),
-            ));
-        }
-    }
-    if report.snapshot.is_some() {
-        text.push_str(&format!("  {}\n", output::dim("undo with: godoctor undo")));
-    }
-    for s in &report.shadowed {
-        let effective = report.after.get(&s.name);
-        text.push_str(&format!(
-            "{} {name} is set in your environment ({name}={os}), so go keeps using {effective}\n  {} unset {name}, and remove the line that exports it from your shell profile\n",
-            output::glyph(Severity::Warn),
-            output::dim("fix:"),
-            name = s.name,
-            os = crate::redact::value(&s.name, &s.os_value),
-        ));
-    }
-    append_findings(&mut text, findings, false);
-    output::print_block(&text)?;
-    Ok(Outcome::Clean)
+    write::write(&go_env.go, &ctx.env, &history, changes, action).map_err(super::write::error)
 }

@@ -11,6 +11,7 @@ pub mod proxy;
 pub mod route;
 pub mod setup;
 pub mod undo;
+pub mod write;
 
 use anyhow::Result;
 

@@ -295,12 +295,12 @@ fn apply(
         &changes,
         &format!("profile apply {}", profile.name),
     )
-    .map_err(super::env::write_error)?;
+    .map_err(super::write::error)?;
     if ctx.output.json {
         output::print_json(&view.written(&report))?;
         return Ok(Outcome::Clean);
     }
-    super::env::render_write(
+    super::write::render(
         ctx,
         &report,
         &findings,

@@ -12,7 +12,6 @@ use anyhow::Result;
 use url::Url;
 
 use super::Context;
-use super::env::{render_write, write_error};
 use crate::Outcome;
 use crate::cli::SetupArgs;
 use crate::doctor::{GoInfo, Report, registry, render};
@@ -437,8 +436,8 @@ fn apply(
     );
     WRITTEN.store(written.is_ok(), Ordering::SeqCst);
     APPLYING.store(false, Ordering::SeqCst);
-    let report = written.map_err(write_error)?;
-    render_write(ctx, &report, &[], "wrote")?;
+    let report = written.map_err(super::write::error)?;
+    super::write::render(ctx, &report, &[], "wrote")?;
     let problems = check_new(ctx, &report.after, prober, opts)?;
     output::print_block(&format!(
         "{} {}\n  {equivalent}",

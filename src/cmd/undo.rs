@@ -9,10 +9,9 @@ use crate::goenv::write;
 pub fn run(ctx: &Context) -> Result<Outcome> {
     let go = ctx.locate_go()?;
     let history = ctx.history()?;
-    let (snapshot, report) =
-        write::undo(&go, &ctx.env, &history).map_err(super::env::write_error)?;
+    let (snapshot, report) = write::undo(&go, &ctx.env, &history).map_err(super::write::error)?;
     if !ctx.output.json {
         crate::output::note(&format!("undoing: {}", snapshot.action));
     }
-    super::env::render_write(ctx, &report, &[], "restored")
+    super::write::render(ctx, &report, &[], "restored")
 }
