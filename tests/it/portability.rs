@@ -1,9 +1,12 @@
-//! The crate builds beyond Linux: `cargo check` for Windows (and macOS) where that Rust target
-//! and its C cross compiler are installed (aws-lc-sys, under rustls and the checksum database's
-//! ed25519, compiles C). Only built, never run there: the suite itself runs on Linux. A machine
-//! without the target skips with one line, in CI too (installing a cross toolchain is not the
-//! suite's business); `rustup target add x86_64-pc-windows-gnu` and Debian's
-//! gcc-mingw-w64-x86-64 enable the Windows check.
+//! The crate builds beyond Linux: `cargo check` of the library and binary for Windows where
+//! that Rust target and its C cross compiler are installed (aws-lc-sys, under rustls and the
+//! checksum database's ed25519, compiles C). Only built, never run there: the suite itself runs
+//! on Linux, and the tests and benches use Unix-only APIs by design (a pseudo-terminal
+//! dev-dependency, symlinks, file modes), so they are not part of the check. A machine without
+//! the target skips with one line, in CI too (installing a cross toolchain is not the suite's
+//! business); `rustup target add x86_64-pc-windows-gnu` and Debian's gcc-mingw-w64-x86-64
+//! enable it. macOS is not checked: aws-lc-sys needs the macOS SDK's headers, which no package
+//! here provides (clang alone targets Mach-O but finds no `sys/types.h`); see the README.
 
 use std::io::Write as _;
 use std::path::PathBuf;
