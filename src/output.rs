@@ -15,13 +15,33 @@ use crate::finding::Severity;
 use crate::redact::redact;
 pub use prompt::{Prompter, show_cursor};
 
+/// How much text output says, resolved once from `-q` and `-v` (clap keeps them apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// `-q`: problems only, no progress.
+    Quiet,
+    Normal,
+    /// `-v`: every check, timings, what was consulted.
+    Verbose,
+}
+
+impl Detail {
+    pub fn quiet(self) -> bool {
+        self == Detail::Quiet
+    }
+
+    pub fn verbose(self) -> bool {
+        self == Detail::Verbose
+    }
+}
+
 /// Resolved output policy, decided once from the flags and the environment.
 #[derive(Debug, Clone)]
 pub struct Output {
     pub json: bool,
     pub color: bool,
-    pub verbose: u8,
-    pub quiet: bool,
+    /// How much text output says (`-q`, default, `-v`).
+    pub detail: Detail,
     /// stderr is a terminal: spinners and progress may be drawn there.
     pub stderr_tty: bool,
     /// stdout is a terminal (and not --json): pictures such as latency bars may be drawn;
@@ -46,8 +66,13 @@ impl Output {
         Output {
             json: global.json,
             color,
-            verbose: global.verbose,
-            quiet: global.quiet,
+            detail: if global.quiet {
+                Detail::Quiet
+            } else if global.verbose > 0 {
+                Detail::Verbose
+            } else {
+                Detail::Normal
+            },
             stderr_tty: std::io::stderr().is_terminal(),
             stdout_tty: stdout_tty && !global.json,
             interactive: std::io::stdin().is_terminal() && stdout_tty,
@@ -59,8 +84,7 @@ impl Output {
         Output {
             json: false,
             color: false,
-            verbose: 0,
-            quiet: false,
+            detail: Detail::Normal,
             stderr_tty: false,
             stdout_tty: false,
             interactive: false,
@@ -540,7 +564,7 @@ impl Output {
 
     /// A spinner that moves only when [`Spinner::tick`] is called (for a loop that polls).
     pub fn spinner_stepped(&self) -> Spinner {
-        let drawn = self.stderr_tty && !self.json && !self.quiet;
+        let drawn = self.stderr_tty && !self.json && !self.detail.quiet();
         Spinner(drawn.then(|| {
             let bar = indicatif::ProgressBar::with_draw_target(
                 None,

@@ -247,7 +247,7 @@ fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>, exact: bool) ->
             &report,
             build.as_ref(),
             &findings,
-            ctx.output.quiet,
+            ctx.output.detail,
         ))?;
     }
     Ok(Outcome::from_problems(problems))
@@ -296,10 +296,10 @@ fn render(
     r: &ModCacheReport,
     build: Option<&TreeReport>,
     findings: &[Finding],
-    quiet: bool,
+    detail: output::Detail,
 ) -> String {
     let mut out = String::new();
-    if !quiet {
+    if !detail.quiet() {
         out.push_str(&format!(
             "{}  {}\n",
             output::heading("Module cache"),
@@ -636,7 +636,7 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
             gomod.as_deref(),
             result.as_ref(),
             args.yes,
-            ctx.output.quiet,
+            ctx.output.detail,
         ))?;
         if incomplete {
             output::note(&format!(
@@ -655,7 +655,7 @@ fn render_prune(
     gomod: Option<&Path>,
     result: Option<&remove::Outcome>,
     yes: bool,
-    quiet: bool,
+    detail: output::Detail,
 ) -> String {
     let mut out = String::new();
     if !exists {
@@ -664,7 +664,7 @@ fn render_prune(
             root.display()
         );
     }
-    if !quiet && !plan.remove.is_empty() {
+    if !detail.quiet() && !plan.remove.is_empty() {
         let mut rows = vec![vec![
             output::dim("module"),
             output::dim("version"),

@@ -89,7 +89,7 @@ fn show(ctx: &Context, args: &CheckArgs, report: &Report) -> Result<()> {
         CheckFormat::Json => output::print_json(report)?,
         CheckFormat::Markdown => output::print_block(&doctor::ci::markdown(report))?,
         CheckFormat::Text => {
-            let text = render::text(report, ctx.output.verbose > 0, ctx.output.quiet);
+            let text = render::text(report, ctx.output.detail);
             // `-q` with nothing wrong prints nothing at all.
             if !text.is_empty() {
                 output::print_block(&text)?;

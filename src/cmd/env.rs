@@ -115,7 +115,7 @@ fn show(ctx: &Context) -> Result<Outcome> {
         table.push(vec![format!("{mark} {}", s.name), value, source]);
     }
     text.push_str(&output::table(&table));
-    super::write::append_findings(&mut text, &findings, ctx.output.verbose > 0);
+    super::write::append_findings(&mut text, &findings, ctx.output.detail);
     output::print_block(&text)?;
     Ok(Outcome::from_problems(problems))
 }
@@ -211,7 +211,7 @@ fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
     let findings = assign::check(&go_env, &changes);
     if let Some(r) = assign::set_refusal(&findings, force) {
         let mut text = String::new();
-        super::write::append_findings(&mut text, &findings, true);
+        super::write::append_findings(&mut text, &findings, output::Detail::Verbose);
         output::note(text.trim());
         return Err(refused(r));
     }
@@ -232,7 +232,7 @@ fn unset(ctx: &Context, names: &[String]) -> Result<Outcome> {
     let findings = assign::check(&go_env, &changes);
     if let Some(r) = assign::unset_refusal(&findings) {
         let mut text = String::new();
-        super::write::append_findings(&mut text, &findings, true);
+        super::write::append_findings(&mut text, &findings, output::Detail::Verbose);
         output::note(text.trim_end());
         return Err(refused(r));
     }

@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<Outcome> {
     if ctx.output.json {
         output::print_json(&explanation)?;
     } else {
-        output::print_block(&render(&explanation, ctx.output.verbose > 0))?;
+        output::print_block(&render(&explanation, ctx.output.detail))?;
     }
     Ok(Outcome::from_problems(!explanation.all_explained()))
 }
@@ -292,7 +292,7 @@ fn refetch(prober: &Prober, url: &str, timeout: Duration) -> Refetch {
 }
 
 /// The text report: one block per diagnosis, then the lines not recognised.
-fn render(ex: &Explanation, verbose: bool) -> String {
+fn render(ex: &Explanation, detail: output::Detail) -> String {
     let width = output::term_width();
     let mut out = String::new();
     if ex.diagnoses.is_empty() && ex.unexplained.is_empty() {
@@ -312,7 +312,7 @@ fn render(ex: &Explanation, verbose: bool) -> String {
         ));
         // Not wrapped: the fix is usually a command to copy whole.
         out.push_str(&format!("  fix:   {}\n", d.fix));
-        if verbose && !d.checks.is_empty() {
+        if detail.verbose() && !d.checks.is_empty() {
             out.push_str(&output::wrap(
                 &output::dim(&format!("checked: {}", d.checks.join(", "))),
                 width,

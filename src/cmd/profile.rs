@@ -198,7 +198,7 @@ fn probe_new_settings(
             .find(|r| r.name == name)
             .map_or_else(|| go_env.get(name).to_string(), |r| r.after.clone())
     };
-    if !ctx.output.json && !ctx.output.quiet {
+    if !ctx.output.json && !ctx.output.detail.quiet() {
         output::note("checking the new settings (proxies, checksum database)…");
     }
     // The credentials go will use after the apply: the new GOAUTH.
@@ -253,7 +253,7 @@ fn apply(
             &rows,
             checked.as_ref(),
         ))?;
-    } else if !ctx.output.quiet {
+    } else if !ctx.output.detail.quiet() {
         output::print_block(&render::diff_text(profile, &go_env, &rows))?;
     }
     match (step, &checked) {

@@ -375,7 +375,7 @@ fn rank(
 pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> String {
     let mut out = String::new();
     for r in reports {
-        if ctx.output.quiet && r.severity == Severity::Ok {
+        if ctx.output.detail.quiet() && r.severity == Severity::Ok {
             continue;
         }
         let timing = match r.median_ms {
@@ -422,7 +422,7 @@ pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> Str
                 output::dim(&format!("{}: {what}", s.name))
             ));
         }
-        if ctx.output.verbose > 0 {
+        if ctx.output.detail.verbose() {
             let p = &r.phases;
             out.push_str(&format!(
                 "    {}\n",

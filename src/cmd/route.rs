@@ -182,7 +182,7 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
 
     out.push_str(&format!("\n{}\n", output::heading("Patterns")));
     for p in &plan.patterns {
-        if ctx.output.quiet && p.matched.is_none() && p.near_misses.is_empty() {
+        if ctx.output.detail.quiet() && p.matched.is_none() && p.near_misses.is_empty() {
             continue;
         }
         let status = if p.matched.is_some() {

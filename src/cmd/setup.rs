@@ -531,7 +531,7 @@ fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions)
     output::print_block(&format!(
         "\n{}\n{}",
         output::heading("Checks for the new settings"),
-        render::text(&report, ctx.output.verbose > 0, ctx.output.quiet)
+        render::text(&report, ctx.output.detail)
     ))?;
     Ok(report.has_problems(false))
 }

@@ -101,17 +101,17 @@ pub fn render(
             os = crate::redact::value(&s.name, &s.os_value),
         ));
     }
-    append_findings(&mut text, findings, false);
+    append_findings(&mut text, findings, output::Detail::Normal);
     output::print_block(&text)?;
     Ok(Outcome::Clean)
 }
 
 /// Findings as `glyph message` lines with their `fix:`, after a blank line (infos only when
 /// `verbose`).
-pub fn append_findings(text: &mut String, findings: &[SettingFinding], verbose: bool) {
+pub fn append_findings(text: &mut String, findings: &[SettingFinding], detail: output::Detail) {
     let shown: Vec<&SettingFinding> = findings
         .iter()
-        .filter(|f| verbose || f.finding.severity > Severity::Info)
+        .filter(|f| detail.verbose() || f.finding.severity > Severity::Info)
         .collect();
     if shown.is_empty() {
         return;

@@ -18,12 +18,12 @@ pub struct Layout {
 }
 
 /// Render the report as text at the terminal's width (80 when stdout is not a terminal).
-pub fn text(report: &Report, verbose: bool, quiet: bool) -> String {
+pub fn text(report: &Report, detail: output::Detail) -> String {
     text_at(
         report,
         Layout {
-            verbose,
-            quiet,
+            verbose: detail.verbose(),
+            quiet: detail.quiet(),
             width: output::term_width(),
         },
     )
