@@ -126,6 +126,12 @@ causes! {
     UNKNOWN_REVISION = "version.unknown-revision",
         "the module's repository has no tag, branch or commit by that name (a typo, a tag not pushed yet, or one deleted)",
         "see which versions go can find: go list -m -versions MODULE; require one of them, or push the missing tag (git push origin TAG)";
+    NO_MATCHING_VERSIONS = "version.no-match",
+        "no version of the module that go can see matches the query (no tagged release fits: all pre-releases or retracted, or none tagged)",
+        "see which versions go can find: go list -m -versions MODULE; ask for one of them (go get MODULE@VERSION) or for a commit (go get MODULE@COMMIT)";
+    PACKAGE_NOT_IN_MODULE = "module.package-missing",
+        "the module was found, but the version chosen has no package at the imported path (a typo, a package moved or removed, or one that lives in a nested module or a /vN major version)",
+        "correct the import path to a package the module has at that version, or require a version that has it";
     MALFORMED_PATH = "module.path-malformed",
         "go refuses the module path as written: a path to download must start with a domain name (a dot in its first element), and every element must use go's allowed characters",
         "use the module's full path (host/owner/name); a local module without a domain is required through a replace directive: go mod edit -replace PATH=../DIR, then go get PATH";

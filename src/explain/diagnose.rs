@@ -127,6 +127,20 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
                 .unwrap_or_else(|| causes::MISSING_GOSUM.fix.to_string()),
         ),
         Symptom::UnknownRevision { rev } => d.unknown_revision(rev),
+        Symptom::NoMatchingVersions { query } => d.no_matching_versions(query),
+        Symptom::PackageNotInModule {
+            module,
+            version,
+            package,
+        } => d.set(
+            &causes::PACKAGE_NOT_IN_MODULE,
+            format!(
+                "go found {module} {version}, but it has no package {package}: a typo, a package moved or removed, or one that lives in a nested module or a /vN major version"
+            ),
+            format!(
+                "correct the import path to a package {module} {version} has, or require a version that has {package} (go list -m -versions {module} lists them)"
+            ),
+        ),
         Symptom::MalformedPath { path, reason } => {
             let (text, fix) = if reason.contains("missing dot in first path element") {
                 (
@@ -1040,6 +1054,28 @@ impl<'a> Builder<'a> {
             format!("the go.mod of {r} says `module {d}`; go refuses a module under another path than its own (renamed, forked, or different letter case)"),
             fix,
         );
+    }
+
+    fn no_matching_versions(&mut self, query: &str) {
+        let decision = self.decision();
+        let module = self.item.module.clone();
+        let what = module.as_deref().unwrap_or("the module");
+        // Where go read the list of versions: the proxies, or the repository's tags.
+        let source = match decision.as_ref().and_then(|d| d.first_fetch()) {
+            Some(Step::Direct { .. }) => "the repository's tags",
+            Some(_) => "the version lists of GOPROXY's proxies",
+            None => "the versions it could list",
+        };
+        let text = format!(
+            "no version of {what} in {source} matches \"{query}\": no tagged release fits (all pre-releases or retracted, or none tagged)"
+        );
+        let fix = match &module {
+            Some(m) => format!(
+                "see which versions go can find: go list -m -versions {m}; ask for one of them (go get {m}@VERSION) or for a commit (go get {m}@COMMIT)"
+            ),
+            None => causes::NO_MATCHING_VERSIONS.fix.to_string(),
+        };
+        self.set(&causes::NO_MATCHING_VERSIONS, text, fix);
     }
 
     fn unknown_revision(&mut self, rev: &str) {

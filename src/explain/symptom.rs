@@ -47,6 +47,15 @@ pub enum Symptom {
     UnrecognizedImportPath { path: String },
     /// `invalid version: unknown revision REV`: the repository (fetched directly) lacks it.
     UnknownRevision { rev: String },
+    /// `module M: no matching versions for query "Q"`
+    NoMatchingVersions { query: String },
+    /// `module M@V found, but does not contain package P` and
+    /// `module M@latest found (V), but does not contain package P`
+    PackageNotInModule {
+        module: String,
+        version: String,
+        package: String,
+    },
     /// `malformed module path "P": REASON`
     MalformedPath { path: String, reason: String },
     /// `go.mod file not found in current directory or any parent directory`, and
@@ -157,7 +166,13 @@ pub fn parse(output: &str) -> Vec<Item> {
             refine(prev, line.trim());
             continue;
         }
-        let (module, version) = module_of(line);
+        let (module, version) = match &symptom {
+            // go names the package first and the module it looked in second.
+            Some(Symptom::PackageNotInModule {
+                module, version, ..
+            }) => (Some(module.clone()), Some(version.clone())),
+            _ => module_of(line),
+        };
         items.push(Item {
             text: line.to_string(),
             symptom,
@@ -285,6 +300,26 @@ pub fn classify(line: &str) -> Option<Symptom> {
     if let Some(rest) = after(line, "invalid version: unknown revision ") {
         let rev = rest.split_whitespace().next().unwrap_or("").to_string();
         return Some(Symptom::UnknownRevision { rev });
+    }
+    if let Some(rest) = after(line, "no matching versions for query \"") {
+        let query = rest.split('"').next().unwrap_or("").to_string();
+        return Some(Symptom::NoMatchingVersions { query });
+    }
+    if let Some(package) = after(line, "but does not contain package ")
+        && let Some(found) = line.rfind("module ").map(|i| &line[i + "module ".len()..])
+    {
+        // `M@V found, but` or `M@QUERY found (V), but`
+        let (spec, rest) = found.split_once(" found").unwrap_or((found, ""));
+        let (module, asked) = spec.split_once('@').unwrap_or((spec, ""));
+        let version = rest
+            .strip_prefix(" (")
+            .and_then(|r| r.split(')').next())
+            .unwrap_or(asked);
+        return Some(Symptom::PackageNotInModule {
+            module: module.to_string(),
+            version: version.to_string(),
+            package: package.trim().to_string(),
+        });
     }
     if let Some(rest) = after(line, "malformed module path \"") {
         let (path, reason) = rest.split_once("\": ").unwrap_or((rest, ""));
@@ -643,6 +678,32 @@ mod tests {
     // Printed by go 1.26 (tests/it/explain.rs runs go again for each).
     #[test]
     fn module_layout_errors() {
+        assert_eq!(
+            one("go: module example.com/hello: no matching versions for query \">v1.5.0\"").symptom,
+            Some(Symptom::NoMatchingVersions {
+                query: ">v1.5.0".into()
+            })
+        );
+        assert_eq!(
+            one("go: module example.com/hello@latest found (v1.0.0), but does not contain package example.com/hello/sub").symptom,
+            Some(Symptom::PackageNotInModule {
+                module: "example.com/hello".into(),
+                version: "v1.0.0".into(),
+                package: "example.com/hello/sub".into()
+            })
+        );
+        let i = one(
+            "go: example.com/hello/sub@v1.0.0: module example.com/hello@v1.0.0 found, but does not contain package example.com/hello/sub",
+        );
+        assert_eq!(i.module.as_deref(), Some("example.com/hello"));
+        assert_eq!(
+            i.symptom,
+            Some(Symptom::PackageNotInModule {
+                module: "example.com/hello".into(),
+                version: "v1.0.0".into(),
+                package: "example.com/hello/sub".into()
+            })
+        );
         assert_eq!(
             one("go: cannot find main module, but found .git/config in /src/app\n\tto create a module there, run:\n\tgo mod init").symptom,
             Some(Symptom::NoGoMod)

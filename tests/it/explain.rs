@@ -974,3 +974,34 @@ fn malformed_local_path_and_a_repository_without_go_mod() {
         .assert_success();
     user.go(&["get", "foo/bar"]).assert_success();
 }
+
+/// A query no version satisfies, and a package the module does not have: go's words, the cause,
+/// and the version list the fix points to, which go then takes.
+#[test]
+fn no_matching_version_and_a_package_the_module_lacks() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
+    let d = diagnose(
+        &user,
+        &["get", "example.com/hello@>v1.5.0"],
+        "version.no-match",
+    );
+    assert_has(&d, "cause", "\">v1.5.0\"");
+    assert_has(&d, "cause", "the version lists of GOPROXY's proxies");
+    assert_has(&d, "fix", "go list -m -versions example.com/hello");
+    let listed = user.go(&["list", "-m", "-versions", "example.com/hello"]);
+    listed.assert_success();
+    assert!(listed.stdout.contains("v1.0.0"), "{listed}");
+    user.go(&["get", "example.com/hello@v1.0.0"])
+        .assert_success();
+
+    let d = diagnose(
+        &user,
+        &["get", "example.com/hello/sub@v1.0.0"],
+        "module.package-missing",
+    );
+    assert_eq!(d["module"], "example.com/hello", "{d:#}");
+    assert_has(&d, "cause", "no package example.com/hello/sub");
+}
