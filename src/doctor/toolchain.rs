@@ -272,11 +272,7 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
     let goproxy = go_env.get("GOPROXY");
     let gosumdb = go_env.get("GOSUMDB");
     // The first entry go tries, read by go's own GOPROXY grammar.
-    let first = crate::syntax::goproxy::parse(goproxy)
-        .specs
-        .into_iter()
-        .next()
-        .map(|s| s.entry);
+    let first = crate::syntax::goproxy::first_entry(goproxy);
     if matches!(first, None | Some(crate::syntax::goproxy::ProxyEntry::Off)) {
         return with_unknown(Check::new(id, Severity::Error, format!("go.mod needs {needed}, which go cannot download with GOPROXY={goproxy}"))
             .detail("toolchains are downloaded as the module golang.org/toolchain through GOPROXY, which allows no download")

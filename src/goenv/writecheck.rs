@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::Finding;
+use crate::syntax::goproxy::ProxyEntry;
 use crate::syntax::toolchain::{self, GoVersion};
 
 /// What the checks need to know about this machine.
@@ -100,7 +101,8 @@ pub fn gotoolchain_findings(value: &str, facts: &Facts) -> Vec<Finding> {
     if toolchain::compare(&wanted, newest) != std::cmp::Ordering::Greater {
         return vec![];
     }
-    let download = if facts.goproxy.split([',', '|']).next() == Some("off") {
+    let off = crate::syntax::goproxy::first_entry(&facts.goproxy) == Some(ProxyEntry::Off);
+    let download = if off {
         "GOPROXY=off, so go cannot even try to download it".to_string()
     } else {
         "go would have to download it from GOPROXY".to_string()
@@ -178,6 +180,11 @@ mod tests {
         }
         let online = gotoolchain_findings("go1.99.0", &facts("go1.26.8", &[], "https://p"));
         assert!(online[0].message.contains("download it from GOPROXY"));
+        // GOPROXY read as go reads it: blank entries skipped, entries trimmed.
+        for goproxy in [" off", ",off", " , off|direct"] {
+            let out = gotoolchain_findings("go1.99.0", &facts("go1.26.8", &[], goproxy));
+            assert!(out[0].message.contains("GOPROXY=off"), "{goproxy:?}");
+        }
     }
 
     #[test]

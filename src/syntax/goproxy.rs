@@ -69,6 +69,13 @@ pub fn parse(value: &str) -> ProxyList {
     resolve(value, "")
 }
 
+/// The first entry go tries (blank entries skipped, each trimmed, as [`parse`] reads them):
+/// where go downloads a toolchain, and whether `off` stops every download. `None` for a value
+/// without entries.
+pub fn first_entry(value: &str) -> Option<ProxyEntry> {
+    parse(value).specs.into_iter().next().map(|s| s.entry)
+}
+
 /// Parse GOPROXY the way go does when GONOPROXY (already defaulted from GOPRIVATE) is
 /// `gonoproxy`: go prepends the implicit [`ProxyEntry::Noproxy`] entry when GONOPROXY is
 /// non-empty and GOPROXY is not exactly `direct`.
