@@ -4,6 +4,7 @@
 use super::{Check, Severity, causes};
 use crate::goenv::GoEnv;
 use crate::net::credentials::NetrcEntry;
+use crate::syntax::goauth::AuthMethod;
 use crate::syntax::patterns::{self, PATTERN_VARS};
 
 /// `private.patterns`: each pattern variable read as go reads it.
@@ -147,21 +148,28 @@ pub fn auth_checks(hosts: &[String], netrc: &[NetrcEntry], goauth: &str) -> Vec<
             "no private host needs credentials",
         )];
     }
-    let goauth_provides = goauth
-        .split(';')
-        .map(str::trim)
-        .any(|m| m.starts_with("git ") || m.starts_with("command"));
+    // What go's GOAUTH runs (empty: a go before 1.24, which reads .netrc). An unusable value
+    // runs nothing (go stops at its first https request; settings.values tells why).
+    let methods = crate::syntax::goauth::parse(goauth).unwrap_or_default();
+    let reads_netrc = methods.iter().any(|m| matches!(m, AuthMethod::Netrc));
+    let goauth_provides = methods
+        .iter()
+        .any(|m| matches!(m, AuthMethod::Git { .. } | AuthMethod::Command { .. }));
     hosts
         .iter()
         .map(|host| {
-            if let Some(e) = netrc.iter().find(|e| &e.machine == host) {
-                Check::ok("private.auth", format!("{host}: credentials in .netrc (login {})", e.login))
-            } else if goauth_provides {
-                Check::ok("private.auth", format!("{host}: GOAUTH provides credentials"))
-            } else {
-                Check::new("private.auth", Severity::Warn, format!("{host}: no credentials in .netrc or GOAUTH"))
+            let entry = netrc.iter().find(|e| &e.machine == host);
+            match entry {
+                Some(e) if reads_netrc => Check::ok("private.auth", format!("{host}: credentials in .netrc (login {})", e.login)),
+                _ if goauth_provides => Check::ok("private.auth", format!("{host}: GOAUTH provides credentials")),
+                // go reads .netrc only when GOAUTH lists `netrc`, its default.
+                Some(_) => Check::new("private.auth", Severity::Warn, format!("{host}: .netrc has a login, but GOAUTH={goauth} keeps go from sending it"))
+                    .detail("go reads .netrc only when GOAUTH lists `netrc` (its default); if the host's repositories are private, go fails with \"terminal prompts disabled\" or 401/404 errors")
+                    .hint(causes::env_unset(&["GOAUTH"]))
+                    .cause("goauth:no-netrc"),
+                None => Check::new("private.auth", Severity::Warn, format!("{host}: no credentials in .netrc or GOAUTH"))
                     .detail("if its repositories are private, go fails with \"terminal prompts disabled\" or 401/404 errors")
-                    .hint(causes::PROXY_AUTH.fix.replace("HOST", host))
+                    .hint(causes::PROXY_AUTH.fix.replace("HOST", host)),
             }
         })
         .collect()
@@ -202,5 +210,52 @@ pub fn leak_checks(routes: Option<&[crate::fetch::plan::Route]>) -> Vec<Check> {
         )]
     } else {
         leaks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+
+    fn auth(netrc: &[(&str, &str)], goauth: &str) -> Check {
+        let entries: Vec<NetrcEntry> = netrc
+            .iter()
+            .map(|(m, l)| NetrcEntry {
+                machine: m.to_string(),
+                login: l.to_string(),
+                password: "s3cret".to_string(),
+            })
+            .collect();
+        let mut checks = auth_checks(&["git.corp.example".to_string()], &entries, goauth);
+        assert_eq!(checks.len(), 1);
+        checks.remove(0)
+    }
+
+    #[test]
+    fn netrc_counts_only_when_goauth_reads_it() {
+        let login = [("git.corp.example", "alice")];
+        // Before go 1.24 (no GOAUTH) and with GOAUTH's default, go sends the .netrc login.
+        for goauth in ["", "netrc", "netrc; git /tmp"] {
+            let c = auth(&login, goauth);
+            assert_eq!(c.status, Severity::Ok, "{goauth}: {c:?}");
+            assert!(c.title.contains("login alice"), "{}", c.title);
+        }
+        // GOAUTH=off sends nothing, .netrc included: the login there is not used.
+        let c = auth(&login, "off");
+        assert_eq!(c.status, Severity::Warn);
+        assert!(c.title.contains("GOAUTH=off"), "{}", c.title);
+        assert_eq!(c.hint.as_deref(), Some("godoctor env unset GOAUTH"));
+        assert!(!c.title.contains("s3cret") && !c.detail.contains("s3cret"));
+        // A git or command method provides them instead.
+        for goauth in ["git /tmp", "/usr/local/bin/token-helper --scope read"] {
+            let c = auth(&login, goauth);
+            assert_eq!(c.status, Severity::Ok, "{goauth}: {c:?}");
+            assert!(c.title.contains("GOAUTH provides"), "{}", c.title);
+        }
+        // Nothing for this host anywhere.
+        let c = auth(&[("other.example", "bob")], "netrc");
+        assert_eq!(c.status, Severity::Warn);
+        assert!(c.title.contains("no credentials"), "{}", c.title);
     }
 }

@@ -198,7 +198,8 @@ fn without_defaults() -> GoUser {
 /// `godoctor env unset GOPROXY` (GOPROXY=off, an empty `GOPROXY=` line, an unsupported scheme),
 /// `godoctor env unset GOSUMDB` (GOSUMDB=off, alone or beside GOPRIVATE), `godoctor env unset
 /// GO111MODULE` (off, or a value that makes go refuse every command), `godoctor env set
-/// GOPRIVATE=…` (patterns that never match, mended into one value), and for each of these when
+/// GOPRIVATE=…` (patterns that never match, mended into one value), `godoctor env unset GOAUTH`
+/// (GOAUTH=off keeping go from sending a .netrc login), and for each of these when
 /// the shell sets the variable: the edit of its line in ~/.bashrc (also GOENV naming a
 /// directory, and an OS variable hiding the go env file's value).
 ///
@@ -300,6 +301,22 @@ fn cases() -> Vec<Case> {
             shell: Shell::Bashrc,
             target: "private.patterns",
             expect: "shell",
+        },
+        Case {
+            name: "GOAUTH=off written with go env -w beside a .netrc login for the private host",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv("GOAUTH=off\nGOPRIVATE=git.corp.example\n");
+                std::fs::write(
+                    u.home().join(".netrc"),
+                    "machine git.corp.example login alice password s3cret\n",
+                )
+                .expect("write ~/.netrc");
+                u
+            },
+            shell: Shell::Direct,
+            target: "private.auth",
+            expect: "godoctor env unset GOAUTH",
         },
         Case {
             name: "GO111MODULE=off written with go env -w",
