@@ -220,3 +220,56 @@ fn setup_without_a_terminal() {
     insta::assert_snapshot!("setup_json", err(&user, &["--json", "setup"], 2));
     assert_eq!(user.read_goenv(), before, "nothing is written");
 }
+
+/// `env set` writing, `env set` refusing a value go would refuse (its findings on stderr),
+/// and `env unset`.
+#[test]
+fn env_set_refused_and_unset() {
+    let user = user();
+    insta::assert_snapshot!(
+        "env_set",
+        out(
+            &user,
+            &["env", "set", "GOFLAGS=-mod=mod", "GONOSUMDB=*.corp.example"],
+            0
+        )
+    );
+    insta::assert_snapshot!(
+        "env_set_refused",
+        err(&user, &["env", "set", "GOPROXY=not a url", "GOPORXY=x"], 2)
+    );
+    insta::assert_snapshot!("env_unset", out(&user, &["env", "unset", "GOFLAGS"], 0));
+}
+
+/// `profile save` of the current settings and `profile export` of a built-in for a shell.
+#[test]
+fn profile_save_and_export() {
+    let user = user();
+    insta::assert_snapshot!("profile_save", out(&user, &["profile", "save", "home"], 0));
+    insta::assert_snapshot!(
+        "profile_export_shell",
+        out(&user, &["profile", "export", "cn", "--format", "shell"], 0)
+    );
+    insta::assert_snapshot!(
+        "profile_export_github_actions",
+        out(
+            &user,
+            &["profile", "export", "offline", "--format", "github-actions"],
+            0
+        )
+    );
+}
+
+/// `cache clean --dry-run` on a cache with one module version.
+#[test]
+fn cache_clean_dry_run() {
+    let proxy = hello_proxy();
+    let user = GoUser::new()
+        .with_env("GOPROXY", proxy.url())
+        .with_env("GOSUMDB", "off");
+    user.go(&["mod", "download", HELLO]).assert_success();
+    insta::assert_snapshot!(
+        "cache_clean_dry_run",
+        out(&user, &["cache", "clean", "--dry-run"], 0)
+    );
+}

@@ -878,3 +878,40 @@ fn on_a_terminal_missing_variables_are_asked_for_validated_and_confirmed() {
         .assert_stdout_contains("nothing was changed");
     assert_eq!(user.read_goenv(), before);
 }
+
+/// On a terminal, `apply` asks for the variables nobody gave: an answer go would refuse is
+/// refused at the prompt (with go's reason) and asked again, the diff is confirmed, and go then
+/// uses exactly what was typed.
+#[test]
+fn a_terminal_is_asked_for_missing_values_and_a_bad_answer_is_asked_again() {
+    let user = user();
+    let mut cmd = common::pty::command(&user, common::godoctor_bin());
+    cmd.args(["--color", "never", "profile", "apply", "corp"]);
+    let mut p = common::pty::spawn(cmd, true);
+    let send = |p: &mut rexpect::session::PtySession, keys: &str| {
+        // Give the prompt time to put the terminal in raw mode.
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        p.send(keys).expect("send");
+        p.flush().expect("flush");
+    };
+    p.exp_string("URL of your company's Go module proxy")
+        .expect("the proxy prompt");
+    send(&mut p, "not a url\r");
+    p.exp_string("missing scheme")
+        .expect("go's reason for refusing the answer");
+    send(&mut p, "https://goproxy.corp.example\r");
+    p.exp_string("Module path patterns")
+        .expect("the private prompt");
+    send(&mut p, "git.corp.example\r");
+    p.exp_string("Apply profile corporate?")
+        .expect("the confirmation");
+    send(&mut p, "y");
+    p.exp_string("applied profile corporate").expect("applied");
+    let _ = p.exp_eof();
+    assert_eq!(
+        user.go_env("GOPROXY"),
+        "https://goproxy.corp.example,https://proxy.golang.org,direct"
+    );
+    assert_eq!(user.go_env("GOPRIVATE"), "git.corp.example");
+    assert_eq!(user.go_env("GONOSUMDB"), "git.corp.example");
+}
