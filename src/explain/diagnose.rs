@@ -1185,12 +1185,9 @@ impl<'a> Builder<'a> {
             );
             return;
         }
-        let first = goproxy
-            .split([',', '|'])
-            .map(str::trim)
-            .find(|e| !e.is_empty())
-            .unwrap_or("");
-        let (text, fix) = if first == "off" {
+        let off = crate::syntax::goproxy::first_entry(&goproxy)
+            == Some(crate::syntax::goproxy::ProxyEntry::Off);
+        let (text, fix) = if off {
             (
                 format!(
                     "GOPROXY=off{}: toolchains are downloaded as the module golang.org/toolchain through GOPROXY, so none can be",

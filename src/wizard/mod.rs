@@ -927,9 +927,13 @@ impl Wizard {
         };
         let goproxy = match (&self.private_proxy, base) {
             (Some(p), Some(b)) => {
-                // Do not list the private proxy twice when the kept value starts with it.
-                let first = b.split([',', '|']).next().unwrap_or("");
-                if first.trim_end_matches('/') == p.url.trim_end_matches('/') {
+                // Do not list the private proxy twice when the kept value starts with it (its
+                // first entry as go reads it: trimmed, blanks skipped, as written or with the
+                // https:// go adds).
+                let same = |u: &str| u.trim_end_matches('/') == p.url.trim_end_matches('/');
+                let first = crate::syntax::goproxy::first_entry(&b);
+                if matches!(first, Some(syntax::goproxy::ProxyEntry::Url { raw, url }) if same(&raw) || same(&url))
+                {
                     Some(b)
                 } else {
                     Some(format!("{},{b}", p.url))

@@ -544,3 +544,36 @@ fn a_company_database_is_kept_when_it_is_the_one_that_verifies() {
     w.answer(Answer::Choice(default)).expect("keep");
     assert!(!w.plan().changes.iter().any(|c| c.name == "GOSUMDB"));
 }
+
+/// A kept GOPROXY that already starts with the private proxy (as go reads its first entry:
+/// trimmed, blank entries skipped) does not get it a second time.
+#[test]
+fn a_kept_goproxy_starting_with_the_private_proxy_keeps_it_once() {
+    let mut f = facts();
+    let kept = " , http://127.0.0.1:7/ |direct";
+    f.settings
+        .insert("GOPROXY".into(), cur(kept, "file", Some(kept)));
+    let mut w = Wizard::new(
+        f,
+        vec![m("http://127.0.0.1:3", true, Some(1.0), Some(true))],
+    );
+    let q = ask(&w);
+    let keep = select(&q)
+        .0
+        .iter()
+        .position(|o| o.starts_with("keep the current GOPROXY"))
+        .expect("keep");
+    w.answer(Answer::Choice(keep)).expect("keep");
+    w.answer(Answer::Yes(true)).expect("private");
+    w.answer(Answer::Text("*.corp.example".into()))
+        .expect("patterns");
+    w.answer(Answer::Choice(1)).expect("private proxy");
+    w.answer(Answer::Text("http://127.0.0.1:7".into()))
+        .expect("url");
+    let mut p = m("http://127.0.0.1:7", true, Some(2.0), Some(false));
+    p.verdict = "not-serving-module".into();
+    w.proxy_probed(p);
+    assert_eq!(ask(&w).id, Qid::Auth);
+    w.answer(Answer::Choice(0)).expect("auth");
+    assert_eq!(probe_sumdb(&mut w, &[SUMDB_OFFICIAL]), kept);
+}
