@@ -24,14 +24,15 @@ use serde::{Deserialize, Serialize};
 use super::dirread::Meta;
 use super::layout::CATEGORIES;
 use super::layout::VersionKey;
-use super::walk::{self, Tally, VersionTally, Walk, WalkError, WalkOptions};
+use super::walk::{self, Tally, Totals, VersionTally, Walk, WalkError, WalkOptions};
 use crate::atomic;
 
 /// The format written by this build; another number is ignored and rebuilt. 2: an entry's
 /// totals are a nested object (1 flattened them, which made serde buffer every entry: parsing
 /// was a third of a re-run's instructions).
-/// 3: `@v` download directories are indexed too.
-pub const FORMAT_VERSION: u32 = 3;
+/// 3: `@v` download directories are indexed too. 4: counts and bytes are one array of six
+/// numbers ([`Totals`]), not six named fields.
+pub const FORMAT_VERSION: u32 = 4;
 const FORMAT_NAME: &str = "godoctor module cache index";
 
 /// What proves an entry unchanged: device, inode, mtime and ctime (seconds, nanoseconds).
@@ -59,14 +60,8 @@ pub struct Link(pub u64, pub u64, pub u64, pub u64);
 /// What an extracted tree holds below its root directory (the root itself is always stat-ed).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreeTotals {
-    /// Regular files, each hard link counted.
-    pub files: u64,
-    pub dirs: u64,
-    pub symlinks: u64,
-    pub special: u64,
-    /// Bytes of entries with one link (`st_size`, and `st_blocks * 512`).
-    pub apparent: u64,
-    pub disk: u64,
+    /// Entries by kind; the bytes of those with one link.
+    pub counts: Totals,
     /// Entries with several links; their bytes are added once per walk.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
@@ -74,18 +69,13 @@ pub struct TreeTotals {
 
 impl TreeTotals {
     pub(crate) fn merge(&mut self, o: &TreeTotals) {
-        self.files += o.files;
-        self.dirs += o.dirs;
-        self.symlinks += o.symlinks;
-        self.special += o.special;
-        self.apparent += o.apparent;
-        self.disk += o.disk;
+        self.counts.add(&o.counts);
         self.links.extend_from_slice(&o.links);
     }
 
     /// Entries below the root.
     pub fn entries(&self) -> u64 {
-        self.files + self.dirs + self.symlinks + self.special
+        self.counts.entries()
     }
 }
 
@@ -107,12 +97,7 @@ pub struct Entry {
 /// creating, renaming and deleting entries, each of which changes the directory's mtime.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadTotals {
-    pub files: u64,
-    pub dirs: u64,
-    pub symlinks: u64,
-    pub special: u64,
-    pub apparent: u64,
-    pub disk: u64,
+    pub counts: Totals,
     /// On-disk bytes by [`super::layout::Category`] index.
     pub by_category: Vec<u64>,
     /// What each version's download files add (by case-encoded version).
@@ -129,12 +114,7 @@ impl DownloadTotals {
             .collect();
         versions.sort_by(|a, b| a.0.cmp(&b.0));
         DownloadTotals {
-            files: t.files,
-            dirs: t.dirs,
-            symlinks: t.symlinks,
-            special: t.special,
-            apparent: t.apparent_bytes,
-            disk: t.disk_bytes,
+            counts: t.totals,
             by_category: t.by_category.to_vec(),
             versions,
         }
@@ -369,9 +349,9 @@ pub fn walk_with_index(
         if d.reused {
             if let Some(e) = old.and_then(|o| o.downloads.get(&**module)) {
                 usage.download_dirs_from_index += 1;
-                usage.files_from_index += e.totals.files;
-                usage.disk_bytes_from_index += e.totals.disk;
-                usage.apparent_bytes_from_index += e.totals.apparent;
+                usage.files_from_index += e.totals.counts.files;
+                usage.disk_bytes_from_index += e.totals.counts.disk;
+                usage.apparent_bytes_from_index += e.totals.counts.apparent;
                 index.downloads.insert(module.to_string(), e.clone());
             }
             continue;
@@ -391,9 +371,9 @@ pub fn walk_with_index(
         if tree.reused {
             if let Some(e) = old.and_then(|o| o.entries.get(&**key)) {
                 usage.versions_from_index += 1;
-                usage.files_from_index += e.totals.files;
-                usage.disk_bytes_from_index += e.totals.disk;
-                usage.apparent_bytes_from_index += e.totals.apparent;
+                usage.files_from_index += e.totals.counts.files;
+                usage.disk_bytes_from_index += e.totals.counts.disk;
+                usage.apparent_bytes_from_index += e.totals.counts.apparent;
                 index.entries.insert((**key).clone(), e.clone());
             }
             continue;
@@ -483,10 +463,12 @@ mod tests {
             tree: Stamp(1, 2, 3, 4, 5, 6),
             zip: None,
             totals: TreeTotals {
-                files,
-                disk: 4096 * files,
+                counts: Totals {
+                    files,
+                    disk: 4096 * files,
+                    ..Totals::default()
+                },
                 links: vec![Link(1, 9, 10, 4096)],
-                ..TreeTotals::default()
             },
         }
     }

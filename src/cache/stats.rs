@@ -164,9 +164,9 @@ impl TreeReport {
         TreeReport {
             path: walk.root.clone(),
             exists: walk.exists,
-            files: t.files,
-            apparent_bytes: t.apparent_bytes,
-            disk_bytes: t.disk_bytes,
+            files: t.totals.files,
+            apparent_bytes: t.totals.apparent,
+            disk_bytes: t.totals.disk,
             issues: t.issues.clone(),
         }
     }
@@ -238,9 +238,9 @@ pub fn report(walk: &Walk, space: Option<FsSpace>, writable: bool, top: usize) -
     ModCacheReport {
         path: walk.root.clone(),
         exists: walk.exists,
-        files: t.files,
-        apparent_bytes: t.apparent_bytes,
-        disk_bytes: t.disk_bytes,
+        files: t.totals.files,
+        apparent_bytes: t.totals.apparent,
+        disk_bytes: t.totals.disk,
         modules: modules.len() as u64,
         versions: all.len() as u64,
         download_bytes,
@@ -250,8 +250,8 @@ pub fn report(walk: &Walk, space: Option<FsSpace>, writable: bool, top: usize) -
         free_bytes: space.map(|s| s.free_bytes),
         writable,
         read_only_fs: space.is_some_and(|s| s.read_only),
-        dirs: t.dirs,
-        symlinks: t.symlinks,
+        dirs: t.totals.dirs,
+        symlinks: t.totals.symlinks,
         download,
         extracted_trees: all.iter().filter(|v| v.has_tree).count() as u64,
         vcs_repos: t.vcs_repos,

@@ -46,6 +46,70 @@ impl WalkOptions {
     }
 }
 
+/// Entries and bytes of (part of) a tree: what a walk adds up and what the index keeps of a
+/// version's tree or a download directory, added in one place. Stored as an array of six
+/// numbers (`[files, dirs, symlinks, special, apparent, disk]`): the index holds one per
+/// version, and field names would be most of its text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "[u64; 6]", into = "[u64; 6]")]
+pub struct Totals {
+    /// Regular files (each hard link counted, like `find -type f`).
+    pub files: u64,
+    pub dirs: u64,
+    pub symlinks: u64,
+    /// Sockets, fifos, devices.
+    pub special: u64,
+    /// Sum of `st_size`, as `du -sb` reports.
+    pub apparent: u64,
+    /// Sum of `st_blocks * 512`, as `du -s -B1` reports.
+    pub disk: u64,
+}
+
+impl Totals {
+    pub fn add(&mut self, o: &Totals) {
+        self.files += o.files;
+        self.dirs += o.dirs;
+        self.symlinks += o.symlinks;
+        self.special += o.special;
+        self.apparent += o.apparent;
+        self.disk += o.disk;
+    }
+
+    /// Count one entry of this kind (its bytes are added apart: a hard link counts once).
+    pub fn count(&mut self, kind: Kind) {
+        match kind {
+            Kind::Dir => self.dirs += 1,
+            Kind::File => self.files += 1,
+            Kind::Symlink => self.symlinks += 1,
+            Kind::Other => self.special += 1,
+        }
+    }
+
+    /// Entries counted.
+    pub fn entries(&self) -> u64 {
+        self.files + self.dirs + self.symlinks + self.special
+    }
+}
+
+impl From<[u64; 6]> for Totals {
+    fn from([files, dirs, symlinks, special, apparent, disk]: [u64; 6]) -> Self {
+        Totals {
+            files,
+            dirs,
+            symlinks,
+            special,
+            apparent,
+            disk,
+        }
+    }
+}
+
+impl From<Totals> for [u64; 6] {
+    fn from(t: Totals) -> Self {
+        [t.files, t.dirs, t.symlinks, t.special, t.apparent, t.disk]
+    }
+}
+
 /// What the walk learnt about one module version.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VersionTally {
@@ -177,16 +241,8 @@ impl Issues {
 /// links included) counts, an inode with several hard links counts once.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
-    /// Regular files (each hard link counted, like `find -type f`).
-    pub files: u64,
-    pub dirs: u64,
-    pub symlinks: u64,
-    /// Sockets, fifos, devices.
-    pub special: u64,
-    /// Sum of `st_size`, as `du -sb` reports.
-    pub apparent_bytes: u64,
-    /// Sum of `st_blocks * 512`, as `du -s -B1` reports.
-    pub disk_bytes: u64,
+    /// Entries by kind, and their bytes (a hard link's once).
+    pub totals: Totals,
     /// On-disk bytes per [`Category`].
     pub by_category: [u64; CATEGORIES],
     pub versions: HashMap<Arc<VersionKey>, VersionTally>,
@@ -213,12 +269,7 @@ pub struct DownloadWalk {
 
 impl Tally {
     fn merge(&mut self, o: Tally) {
-        self.files += o.files;
-        self.dirs += o.dirs;
-        self.symlinks += o.symlinks;
-        self.special += o.special;
-        self.apparent_bytes += o.apparent_bytes;
-        self.disk_bytes += o.disk_bytes;
+        self.totals.add(&o.totals);
         for (a, b) in self.by_category.iter_mut().zip(o.by_category) {
             *a += b;
         }
@@ -334,9 +385,12 @@ pub fn walk_indexed(
     };
     let root_meta = super::dirread::meta_of(&md);
     let mut tally = Tally {
-        dirs: 1,
-        apparent_bytes: root_meta.size,
-        disk_bytes: root_meta.blocks * 512,
+        totals: Totals {
+            dirs: 1,
+            apparent: root_meta.size,
+            disk: root_meta.blocks * 512,
+            ..Totals::default()
+        },
         ..Tally::default()
     };
     tally.by_category[Category::Other.index()] += root_meta.blocks * 512;
@@ -490,12 +544,7 @@ fn read_entries(
         };
         let is_dir = md.kind == Kind::Dir;
         let is_file = md.kind == Kind::File;
-        match md.kind {
-            Kind::Dir => tally.dirs += 1,
-            Kind::File => tally.files += 1,
-            Kind::Symlink => tally.symlinks += 1,
-            Kind::Other => tally.special += 1,
-        }
+        tally.totals.count(md.kind);
         linked |= !is_dir && md.nlink >= 2;
         // Like du: a non-directory with several links is counted at its first sighting only.
         let counted = is_dir || md.nlink < 2 || lock(&shared.links).insert((md.dev, md.ino));
@@ -504,8 +553,8 @@ fn read_entries(
         } else {
             (0, 0)
         };
-        tally.apparent_bytes += apparent;
-        tally.disk_bytes += disk;
+        tally.totals.apparent += apparent;
+        tally.totals.disk += disk;
         if let Some(t) = &mut tree {
             add_to_tree(&mut t.totals, &md);
         }
@@ -580,12 +629,7 @@ fn enter_downloads(shared: &Shared<'_>, tally: &mut Tally, module: &Arc<str>, md
         return true;
     };
     let t = &known.totals;
-    tally.files += t.files;
-    tally.dirs += t.dirs;
-    tally.symlinks += t.symlinks;
-    tally.special += t.special;
-    tally.apparent_bytes += t.apparent;
-    tally.disk_bytes += t.disk;
+    tally.totals.add(&t.counts);
     for (a, b) in tally.by_category.iter_mut().zip(&t.by_category) {
         *a += b;
     }
@@ -605,24 +649,19 @@ fn enter_downloads(shared: &Shared<'_>, tally: &mut Tally, module: &Arc<str>, md
         },
     );
     if let Some(progress) = shared.progress {
-        progress.fetch_add(t.files + t.dirs + t.symlinks + t.special, Ordering::Relaxed);
+        progress.fetch_add(t.counts.entries(), Ordering::Relaxed);
     }
     false
 }
 
 /// Count one entry below a tree's root into the tree's index totals.
 fn add_to_tree(t: &mut TreeTotals, md: &Meta) {
-    match md.kind {
-        Kind::Dir => t.dirs += 1,
-        Kind::File => t.files += 1,
-        Kind::Symlink => t.symlinks += 1,
-        Kind::Other => t.special += 1,
-    }
+    t.counts.count(md.kind);
     if md.kind != Kind::Dir && md.nlink >= 2 {
         t.links.push(Link(md.dev, md.ino, md.size, md.blocks * 512));
     } else {
-        t.apparent += md.size;
-        t.disk += md.blocks * 512;
+        t.counts.apparent += md.size;
+        t.counts.disk += md.blocks * 512;
     }
 }
 
@@ -638,7 +677,7 @@ fn enter_tree(shared: &Shared<'_>, tally: &mut Tally, key: &Arc<VersionKey>, md:
     };
     entry.reused = true;
     let t = &known.totals;
-    let (mut apparent, mut disk) = (t.apparent, t.disk);
+    let (mut apparent, mut disk) = (t.counts.apparent, t.counts.disk);
     if !t.links.is_empty() {
         let mut links = lock(&shared.links);
         for l in &t.links {
@@ -648,16 +687,15 @@ fn enter_tree(shared: &Shared<'_>, tally: &mut Tally, key: &Arc<VersionKey>, md:
             }
         }
     }
-    tally.files += t.files;
-    tally.dirs += t.dirs;
-    tally.symlinks += t.symlinks;
-    tally.special += t.special;
-    tally.apparent_bytes += apparent;
-    tally.disk_bytes += disk;
+    tally.totals.add(&Totals {
+        apparent,
+        disk,
+        ..t.counts
+    });
     tally.by_category[Category::Extracted.index()] += disk;
     let v = tally.versions.entry(key.clone()).or_default();
     v.tree_bytes += disk;
-    v.tree_files += t.files;
+    v.tree_files += t.counts.files;
     if let Some(progress) = shared.progress {
         progress.fetch_add(t.entries(), Ordering::Relaxed);
     }
@@ -751,7 +789,7 @@ mod tests {
             .expect("walk");
             let tl = &w.tally;
             assert!(w.exists);
-            assert_eq!(tl.files, 12);
+            assert_eq!(tl.totals.files, 12);
             assert_eq!(tl.versions.len(), 3);
             let a = &tl.versions[&VersionKey {
                 module: "example.com/a".into(),
@@ -768,7 +806,7 @@ mod tests {
             assert_eq!(tl.vcs_repos, 1);
             assert!(tl.bytes(Category::Sumdb) > 0 && tl.bytes(Category::Zip) > 0);
             let sum: u64 = tl.by_category.iter().sum();
-            assert_eq!(sum, tl.disk_bytes, "categories partition the total");
+            assert_eq!(sum, tl.totals.disk, "categories partition the total");
         }
     }
 
@@ -777,7 +815,7 @@ mod tests {
         let t = tempfile::tempdir().expect("tempdir");
         let w = walk(&t.path().join("nope"), &WalkOptions::new(true), None).expect("walk");
         assert!(!w.exists);
-        assert_eq!(w.tally.files, 0);
+        assert_eq!(w.tally.totals.files, 0);
     }
 
     #[test]
@@ -798,20 +836,20 @@ mod tests {
             None,
         )
         .expect("walk");
-        assert_eq!(w.tally.files, 2);
-        assert_eq!(w.tally.symlinks, 2);
-        assert_eq!(w.tally.dirs, 2);
+        assert_eq!(w.tally.totals.files, 2);
+        assert_eq!(w.tally.totals.symlinks, 2);
+        assert_eq!(w.tally.totals.dirs, 2);
         let f = fs::metadata(r.join("d/f")).expect("md");
         let d = fs::metadata(r.join("d")).expect("md");
         let root = fs::metadata(r).expect("md");
         let l1 = fs::symlink_metadata(r.join("d/loop")).expect("md");
         let l2 = fs::symlink_metadata(r.join("d/abs")).expect("md");
         assert_eq!(
-            w.tally.apparent_bytes,
+            w.tally.totals.apparent,
             f.size() + d.size() + root.size() + l1.size() + l2.size()
         );
         assert_eq!(
-            w.tally.disk_bytes,
+            w.tally.totals.disk,
             (f.blocks() + d.blocks() + root.blocks() + l1.blocks() + l2.blocks()) * 512
         );
     }
