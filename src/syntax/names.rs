@@ -112,9 +112,13 @@ pub fn unknown_name(name: &str, known: &BTreeSet<String>) -> Option<Finding> {
 /// short names, two for long ones (GOPROXI, GOPRVATE, GONOSUMBD, proxy.rech); `None` when
 /// nothing is that close, so a guess is never wild. Ties go to the first candidate.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = if name.chars().count() >= 8 { 2 } else { 1 };
+    let len = name.chars().count();
+    let limit = if len >= 8 { 2 } else { 1 };
     candidates
         .into_iter()
+        // The distance is at least the difference in length: most candidates need no table
+        // (every check runs this for each unknown GO* variable, GODOCTOR_HOME included).
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (c, edit_distance(name, c)))
         .filter(|(_, d)| *d <= limit)
         .min_by_key(|(_, d)| *d)
