@@ -13,12 +13,11 @@ use crate::cache::index;
 use crate::cache::stats::{self, ModCacheReport, TreeReport};
 use crate::cache::walk::{self, WalkOptions};
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::doctor::{self, Check, GoInfo, Report, private, registry, render, toolchain};
+use crate::doctor::{self, GoInfo, Report, private, registry, render, toolchain};
 use crate::fetch::plan::SourceKind;
 use crate::fetch::proxy::ProbeOptions;
 use crate::fetch::run::{SettingsRun, probe_settings};
 use crate::fetch::walkset::WalkSet;
-use crate::finding::Severity;
 use crate::goenv::{GoEnv, write};
 use crate::net::credentials::Credentials;
 use crate::net::http::Prober;
@@ -490,38 +489,11 @@ fn refused_report(
             "run `go env` yourself to see what go says",
         );
     };
-    let keys: Vec<&str> = bad_lines.iter().map(|b| b.key.as_str()).collect();
-    let lines: Vec<String> = bad_lines
-        .iter()
-        .map(|b| {
-            format!(
-                "{} line {}: {} ({})",
-                b.path.display(),
-                b.line,
-                b.key,
-                b.reason
-            )
-        })
-        .collect();
-    let said = stderr.lines().next().unwrap_or(stderr);
-    let mut checks = vec![
-        Check::new(
-            "toolchain.go",
-            Severity::Error,
-            format!("go refuses every command: {said}"),
-        )
-        .detail(format!(
-            "{}\nuntil it is removed, every go command fails, builds included; the checks that need go did not run",
-            lines.join("\n")
-        ))
-        .hint(doctor::causes::env_unset(&keys)),
-    ];
-    // Not doctor::settings_checks: the values go would add itself ($GOROOT/go.env, defaults)
-    // are unknown here, so only what the file and the environment say is judged.
-    let provenance = crate::goenv::diagnose::provenance_findings(go_env);
-    checks.extend(doctor::settings::provenance_checks(go_env, &provenance));
-    checks.extend(doctor::settings::unknown_checks(go_env, &ctx.env));
-    checks.extend(private::patterns_checks(go_env));
+    let mut checks = vec![toolchain::refused_check(stderr, bad_lines)];
+    // The values go would add itself ($GOROOT/go.env, defaults) are unknown here, so only the
+    // checks of what the file and the environment say run (the registry's `refused` column).
+    let facts = registry::Facts::settings(go_env, &ctx.env, &[]);
+    checks.extend(registry::run(&facts, |e| e.refused));
     doctor::envfix::attach_fixes(&mut checks, go_env);
     let checks = doctor::select(checks, &args.ids);
     Report::new(
@@ -535,14 +507,7 @@ fn refused_report(
 }
 
 fn no_go_report(why: &str, hint: &str) -> Report {
-    Report::new(
-        GoInfo::default(),
-        vec![
-            Check::new("toolchain.go", Severity::Error, "no usable go")
-                .detail(why.to_string())
-                .hint(hint.to_string()),
-        ],
-    )
+    Report::new(GoInfo::default(), vec![toolchain::no_go_check(why, hint)])
 }
 
 /// Which toolchains exist, asked only when go.mod needs a newer go than this one: those in the

@@ -35,6 +35,9 @@ pub struct Entry {
     /// `setup` re-checks it after writing settings: it reads only the settings, `.netrc` and
     /// the probes of the proxies and checksum database the wizard chose.
     pub setup: bool,
+    /// Made also when go refuses to run (a bad line in its env file): it judges only what the
+    /// go env file and the environment say, not the values go would add itself.
+    pub refused: bool,
     /// Makes its checks (none when the facts it reads were not gathered, e.g. the cache walk
     /// that was not asked for). Every check made carries this entry's id.
     pub make: fn(&Facts) -> Vec<Check>,
@@ -104,11 +107,18 @@ impl<'a> Facts<'a> {
     }
 }
 
+/// Whether `setup` re-checks it and whether it is made when go refuses to run.
+#[derive(Clone, Copy)]
+struct Runs {
+    setup: bool,
+    refused: bool,
+}
+
 const fn entry(
     id: &'static str,
     section: Section,
     network: Network,
-    setup: bool,
+    runs: Runs,
     about: &'static str,
     make: fn(&Facts) -> Vec<Check>,
 ) -> Entry {
@@ -117,10 +127,27 @@ const fn entry(
         section,
         about,
         network,
-        setup,
+        setup: runs.setup,
+        refused: runs.refused,
         make,
     }
 }
+
+/// Only `check` makes it.
+const CHECK: Runs = Runs {
+    setup: false,
+    refused: false,
+};
+/// `setup` re-checks it too.
+const SETUP: Runs = Runs {
+    setup: true,
+    refused: false,
+};
+/// `setup` re-checks it, and it is made when go refuses to run.
+const ALWAYS: Runs = Runs {
+    setup: true,
+    refused: true,
+};
 
 use Network::{Needs, No, Uses};
 use Section as S;
@@ -128,74 +155,74 @@ use Section as S;
 /// Every check, in the order the report shows them within a section.
 #[rustfmt::skip]
 pub static CHECKS: &[Entry] = &[
-    entry("toolchain.go", S::Toolchain, No, false,
+    entry("toolchain.go", S::Toolchain, No, CHECK,
         "which go runs, its version and GOROOT",
         |f| vec![toolchain::go_check(f.go_env).took(f.go_env.elapsed.as_millis() as u64)]),
-    entry("toolchain.path", S::Toolchain, No, false,
+    entry("toolchain.path", S::Toolchain, No, CHECK,
         "other go binaries on PATH that the first one shadows",
         |f| vec![toolchain::path_check(f.on_path, &f.go_env.go.path)]),
     // Its list of toolchains is fetched (unless --offline) with the facts, not by the probes.
-    entry("toolchain.switch", S::Toolchain, No, false,
+    entry("toolchain.switch", S::Toolchain, No, CHECK,
         "whether go.mod here makes go switch toolchains, and whether that download can work",
         |f| vec![toolchain::switch_check(f.go_env, f.gomod, f.gomod_error, f.releases.unwrap_or(&toolchain::Releases::EMPTY))]),
-    entry("settings.sources", S::Settings, No, true,
+    entry("settings.sources", S::Settings, No, SETUP,
         "where every managed setting comes from (env, go env file, $GOROOT/go.env, default)",
         |f| vec![settings::sources_check(f.go_env)]),
-    entry("settings.goroot-env", S::Settings, No, true,
+    entry("settings.goroot-env", S::Settings, No, SETUP,
         "$GOROOT/go.env present on Go 1.21+",
         |f| vec![settings::goroot_env_check(f.go_env)]),
-    entry("settings.shadowed", S::Settings, No, true,
+    entry("settings.shadowed", S::Settings, No, ALWAYS,
         "OS variables that hide values written with go env -w",
         |f| settings::shadowed_checks(&crate::goenv::diagnose::provenance_findings(f.go_env))),
-    entry("settings.envfile", S::Settings, No, true,
+    entry("settings.envfile", S::Settings, No, ALWAYS,
         "the go env file: empty values, ignored lines, line endings, readability",
         |f| settings::envfile_checks(f.go_env, &crate::goenv::diagnose::provenance_findings(f.go_env))),
-    entry("settings.values", S::Settings, No, true,
+    entry("settings.values", S::Settings, No, SETUP,
         "each setting's value read with go's own grammar",
         |f| settings::values_checks(f.go_env)),
-    entry("settings.combination", S::Settings, No, true,
+    entry("settings.combination", S::Settings, No, SETUP,
         "settings that only make sense together (or weaken security together)",
         |f| settings::combination_checks(f.go_env)),
-    entry("settings.unknown", S::Settings, No, true,
+    entry("settings.unknown", S::Settings, No, ALWAYS,
         "GO* variables that go does not know (typos, copy-paste)",
         |f| settings::unknown_checks(f.go_env, f.os)),
-    entry("proxy.chain", S::Proxy, Uses, true,
+    entry("proxy.chain", S::Proxy, Uses, SETUP,
         "what the GOPROXY list means for fall-through",
         |f| vec![match f.probes {
             Some(p) => network::chain_check(p.run, f.go_env),
             None => network::offline_chain_check(f.go_env),
         }]),
-    entry("proxy.reach", S::Proxy, Needs { what: "proxy reachability" }, true,
+    entry("proxy.reach", S::Proxy, Needs { what: "proxy reachability" }, SETUP,
         "each proxy: reachable, fast, and really a Go module proxy",
         |f| f.probes.map(|p| network::reach_checks(p.run)).unwrap_or_default()),
-    entry("sumdb.config", S::Sumdb, No, true,
+    entry("sumdb.config", S::Sumdb, No, SETUP,
         "GOSUMDB and GONOSUMDB: verification on, or a security downgrade",
         |f| vec![network::sumdb_config_check(f.go_env)]),
-    entry("sumdb.reach", S::Sumdb, Needs { what: "checksum database" }, true,
+    entry("sumdb.reach", S::Sumdb, Needs { what: "checksum database" }, SETUP,
         "the checksum database reachable directly or through a proxy, signature verified",
         |f| f.probes.map(|p| vec![network::sumdb_reach_check(p.run, f.go_env)]).unwrap_or_default()),
-    entry("private.patterns", S::Private, No, true,
+    entry("private.patterns", S::Private, No, ALWAYS,
         "GOPRIVATE/GONOPROXY/GONOSUMDB/GOINSECURE patterns",
         |f| private::patterns_checks(f.go_env)),
-    entry("private.auth", S::Private, No, true,
+    entry("private.auth", S::Private, No, SETUP,
         "credentials for private hosts (netrc, GOAUTH), never printed",
         |f| private::auth_checks(&private::private_hosts(f.go_env), f.netrc, f.go_env.get("GOAUTH"))),
-    entry("private.leak", S::Private, No, false,
+    entry("private.leak", S::Private, No, CHECK,
         "module paths that look private but would go to a public proxy",
         |f| private::leak_checks(f.routes)),
-    entry("private.hosts", S::Private, Needs { what: "private hosts" }, false,
+    entry("private.hosts", S::Private, Needs { what: "private hosts" }, CHECK,
         "private module hosts reachable",
         |f| f.probes.map(|p| private::hosts_checks(p.hosts)).unwrap_or_default()),
-    entry("ports.local", S::Ports, Needs { what: "local proxy ports" }, false,
+    entry("ports.local", S::Ports, Needs { what: "local proxy ports" }, CHECK,
         "loopback proxies listening, or which process holds their port",
         |f| f.probes.map(|p| network::ports_checks(p.run)).unwrap_or_default()),
-    entry("cache.modcache", S::Cache, No, false,
+    entry("cache.modcache", S::Cache, No, CHECK,
         "GOMODCACHE location, writability and size",
         |f| cache_checks(f, "cache.modcache", |c| c.took_ms.0)),
-    entry("cache.space", S::Cache, No, false,
+    entry("cache.space", S::Cache, No, CHECK,
         "free space where the module cache lives",
         |f| cache_checks(f, "cache.space", |_| 0)),
-    entry("cache.gocache", S::Cache, No, false,
+    entry("cache.gocache", S::Cache, No, CHECK,
         "GOCACHE (build cache) size",
         |f| cache_checks(f, "cache.gocache", |c| c.took_ms.1)),
 ];
@@ -347,5 +374,16 @@ mod tests {
         let setup: Vec<&str> = CHECKS.iter().filter(|e| e.setup).map(|e| e.id).collect();
         assert!(setup.contains(&"proxy.reach") && setup.contains(&"settings.values"));
         assert!(!setup.contains(&"ports.local") && !setup.contains(&"private.hosts"));
+        // When go refuses to run, only what the file and the environment say is judged.
+        let refused: Vec<&str> = CHECKS.iter().filter(|e| e.refused).map(|e| e.id).collect();
+        assert_eq!(
+            refused,
+            [
+                "settings.shadowed",
+                "settings.envfile",
+                "settings.unknown",
+                "private.patterns"
+            ]
+        );
     }
 }

@@ -292,9 +292,73 @@ fn switch_verdict(go_env: &GoEnv, gomod: Option<&(PathBuf, String)>, releases: &
         .hint(hint))
 }
 
+/// `toolchain.go` when no usable go was found or go could not be asked (`why`), with what
+/// to do (`hint`).
+pub fn no_go_check(why: &str, hint: &str) -> Check {
+    Check::new("toolchain.go", Severity::Error, "no usable go")
+        .detail(why.to_string())
+        .hint(hint.to_string())
+}
+
+/// `toolchain.go` when go refuses every command because of lines in its env file
+/// (`bad_lines`; `stderr`: what go said): the fix unsets those variables.
+pub fn refused_check(stderr: &str, bad_lines: &[crate::goenv::BadLine]) -> Check {
+    let keys: Vec<&str> = bad_lines.iter().map(|b| b.key.as_str()).collect();
+    let lines: Vec<String> = bad_lines
+        .iter()
+        .map(|b| {
+            format!(
+                "{} line {}: {} ({})",
+                b.path.display(),
+                b.line,
+                b.key,
+                b.reason
+            )
+        })
+        .collect();
+    let said = stderr.lines().next().unwrap_or(stderr);
+    Check::new(
+        "toolchain.go",
+        Severity::Error,
+        format!("go refuses every command: {said}"),
+    )
+    .detail(format!(
+        "{}\nuntil it is removed, every go command fails, builds included; the checks that need go did not run",
+        lines.join("\n")
+    ))
+    .hint(causes::env_unset(&keys))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_refusing_every_command_names_the_lines_and_unsets_them() {
+        let bad = [crate::goenv::BadLine {
+            path: PathBuf::from("/h/.config/go/env"),
+            line: 3,
+            key: "GO111MODULE".into(),
+            reason: "unknown environment setting GO111MODULE=of".into(),
+        }];
+        let said = "go: unknown environment setting GO111MODULE=of\nmore";
+        let c = refused_check(said, &bad);
+        assert_eq!(c.status, Severity::Error);
+        assert_eq!(
+            c.title,
+            "go refuses every command: go: unknown environment setting GO111MODULE=of"
+        );
+        assert!(
+            c.detail
+                .starts_with("/h/.config/go/env line 3: GO111MODULE ("),
+            "{}",
+            c.detail
+        );
+        assert_eq!(c.hint.as_deref(), Some("godoctor env unset GO111MODULE"));
+        let c = no_go_check("go: not found", "install Go");
+        assert_eq!((c.id, c.status), ("toolchain.go", Severity::Error));
+        assert_eq!(c.hint.as_deref(), Some("install Go"));
+    }
 
     #[test]
     fn toolchain_lists_and_release_names() {
