@@ -191,7 +191,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         .filter(|(m, g, _)| m == go_env.get("GOMODCACHE") && g == go_env.get("GOCACHE"))
         .map(|(_, _, result)| result);
     let all_on_path = crate::goenv::locate::all_on_path(&ctx.env);
-    let gomod = read_gomod(&go_env);
+    let gomod = ctx.gomod(&go_env);
     let gomod_error = gomod
         .as_ref()
         .and_then(|(path, _)| crate::goenv::gomod_error(&go, &ctx.env, path));
@@ -433,7 +433,7 @@ fn walk_set(
     let Some((path, text)) = gomod else {
         return canary();
     };
-    let settings = super::route::settings(go_env, ctx);
+    let settings = ctx.fetch_settings(go_env);
     let required = crate::cache::required::parse(text, "");
     let (mut public, mut private) = (Vec::new(), 0);
     for (m, v) in &required.full {
@@ -460,7 +460,7 @@ fn required_routes(
 ) -> Vec<crate::fetch::plan::Route> {
     let gosum = std::fs::read_to_string(gomod.with_file_name("go.sum")).unwrap_or_default();
     let required = crate::cache::required::parse(text, &gosum);
-    let settings = super::route::settings(go_env, ctx);
+    let settings = ctx.fetch_settings(go_env);
     let mut seen = std::collections::BTreeSet::new();
     required
         .full
@@ -560,20 +560,6 @@ fn toolchain_releases<'p>(
         Some((crate::fetch::proxy::display_url(&base), listed))
     });
     toolchain::Releases { cached, proxy }
-}
-
-/// The go.mod of the module in the current directory, as go itself located it (GOMOD).
-pub(crate) fn read_gomod(go_env: &GoEnv) -> Option<(PathBuf, String)> {
-    let path = match go_env.get("GOMOD") {
-        // go refused to run inside the module: find its go.mod the way go does.
-        _ if go_env.module_error.is_some() => {
-            crate::cache::required::find_gomod(&std::env::current_dir().ok()?)?
-        }
-        "" | "/dev/null" | "NUL" => return None,
-        p => PathBuf::from(p),
-    };
-    let text = std::fs::read_to_string(&path).ok()?;
-    Some((path, text))
 }
 
 /// Apply the report's safe fixes (each confirmed, or all with --yes) through the same

@@ -202,7 +202,7 @@ fn gather(ctx: &Context, go_env: &GoEnv, items: &[Item], args: &ExplainArgs) -> 
         )
     });
     if toolchain {
-        let gomod = super::check::read_gomod(go_env);
+        let gomod = ctx.gomod(go_env);
         let check = crate::doctor::toolchain::switch_check(
             go_env,
             gomod.as_ref(),

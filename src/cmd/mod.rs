@@ -1,4 +1,7 @@
 //! Subcommands: one file each, thin glue between the CLI, the domain modules and the output.
+//! What several commands share lives here, not in one of them ([`Context`]: go, its settings,
+//! the history, saving a profile; [`probe_options`]; the write report in [`write`]), so no
+//! command calls into another.
 
 pub mod cache;
 pub mod check;
@@ -16,7 +19,9 @@ pub mod write;
 use anyhow::Result;
 
 use crate::Outcome;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ProbeArgs};
+use crate::fetch::proxy::ProbeOptions;
+use crate::fetch::walkset::WalkSet;
 use crate::goenv::history::History;
 use crate::goenv::{GoBinary, GoEnv};
 use crate::output::Output;
@@ -60,11 +65,96 @@ impl Context {
         })
     }
 
+    /// Save the settings go uses now as user profile `name` (for `profile save` and the wizard).
+    pub fn save_profile(
+        &self,
+        name: &str,
+        force: bool,
+        description: Option<&str>,
+    ) -> Result<crate::profile::save::Saved> {
+        let hinted = |e: crate::profile::save::SaveError| match e.hint() {
+            Some(h) => crate::hinted(e.to_string(), h),
+            None => anyhow::Error::new(e),
+        };
+        // Refused before go is asked anything.
+        crate::profile::save::check_name(name).map_err(hinted)?;
+        let config = crate::home::config_dir(&self.env).ok_or_else(|| {
+            crate::hinted(
+                "godoctor has no config directory (HOME is not set)",
+                "set HOME or GODOCTOR_HOME",
+            )
+        })?;
+        let go_env = self.load_go_env()?;
+        crate::profile::save::save(&go_env, &config, name, description, force).map_err(hinted)
+    }
+
+    /// The inputs of go's fetch plan (`route`, `check`) from one `go env -json` (effective
+    /// values) and the .netrc go reads.
+    pub fn fetch_settings(&self, go_env: &GoEnv) -> crate::fetch::plan::Settings {
+        let set_itself = |name: &str| {
+            go_env
+                .setting(name)
+                .is_some_and(|s| s.source != crate::goenv::Source::Default)
+        };
+        crate::fetch::plan::Settings {
+            goproxy: go_env.get("GOPROXY").to_string(),
+            goprivate: go_env.get("GOPRIVATE").to_string(),
+            gonoproxy: go_env.get("GONOPROXY").to_string(),
+            gonosumdb: go_env.get("GONOSUMDB").to_string(),
+            goinsecure: go_env.get("GOINSECURE").to_string(),
+            gosumdb: go_env.get("GOSUMDB").to_string(),
+            goauth: go_env.values.get("GOAUTH").cloned(),
+            gonoproxy_set: set_itself("GONOPROXY"),
+            gonosumdb_set: set_itself("GONOSUMDB"),
+            netrc_machines: crate::net::credentials::load_netrc(&self.env)
+                .into_iter()
+                .map(|e| e.machine)
+                .collect(),
+            netrc_path: crate::net::credentials::netrc_path(&self.env)
+                .map(|p| p.display().to_string()),
+        }
+    }
+
+    /// The go.mod of the module in the current directory, as go itself located it (GOMOD), and
+    /// its text (`check`, `explain`).
+    pub fn gomod(&self, go_env: &GoEnv) -> Option<(std::path::PathBuf, String)> {
+        let path = match go_env.get("GOMOD") {
+            // go refused to run inside the module: find its go.mod the way go does.
+            _ if go_env.module_error.is_some() => {
+                crate::cache::required::find_gomod(&std::env::current_dir().ok()?)?
+            }
+            "" | "/dev/null" | "NUL" => return None,
+            p => std::path::PathBuf::from(p),
+        };
+        let text = std::fs::read_to_string(&path).ok()?;
+        Some((path, text))
+    }
+
     /// godoctor's history (snapshots for undo, write lock).
     pub fn history(&self) -> Result<History> {
         History::new(crate::home::data_dir(&self.env))
             .map_err(|e| crate::hinted(e.to_string(), "set HOME or GODOCTOR_HOME"))
     }
+}
+
+/// Resolve the probe flags and the `--module`s into options: the first module is probed for
+/// latency and protocol facts, the others are asked of every proxy that answers (as `check`
+/// walks its `--module`s). Shared by `proxy test`, `proxy rank` and `setup` (one module for the last two).
+pub fn probe_options(probe: &ProbeArgs, modules: &[String]) -> Result<ProbeOptions> {
+    let mut opts = ProbeOptions {
+        timeout: probe.timeout,
+        samples: probe.samples as usize,
+        ..Default::default()
+    };
+    if let Some(walk) = WalkSet::from_args(modules).map_err(|e| {
+        crate::hinted(
+            e,
+            "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
+        )
+    })? {
+        opts.walk = walk;
+    }
+    Ok(opts)
 }
 
 /// Dispatch to the subcommand.

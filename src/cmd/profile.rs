@@ -309,36 +309,13 @@ fn apply(
 }
 
 fn save(ctx: &Context, name: &str, force: bool, description: Option<&str>) -> Result<Outcome> {
-    let saved = save_current(ctx, name, force, description)?;
+    let saved = ctx.save_profile(name, force, description)?;
     if ctx.output.json {
         output::print_json(&render::SaveView::new(&saved))?;
     } else {
         output::print_block(&render::saved_text(&saved))?;
     }
     Ok(Outcome::Clean)
-}
-
-/// Save the settings go uses now as user profile `name` (for `profile save` and the wizard).
-pub(crate) fn save_current(
-    ctx: &Context,
-    name: &str,
-    force: bool,
-    description: Option<&str>,
-) -> Result<crate::profile::save::Saved> {
-    let hinted = |e: crate::profile::save::SaveError| match e.hint() {
-        Some(h) => crate::hinted(e.to_string(), h),
-        None => anyhow::Error::new(e),
-    };
-    // Refused before go is asked anything.
-    crate::profile::save::check_name(name).map_err(hinted)?;
-    let config = crate::home::config_dir(&ctx.env).ok_or_else(|| {
-        crate::hinted(
-            "godoctor has no config directory (HOME is not set)",
-            "set HOME or GODOCTOR_HOME",
-        )
-    })?;
-    let go_env = ctx.load_go_env()?;
-    crate::profile::save::save(&go_env, &config, name, description, force).map_err(hinted)
 }
 
 fn export(ctx: &Context, name: &str, format: ExportFormat, set: &[String]) -> Result<Outcome> {

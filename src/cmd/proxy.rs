@@ -6,12 +6,11 @@ use url::Url;
 
 use super::Context;
 use crate::Outcome;
-use crate::cli::{ProbeArgs, ProxyAction, ProxyArgs};
+use crate::cli::{ProxyAction, ProxyArgs};
 use crate::fetch::plan::SourceKind;
 use crate::fetch::proxy::{self, ProbeOptions, ProxyReport};
 use crate::fetch::run::{SettingsRun, probe_chain, probe_settings};
 use crate::fetch::sumdb;
-use crate::fetch::walkset::WalkSet;
 use crate::fetch::{catalogue, chain};
 use crate::finding::Severity;
 use crate::net::http::Prober;
@@ -24,7 +23,12 @@ pub fn run(ctx: &Context, args: &ProxyArgs) -> Result<Outcome> {
             sumdb,
             modules,
             probe,
-        } => test(urls, sumdb.as_deref(), &options(probe, modules)?, ctx),
+        } => test(
+            urls,
+            sumdb.as_deref(),
+            &super::probe_options(probe, modules)?,
+            ctx,
+        ),
         ProxyAction::Rank {
             candidates,
             no_builtin,
@@ -33,30 +37,10 @@ pub fn run(ctx: &Context, args: &ProxyArgs) -> Result<Outcome> {
         } => rank(
             candidates.as_deref(),
             *no_builtin,
-            &options(probe, module.module.as_slice())?,
+            &super::probe_options(probe, module.module.as_slice())?,
             ctx,
         ),
     }
-}
-
-/// Resolve the probe flags and the `--module`s into options: the first module is probed for
-/// latency and protocol facts, the others are asked of every proxy that answers (as `check`
-/// walks its `--module`s). Shared with `setup` and `proxy rank` (one module there).
-pub(crate) fn options(probe: &ProbeArgs, modules: &[String]) -> Result<ProbeOptions> {
-    let mut opts = ProbeOptions {
-        timeout: probe.timeout,
-        samples: probe.samples as usize,
-        ..Default::default()
-    };
-    if let Some(walk) = WalkSet::from_args(modules).map_err(|e| {
-        crate::hinted(
-            e,
-            "write it as PATH@VERSION, e.g. golang.org/x/text@v0.14.0",
-        )
-    })? {
-        opts.walk = walk;
-    }
-    Ok(opts)
 }
 
 /// Read each argument as go reads a GOPROXY entry (go's own message for one it refuses, such

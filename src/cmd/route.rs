@@ -7,17 +7,13 @@ use serde::Serialize;
 use super::Context;
 use crate::Outcome;
 use crate::cli::RouteArgs;
-use crate::fetch::plan::{
-    self as route, PatternCheck, Query, Route, Settings, SourceKind, SumdbPlan,
-};
+use crate::fetch::plan::{self as route, PatternCheck, Query, Route, SourceKind, SumdbPlan};
 use crate::fetch::proxy::PortStory;
 use crate::fetch::vcs::Vcs;
 use crate::fetch::walk::{
     self as route_probe, Outcome as StepOutcome, Step, SumdbProbe, Walk, WalkOptions,
 };
 use crate::finding::{Finding, Severity};
-use crate::goenv::{GoEnv, Source as Provenance};
-use crate::net::credentials;
 use crate::net::http::Prober;
 use crate::output;
 
@@ -65,7 +61,7 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<Outcome> {
         )
     })?;
     let go_env = ctx.load_go_env()?;
-    let settings = settings(&go_env, ctx);
+    let settings = ctx.fetch_settings(&go_env);
     let plan = route::plan(&path, &version, &settings);
     // GOAUTH decides what go sends: `off` sends nothing, not even .netrc entries.
     let prober = args
@@ -139,31 +135,6 @@ fn failing_source(w: &Walk) -> Option<url::Url> {
         .rev()
         .find(|s| s.outcome == StepOutcome::Error)?;
     url::Url::parse(&step.source).ok()
-}
-
-/// The route's inputs from one `go env -json` (effective values) and the .netrc go reads.
-pub(crate) fn settings(go_env: &GoEnv, ctx: &Context) -> Settings {
-    let set_itself = |name: &str| {
-        go_env
-            .setting(name)
-            .is_some_and(|s| s.source != Provenance::Default)
-    };
-    Settings {
-        goproxy: go_env.get("GOPROXY").to_string(),
-        goprivate: go_env.get("GOPRIVATE").to_string(),
-        gonoproxy: go_env.get("GONOPROXY").to_string(),
-        gonosumdb: go_env.get("GONOSUMDB").to_string(),
-        goinsecure: go_env.get("GOINSECURE").to_string(),
-        gosumdb: go_env.get("GOSUMDB").to_string(),
-        goauth: go_env.values.get("GOAUTH").cloned(),
-        gonoproxy_set: set_itself("GONOPROXY"),
-        gonosumdb_set: set_itself("GONOSUMDB"),
-        netrc_machines: credentials::load_netrc(&ctx.env)
-            .into_iter()
-            .map(|e| e.machine)
-            .collect(),
-        netrc_path: credentials::netrc_path(&ctx.env).map(|p| p.display().to_string()),
-    }
 }
 
 /// Text rendering: patterns, sources in order, the stop, the checksum database, findings,

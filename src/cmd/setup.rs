@@ -80,7 +80,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
         catalogue::builtin()
     };
     let candidates = wizard::candidates::candidates(file, builtin, go_env.get("GOPROXY"));
-    let opts = super::proxy::options(&args.probe, args.module.module.as_slice())?;
+    let opts = super::probe_options(&args.probe, args.module.module.as_slice())?;
     let prober = Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
     let urls: Vec<Url> = candidates.iter().map(|c| c.url.clone()).collect();
     let reports = ctx.output.spin(
@@ -478,8 +478,7 @@ fn offer_profile(ctx: &Context, prompter: &Prompter) -> Result<()> {
             ));
             continue;
         }
-        match super::profile::save_current(
-            ctx,
+        match ctx.save_profile(
             &name,
             false,
             Some("Saved by `godoctor setup` from the answers given then."),
