@@ -625,6 +625,28 @@ fn a_healthy_networked_check_names_proxy_and_verified_database() {
         .and_then(|rest| rest.split("Private modules").next())
         .expect("sumdb line");
     assert!(sumdb.contains("verified"), "{}", run.stdout);
+    // Unwrapped first: where a line wraps depends on how many digits a latency has.
+    let unwrapped = run.stdout.replace(&format!("\n{}", " ".repeat(21)), " ");
+    insta::assert_snapshot!(stable(&user, &unwrapped));
+}
+
+/// `check --list`: every check of the registry, in report order, with one line about it.
+#[test]
+fn the_list_of_checks() {
+    let user = GoUser::new();
+    let run = user.godoctor(&["check", "--list", "--color", "never"]);
+    run.assert_success();
+    insta::assert_snapshot!(run.stdout);
+}
+
+/// `--format markdown` (CI job summaries) with problems: the headline, a row per section, the
+/// problems and their fixes.
+#[test]
+fn problems_in_markdown() {
+    let user = GoUser::new();
+    let run = user.godoctor(&["check", "--offline", "--format", "markdown"]);
+    run.assert_code(1);
+    insta::assert_snapshot!(stable(&user, &run.stdout));
 }
 
 /// With problems: the headline first, failing sections expanded, one cause told once, every
