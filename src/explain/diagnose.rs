@@ -804,17 +804,41 @@ impl<'a> Builder<'a> {
                         "check the name {} in GOPROXY and your DNS/VPN",
                         Self::host(url)
                     ),
+                    NetKind::Timeout | NetKind::Reset
+                        if crate::syntax::goproxy::is_loopback(&Self::host(url)) =>
+                    {
+                        // Nothing between here and a local proxy: what answers on its port is
+                        // broken or is not the proxy.
+                        match url::Url::parse(url)
+                            .ok()
+                            .and_then(|u| u.port_or_known_default())
+                        {
+                            Some(port) => format!(
+                                "see what holds the port and what it answers: godoctor port {port}"
+                            ),
+                            None => format!("restart the proxy at {at}"),
+                        }
+                    }
                     NetKind::Timeout | NetKind::Reset => {
                         format!("use the network or VPN that reaches {at}")
                     }
                 };
-                let fix = match &others {
+                let mut fix = match &others {
                     Some(rest) if i != usize::MAX => format!(
                         "{first}, or remove it: {}",
                         self.setting_command("GOPROXY", Some(rest))
                     ),
                     _ => format!("{first}, or point GOPROXY at a proxy you can reach"),
                 };
+                // A remote proxy that times out or is cut off is most often one this network
+                // cannot reach at all (a firewall): a mirror that answers is the lasting fix.
+                if matches!(kind, NetKind::Timeout | NetKind::Reset)
+                    && !crate::syntax::goproxy::is_loopback(&Self::host(url))
+                {
+                    fix.push_str(
+                        "; where this network cannot reach it, `godoctor proxy rank` finds a mirror that answers",
+                    );
+                }
                 let entry = self
                     .proxy_specs()
                     .get(i)

@@ -457,6 +457,27 @@ fn recorded_dns_and_timeout_errors() {
         "check the name goproxy.corp.example in GOPROXY and your DNS/VPN, or remove it: godoctor env set GOPROXY=direct"
     );
 
+    // A remote proxy that times out: a mirror is offered; a loopback one is only to be started.
+    let text = "go: example.com/hello@v1.0.0: Get \"https://goproxy.corp.example/example.com/hello/@v/v1.0.0.info\": dial tcp 10.1.2.3:443: i/o timeout\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "net.timeout");
+    assert_has(
+        &d,
+        "fix",
+        "`godoctor proxy rank` finds a mirror that answers",
+    );
+    user.write_goenv("GOPROXY=http://127.0.0.1:3000,direct\nGOSUMDB=off\n");
+    let text = "go: example.com/hello@v1.0.0: Get \"http://127.0.0.1:3000/example.com/hello/@v/v1.0.0.info\": read tcp 127.0.0.1:4711->127.0.0.1:3000: read: connection reset by peer\n";
+    let (json, _) = explain(&user, text, &["--offline"]);
+    let d = only(&json, "net.reset");
+    assert!(!field(&d, "fix").contains("proxy rank"), "{d:#}");
+    assert!(
+        field(&d, "fix")
+            .starts_with("see what holds the port and what it answers: godoctor port 3000,"),
+        "{d:#}"
+    );
+    user.write_goenv("GOPROXY=https://goproxy.corp.example,direct\nGOSUMDB=off\n");
+
     let text = "go: golang.org/x/text@v0.14.0: unrecognized import path \"golang.org/x/text\": https fetch: Get \"https://golang.org/x/text?go-get=1\": dial tcp 142.250.0.1:443: i/o timeout\n";
     let (json, _) = explain(&user, text, &["--offline"]);
     let d = only(&json, "net.timeout");
