@@ -102,7 +102,11 @@ fn test(
     let (goproxy, sumdb_value, run) = if let Some(go_env) = &go_env {
         let goproxy = go_env.get("GOPROXY").to_string();
         let gosumdb = sumdb_flag.map_or_else(|| go_env.get("GOSUMDB").to_string(), str::to_string);
-        let run = probe_settings(&prober, &goproxy, &gosumdb, opts);
+        let run = ctx
+            .output
+            .spin("probing the proxies of GOPROXY and GOSUMDB…", || {
+                probe_settings(&prober, &goproxy, &gosumdb, opts)
+            });
         if let Some(e) = &run.goproxy_error {
             return Err(crate::hinted(
                 format!("GOPROXY={goproxy:?} is invalid: {e}"),
@@ -134,7 +138,11 @@ fn test(
         } else if sumdb_flag == Some("off") {
             opts.sumdb = None;
         }
-        let run = probe_chain(&prober, items, target.as_ref(), opts, false);
+        let run = ctx
+            .output
+            .spin(&format!("probing {} proxies…", parsed.len()), || {
+                probe_chain(&prober, items, target.as_ref(), opts, false)
+            });
         (None, sumdb_flag.map(str::to_string), run)
     };
     let sumdb_off = sumdb_value.as_deref() == Some("off");
@@ -276,7 +284,11 @@ fn rank(
         .unwrap_or_default();
     let urls = parse_urls(&mirrors.iter().map(|m| m.url.clone()).collect::<Vec<_>>())?;
     let prober = Prober::new(&ctx.env);
-    let reports = proxy::test_all(&prober, &urls, opts);
+    let reports = ctx
+        .output
+        .spin(&format!("measuring {} mirrors…", urls.len()), || {
+            proxy::test_all(&prober, &urls, opts)
+        });
     let rows = catalogue::rank(&mirrors, &reports, &current);
     let any_ok = rows.iter().any(|r| r.ok);
     if ctx.output.json {

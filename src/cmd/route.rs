@@ -68,13 +68,15 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<Outcome> {
         .probe
         .then(|| Prober::with_goauth(&ctx.env, settings.goauth.as_deref()));
     let walk = prober.as_ref().map(|prober| {
-        route_probe::walk(
-            &plan,
-            prober,
-            WalkOptions {
-                budget: crate::fetch::budget::Budget::start(args.timeout),
-            },
-        )
+        ctx.output.spin("walking the route as go would…", || {
+            route_probe::walk(
+                &plan,
+                prober,
+                WalkOptions {
+                    budget: crate::fetch::budget::Budget::start(args.timeout),
+                },
+            )
+        })
     });
     // A failing local proxy: what listens on its port (issue 12's story, as check tells it).
     let port = walk

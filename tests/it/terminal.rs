@@ -68,54 +68,76 @@ fn control_characters_in_values_are_escaped_in_text_output() {
     }
 }
 
+/// Run `godoctor FLAGS ARGS` with stderr on a pseudo-terminal and stdout in a file: what the
+/// terminal showed, and stdout.
+fn stderr_on_a_terminal(user: &GoUser, flags: &[&str], args: &[&str]) -> (String, String) {
+    let stdout = user.root().join("stdout");
+    // sh puts stdout in a file; stderr stays on the pty.
+    let mut cmd = common::pty::command(user, "sh");
+    cmd.arg("-c")
+        .arg("out=$1; shift; exec \"$@\" >\"$out\"")
+        .arg("sh")
+        .arg(&stdout)
+        .arg(common::godoctor_bin())
+        .args(flags)
+        .args(args);
+    let mut p = common::pty::spawn(cmd, false);
+    let terminal = p.exp_eof().unwrap_or_default();
+    let out = std::fs::read_to_string(&stdout).unwrap_or_default();
+    (terminal, out)
+}
+
+/// A spinner frame (indicatif's braille dots) or a line redrawn with a carriage return.
+fn drew_a_spinner(terminal: &str) -> bool {
+    terminal
+        .chars()
+        .any(|c| ('\u{2800}'..='\u{28ff}').contains(&c))
+        || terminal.replace("\r\n", "\n").contains('\r')
+}
+
 /// A spinner is for a person: stderr a terminal, stdout anywhere, no `--json`, no `-q`. With
-/// stderr on a pseudo-terminal and stdout in a file, `port --wait-held` draws its progress
-/// line; the same run with `--json` or `-q` draws nothing there, and stdout holds only JSON.
+/// stderr on a pseudo-terminal and stdout in a file, `port --wait-held` and `proxy test` of a
+/// slow proxy draw their progress line; the same runs with `--json` or `-q` draw nothing there,
+/// and stdout holds only JSON.
 #[test]
 fn a_spinner_draws_only_for_a_person_never_in_json_or_quiet_mode() {
-    let user = GoUser::new();
+    let user = GoUser::new().with_network_jail();
     let port = common::proxy::closed_port().to_string();
-    let stdout = user.root().join("stdout");
-    let run = |extra: &[&str]| -> (String, String) {
-        // sh puts stdout in a file; stderr stays on the pty.
-        let mut cmd = common::pty::command(&user, "sh");
-        cmd.arg("-c")
-            .arg("out=$1; shift; exec \"$@\" >\"$out\"")
-            .arg("sh")
-            .arg(&stdout)
-            .arg(common::godoctor_bin())
-            .args(extra)
-            .args(["port", &port, "--wait-held", "--timeout", "1s"]);
-        let mut p = common::pty::spawn(cmd, false);
-        let terminal = p.exp_eof().unwrap_or_default();
-        let out = std::fs::read_to_string(&stdout).unwrap_or_default();
-        (terminal, out)
-    };
-    let spinner = |text: &str| {
-        text.contains("waiting for port")
-            || text.chars().any(|c| ('\u{2800}'..='\u{28ff}').contains(&c))
-    };
-
-    // The control: a person at a terminal sees the progress line.
-    let (terminal, _) = run(&[]);
-    assert!(
-        spinner(&terminal),
-        "no spinner on the terminal: {terminal:?}"
-    );
-
-    for flags in [&["--json"][..], &["-q"][..]] {
-        let (terminal, out) = run(flags);
+    let slow = common::proxy::GoProxy::builder()
+        .module(common::modules::Module::new("example.com/hello", "v1.0.0"))
+        .behaviour(common::proxy::Behaviour::SlowHeaders(
+            std::time::Duration::from_millis(400),
+        ))
+        .start();
+    let url = slow.url();
+    let commands: [&[&str]; 2] = [
+        &["port", &port, "--wait-held", "--timeout", "1s"],
+        &[
+            "proxy",
+            "test",
+            "--samples",
+            "1",
+            "--module",
+            "example.com/hello@v1.0.0",
+            &url,
+        ],
+    ];
+    for args in commands {
+        // The control: a person at a terminal sees the progress line.
+        let (terminal, _) = stderr_on_a_terminal(&user, &[], args);
         assert!(
-            !spinner(&terminal),
-            "{flags:?} drew a spinner: {terminal:?}"
+            drew_a_spinner(&terminal),
+            "{args:?}: no spinner on the terminal: {terminal:?}"
         );
-        assert!(
-            !terminal.replace("\r\n", "\n").contains('\r'),
-            "{flags:?}: a carriage return redraws a line: {terminal:?}"
-        );
-        if flags == ["--json"] {
-            let j: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON only");
-            assert_eq!(j["reached"], false, "{out}");
+        for flags in [&["--json"][..], &["-q"][..]] {
+            let (terminal, out) = stderr_on_a_terminal(&user, flags, args);
+            assert!(
+                !drew_a_spinner(&terminal),
+                "{flags:?} {args:?} drew a spinner: {terminal:?}"
+            );
+            if flags == ["--json"] {
+                let _: serde_json::Value = serde_json::from_str(&out).expect("stdout is JSON only");
+            }
         }
     }
 }
