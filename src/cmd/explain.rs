@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result};
 use super::Context;
 use crate::Outcome;
 use crate::cli::ExplainArgs;
+use crate::doctor::registry;
 use crate::explain::{self, Explanation, Facts, Item, Refetch, Symptom};
 use crate::finding::Severity;
 use crate::goenv::GoEnv;
@@ -202,14 +203,16 @@ fn gather(ctx: &Context, go_env: &GoEnv, items: &[Item], args: &ExplainArgs) -> 
         )
     });
     if toolchain {
+        // The doctor's own toolchain.switch, from go.mod and the settings (no toolchain list).
         let gomod = ctx.gomod(go_env);
-        let check = crate::doctor::toolchain::switch_check(
-            go_env,
-            gomod.as_ref(),
-            None,
-            &crate::doctor::toolchain::Releases::default(),
-        );
-        facts.toolchain_check = Some((check.title, check.hint));
+        let known = registry::Facts {
+            gomod: gomod.as_ref(),
+            ..registry::Facts::settings(go_env, &ctx.env, &[])
+        };
+        facts.toolchain_check = registry::run(&known, |e| e.id == "toolchain.switch")
+            .into_iter()
+            .next()
+            .map(|check| (check.title, check.hint));
     }
     if !args.offline {
         let mut urls = explain::diagnose::urls_to_check(items);
