@@ -1,6 +1,7 @@
 //! The module cache doctor: a fast parallel walk of GOMODCACHE and GOCACHE, statistics, prune
 //! planning (pure) and safe removal.
 
+pub mod dirindex;
 pub mod dirread;
 pub mod fsinfo;
 pub mod guard;

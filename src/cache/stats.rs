@@ -156,6 +156,9 @@ pub struct TreeReport {
     pub apparent_bytes: u64,
     pub disk_bytes: u64,
     pub issues: Issues,
+    /// Which totals came from the build cache's index (absent: every file was read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<super::dirindex::Usage>,
 }
 
 impl TreeReport {
@@ -168,6 +171,7 @@ impl TreeReport {
             apparent_bytes: t.totals.apparent,
             disk_bytes: t.totals.disk,
             issues: t.issues.clone(),
+            index: None,
         }
     }
 }

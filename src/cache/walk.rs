@@ -205,7 +205,7 @@ impl Issues {
         self.unreadable + self.vanished + self.failed
     }
 
-    fn record(&mut self, path: &Path, err: &io::Error) {
+    pub(crate) fn record(&mut self, path: &Path, err: &io::Error) {
         let kind = match err.kind() {
             io::ErrorKind::PermissionDenied => IssueKind::Unreadable,
             io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => IssueKind::Vanished,
@@ -225,7 +225,7 @@ impl Issues {
         }
     }
 
-    fn merge(&mut self, o: Issues) {
+    pub(crate) fn merge(&mut self, o: Issues) {
         self.unreadable += o.unreadable;
         self.vanished += o.vanished;
         self.failed += o.failed;

@@ -9,9 +9,9 @@ use anyhow::Result;
 use super::Context;
 use crate::Outcome;
 use crate::cache::fsinfo;
-use crate::cache::index;
 use crate::cache::stats::{self, ModCacheReport, TreeReport};
-use crate::cache::walk::{self, WalkOptions};
+use crate::cache::walk::WalkOptions;
+use crate::cache::{dirindex, index};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::doctor::{self, GoInfo, Report, private, registry, render, toolchain};
 use crate::fetch::plan::SourceKind;
@@ -347,8 +347,9 @@ fn gather_slow<'p>(
     facts
 }
 
-/// Walk GOMODCACHE (with the index of unchanged versions kept under `data_dir`) and GOCACHE
-/// once each (no progress display: the check's spinner runs).
+/// Walk GOMODCACHE (with the index of unchanged versions kept under `data_dir`) and measure
+/// GOCACHE (with the index of its unchanged directories) once each (no progress display: the
+/// check's spinner runs).
 fn measure_caches(modcache: &str, gocache: &str, data_dir: Option<&Path>) -> Caches {
     let started = std::time::Instant::now();
     let modcache = match modcache {
@@ -375,9 +376,14 @@ fn measure_caches(modcache: &str, gocache: &str, data_dir: Option<&Path>) -> Cac
     let started = std::time::Instant::now();
     let gocache = match gocache {
         "" | "off" => None,
-        dir => walk::walk(Path::new(dir), &WalkOptions::new(false), None)
+        // Directories go has not changed since the last check come from the index: a build
+        // cache of gigabytes is not read file by file on every check.
+        dir => dirindex::analyse(Path::new(dir), WalkOptions::new(false).threads, data_dir)
             .ok()
-            .map(|w| TreeReport::from_walk(&w)),
+            .map(|(w, usage)| TreeReport {
+                index: Some(usage),
+                ..TreeReport::from_walk(&w)
+            }),
     };
     Caches {
         modcache,
