@@ -42,6 +42,8 @@ pub struct Output {
     pub color: bool,
     /// How much text output says (`-q`, default, `-v`).
     pub detail: Detail,
+    /// Columns to wrap text at ([`term_width`], resolved once).
+    pub width: usize,
     /// stderr is a terminal: spinners and progress may be drawn there.
     pub stderr_tty: bool,
     /// stdout is a terminal (and not --json): pictures such as latency bars may be drawn;
@@ -73,6 +75,7 @@ impl Output {
             } else {
                 Detail::Normal
             },
+            width: term_width(),
             stderr_tty: std::io::stderr().is_terminal(),
             stdout_tty: stdout_tty && !global.json,
             interactive: std::io::stdin().is_terminal() && stdout_tty,
@@ -85,6 +88,7 @@ impl Output {
             json: false,
             color: false,
             detail: Detail::Normal,
+            width: 80,
             stderr_tty: false,
             stdout_tty: false,
             interactive: false,
@@ -329,6 +333,25 @@ pub fn span(secs: u64) -> String {
     } else {
         format!("{s}s")
     }
+}
+
+/// Findings as lines, the same in every command: `glyph message`, then `  fix: hint`; infos
+/// only at [`Detail::Verbose`]. Empty when nothing is shown.
+pub fn findings<'a>(
+    findings: impl IntoIterator<Item = &'a crate::finding::Finding>,
+    detail: Detail,
+) -> String {
+    let mut text = String::new();
+    for f in findings
+        .into_iter()
+        .filter(|f| detail.verbose() || f.severity > Severity::Info)
+    {
+        text.push_str(&format!("{} {}\n", glyph(f.severity), f.message));
+        if let Some(h) = &f.hint {
+            text.push_str(&format!("  {} {h}\n", dim("fix:")));
+        }
+    }
+    text
 }
 
 /// "1 version", "2 versions": a count with the right form of its noun.

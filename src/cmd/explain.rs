@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: &ExplainArgs) -> Result<Outcome> {
     if ctx.output.json {
         output::print_json(&explanation)?;
     } else {
-        output::print_block(&render(&explanation, ctx.output.detail))?;
+        output::print_block(&render(&explanation, &ctx.output))?;
     }
     Ok(Outcome::from_problems(!explanation.all_explained()))
 }
@@ -295,8 +295,8 @@ fn refetch(prober: &Prober, url: &str, timeout: Duration) -> Refetch {
 }
 
 /// The text report: one block per diagnosis, then the lines not recognised.
-fn render(ex: &Explanation, detail: output::Detail) -> String {
-    let width = output::term_width();
+fn render(ex: &Explanation, policy: &output::Output) -> String {
+    let (width, detail) = (policy.width, policy.detail);
     let mut out = String::new();
     if ex.diagnoses.is_empty() && ex.unexplained.is_empty() {
         return "no error lines in the input: nothing to explain".into();

@@ -109,22 +109,9 @@ pub fn render(
 /// Findings as `glyph message` lines with their `fix:`, after a blank line (infos only when
 /// `verbose`).
 pub fn append_findings(text: &mut String, findings: &[SettingFinding], detail: output::Detail) {
-    let shown: Vec<&SettingFinding> = findings
-        .iter()
-        .filter(|f| detail.verbose() || f.finding.severity > Severity::Info)
-        .collect();
-    if shown.is_empty() {
-        return;
-    }
-    text.push('\n');
-    for f in shown {
-        text.push_str(&format!(
-            "{} {}\n",
-            output::glyph(f.finding.severity),
-            f.finding.message
-        ));
-        if let Some(h) = &f.finding.hint {
-            text.push_str(&format!("  {} {h}\n", output::dim("fix:")));
-        }
+    let lines = output::findings(findings.iter().map(|f| &f.finding), detail);
+    if !lines.is_empty() {
+        text.push('\n');
+        text.push_str(&lines);
     }
 }

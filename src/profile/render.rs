@@ -477,21 +477,14 @@ fn summary(description: &str) -> String {
 
 /// Findings as `glyph message` lines with their `fix:`; `all` keeps the infos.
 pub fn findings_text(findings: &[SettingFinding], all: bool) -> String {
-    let mut text = String::new();
-    for f in findings
-        .iter()
-        .filter(|f| all || f.finding.severity > Severity::Info)
-    {
-        text.push_str(&format!(
-            "{} {}\n",
-            output::glyph(f.finding.severity),
-            f.finding.message
-        ));
-        if let Some(h) = &f.finding.hint {
-            text.push_str(&format!("  {} {h}\n", output::dim("fix:")));
-        }
-    }
-    text.trim_end().to_string()
+    let detail = if all {
+        output::Detail::Verbose
+    } else {
+        output::Detail::Normal
+    };
+    output::findings(findings.iter().map(|f| &f.finding), detail)
+        .trim_end()
+        .to_string()
 }
 
 /// The NOW → AFTER table of a profile against the settings go uses now.
