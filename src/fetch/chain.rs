@@ -166,11 +166,9 @@ pub fn explain(sources: &[Source], reports: &[ProxyReport]) -> ChainOutcome {
         (served_by.clone(), served_by.is_none())
     };
     let label = |i: usize| -> String {
-        match sources.get(i) {
-            Some(s) if s.kind == SourceKind::Proxy => format!("entry {} ({})", i + 1, s.target),
-            Some(s) => format!("entry {} ({})", i + 1, s.target),
-            None => "nothing".into(),
-        }
+        sources.get(i).map_or("nothing".into(), |s| {
+            format!("entry {} ({})", i + 1, s.target)
+        })
     };
     let mut consequences = Vec::new();
     for (i, src) in sources.iter().enumerate() {
