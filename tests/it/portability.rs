@@ -1,12 +1,13 @@
-//! The crate builds beyond Linux: `cargo check` of the library and binary for Windows where
-//! that Rust target and its C cross compiler are installed (aws-lc-sys, under rustls and the
-//! checksum database's ed25519, compiles C). Only built, never run there: the suite itself runs
-//! on Linux, and the tests and benches use Unix-only APIs by design (a pseudo-terminal
-//! dev-dependency, symlinks, file modes), so they are not part of the check. A machine without
-//! the target skips with one line, in CI too (installing a cross toolchain is not the suite's
-//! business); `rustup target add x86_64-pc-windows-gnu` and Debian's gcc-mingw-w64-x86-64
-//! enable it. macOS is not checked: aws-lc-sys needs the macOS SDK's headers, which no package
-//! here provides (clang alone targets Mach-O but finds no `sys/types.h`); see the README.
+//! The crate builds beyond Linux: `cargo check` of the library and binary for Windows and macOS
+//! where that Rust target and a C cross compiler are installed (aws-lc-sys, under rustls and the
+//! checksum database's ed25519, compiles C in its build script). Checked only: nothing is linked
+//! or run there; the suite itself runs on Linux, and the tests and benches use Unix-only APIs by
+//! design (a pseudo-terminal dev-dependency, symlinks, file modes), so they are not part of the
+//! check. A machine without the target or the compiler skips with one line, in CI too
+//! (installing a cross toolchain is not the suite's business).
+//! - Windows: `rustup target add x86_64-pc-windows-gnu` and Debian's gcc-mingw-w64-x86-64.
+//! - macOS: `rustup target add x86_64-apple-darwin` and PyPI's `ziglang` (zig ships the macOS libc
+//!   headers no Linux package has; `scripts/macos/{cc,ar}` run it for cc-rs).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -20,12 +21,13 @@ fn installed_targets() -> String {
         .unwrap_or_default()
 }
 
-fn check(target: &str, c_compiler: &str) {
-    let have_compiler = which::which(c_compiler).is_ok();
-    if !installed_targets().lines().any(|t| t.trim() == target) || !have_compiler {
+/// `cargo check` of the library and binary for `target`, with `env` for its C compiler; skipped
+/// (one line) without the target or when `compiler` (said in the line as `needs`) is missing.
+fn check(target: &str, compiler: bool, needs: &str, env: &[(&str, PathBuf)]) {
+    if !installed_targets().lines().any(|t| t.trim() == target) || !compiler {
         let _ = writeln!(
             std::io::stderr(),
-            "skipped the {target} build check: needs `rustup target add {target}` and {c_compiler}"
+            "skipped the {target} build check: needs `rustup target add {target}` and {needs}"
         );
         return;
     }
@@ -36,6 +38,7 @@ fn check(target: &str, c_compiler: &str) {
             "CARGO_TARGET_DIR",
             manifest.join("target").join("cross-check"),
         )
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env_remove("RUSTFLAGS")
         .current_dir(&manifest)
         .output()
@@ -52,5 +55,38 @@ fn check(target: &str, c_compiler: &str) {
 
 #[test]
 fn builds_for_windows() {
-    check("x86_64-pc-windows-gnu", "x86_64-w64-mingw32-gcc");
+    let mingw = which::which("x86_64-w64-mingw32-gcc").is_ok();
+    check(
+        "x86_64-pc-windows-gnu",
+        mingw,
+        "x86_64-w64-mingw32-gcc",
+        &[],
+    );
+}
+
+/// zig as the C compiler and archiver for aws-lc-sys (`scripts/macos/`), its caches inside the
+/// cross-check target directory rather than in HOME.
+#[test]
+fn builds_for_macos() {
+    let zig = Command::new("python3")
+        .args(["-c", "import ziglang"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let scripts = manifest.join("scripts").join("macos");
+    let cache = manifest
+        .join("target")
+        .join("cross-check")
+        .join("zig-cache");
+    check(
+        "x86_64-apple-darwin",
+        zig,
+        "python3 with PyPI's ziglang",
+        &[
+            ("CC_x86_64_apple_darwin", scripts.join("cc")),
+            ("AR_x86_64_apple_darwin", scripts.join("ar")),
+            ("ZIG_GLOBAL_CACHE_DIR", cache.clone()),
+            ("ZIG_LOCAL_CACHE_DIR", cache),
+        ],
+    );
 }
