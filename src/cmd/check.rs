@@ -571,11 +571,7 @@ fn toolchain_releases<'p>(
 /// Apply the report's safe fixes (each confirmed, or all with --yes) through the same
 /// validated, undoable write path as `env set`, in one write. True when something was written.
 fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<bool> {
-    let fixes: Vec<&doctor::Fix> = report
-        .checks
-        .iter()
-        .filter_map(|c| c.fix.as_ref())
-        .collect();
+    let fixes = report.safe_fixes();
     if fixes.is_empty() {
         output::note("--fix: nothing godoctor can fix safely by itself");
         return Ok(false);
@@ -591,12 +587,7 @@ fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<bool> {
     }
     let mut changes: Vec<write::Change> = Vec::new();
     for fix in fixes {
-        // Two findings with one fix: ask and write it once (the first fix of a variable wins).
-        let new: Vec<&(String, Option<String>)> = fix
-            .changes
-            .iter()
-            .filter(|(name, _)| !changes.iter().any(|c| &c.name == name))
-            .collect();
+        let new = fix.changes_beyond(&changes);
         if new.is_empty() {
             continue;
         }
@@ -608,10 +599,7 @@ fn apply_fixes(ctx: &Context, report: &Report, yes: bool) -> Result<bool> {
                 .flatten()
                 .unwrap_or(false);
         if accepted {
-            changes.extend(new.into_iter().map(|(name, value)| write::Change {
-                name: name.clone(),
-                value: value.clone(),
-            }));
+            changes.extend(new);
         }
     }
     if changes.is_empty() {

@@ -53,6 +53,24 @@ pub struct Fix {
     pub changes: Vec<(String, Option<String>)>,
 }
 
+impl Fix {
+    /// Its changes of variables no fix in `planned` changes already: two findings with one fix
+    /// ask and write it once, and the first fix of a variable wins.
+    pub fn changes_beyond(
+        &self,
+        planned: &[crate::goenv::write::Change],
+    ) -> Vec<crate::goenv::write::Change> {
+        self.changes
+            .iter()
+            .filter(|(name, _)| !planned.iter().any(|c| &c.name == name))
+            .map(|(name, value)| crate::goenv::write::Change {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect()
+    }
+}
+
 /// One check's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
@@ -301,6 +319,11 @@ impl Report {
         self.summary.errors > 0 || (strict && self.summary.warnings > 0)
     }
 
+    /// The safe fixes `check --fix` can apply, in report order (one per check that has one).
+    pub fn safe_fixes(&self) -> Vec<&Fix> {
+        self.checks.iter().filter_map(|c| c.fix.as_ref()).collect()
+    }
+
     /// The checks of one section, in report order.
     pub fn section_checks(&self, section: Section) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(move |c| c.section == section)
@@ -493,6 +516,38 @@ pub fn closest_id(wanted: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_two_fixes_change_is_written_once_by_the_first() {
+        let fix = |changes: &[(&str, Option<&str>)]| Fix {
+            description: "d".into(),
+            changes: changes
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
+                .collect(),
+        };
+        let r = Report::new(
+            GoInfo::default(),
+            vec![
+                Check::new("proxy.chain", Severity::Error, "a").with_fix(fix(&[("GOPROXY", None)])),
+                Check::ok("proxy.reach", "b"),
+                Check::new("sumdb.config", Severity::Warn, "c")
+                    .with_fix(fix(&[("GOSUMDB", None), ("GOPROXY", Some("x"))])),
+            ],
+        );
+        let fixes = r.safe_fixes();
+        assert_eq!(fixes.len(), 2);
+        let first = fixes[0].changes_beyond(&[]);
+        assert_eq!(first.len(), 1);
+        let second = fixes[1].changes_beyond(&first);
+        assert_eq!(
+            second,
+            [crate::goenv::write::Change {
+                name: "GOSUMDB".into(),
+                value: None
+            }]
+        );
+    }
 
     #[test]
     fn typos_of_ids_and_sections_get_the_one_meant() {
