@@ -279,7 +279,7 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
                 format!("{:?}", s.op).to_lowercase(),
                 s.url.as_deref().unwrap_or(&s.source),
                 code,
-                output::dim(&format!("{:.0}ms", s.ms))
+                output::dim(&output::millis(s.ms))
             ));
             if !s.detail.is_empty() {
                 out.push_str(&format!("      {}\n", s.detail));

@@ -273,3 +273,15 @@ fn cache_clean_dry_run() {
         out(&user, &["cache", "clean", "--dry-run"], 0)
     );
 }
+
+/// `route --probe` walking a module through a loopback proxy as go would.
+#[test]
+fn route_probe_through_a_loopback_proxy() {
+    let proxy = hello_proxy();
+    let user = GoUser::new()
+        .with_network_jail()
+        .without_env("GOPROXY")
+        .without_env("GOSUMDB");
+    user.write_goenv(&format!("GOPROXY={},direct\nGOSUMDB=off\n", proxy.url()));
+    insta::assert_snapshot!("route_probe", out(&user, &["route", HELLO, "--probe"], 0));
+}
