@@ -30,7 +30,10 @@ use godoctor::output::println;
 mod cachetree;
 use cachetree::{count_files, ensure_tree};
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+#[allow(dead_code)]
+#[path = "support/bench.rs"]
+mod bench;
+use bench::{Res, build_godoctor, children_cpu, load_average, median};
 
 fn main() {
     if let Err(e) = run() {
@@ -47,7 +50,7 @@ const GOAL_RSS_MIB: f64 = 30.0;
 
 fn run() -> Res<()> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let bin = build_binary(&manifest)?;
+    let bin = build_godoctor(&manifest)?;
     let work = manifest.join("target").join("bench-cache");
     fs::create_dir_all(&work)?;
     let rounds: usize = std::env::var("BENCH_ROUNDS")
@@ -103,19 +106,6 @@ fn run() -> Res<()> {
         )?;
     }
     Ok(())
-}
-
-/// `cargo build --release --bin godoctor`, so the benchmark always measures current code.
-fn build_binary(manifest: &Path) -> Res<PathBuf> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "--bin", "godoctor"])
-        .current_dir(manifest)
-        .status()?;
-    if !status.success() {
-        return Err("cargo build --release failed".into());
-    }
-    Ok(manifest.join("target/release/godoctor"))
 }
 
 /// diskus on PATH, in `target/bench-tools/bin`, or installed there by `cargo install`.
@@ -178,31 +168,6 @@ fn time(mut cmd: Command) -> Res<(Duration, Duration)> {
         return Err(format!("{cmd:?} failed: {status}").into());
     }
     Ok((elapsed, cpu))
-}
-
-/// CPU time of all waited-for children so far (cutime + cstime, 10 ms ticks).
-fn children_cpu() -> Duration {
-    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let f: Vec<u64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
-    // Fields after the command name start at field 3; cutime and cstime are fields 16 and 17.
-    let ticks = f.get(13).copied().unwrap_or(0) + f.get(14).copied().unwrap_or(0);
-    Duration::from_millis(ticks * 10)
-}
-
-fn load_average() -> String {
-    fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "?".into(),
-        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
-    )
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn ms(d: Duration) -> String {

@@ -3,16 +3,17 @@
 //! Prints, measured in the same run on an isolated Go user (temp HOME, GOENV, GOMODCACHE,
 //! GODOCTOR_HOME):
 //! 1. offline: median wall time of `godoctor check --offline` divided by that of the single
-//!    `go env -json` it needs (goal ≤ 1.1, issue 17), with an empty module cache and with a
+//!    `go env -json` it needs (goal ≤ 1.1, issue 17), with an empty module cache, with a
 //!    100k-file one (its index built by a first run, as a user's second check finds it), and
-//!    the breakdown of one run from `check --offline -v --json` (`duration_ms` of go env and of
+//!    with that and a 25.6k-file build cache (GOCACHE, indexed alike); the mean CPU time per
+//!    run of each (load does not inflate it as it does wall time); and the breakdown of one run from `check --offline -v --json` (`duration_ms` of go env and of
 //!    each cache walk: the walks overlap go env, so the total should be close to go env alone);
 //! 2. online: wall time of `godoctor check proxy` with five delayed loopback proxies in GOPROXY
 //!    divided by the same with one (goal ≈ 1: the probes run concurrently).
 //!
 //! Rounds alternate go and godoctor so the machine's load hits both alike; the load average is
 //! printed. All traffic goes to 127.0.0.1. Options (environment): `BENCH_ROUNDS=15`,
-//! `BENCH_DELAY_MS=200`, `BENCH_CACHE_FILES=100000`.
+//! `BENCH_DELAY_MS=200`, `BENCH_CACHE_FILES=100000`, `BENCH_BUILD_FILES=25600`.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -22,11 +23,14 @@ use std::time::{Duration, Instant};
 
 use godoctor::output::println;
 
+#[allow(dead_code)]
+#[path = "support/bench.rs"]
+mod bench;
+use bench::{Res, build_godoctor, children_cpu, env_num, load_average, ms};
+
 #[path = "support/cachetree.rs"]
 mod cachetree;
 use cachetree::ensure_tree;
-
-use cachetree::Res;
 
 fn main() {
     if let Err(e) = run() {
@@ -35,23 +39,9 @@ fn main() {
     }
 }
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 fn run() -> Res<()> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "--bin", "godoctor"])
-        .current_dir(&manifest)
-        .status()?;
-    if !status.success() {
-        return Err("cargo build --release failed".into());
-    }
-    let bin = manifest.join("target/release/godoctor");
+    let bin = build_godoctor(&manifest)?;
     let go = which::which("go")?;
     let rounds = env_num("BENCH_ROUNDS", 15) as usize;
     let delay = Duration::from_millis(env_num("BENCH_DELAY_MS", 200));
@@ -77,6 +67,17 @@ fn run() -> Res<()> {
         &big,
         rounds,
         &format!("{cache_files}-file module cache, indexed"),
+    )?;
+    // A build cache of a working developer's shape too: 256 directories of hashed entries.
+    let built = User::new()?.with_modcache(&manifest_tree);
+    let build_files = env_num("BENCH_BUILD_FILES", 25_600);
+    fill_build_cache(&built.root.join("gocache"), build_files)?;
+    offline(
+        &bin,
+        &go,
+        &built,
+        rounds,
+        &format!("{cache_files}-file module cache and {build_files}-file build cache, indexed"),
     )?;
     let base_env = |cmd: &mut Command| empty.env(cmd);
 
@@ -167,18 +168,28 @@ fn offline(bin: &Path, go: &Path, user: &User, rounds: usize, label: &str) -> Re
     go_cmd().status()?;
     check_cmd(&[]).status()?;
     let (mut go_times, mut check_times) = (Vec::new(), Vec::new());
+    let (mut go_cpu, mut check_cpu) = (Duration::ZERO, Duration::ZERO);
     for _ in 0..rounds {
+        let before = children_cpu();
         go_times.push(wall(go_cmd())?);
+        let between = children_cpu();
         check_times.push(wall(check_cmd(&[]))?);
+        go_cpu += between - before;
+        check_cpu += children_cpu() - between;
     }
     let (g, c) = (median_of(go_times), median_of(check_times));
     let ratio = c.as_secs_f64() / g.as_secs_f64();
+    // The check's CPU includes the go env -json it runs: the difference is godoctor's own.
+    let per_run = |d: Duration| ms(d) / rounds as f64;
     println(&format!(
         "offline, {label}: go env -json {:.1} ms, godoctor check --offline {:.1} ms, ratio {ratio:.2} \
-         (goal <= 1.1: {}); load average {}",
+         (goal <= 1.1: {}); cpu per run (user+system) go env {:.1} ms, check {:.1} ms \
+         (go env included); load average {}",
         ms(g),
         ms(c),
         if ratio <= 1.1 { "ok" } else { "MISSED" },
+        per_run(go_cpu),
+        per_run(check_cpu),
         load_average()
     ))?;
     let out = check_cmd(&["-v"]).stdout(Stdio::piped()).output()?;
@@ -205,6 +216,20 @@ fn offline(bin: &Path, go: &Path, user: &User, rounds: usize, label: &str) -> Re
     Ok(())
 }
 
+/// A GOCACHE-shaped tree: `files` entries spread over the 256 directories `00` … `ff`, named
+/// and sized like go's (`<hash>-d` outputs of a few KiB).
+fn fill_build_cache(root: &Path, files: u64) -> Res<()> {
+    for i in 0..files {
+        let dir = root.join(format!("{:02x}", i % 256));
+        if i < 256 {
+            std::fs::create_dir_all(&dir)?;
+        }
+        let body = vec![b'x'; (i * 37 % 3000) as usize];
+        std::fs::write(dir.join(format!("{:02x}{i:062x}-d", i % 256)), body)?;
+    }
+    Ok(())
+}
+
 fn wall(mut cmd: Command) -> Res<Duration> {
     let started = Instant::now();
     cmd.status()?;
@@ -214,17 +239,6 @@ fn wall(mut cmd: Command) -> Res<Duration> {
 fn median_of(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "?".into(),
-        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
-    )
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// Run the command `rounds` times (after one warm-up) and return the median wall time.

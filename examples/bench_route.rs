@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 use godoctor::output::println;
 
 #[allow(dead_code)]
+#[path = "support/bench.rs"]
+mod bench;
+#[allow(dead_code)]
 #[path = "../tests/it/common/modules.rs"]
 mod modules;
 #[allow(dead_code)]
@@ -30,7 +33,7 @@ mod sumdb;
 use modules::Module;
 use proxy::{Behaviour, GoProxy};
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+use bench::{Res, build_godoctor, env_num, load_average, median, ms};
 
 fn main() {
     if let Err(e) = run() {
@@ -39,23 +42,9 @@ fn main() {
     }
 }
 
-fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 fn run() -> Res<()> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--quiet", "--bin", "godoctor"])
-        .current_dir(&manifest)
-        .status()?;
-    if !status.success() {
-        return Err("cargo build --release failed".into());
-    }
-    let bin = manifest.join("target/release/godoctor");
+    let bin = build_godoctor(&manifest)?;
     let go = which::which("go")?;
     let rounds = env_num("BENCH_ROUNDS", 9).max(1) as usize;
     let delay = Duration::from_millis(env_num("BENCH_DELAY_MS", 50));
@@ -168,20 +157,4 @@ fn timed(mut cmd: Command) -> Res<Duration> {
         .into());
     }
     Ok(took)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "?".into(),
-        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
-    )
 }
