@@ -35,6 +35,10 @@ struct PortReport {
     family: Option<String>,
     /// Go module proxies found on other loopback ports when nothing listens here.
     elsewhere: Vec<search::Found>,
+    /// A free port to suggest when the holder is not a Go module proxy (text only: gathered
+    /// here so the rendering does no I/O).
+    #[serde(skip)]
+    free_port: Option<u16>,
 }
 
 pub fn run(ctx: &Context, args: &PortArgs) -> Result<Outcome> {
@@ -95,7 +99,13 @@ pub fn run(ctx: &Context, args: &PortArgs) -> Result<Outcome> {
     } else {
         Vec::new()
     };
+    let holder_not_a_proxy = answer.as_ref().is_some_and(|fp: &Fingerprint| {
+        fp.kind != fingerprint::Kind::GoProxy
+            && sockets.iter().any(|s| s.state == "listen")
+            && family_note.is_none()
+    });
     let report = PortReport {
+        free_port: holder_not_a_proxy.then(|| ports::free_port(None)).flatten(),
         port,
         in_use,
         owners_available: ports::OWNERS_AVAILABLE,
@@ -142,14 +152,9 @@ fn check_url(raw: &str, port: u16) -> Result<Url> {
 }
 
 fn module_arg(arg: Option<&str>) -> Result<(String, String)> {
-    let text = arg.unwrap_or(proxy::DEFAULT_MODULE);
-    match text.split_once('@') {
-        Some((m, v)) if !m.is_empty() && !v.is_empty() => Ok((m.into(), v.into())),
-        _ => Err(crate::hinted(
-            format!("invalid --module {text:?}: expected PATH@VERSION"),
-            "e.g. --module golang.org/x/text@v0.14.0",
-        )),
-    }
+    // The same rule as every --module: a module path and a version go accepts.
+    proxy::parse_module_arg(arg.unwrap_or(proxy::DEFAULT_MODULE))
+        .map_err(|e| crate::hinted(e, "e.g. --module golang.org/x/text@v0.14.0"))
 }
 
 /// The addresses `localhost` resolves to here (go dials them in turn).
@@ -291,7 +296,8 @@ fn render(r: &PortReport) -> String {
         // holder to stop.
         let refused = r.family.is_some();
         if fp.kind != fingerprint::Kind::GoProxy && !listeners.is_empty() && !refused {
-            let free = ports::free_port(None)
+            let free = r
+                .free_port
                 .map(|p| format!(" (`godoctor port --free` finds one now: {p})"))
                 .unwrap_or_default();
             out.push_str(&format!(

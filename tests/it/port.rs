@@ -316,6 +316,22 @@ fn python_http_server_and_node_json_404_are_not_proxies() {
     assert_eq!(kind(&j), "not-go-proxy", "{j:#}");
     assert!(summary(&j).contains("SimpleHTTP"), "{j:#}");
     assert!(summary(&j).contains("directory listing"), "{j:#}");
+    // The text offers to stop it or names a port that is free now (and it is).
+    let text = u.godoctor(&["port", &port.to_string()]).stdout;
+    let free: u16 = text
+        .split("finds one now: ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no free port offered: {text}"));
+    assert!(
+        text.contains(&format!("godoctor port {port} --stop")),
+        "{text}"
+    );
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", free)).is_ok(),
+        "port {free} offered as free is not: {text}"
+    );
 
     let Some(node) = common::prerequisite(&["node"], "nodejs", "a Node server answering JSON 404s")
     else {
