@@ -31,8 +31,9 @@ use crate::atomic;
 /// totals are a nested object (1 flattened them, which made serde buffer every entry: parsing
 /// was a third of a re-run's instructions).
 /// 3: `@v` download directories are indexed too. 4: counts and bytes are one array of six
-/// numbers ([`Totals`]), not six named fields.
-pub const FORMAT_VERSION: u32 = 4;
+/// numbers ([`Totals`]), not six named fields. 5: so is what a download directory records of
+/// each version (a [`VersionTally`]).
+pub const FORMAT_VERSION: u32 = 5;
 const FORMAT_NAME: &str = "godoctor module cache index";
 
 /// What proves an entry unchanged: device, inode, mtime and ctime (seconds, nanoseconds).
