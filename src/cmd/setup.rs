@@ -22,6 +22,7 @@ use crate::fetch::{catalogue, chain};
 use crate::finding::Severity;
 use crate::goenv::GoEnv;
 use crate::goenv::write;
+use crate::net::credentials::{self, NetrcEntry};
 use crate::net::http::{FetchOptions, Prober};
 use crate::output::{self, Prompter};
 use crate::redact::redact;
@@ -68,7 +69,9 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
             go_env.go.how
         ))
     ));
-    output::note(&current_block(ctx, &go_env));
+    // Read once: the checks of the current settings, the wizard's facts and every prober use it.
+    let netrc = credentials::load_netrc(&ctx.env);
+    output::note(&current_block(ctx, &go_env, &netrc));
 
     let file = match &args.candidates {
         Some(path) => read_candidates(path)?,
@@ -81,7 +84,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
     };
     let candidates = wizard::candidates::candidates(file, builtin, go_env.get("GOPROXY"));
     let opts = super::probe_options(&args.probe, args.module.module.as_slice())?;
-    let prober = Prober::with_goauth(&ctx.env, go_env.values.get("GOAUTH").map(String::as_str));
+    let prober = prober_for(ctx, &go_env, &netrc);
     let urls: Vec<Url> = candidates.iter().map(|c| c.url.clone()).collect();
     let reports = ctx.output.spin(
         &format!("measuring {} candidate mirror(s)…", urls.len()),
@@ -93,7 +96,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
         .map(|(c, r)| wizard::candidates::measurement(c, r))
         .collect();
 
-    let facts = facts(ctx, &go_env);
+    let facts = facts(&go_env, &netrc);
     let mut wiz = Wizard::new(facts, measured);
     loop {
         match wiz.next() {
@@ -169,7 +172,7 @@ pub fn run(ctx: &Context, args: &SetupArgs) -> Result<Outcome> {
                 ));
                 return Ok(Outcome::Clean);
             }
-            Step::Apply => return apply(ctx, &prompter, &go_env, &wiz, &prober, &opts),
+            Step::Apply => return apply(ctx, &prompter, &go_env, &wiz, &netrc, &opts),
         }
     }
 }
@@ -211,7 +214,7 @@ fn install_ctrlc() {
 }
 
 /// The current settings in one short block, with their sources and problems.
-fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
+fn current_block(ctx: &Context, go_env: &GoEnv, netrc: &[NetrcEntry]) -> String {
     let mut rows = Vec::new();
     for name in wizard::DECIDED.iter().chain(["GOINSECURE"].iter()) {
         let Some(s) = go_env.setting(name) else {
@@ -241,8 +244,7 @@ fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
     );
     // The problems `godoctor check` raises about the settings without the network, one line
     // each.
-    let netrc = crate::net::credentials::load_netrc(&ctx.env);
-    let facts = registry::Facts::settings(go_env, &ctx.env, &netrc);
+    let facts = registry::Facts::settings(go_env, &ctx.env, netrc);
     for c in registry::run(&facts, |e| e.setup && e.network == registry::Network::No)
         .iter()
         .filter(|c| c.is_problem())
@@ -257,7 +259,16 @@ fn current_block(ctx: &Context, go_env: &GoEnv) -> String {
     redact(text.trim_end())
 }
 
-fn facts(ctx: &Context, go_env: &GoEnv) -> Facts {
+/// A prober with the credentials go uses with `go_env`'s GOAUTH (and the `.netrc` read once).
+fn prober_for(ctx: &Context, go_env: &GoEnv, netrc: &[NetrcEntry]) -> Prober {
+    let goauth = go_env.values.get("GOAUTH").map(String::as_str);
+    Prober::from_credentials(
+        &ctx.env,
+        credentials::Credentials::load_with_netrc(&ctx.env, goauth, netrc),
+    )
+}
+
+fn facts(go_env: &GoEnv, netrc: &[NetrcEntry]) -> Facts {
     let file = go_env.user_file.parsed();
     let settings = wizard::DECIDED
         .iter()
@@ -275,8 +286,8 @@ fn facts(ctx: &Context, go_env: &GoEnv) -> Facts {
             ))
         })
         .collect();
-    let netrc = crate::net::credentials::load_netrc(&ctx.env)
-        .into_iter()
+    let netrc = netrc
+        .iter()
         .map(|e| (e.machine.clone(), e.login.clone()))
         .collect();
     Facts {
@@ -412,7 +423,7 @@ fn apply(
     prompter: &Prompter,
     go_env: &GoEnv,
     wiz: &Wizard,
-    prober: &Prober,
+    netrc: &[NetrcEntry],
     opts: &ProbeOptions,
 ) -> Result<Outcome> {
     let plan = wiz.plan();
@@ -438,7 +449,7 @@ fn apply(
     APPLYING.store(false, Ordering::SeqCst);
     let report = written.map_err(super::write::error)?;
     super::write::render(ctx, &report, &[], "wrote")?;
-    let problems = check_new(ctx, &report.after, prober, opts)?;
+    let problems = check_new(ctx, &report.after, netrc, opts)?;
     output::print_block(&format!(
         "{} {}\n  {equivalent}",
         output::glyph(Severity::Info),
@@ -501,11 +512,17 @@ fn offer_profile(ctx: &Context, prompter: &Prompter) -> Result<()> {
 /// and combinations, private patterns and logins, and the proxies and checksum database as go
 /// will meet them (probed with the wizard's options). Reaching private hosts and the cache are
 /// left to `godoctor check`.
-fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions) -> Result<bool> {
-    let netrc = crate::net::credentials::load_netrc(&ctx.env);
+fn check_new(
+    ctx: &Context,
+    after: &GoEnv,
+    netrc: &[NetrcEntry],
+    opts: &ProbeOptions,
+) -> Result<bool> {
+    // The credentials go now uses: the GOAUTH just written, if the wizard changed it.
+    let prober = prober_for(ctx, after, netrc);
     let run = ctx.output.spin("checking the new settings…", || {
         probe_settings(
-            prober,
+            &prober,
             after.get("GOPROXY"),
             after.get("GOSUMDB"),
             opts.clone(),
@@ -516,7 +533,7 @@ fn check_new(ctx: &Context, after: &GoEnv, prober: &Prober, opts: &ProbeOptions)
             run: &run,
             hosts: &[],
         }),
-        ..registry::Facts::settings(after, &ctx.env, &netrc)
+        ..registry::Facts::settings(after, &ctx.env, netrc)
     };
     let checks = registry::run(&facts, |e| e.setup);
     let report = Report::new(
