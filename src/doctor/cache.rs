@@ -46,7 +46,9 @@ pub fn checks(modcache: &ModCacheReport, gocache: Option<&TreeReport>) -> Vec<Ch
             out[0].notes.push(note);
             continue;
         }
-        out.push(Check::from_finding(id, first_clause(&f.message), f).detail(f.message.clone()));
+        out.push(
+            Check::from_finding(id, super::first_clause(&f.message), f).detail(f.message.clone()),
+        );
     }
     if !findings.iter().any(|f| f.code == "cache.low-space") {
         let title = match modcache.free_bytes {
@@ -67,12 +69,4 @@ pub fn checks(modcache: &ModCacheReport, gocache: Option<&TreeReport>) -> Vec<Ch
         None => Check::ok("cache.gocache", "GOCACHE is off"),
     });
     out
-}
-
-fn first_clause(text: &str) -> String {
-    let cut = text
-        .find([':', ';'])
-        .filter(|&i| i > 8)
-        .unwrap_or(text.len());
-    text[..cut].to_string()
 }

@@ -229,6 +229,57 @@ pub struct Report {
     pub fixes: Vec<FixItem>,
 }
 
+/// A message's first clause, for a title: up to the first ": ", "; " or ". " outside
+/// parentheses, each separator counted at its first place and only past the first few
+/// characters (bare ':' and '.' are in URLs, addresses and paths; "(first: PATH: error)" is an
+/// aside, not where the clause ends).
+pub fn first_clause(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut first: [Option<usize>; 3] = [None; 3];
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && text[i + c.len_utf8()..].starts_with(' ') => {
+                if let Some(k) = [':', ';', '.'].iter().position(|s| *s == c) {
+                    first[k] = first[k].or(Some(i));
+                }
+            }
+            _ => {}
+        }
+    }
+    let cut = first.into_iter().flatten().filter(|&i| i > 8).min();
+    text[..cut.unwrap_or(text.len())].to_string()
+}
+
+#[cfg(test)]
+#[test]
+fn a_title_is_the_first_clause_outside_parentheses() {
+    assert_eq!(
+        first_clause("dial tcp 127.0.0.1:9: connection refused"),
+        "dial tcp 127.0.0.1:9"
+    );
+    assert_eq!(
+        first_clause("http://127.0.0.1:9/ answered 404. Not a proxy"),
+        "http://127.0.0.1:9/ answered 404"
+    );
+    // The first ": " is too early to be a title; the first "; " ends it.
+    assert_eq!(
+        first_clause("TLS: bad certificate; go refuses it"),
+        "TLS: bad certificate"
+    );
+    assert_eq!(
+        first_clause("3 entries changed (a go command was busy) (first: /c/x: gone)"),
+        "3 entries changed (a go command was busy) (first: /c/x: gone)"
+    );
+    assert_eq!(
+        first_clause(
+            "2 entries could not be read (2 permission denied); the totals leave them out"
+        ),
+        "2 entries could not be read (2 permission denied)"
+    );
+}
+
 /// The key two findings share when they have one cause: the cause a check names, else its
 /// safe fix's changes, else the command its hint starts with, else the hint itself.
 fn cause_key(c: &Check) -> Option<String> {

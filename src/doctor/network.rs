@@ -209,7 +209,7 @@ fn reach_check(r: &ProxyReport) -> Check {
             ms(r.median_ms)
         )
     } else {
-        format!("{}: {}", r.url, first_clause(&r.diagnosis))
+        format!("{}: {}", r.url, super::first_clause(&r.diagnosis))
     };
     let mut detail = r.diagnosis.clone();
     if !r.walked.is_empty() {
@@ -221,7 +221,7 @@ fn reach_check(r: &ProxyReport) -> Check {
                 let how = match w.served {
                     Some(true) => "served".to_string(),
                     Some(false) => "not found".to_string(),
-                    None => first_clause(&w.detail),
+                    None => super::first_clause(&w.detail),
                 };
                 format!("{} ({how})", w.module)
             })
@@ -243,17 +243,6 @@ fn reach_check(r: &ProxyReport) -> Check {
         Some(c) if check.is_problem() => check.cause(cause_key(c, &r.url)),
         _ => check,
     }
-}
-
-/// The first clause of a diagnosis, for a one-line title.
-fn first_clause(text: &str) -> String {
-    // Split on ": ", "; " or ". " only: URLs and addresses contain bare ':' and '.'.
-    let cut = [": ", "; ", ". "]
-        .iter()
-        .filter_map(|sep| text.find(sep))
-        .filter(|&i| i > 8)
-        .min();
-    text[..cut.unwrap_or(text.len())].to_string()
 }
 
 /// `sumdb.reach`: the checksum database as go reaches it, signature verified.
@@ -288,7 +277,7 @@ pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
             ms(r.median_ms)
         )
     } else {
-        format!("{}: {}", r.name, first_clause(&r.diagnosis))
+        format!("{}: {}", r.name, super::first_clause(&r.diagnosis))
     };
     let check = Check::new(id, r.severity, title)
         .detail(r.diagnosis.clone())
@@ -384,7 +373,7 @@ pub fn ports_checks(run: &SettingsRun) -> Vec<Check> {
                 (false, _, false) => Check::new("ports.local", Severity::Error, format!("the port of {} is held by {owners}", r.url))
                     .detail(format!("{}\nthat process does not answer like a Go module proxy", r.diagnosis))
                     .hint("stop that process or move your proxy to a free port (`godoctor port --free`), then update GOPROXY"),
-                (false, _, true) => Check::new("ports.local", r.severity, format!("{}: {}", r.url, first_clause(&r.diagnosis)))
+                (false, _, true) => Check::new("ports.local", r.severity, format!("{}: {}", r.url, super::first_clause(&r.diagnosis)))
                     .detail(r.diagnosis.clone())
                     .hint_opt(r.hint.clone()),
             };
