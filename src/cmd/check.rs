@@ -27,11 +27,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Outcome> {
     if args.list {
         return list(ctx);
     }
-    let unknown = doctor::unknown_ids(&args.ids);
+    let unknown = registry::unknown_ids(&args.ids);
     if !unknown.is_empty() {
         let meant: Vec<String> = unknown
             .iter()
-            .filter_map(|w| doctor::closest_id(w).map(|m| format!("did you mean {m}? ")))
+            .filter_map(|w| registry::closest_id(w).map(|m| format!("did you mean {m}? ")))
             .collect();
         return Err(crate::hinted(
             format!(
@@ -495,13 +495,15 @@ fn refused_report(
             "run `go env` yourself to see what go says",
         );
     };
+    // Shown whatever was asked for, as a missing go is: nothing else can be right.
     let mut checks = vec![toolchain::refused_check(stderr, bad_lines)];
     // The values go would add itself ($GOROOT/go.env, defaults) are unknown here, so only the
     // checks of what the file and the environment say run (the registry's `refused` column).
     let facts = registry::Facts::settings(go_env, &ctx.env, &[]);
-    checks.extend(registry::run(&facts, |e| e.refused));
+    checks.extend(registry::run(&facts, |e| {
+        e.refused && e.chosen_by(&args.ids)
+    }));
     doctor::envfix::attach_fixes(&mut checks, go_env);
-    let checks = doctor::select(checks, &args.ids);
     Report::new(
         GoInfo {
             path: Some(go_env.go.path.display().to_string()),

@@ -526,44 +526,6 @@ pub fn section_of(id: &str) -> Section {
     entry.map_or(Section::Cache, |e| e.section)
 }
 
-/// Keep only the checks the user asked for: `check proxy` selects a section, `check proxy.reach`
-/// one check.
-pub fn select(checks: Vec<Check>, wanted: &[String]) -> Vec<Check> {
-    if wanted.is_empty() {
-        return checks;
-    }
-    checks
-        .into_iter()
-        .filter(|c| {
-            wanted
-                .iter()
-                .any(|w| c.id == w || c.id.starts_with(&format!("{w}.")))
-        })
-        .collect()
-}
-
-/// Ids the user gave that match nothing in the catalogue.
-pub fn unknown_ids(wanted: &[String]) -> Vec<&String> {
-    wanted
-        .iter()
-        .filter(|w| {
-            !registry::CHECKS
-                .iter()
-                .any(|e| e.chosen_by(std::slice::from_ref(w)))
-        })
-        .collect()
-}
-
-/// The check id or section name `wanted` is most likely a typo of (`proxy.rech` → `proxy.reach`).
-pub fn closest_id(wanted: &str) -> Option<&'static str> {
-    let sections = registry::CHECKS
-        .iter()
-        .filter_map(|e| e.id.split('.').next());
-    let ids = registry::CHECKS.iter().map(|e| e.id);
-    let all: std::collections::BTreeSet<&'static str> = sections.chain(ids).collect();
-    crate::syntax::names::closest(&wanted.to_lowercase(), all)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,14 +563,6 @@ mod tests {
     }
 
     #[test]
-    fn typos_of_ids_and_sections_get_the_one_meant() {
-        assert_eq!(closest_id("proxy.rech"), Some("proxy.reach"));
-        assert_eq!(closest_id("sumbd"), Some("sumdb"));
-        assert_eq!(closest_id("Proxy.Reach"), Some("proxy.reach"));
-        assert_eq!(closest_id("banana"), None);
-    }
-
-    #[test]
     fn summary_counts_and_strict() {
         let r = Report::new(
             GoInfo::default(),
@@ -629,20 +583,5 @@ mod tests {
         assert!(!r.has_problems(false));
         assert!(r.has_problems(true));
         assert_eq!(r.checks[0].id, "proxy.chain", "sorted by section");
-    }
-
-    #[test]
-    fn select_by_section_or_id() {
-        let checks = vec![
-            Check::ok("proxy.chain", "a"),
-            Check::ok("proxy.reach", "b"),
-            Check::ok("cache.space", "c"),
-        ];
-        assert_eq!(select(checks.clone(), &["proxy".into()]).len(), 2);
-        assert_eq!(select(checks, &["cache.space".into()]).len(), 1);
-        assert_eq!(
-            unknown_ids(&["proxy".into(), "nope".into()]),
-            vec![&"nope".to_string()]
-        );
     }
 }

@@ -263,6 +263,22 @@ pub fn run(facts: &Facts, chosen: impl Fn(&Entry) -> bool) -> Vec<Check> {
     out
 }
 
+/// Ids the user gave that match nothing in the registry.
+pub fn unknown_ids(wanted: &[String]) -> Vec<&String> {
+    wanted
+        .iter()
+        .filter(|w| !CHECKS.iter().any(|e| e.chosen_by(std::slice::from_ref(w))))
+        .collect()
+}
+
+/// The check id or section name `wanted` is most likely a typo of (`proxy.rech` → `proxy.reach`).
+pub fn closest_id(wanted: &str) -> Option<&'static str> {
+    let sections = CHECKS.iter().filter_map(|e| e.id.split('.').next());
+    let ids = CHECKS.iter().map(|e| e.id);
+    let all: std::collections::BTreeSet<&'static str> = sections.chain(ids).collect();
+    crate::syntax::names::closest(&wanted.to_lowercase(), all)
+}
+
 /// Whether any check `wanted` selects uses the network (so the probes are worth running).
 pub fn wants_network(wanted: &[String]) -> bool {
     CHECKS
@@ -363,6 +379,37 @@ mod tests {
         }
         let ids: Vec<&str> = CHECKS.iter().map(|e| e.id).collect();
         assert_eq!(listed, ids);
+    }
+
+    #[test]
+    fn typos_of_ids_and_sections_get_the_one_meant() {
+        assert_eq!(closest_id("proxy.rech"), Some("proxy.reach"));
+        assert_eq!(closest_id("sumbd"), Some("sumdb"));
+        assert_eq!(closest_id("Proxy.Reach"), Some("proxy.reach"));
+        assert_eq!(closest_id("banana"), None);
+    }
+
+    #[test]
+    fn chosen_by_section_or_id() {
+        let chosen = |w: &[&str]| -> Vec<&str> {
+            let w: Vec<String> = w.iter().map(|s| s.to_string()).collect();
+            CHECKS
+                .iter()
+                .filter(|e| e.chosen_by(&w))
+                .map(|e| e.id)
+                .collect()
+        };
+        assert_eq!(chosen(&["proxy"]), ["proxy.chain", "proxy.reach"]);
+        assert_eq!(chosen(&["cache.space"]), ["cache.space"]);
+        assert_eq!(chosen(&[]).len(), CHECKS.len());
+        assert!(
+            chosen(&["prox"]).is_empty(),
+            "a prefix of a section is not the section"
+        );
+        assert_eq!(
+            unknown_ids(&["proxy".into(), "nope".into()]),
+            vec![&"nope".to_string()]
+        );
     }
 
     #[test]

@@ -898,3 +898,37 @@ fn direct_only_is_not_checked_rather_than_ok() {
         "{json:#}"
     );
 }
+
+/// When go refuses every command, asking for one section still says so (as a missing go
+/// does): the other checks cannot be right, and "no problems found" would be wrong.
+#[test]
+fn go_refusing_every_command_is_told_whatever_was_asked() {
+    let user = GoUser::new();
+    user.write_goenv("GO111MODULE=of\n");
+    // The referee: go itself refuses.
+    let go = user.go(&["env", "GOPROXY"]);
+    assert!(!go.success(), "go accepted GO111MODULE=of: {go}");
+    for ids in [&["proxy"][..], &["private.patterns"], &[]] {
+        let mut args = vec!["check", "--offline", "--color", "never"];
+        args.extend(ids);
+        let run = user.godoctor(&args);
+        run.assert_code(1);
+        assert!(
+            run.stdout.contains("go refuses every command"),
+            "{ids:?}: {run}"
+        );
+    }
+    let run = user.godoctor(&["check", "--offline", "--json", "private.patterns"]);
+    let json = run.json();
+    let ids: Vec<&str> = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert!(
+        ids.iter()
+            .all(|id| ["toolchain.go", "private.patterns"].contains(id)),
+        "{ids:?}"
+    );
+}
