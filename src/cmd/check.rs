@@ -169,13 +169,10 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     // Walk the caches where they most likely are while `go env -json` runs (2 cores: the walk
     // is otherwise most of an offline check); walked again below if go names other paths.
     let data_dir = crate::home::data_dir(&ctx.env);
-    let early_walk = wants_cache.then(|| {
-        let (modcache, gocache) = guess_cache_paths(&ctx.env);
+    let guessed = wants_cache.then(|| guess_cache_paths(&ctx.env));
+    let early_walk = guessed.clone().map(|(modcache, gocache)| {
         let data_dir = data_dir.clone();
-        std::thread::spawn(move || {
-            let result = measure_caches(&modcache, &gocache, data_dir.as_deref());
-            (modcache, gocache, result)
-        })
+        std::thread::spawn(move || measure_caches(&modcache, &gocache, data_dir.as_deref()))
     });
     let go_env = match GoEnv::load(&go, &ctx.env) {
         Ok(g) => g,
@@ -186,10 +183,10 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
             };
         }
     };
-    let early_caches = early_walk
-        .and_then(|h| h.join().ok())
-        .filter(|(m, g, _)| m == go_env.get("GOMODCACHE") && g == go_env.get("GOCACHE"))
-        .map(|(_, _, result)| result);
+    // The early walk is joined only where its result is used, so reading PATH, go.mod and
+    // .netrc below overlaps it too.
+    let guessed_right =
+        guessed.is_some_and(|(m, g)| m == go_env.get("GOMODCACHE") && g == go_env.get("GOCACHE"));
     let all_on_path = crate::goenv::locate::all_on_path(&ctx.env);
     let gomod = ctx.gomod(&go_env);
     let gomod_error = gomod
@@ -226,9 +223,11 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         args.timeout,
         &walk_set,
         online,
-        (wants_cache && early_caches.is_none()).then_some(data_dir.as_deref()),
+        (wants_cache && !guessed_right).then_some(data_dir.as_deref()),
     );
-    if let Some(caches) = early_caches {
+    // A walk of a wrong guess is still joined (its index is written whole, not cut off).
+    let early_caches = early_walk.and_then(|h| h.join().ok());
+    if let Some(caches) = early_caches.filter(|_| guessed_right) {
         facts.caches = caches;
     }
     let gathered = registry::Facts {
