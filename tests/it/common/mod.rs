@@ -6,11 +6,13 @@
 //! [`sumdb`] is a tiny real checksum database (signed tree heads, lookups, tiles) for GOSUMDB
 //! tests, and computes go's `h1:` hashes.
 //!
-//! Every test file that uses it says `mod common;`. Nothing here touches the test process's own
-//! environment: all variables are set on the child `Command` only.
+//! It is compiled once, in the one test binary (`tests/it/main.rs`); a test module says
+//! `use crate::common;`, and an unused helper is a warning like anywhere else (no
+//! `allow(dead_code)`). Nothing here touches the test process's own environment: all variables
+//! are set on the child `Command` only.
 //!
 //! ```ignore
-//! mod common;
+//! use crate::common;
 //! use common::{GoUser, modules::Module, proxy::GoProxy};
 //!
 //! let proxy = GoProxy::start(vec![Module::new("example.com/hello", "v1.0.0")]);
@@ -18,9 +20,6 @@
 //! user.go(&["mod", "download", "-json", "example.com/hello@v1.0.0"]).assert_success();
 //! let env = user.godoctor(&["env", "--json"]).assert_code(0).json();
 //! ```
-
-// Each test binary compiles this module on its own and uses only part of it.
-#![allow(dead_code)]
 
 pub mod gosumdb;
 pub mod modules;
@@ -612,16 +611,6 @@ impl Run {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not one JSON value: {e}\n{self}"))
-    }
-
-    /// stdout parsed as a stream of concatenated JSON values (what `go mod download -json`
-    /// prints for several modules).
-    #[track_caller]
-    pub fn json_stream(&self) -> Vec<serde_json::Value> {
-        serde_json::Deserializer::from_str(&self.stdout)
-            .into_iter::<serde_json::Value>()
-            .collect::<Result<_, _>>()
-            .unwrap_or_else(|e| panic!("stdout is not a JSON stream: {e}\n{self}"))
     }
 }
 

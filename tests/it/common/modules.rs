@@ -69,12 +69,6 @@ impl Module {
         self
     }
 
-    /// Set the commit time reported in `.info` (RFC 3339).
-    pub fn with_time(mut self, rfc3339: &str) -> Self {
-        self.time = rfc3339.to_string();
-        self
-    }
-
     /// `module@version`, e.g. for `go mod download` arguments.
     pub fn spec(&self) -> String {
         format!("{}@{}", self.path, self.version)

@@ -321,21 +321,6 @@ impl GoProxy {
         lock(&self.shared.rules).clear();
     }
 
-    /// The current behaviour.
-    pub fn behaviour(&self) -> Behaviour {
-        lock(&self.shared.behaviour).clone()
-    }
-
-    /// Serve one more module from now on.
-    pub fn add_module(&self, m: Module) {
-        lock(&self.shared.modules).push(m);
-    }
-
-    /// Change the status for unknown modules (404 or 410, or anything else).
-    pub fn set_not_found_status(&self, status: u16) {
-        self.shared.not_found.store(status, Ordering::SeqCst);
-    }
-
     /// Demand HTTP Basic credentials (`Authorization: Basic base64(user:password)`) on every
     /// request of the healthy behaviour; others get `401` with `WWW-Authenticate`. `None` lifts
     /// it. What go sent is in [`Request::header`].

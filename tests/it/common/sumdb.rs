@@ -190,11 +190,6 @@ impl Module {
             self.go_mod.clone().into_bytes(),
         )])
     }
-
-    /// The two go.sum lines of this module.
-    pub fn go_sum_lines(&self) -> String {
-        record_text(self)
-    }
 }
 
 /// `dirhash.Hash1`: SHA-256 over the sorted lines `"<sha256 hex>  <name>\n"`.
