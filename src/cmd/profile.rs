@@ -193,11 +193,7 @@ fn probe_new_settings(
     rows: &[DiffRow],
     timeout: std::time::Duration,
 ) -> SettingsRun {
-    let after = |name: &str| {
-        rows.iter()
-            .find(|r| r.name == name)
-            .map_or_else(|| go_env.get(name).to_string(), |r| r.after.clone())
-    };
+    let after = |name: &str| plan::value_after(rows, go_env, name);
     if !ctx.output.json && !ctx.output.detail.quiet() {
         output::note("checking the new settings (proxies, checksum database)…");
     }

@@ -277,6 +277,14 @@ pub fn diff(go_env: &GoEnv, changes: &[Change], os: &crate::sys::ProcessEnv) -> 
         .collect()
 }
 
+/// The value go uses for `name` once the diff `rows` are applied: the row's, else what go
+/// uses now (a variable the profile does not touch).
+pub fn value_after(rows: &[DiffRow], go_env: &GoEnv, name: &str) -> String {
+    rows.iter()
+        .find(|r| r.name == name)
+        .map_or_else(|| go_env.get(name).to_string(), |r| r.after.clone())
+}
+
 /// Whether the current settings are what `profile` would produce: every set value matches
 /// (with some values for its variables, the same in every place), and every unset variable has
 /// go's default (nothing in the go env file or the OS environment).
@@ -565,6 +573,13 @@ mod tests {
         assert_eq!(sumdb.shadowed_by_env.as_deref(), Some("off"));
         assert_eq!(sumdb.after, "off");
         assert!(!sumdb.writes);
+        // What `apply --check` probes: the rows' values, else what go uses now.
+        assert_eq!(
+            value_after(&rows, &g, "GOPROXY"),
+            "https://proxy.golang.org,direct"
+        );
+        assert_eq!(value_after(&rows, &g, "GOSUMDB"), "off");
+        assert_eq!(value_after(&rows, &g, "GOROOT"), g.get("GOROOT"));
     }
 
     #[test]
