@@ -102,11 +102,11 @@ pub(crate) fn paths(ctx: &Context) -> Result<Paths> {
 /// Refuse to delete anything from a GOMODCACHE that is not a module cache (see cache::guard);
 /// dry runs ask too, so a plan never lists what a real run would refuse.
 fn refuse_hostile(ctx: &Context, paths: &Paths, force: bool) -> Result<()> {
-    let cwd = std::env::current_dir()?;
+    let cwd = ctx.cwd()?;
     let facts = guard::Facts {
         home: ctx.env.home(),
         goroot: paths.goroot.clone(),
-        module_dir: required::find_gomod(&cwd).and_then(|m| m.parent().map(Path::to_path_buf)),
+        module_dir: required::find_gomod(cwd).and_then(|m| m.parent().map(Path::to_path_buf)),
     };
     guard::check(&paths.modcache, &facts, force).map_err(|e| crate::hinted(e.to_string(), e.hint()))
 }
@@ -567,11 +567,11 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
     let paths = paths(ctx)?;
     refuse_hostile(ctx, &paths, args.force)?;
     // The main module is found from the working directory, like go finds it.
-    let cwd = std::env::current_dir()?;
+    let cwd = ctx.cwd()?;
     let gomod = if args.no_keep_required {
         None
     } else {
-        required::find_gomod(&cwd)
+        required::find_gomod(cwd)
     };
     if args.keep_required && gomod.is_none() {
         return Err(crate::hinted(

@@ -35,6 +35,9 @@ pub struct Context {
     pub env: ProcessEnv,
     /// `--go PATH`, if given.
     pub go_flag: Option<std::path::PathBuf>,
+    /// The working directory (where go looks for the main module), read once; `None` when it
+    /// cannot be read (removed under us).
+    cwd: Option<std::path::PathBuf>,
 }
 
 impl Context {
@@ -42,10 +45,21 @@ impl Context {
         let env = ProcessEnv::capture();
         let output = Output::resolve(&cli.global, env.raw("NO_COLOR"));
         Context {
+            cwd: std::env::current_dir().ok(),
             output,
             env,
             go_flag: cli.global.go.clone(),
         }
+    }
+
+    /// The working directory, where go looks for the main module.
+    pub fn cwd(&self) -> Result<&std::path::Path> {
+        self.cwd.as_deref().ok_or_else(|| {
+            crate::hinted(
+                "the current directory cannot be read (was it removed?)",
+                "cd into an existing directory and run the command again",
+            )
+        })
     }
 
     /// Find the `go` binary, or an error that says how to fix it.
@@ -121,7 +135,7 @@ impl Context {
         let path = match go_env.get("GOMOD") {
             // go refused to run inside the module: find its go.mod the way go does.
             _ if go_env.module_error.is_some() => {
-                crate::cache::required::find_gomod(&std::env::current_dir().ok()?)?
+                crate::cache::required::find_gomod(self.cwd.as_deref()?)?
             }
             "" | "/dev/null" | "NUL" => return None,
             p => std::path::PathBuf::from(p),
