@@ -275,7 +275,8 @@ fn measure(
     let mut linked = false;
     let next = AtomicUsize::new(0);
     let read: Vec<(usize, Below)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads.clamp(1, to_read.len().max(1)))
+        // No thread at all when every directory came from the index (the usual check).
+        let workers: Vec<_> = (0..threads.max(1).min(to_read.len()))
             .map(|_| {
                 s.spawn(|| {
                     let mut reader = Reader::new();
