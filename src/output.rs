@@ -1,7 +1,7 @@
 //! The one output door: the output policy ([`Output`]: colour, `--json`, [`Detail`], terminal
 //! width), status glyphs and colours, terminal escaping, JSON emission and error printing here;
-//! text layout in [`layout`], spinners in [`spin`], questions in [`prompt`]. Nothing else
-//! writes to stdout or stderr or reads an answer.
+//! text layout in `output/layout.rs`, spinners in `output/spin.rs`, questions in
+//! `output/prompt.rs`. Nothing else writes to stdout or stderr or reads an answer.
 
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};

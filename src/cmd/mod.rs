@@ -1,6 +1,6 @@
 //! Subcommands: one file each, thin glue between the CLI, the domain modules and the output.
 //! What several commands share lives here, not in one of them ([`Context`]: go, its settings,
-//! the history, saving a profile; [`probe_options`]; the write report in [`write`]), so no
+//! the history, saving a profile; [`probe_options`]; the write report in [`mod@write`]), so no
 //! command calls into another.
 
 pub mod cache;

@@ -367,7 +367,7 @@ fn rank(
 }
 
 /// Text rendering of proxy reports: one block per proxy.
-/// `scale`: the latency (ms) that fills a bar, shared by every proxy shown (see [`bar_scale`]).
+/// `scale`: the latency (ms) that fills a bar, shared by every proxy shown (see `bar_scale`).
 pub fn render(reports: &[ProxyReport], scale: Option<f64>, ctx: &Context) -> String {
     let mut out = String::new();
     for r in reports {
