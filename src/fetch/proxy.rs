@@ -676,7 +676,7 @@ fn walked_words(walked: &[WalkedModule], verdict: Verdict, reason: String) -> St
 /// What listens (or not) at the address of a proxy on this machine.
 #[derive(Debug, Clone, Serialize)]
 pub struct PortStory {
-    /// "nothing is listening on 127.0.0.1:3000", "… listens on [::1]:3000 only (held by …)",
+    /// "nothing is listening on 127.0.0.1:3000", "… listens on `[::1]:3000` only (held by …)",
     /// "port 3000 is held by nginx (pids 10, 11; www-data; up 2 h; nginx -g …)".
     pub note: String,
     pub hint: Option<String>,

@@ -4,7 +4,7 @@
 //! error, `off` stops, `direct` does the `?go-get=1` discovery (no clone). Then the checksum
 //! database endpoint is located like go's `dbClient.initBase`.
 //!
-//! The verdict logic for one answer ([`judge`]) is pure; the I/O goes through
+//! The verdict logic for one answer (`judge`) is pure; the I/O goes through
 //! [`crate::net::http::Prober`].
 
 use std::time::Instant;

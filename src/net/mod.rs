@@ -1,7 +1,7 @@
 //! The network under the fetch engine: the HTTP/1.1 client with go's rules and phase timings
 //! ([`http`]), over a connection bounded by deadlines and byte caps ([`conn`]), the wire format
 //! ([`wire`], parsed with httparse) and TLS with go's trust store ([`tls`]); the proxy
-//! environment and trust roots go's client reads ([`env`]), and the one credential loader
+//! environment and trust roots go's client reads ([`env`](mod@env)), and the one credential loader
 //! (`.netrc` read once, GOAUTH) ([`credentials`]). This layer decides nothing about verdicts:
 //! [`crate::fetch`] does.
 

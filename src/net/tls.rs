@@ -6,7 +6,7 @@
 //! CA:TRUE. A certificate that is itself in the trust store is a chain of one (a self-signed
 //! certificate made with `-addext basicConstraints=CA:TRUE` and trusted through SSL_CERT_FILE,
 //! common on private proxies), and a CA:TRUE certificate issued by a trusted root is as good
-//! as any other. webpki refuses both as `CaUsedAsEndEntity`; [`GoVerifier`] accepts them when
+//! as any other. webpki refuses both as `CaUsedAsEndEntity`; `GoVerifier` accepts them when
 //! webpki found nothing else wrong before that (dates), the name matches and the purposes
 //! allow a server. Chains through intermediates to a CA:TRUE leaf stay refused (not seen in
 //! practice; it would take a second chain builder).
