@@ -510,7 +510,7 @@ fn section_line(section: Section, mine: &[&Check], status: Severity) -> String {
     let notes: usize = mine.iter().map(|c| c.notes.len()).sum();
     let mut line = parts.join("; ");
     if skipped > 0 {
-        line.push_str(&format!("; {skipped} not checked"));
+        line.push_str(&format!("; {skipped} skipped (-v)"));
     }
     if notes > 0 {
         line.push_str(&format!("; {} (-v)", plural(notes, "note", "notes")));

@@ -3,6 +3,7 @@
 
 use super::causes::{self, Cause};
 use super::{Check, Severity};
+use crate::fetch::plan::SourceKind;
 use crate::fetch::proxy::{ProxyReport, Verdict};
 use crate::fetch::run::SettingsRun;
 use crate::fetch::sumdb::SumdbReport;
@@ -84,7 +85,18 @@ pub fn chain_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
     let Some(outcome) = &run.outcome else {
         return Check::skip(id, "GOPROXY not probed", "");
     };
-    let mut detail = outcome.consequences.join("\n");
+    // Each line names its entry: `direct` and `off` lines start with their keyword, a proxy's
+    // with its URL (without it, "fails (…) and is the last entry" has no subject).
+    let mut detail = outcome
+        .consequences
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match run.sources.get(i) {
+            Some(s) if s.kind == SourceKind::Proxy => format!("{}: {c}", s.target),
+            _ => c.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     // Only what was asked of a proxy was walked (direct is not probed: no clone).
     if !outcome.modules.is_empty() {
         let walked: Vec<&str> = outcome.modules.iter().map(|m| m.module.as_str()).collect();

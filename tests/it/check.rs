@@ -146,11 +146,12 @@ fn a_refused_proxy_before_a_comma_breaks_everything_like_go_says() {
     run.assert_code(1);
     let chain = checks(&json, "proxy.chain")[0];
     assert_eq!(chain["status"], "error");
+    // The line of the failing entry names it (the detail holds one line per entry).
+    let detail = chain["detail"].as_str().expect("detail");
     assert!(
-        chain["detail"]
-            .as_str()
-            .expect("detail")
-            .contains("NOT fall back"),
+        detail
+            .lines()
+            .any(|l| l.starts_with(&format!("{dead}: fails (")) && l.contains("NOT fall back")),
         "{chain}"
     );
     let port = checks(&json, "ports.local");
