@@ -267,7 +267,7 @@ fn a_loopback_checksum_database_is_verified_like_go_verifies_it() {
 
 #[test]
 fn go_mod_needing_a_newer_go_with_gotoolchain_local_fails_like_go() {
-    let user = GoUser::new();
+    let user = GoUser::new().with_shared_build_cache();
     let dir = user.work_dir().join("m");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(dir.join("go.mod"), "module example.com/m\n\ngo 1.99.0\n").expect("go.mod");
@@ -794,7 +794,9 @@ fn markdown_and_github_annotations_come_from_the_same_report() {
 #[test]
 fn a_goroot_that_is_not_an_installation_is_named_with_the_shell_line() {
     let bogus = tempfile::tempdir().expect("tempdir");
-    let user = GoUser::new().with_env("GOROOT", bogus.path());
+    let user = GoUser::new()
+        .with_env("GOROOT", bogus.path())
+        .with_shared_build_cache();
     let bogus = bogus.path().display().to_string();
     std::fs::write(
         user.home().join(".bashrc"),

@@ -26,7 +26,8 @@ fn user(goenv: &str) -> GoUser {
         .without_env("GOPROXY")
         .without_env("GOSUMDB")
         .with_env("GOFLAGS", "-modcacherw")
-        .with_network_jail();
+        .with_network_jail()
+        .with_shared_build_cache();
     u.write_goenv(goenv);
     u
 }

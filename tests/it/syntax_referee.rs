@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 /// A user whose go can only reach loopback: GOSUMDB=off, no toolchain switch, and a network
 /// jail for anything non-loopback.
 fn user() -> GoUser {
-    GoUser::new().with_network_jail()
+    GoUser::new().with_network_jail().with_shared_build_cache()
 }
 
 fn download(user: &GoUser, spec: &str) -> Run {

@@ -275,6 +275,16 @@ impl GoUser {
         self
     }
 
+    /// GOCACHE in one directory shared by every test of the run (and later runs), for tests that
+    /// compile Go code but do not look at the build cache: a fresh GOCACHE makes each of them
+    /// compile the standard library packages it imports again, seconds of CPU each. go's build
+    /// cache is safe for concurrent use and its content changes only speed, never an outcome.
+    /// [`GoUser::gocache`] still names this user's own, unused, directory.
+    pub fn with_shared_build_cache(self) -> Self {
+        let shared = Path::new(env!("CARGO_TARGET_TMPDIR")).join("go-build");
+        self.with_env("GOCACHE", shared)
+    }
+
     /// Change the per-child deadline (default [`CHILD_TIMEOUT`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
