@@ -680,7 +680,9 @@ impl<'a> Builder<'a> {
                         ProxyEntry::Noproxy => "noproxy".into(),
                     })
                     .collect();
-                let chain = if later.is_empty() {
+                let chain = if *i == usize::MAX {
+                    not_in_goproxy(&host, self.facts.get("GOPROXY"))
+                } else if later.is_empty() {
                     format!(
                         "{host} is the last entry of GOPROXY={}",
                         self.facts.get("GOPROXY")
@@ -725,12 +727,14 @@ impl<'a> Builder<'a> {
                 } else {
                     causes::PROXY_STATUS.fix.to_string()
                 };
-                let sep = if comma && next_exists {
-                    "it is followed by ',' in GOPROXY, so go stopped there instead of trying the next entry"
+                let sep = if *i == usize::MAX {
+                    not_in_goproxy(&host, self.facts.get("GOPROXY"))
+                } else if comma && next_exists {
+                    "it is followed by ',' in GOPROXY, so go stopped there instead of trying the next entry".to_string()
                 } else if next_exists {
-                    "go fell back past it ('|'), and the later entries failed too"
+                    "go fell back past it ('|'), and the later entries failed too".to_string()
                 } else {
-                    "it is the last entry of GOPROXY"
+                    "it is the last entry of GOPROXY".to_string()
                 };
                 self.set(
                     &causes::PROXY_STATUS,
@@ -1296,6 +1300,15 @@ impl<'a> Builder<'a> {
         };
         self.set(&causes::VENDOR_MODE, text, fix);
     }
+}
+
+/// A proxy the message names that is no entry of today's GOPROXY: the message came from other
+/// settings (another shell, CI, an IDE, or before a change), so what follows it in GOPROXY here
+/// says nothing about that run.
+fn not_in_goproxy(host: &str, goproxy: &str) -> String {
+    format!(
+        "{host} is not in GOPROXY={goproxy} here, so the message came from other settings (another shell, CI, an IDE, or before a change): run godoctor where go failed, or compare GOPROXY there"
+    )
 }
 
 #[cfg(test)]

@@ -212,6 +212,41 @@ fn error_status_after_a_comma_is_fixed_with_a_pipe() {
     user.go(&["mod", "download", &m.spec()]).assert_success();
 }
 
+/// go's message names a proxy that today's GOPROXY does not hold (it came from CI, another shell,
+/// or before a change): explain says so instead of reasoning about today's list ("the last
+/// entry of GOPROXY=off" was printed before).
+#[test]
+fn a_proxy_that_is_not_in_goproxy_here_is_named_as_other_settings() {
+    let empty = GoProxy::builder().not_found_status(404).start();
+    let broken = GoProxy::start(vec![]);
+    broken.set_behaviour(Behaviour::Status(500));
+    let mut user = user("GOPROXY=off\nGOSUMDB=off\n");
+    let spec = "example.com/nothere@v1.0.0";
+    for (proxy, id, status) in [
+        (&empty, "proxy.not-found", "404"),
+        (&broken, "proxy.error-status", "500"),
+    ] {
+        // go, run with the other settings, fails at that proxy.
+        user.set_env("GOPROXY", proxy.url());
+        let elsewhere = user.go(&["mod", "download", spec]);
+        user.unset_env("GOPROXY");
+        elsewhere.assert_failure();
+        let text = go_output(&elsewhere);
+        assert!(
+            text.contains(&proxy.url()) && text.contains(status),
+            "{text}"
+        );
+        let (json, run) = explain(&user, &text, &[]);
+        run.assert_code(0);
+        let d = only(&json, id);
+        let cause = field(&d, "cause");
+        assert!(
+            cause.contains("is not in GOPROXY=off here") && !cause.contains("last entry"),
+            "{d:#}"
+        );
+    }
+}
+
 #[test]
 fn not_found_on_every_proxy_and_private_modules() {
     let empty = GoProxy::builder().not_found_status(410).start();
