@@ -6,20 +6,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
-use serde::Serialize;
 
 use super::Context;
 use crate::Outcome;
 use crate::cache::fsinfo;
 use crate::cache::guard;
 use crate::cache::index::{self, Usage};
-use crate::cache::prune::{self, Plan, Rules};
+use crate::cache::location::{self, Paths};
+use crate::cache::prune::{self, Rules};
 use crate::cache::remove::{self, Guard};
+use crate::cache::render;
 use crate::cache::required::{self, Required};
-use crate::cache::stats::{self, ModCacheReport, TreeReport, human};
+use crate::cache::stats::{self, ModCacheReport, TreeReport};
 use crate::cache::walk::{self, Walk, WalkError, WalkOptions};
 use crate::cli::{CacheAction, CacheArgs, PruneArgs};
-use crate::finding::{self, Finding, Severity};
+use crate::finding::{self, Severity};
 use crate::goenv::GoBinary;
 use crate::output;
 
@@ -54,49 +55,13 @@ pub fn run(ctx: &Context, args: &CacheArgs) -> Result<Outcome> {
     }
 }
 
-/// Where the caches are, as the real `go` reports them.
-pub(crate) struct Paths {
-    pub go: Option<GoBinary>,
-    pub modcache: PathBuf,
-    pub gocache: Option<PathBuf>,
-    /// `$GOPATH` entries: `$GOPATH/pkg/sumdb` is never touched.
-    pub gopath: Vec<PathBuf>,
-    /// GOROOT as go reports it: a cache holding it is never cleaned.
-    pub goroot: Option<PathBuf>,
-}
-
-/// Read GOMODCACHE, GOCACHE and GOPATH from one `go env -json`.
-pub(crate) fn paths(ctx: &Context) -> Result<Paths> {
+/// Where the caches are, decided from one `go env -json` (`cache::location`), and the go that
+/// said so (`cache clean` runs it).
+fn paths(ctx: &Context) -> Result<(Paths, GoBinary)> {
     let go_env = ctx.load_go_env()?;
-    let gopath: Vec<PathBuf> = std::env::split_paths(go_env.get("GOPATH"))
-        .filter(|p| !p.as_os_str().is_empty())
-        .collect();
-    let modcache = match go_env.get("GOMODCACHE") {
-        "" => match gopath.first() {
-            // Go < 1.15 printed no GOMODCACHE: the cache was always $GOPATH/pkg/mod.
-            Some(first) => first.join("pkg").join("mod"),
-            None => {
-                return Err(crate::hinted(
-                    "go reports neither GOMODCACHE nor GOPATH, so the module cache cannot be found",
-                    "set one of them: godoctor env set GOMODCACHE=$HOME/go/pkg/mod",
-                ));
-            }
-        },
-        dir => PathBuf::from(dir),
-    };
-    let gocache = match go_env.get("GOCACHE") {
-        "" | "off" => None,
-        dir => Some(PathBuf::from(dir)),
-    };
-    Ok(Paths {
-        go: Some(go_env.go.clone()),
-        modcache,
-        gocache,
-        gopath,
-        goroot: Some(go_env.get("GOROOT"))
-            .filter(|g| !g.is_empty())
-            .map(PathBuf::from),
-    })
+    let paths = location::from_go_env(|name| go_env.get(name))
+        .map_err(|e| crate::hinted(e.to_string(), e.hint()))?;
+    Ok((paths, go_env.go.clone()))
 }
 
 /// Refuse to delete anything from a GOMODCACHE that is not a module cache (see cache::guard);
@@ -211,21 +176,11 @@ fn measure_with(
     Ok(report)
 }
 
-/// `godoctor cache --json`: the DESIGN.md contract at the top level, then the build cache and
-/// the findings.
-#[derive(Debug, Serialize)]
-struct ShowJson<'a> {
-    #[serde(flatten)]
-    modcache: &'a ModCacheReport,
-    build_cache: Option<&'a TreeReport>,
-    findings: &'a [Finding],
-}
-
 fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>, exact: bool) -> Result<Outcome> {
     let (modcache, gocache) = match &args.path {
         Some(p) => (named_cache(p)?, None),
         None => {
-            let p = paths(ctx)?;
+            let (p, _) = paths(ctx)?;
             (p.modcache, p.gocache)
         }
     };
@@ -237,13 +192,13 @@ fn show(ctx: &Context, args: &CacheArgs, threads: Option<usize>, exact: bool) ->
     let findings = stats::findings(&report, build.as_ref());
     let problems = finding::worst(&findings) == Some(Severity::Error);
     if ctx.output.json {
-        output::print_json(&ShowJson {
+        output::print_json(&render::ShowJson {
             modcache: &report,
             build_cache: build.as_ref(),
             findings: &findings,
         })?;
     } else {
-        output::print_block(&render(
+        output::print_block(&render::show(
             &report,
             build.as_ref(),
             &findings,
@@ -274,169 +229,6 @@ fn named_cache(path: &Path) -> Result<PathBuf> {
     }
 }
 
-/// `count` with the noun in the right number ("1 version", "1,024 versions").
-fn counted(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", count(n), if n == 1 { one } else { many })
-}
-
-fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The text rendering of `godoctor cache`.
-fn render(
-    r: &ModCacheReport,
-    build: Option<&TreeReport>,
-    findings: &[Finding],
-    detail: output::Detail,
-) -> String {
-    let mut out = String::new();
-    if !detail.quiet() {
-        out.push_str(&format!(
-            "{}  {}\n",
-            output::heading("Module cache"),
-            r.path.display()
-        ));
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut row = |k: &str, v: String| rows.push(vec![format!("  {k}"), v]);
-        if r.exists {
-            row(
-                "size",
-                format!(
-                    "{} on disk ({} apparent)",
-                    human(r.disk_bytes),
-                    human(r.apparent_bytes)
-                ),
-            );
-            row(
-                "files",
-                format!("{} in {} directories", count(r.files), count(r.dirs)),
-            );
-            row(
-                "modules",
-                format!(
-                    "{}, {} ({} extracted)",
-                    counted(r.modules, "module", "modules"),
-                    counted(r.versions, "version", "versions"),
-                    count(r.extracted_trees)
-                ),
-            );
-            row("extracted", human(r.extracted_bytes));
-            let d = &r.download;
-            row(
-                "download",
-                format!(
-                    "{}: zip {}, go.mod {}, info {}, sumdb {}, other {}",
-                    human(r.download_bytes),
-                    human(d.zip_bytes),
-                    human(d.mod_bytes),
-                    human(d.info_bytes),
-                    human(d.sumdb_bytes),
-                    human(d.other_bytes)
-                ),
-            );
-            row(
-                "vcs clones",
-                format!("{} ({})", count(r.vcs_repos), human(r.vcs_bytes)),
-            );
-            if !r.toolchains.is_empty() {
-                let list: Vec<String> = r
-                    .toolchains
-                    .iter()
-                    .map(|t| format!("{} ({})", t.version, human(t.bytes)))
-                    .collect();
-                row("toolchains", list.join(", "));
-            }
-            if let Some(u) = r.index.as_ref().filter(|u| u.versions_from_index > 0) {
-                row(
-                    "index",
-                    format!(
-                        "{} versions unchanged since indexed ({} files not read), {} read; --exact reads all",
-                        count(u.versions_from_index),
-                        count(u.files_from_index),
-                        count(u.versions_read)
-                    ),
-                );
-            }
-        } else {
-            row("size", "does not exist yet".to_string());
-        }
-        if let Some(free) = r.free_bytes {
-            row("free space", format!("{} on this file system", human(free)));
-        }
-        out.push_str(&output::table(&rows));
-        if !r.largest.is_empty() {
-            out.push_str(&format!("\n{}\n", output::heading("Largest modules")));
-            out.push_str(&module_table(&r.largest));
-        }
-        if !r.many_versions.is_empty() {
-            out.push_str(&format!(
-                "\n{}\n",
-                output::heading(&format!(
-                    "Modules with {} or more versions",
-                    stats::MANY_VERSIONS
-                ))
-            ));
-            out.push_str(&module_table(&r.many_versions));
-        }
-        if let Some(b) = build {
-            out.push_str(&format!(
-                "\n{}  {}\n",
-                output::heading("Build cache"),
-                b.path.display()
-            ));
-            let line = if b.exists {
-                format!(
-                    "  {} on disk in {}\n",
-                    human(b.disk_bytes),
-                    counted(b.files, "file", "files")
-                )
-            } else {
-                "  does not exist yet\n".to_string()
-            };
-            out.push_str(&line);
-        }
-    }
-    if !findings.is_empty() {
-        out.push('\n');
-        for f in findings {
-            out.push_str(&format!("{} {}\n", output::glyph(f.severity), f.message));
-            if let Some(h) = &f.hint {
-                out.push_str(&format!("  {}\n", output::dim(&format!("hint: {h}"))));
-            }
-        }
-    }
-    out
-}
-
-fn module_table(rows: &[stats::ModuleRow]) -> String {
-    let mut t = vec![vec![
-        output::dim("  module"),
-        output::dim("versions"),
-        output::dim("size"),
-        output::dim("newest"),
-        output::dim("--keep 1 frees"),
-    ]];
-    for m in rows {
-        t.push(vec![
-            format!("  {}", m.module),
-            m.versions.to_string(),
-            human(m.bytes),
-            m.newest.clone(),
-            human(m.reclaimable_keep_1),
-        ]);
-    }
-    output::table(&t)
-}
-
 /// `godoctor cache clean`: show what `go clean -modcache` frees, confirm, run it.
 fn clean(
     ctx: &Context,
@@ -445,29 +237,13 @@ fn clean(
     force: bool,
     threads: Option<usize>,
 ) -> Result<Outcome> {
-    let paths = paths(ctx)?;
+    let (paths, go) = paths(ctx)?;
     refuse_hostile(ctx, &paths, force)?;
     let report = measure(ctx, &paths.modcache, 0, threads)?;
-    let frees = format!(
-        "go clean -modcache removes {} ({} on disk, {}, {} of {})",
-        paths.modcache.display(),
-        human(report.disk_bytes),
-        counted(report.files, "file", "files"),
-        counted(report.versions, "version", "versions"),
-        counted(report.modules, "module", "modules")
-    );
-    #[derive(Serialize)]
-    struct CleanJson<'a> {
-        path: &'a Path,
-        exists: bool,
-        disk_bytes: u64,
-        files: u64,
-        dry_run: bool,
-        removed: bool,
-    }
+    let frees = render::clean_frees(&paths.modcache, &report);
     let emit = |removed: bool, dry: bool| -> Result<()> {
         if ctx.output.json {
-            output::print_json(&CleanJson {
+            output::print_json(&render::CleanJson {
                 path: &paths.modcache,
                 exists: report.exists,
                 disk_bytes: report.disk_bytes,
@@ -480,17 +256,14 @@ fn clean(
     };
     if !report.exists {
         if !ctx.output.json {
-            output::println(&format!(
-                "nothing to clean: {} does not exist",
-                paths.modcache.display()
-            ))?;
+            output::println(&render::clean_nothing(&paths.modcache))?;
         }
         emit(false, dry_run)?;
         return Ok(Outcome::Clean);
     }
     if dry_run {
         if !ctx.output.json {
-            output::println(&format!("{frees}\ndry run: nothing was removed"))?;
+            output::println(&render::clean_dry_run(&frees))?;
         }
         emit(false, true)?;
         return Ok(Outcome::Clean);
@@ -512,10 +285,6 @@ fn clean(
             return Ok(Outcome::Clean);
         }
     }
-    let go = match paths.go {
-        Some(go) => go,
-        None => ctx.locate_go()?,
-    };
     let args: Vec<std::ffi::OsString> = vec!["clean".into(), "-modcache".into()];
     // A big cache takes a while to delete: allow far more than the usual go deadline.
     let out = crate::sys::run(&go.path, &args, &ctx.env, None, Duration::from_secs(3600))?;
@@ -528,29 +297,9 @@ fn clean(
     if ctx.output.json {
         emit(true, false)?;
     } else {
-        output::println(&format!(
-            "removed {} ({} freed)",
-            paths.modcache.display(),
-            human(report.disk_bytes)
-        ))?;
+        output::println(&render::clean_removed(&paths.modcache, &report))?;
     }
     Ok(Outcome::Clean)
-}
-
-/// `godoctor cache prune --json`.
-#[derive(Debug, Serialize)]
-struct PruneJson<'a> {
-    path: &'a Path,
-    exists: bool,
-    dry_run: bool,
-    keep: Option<usize>,
-    older_than_seconds: Option<i64>,
-    /// The go.mod whose requirements were kept, if any.
-    required_from: Option<&'a Path>,
-    plan: &'a Plan,
-    result: Option<&'a remove::Outcome>,
-    /// Entries the walk could not read: versions inside them were not considered.
-    issues: &'a crate::cache::walk::Issues,
 }
 
 /// `godoctor cache prune`: plan (always shown), then remove with `--yes`.
@@ -564,7 +313,7 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
         })?),
         None => None,
     };
-    let paths = paths(ctx)?;
+    let (paths, _) = paths(ctx)?;
     refuse_hostile(ctx, &paths, args.force)?;
     // The main module is found from the working directory, like go finds it.
     let cwd = ctx.cwd()?;
@@ -617,7 +366,7 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
     let result = act.then(|| remove::execute(root, &plan, &Guard::new(root, &paths.gopath)));
     let failed = result.as_ref().is_some_and(|r| !r.failed.is_empty());
     if ctx.output.json {
-        output::print_json(&PruneJson {
+        output::print_json(&render::PruneJson {
             path: root,
             exists: walked.exists,
             dry_run: !args.yes,
@@ -629,7 +378,7 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
             issues,
         })?;
     } else {
-        output::print_block(&render_prune(
+        output::print_block(&render::prune(
             root,
             walked.exists,
             &plan,
@@ -639,87 +388,8 @@ fn prune(ctx: &Context, args: &PruneArgs, threads: Option<usize>) -> Result<Outc
             ctx.output.detail,
         ))?;
         if incomplete {
-            output::note(&format!(
-                "warning: {} entries of the cache could not be read; versions inside them were not considered",
-                issues.unreadable + issues.failed
-            ));
+            output::note(&render::prune_incomplete(issues));
         }
     }
     Ok(Outcome::from_problems(failed || incomplete))
-}
-
-fn render_prune(
-    root: &Path,
-    exists: bool,
-    plan: &Plan,
-    gomod: Option<&Path>,
-    result: Option<&remove::Outcome>,
-    yes: bool,
-    detail: output::Detail,
-) -> String {
-    let mut out = String::new();
-    if !exists {
-        return format!(
-            "nothing to prune: the module cache {} does not exist\n",
-            root.display()
-        );
-    }
-    if !detail.quiet() && !plan.remove.is_empty() {
-        let mut rows = vec![vec![
-            output::dim("module"),
-            output::dim("version"),
-            output::dim("frees"),
-            output::dim("why"),
-        ]];
-        for p in &plan.remove {
-            rows.push(vec![
-                p.version.module.clone(),
-                p.version.version.clone(),
-                human(p.frees),
-                p.reason.clone(),
-            ]);
-        }
-        out.push_str(&output::table(&rows));
-        out.push('\n');
-    }
-    let modules: std::collections::BTreeSet<&str> = plan
-        .remove
-        .iter()
-        .map(|p| p.version.module.as_str())
-        .collect();
-    out.push_str(&format!(
-        "plan: remove {} of {} from {}, freeing {}; {} stay",
-        counted(plan.remove.len() as u64, "version", "versions"),
-        counted(modules.len() as u64, "module", "modules"),
-        root.display(),
-        human(plan.frees_bytes),
-        counted(plan.kept, "version", "versions")
-    ));
-    if let Some(g) = gomod {
-        out.push_str(&format!(
-            " ({} needed by {})",
-            plan.kept_required,
-            g.display()
-        ));
-    }
-    out.push('\n');
-    match result {
-        Some(r) => {
-            out.push_str(&format!(
-                "{} removed {}, freed {}\n",
-                output::glyph(Severity::Ok),
-                counted(r.removed, "version", "versions"),
-                human(r.freed_bytes)
-            ));
-            for f in &r.failed {
-                out.push_str(&format!("{} {f}\n", output::glyph(Severity::Error)));
-            }
-        }
-        None if plan.remove.is_empty() => out.push_str("nothing to remove\n"),
-        None if !yes => {
-            out.push_str("dry run: nothing was removed; add --yes to remove these versions\n")
-        }
-        None => {}
-    }
-    out
 }
