@@ -8,6 +8,7 @@ use crate::fetch::proxy::{ProxyReport, Verdict};
 use crate::fetch::run::SettingsRun;
 use crate::fetch::sumdb::SumdbReport;
 use crate::goenv::GoEnv;
+use crate::output;
 use crate::ports::fingerprint::Kind;
 
 /// The cause of a proxy's verdict, from the one catalogue `explain` shares.
@@ -59,8 +60,9 @@ fn sumdb_cause(r: &SumdbReport) -> &'static Cause {
     }
 }
 
-fn ms(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |m| format!(" in {m:.0} ms"))
+/// " in 12 ms" (the one formatter of measured times), or nothing when nothing was measured.
+fn in_ms(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |m| format!(" in {}", output::millis(m)))
 }
 
 /// `proxy.chain`: what the GOPROXY list means for go, for the walked modules (the run says
@@ -212,13 +214,13 @@ fn reach_check(r: &ProxyReport) -> Check {
         format!(
             "{} serves modules, but slowly (median {})",
             r.url,
-            ms(r.median_ms).trim_start_matches(" in ")
+            r.median_ms.map_or_else(String::new, output::millis)
         )
     } else if r.ok {
         format!(
             "{} answers like a Go module proxy{}",
             r.url,
-            ms(r.median_ms)
+            in_ms(r.median_ms)
         )
     } else {
         format!("{}: {}", r.url, super::first_clause(&r.diagnosis))
@@ -286,7 +288,7 @@ pub fn sumdb_reach_check(run: &SettingsRun, go_env: &GoEnv) -> Check {
         format!(
             "{} reachable{how}, signed tree head verified{}",
             r.name,
-            ms(r.median_ms)
+            in_ms(r.median_ms)
         )
     } else {
         format!("{}: {}", r.name, super::first_clause(&r.diagnosis))
@@ -453,4 +455,16 @@ fn goproxy_off_check() -> Check {
     )
     .detail("every module not already in the module cache fails with \"module lookup disabled by GOPROXY=off\"; that is only right for air-gapped builds")
     .hint(causes::GOPROXY_OFF.fix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_ms;
+
+    #[test]
+    fn measured_times_read_as_everywhere_else() {
+        assert_eq!(in_ms(Some(12.4)), " in 12 ms");
+        assert_eq!(in_ms(Some(2.74)), " in 2.7 ms");
+        assert_eq!(in_ms(None), "");
+    }
 }

@@ -620,7 +620,8 @@ pub fn test_proxy(prober: &Prober, url: &Url, opts: &ProbeOptions) -> ProxyRepor
         // Usable, but not a ✓: go pays this on every module it downloads.
         report.severity = Severity::Warn;
         report.diagnosis = format!(
-            "serves Go modules, but slowly: a median of {m:.0} ms over {} requests",
+            "serves Go modules, but slowly: a median of {} over {} requests",
+            crate::output::millis(m),
             report.samples
         );
         report.hint = Some(
