@@ -206,14 +206,16 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
             Prober::from_credentials(&ctx.env, credentials)
         })
     };
-    let releases = toolchain_releases(&prober, &go_env, gomod.as_ref(), args);
+    // Asked only for toolchain.switch (the registry's `Fetches`): `check cache` reaches no proxy.
+    let releases = registry::wants("toolchain.switch", &args.ids)
+        .then(|| toolchain_releases(&prober, &go_env, gomod.as_ref(), args));
     let hosts = private::private_hosts(&go_env);
     let routes = gomod
         .as_ref()
         .map(|(path, text)| required_routes(ctx, &go_env, path, text));
 
     // Probe only when a check asked for needs the network (the registry says which).
-    let online = !args.offline && registry::wants_network(&args.ids);
+    let online = !args.offline && registry::wants_probes(&args.ids);
     let walk_set = walk_set(ctx, &go_env, gomod.as_ref(), walk);
     let mut facts = gather_slow(
         ctx,
@@ -237,7 +239,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         on_path: &all_on_path,
         gomod: gomod.as_ref(),
         gomod_error: gomod_error.as_deref(),
-        releases: Some(&releases),
+        releases: releases.as_ref(),
         routes: routes.as_deref(),
         probes: facts.run.as_ref().map(|run| registry::Probes {
             run,
@@ -252,6 +254,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
                 gocache: facts.caches.gocache.as_ref(),
                 took_ms: facts.caches.took_ms,
             }),
+        refusal: None,
     };
     let mut checks = registry::run(&gathered, |e| e.chosen_by(&args.ids));
 
@@ -494,14 +497,14 @@ fn refused_report(
             "run `go env` yourself to see what go says",
         );
     };
-    // Shown whatever was asked for, as a missing go is: nothing else can be right.
-    let mut checks = vec![toolchain::refused_check(stderr, bad_lines)];
-    // The values go would add itself ($GOROOT/go.env, defaults) are unknown here, so only the
-    // checks of what the file and the environment say run (the registry's `refused` column).
-    let facts = registry::Facts::settings(go_env, &ctx.env, &[]);
-    checks.extend(registry::run(&facts, |e| {
-        e.refused && e.chosen_by(&args.ids)
-    }));
+    // The values go would add itself ($GOROOT/go.env, defaults) are unknown here: the
+    // registry's `refused` column says which checks are made (toolchain.go says go refuses,
+    // whatever was asked for).
+    let facts = registry::Facts {
+        refusal: Some(registry::Refusal { stderr, bad_lines }),
+        ..registry::Facts::settings(go_env, &ctx.env, &[])
+    };
+    let mut checks = registry::run(&facts, |e| e.chosen_by(&args.ids));
     doctor::envfix::attach_fixes(&mut checks, go_env);
     Report::new(
         GoInfo {

@@ -1,6 +1,13 @@
 //! The registry of checks: one table of every check the doctor has (id, section, whether it
-//! needs the network, what `setup` re-checks, the function that makes it from gathered facts).
-//! `check`, `setup` and `explain` all go through it, so none keeps its own list.
+//! needs the network, what `setup` re-checks, what is made when go refuses to run, the function
+//! that makes it from gathered facts). `check`, `setup` and `explain` all go through it, so none
+//! keeps its own list.
+//!
+//! One check is made outside the table: `toolchain.go` when there is no usable go at all (none
+//! found, or `go env -json` failed for another reason than a line of its env file, see
+//! [`super::toolchain::no_go_check`]). Every entry is made from [`Facts`], and the facts start
+//! from go's answer to `go env -json`: without it there is nothing to hand the table, and no
+//! other check can be right, so `check` reports that one check alone (with the table's id).
 
 use std::path::PathBuf;
 
@@ -8,7 +15,7 @@ use super::{Check, Section, cache, network, private, settings, toolchain};
 use crate::cache::stats::{ModCacheReport, TreeReport};
 use crate::fetch::plan::Route;
 use crate::fetch::run::SettingsRun;
-use crate::goenv::GoEnv;
+use crate::goenv::{BadLine, GoEnv};
 use crate::net::credentials::NetrcEntry;
 use crate::sys::ProcessEnv;
 
@@ -22,6 +29,22 @@ pub enum Network {
     Uses,
     /// Made from the probes only; without them it is skipped as "`what`: not checked".
     Needs { what: &'static str },
+    /// Asks the network for facts of its own while the facts are gathered (not the probes:
+    /// `toolchain.switch` asks the first GOPROXY entry for the golang.org/toolchain list, as
+    /// go would to download a toolchain), unless `--offline`; then made from local facts alone.
+    Fetches,
+}
+
+/// What becomes of a check when go refuses every command (a bad line in its env file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Not made: it needs what go says (or values go adds itself).
+    Skipped,
+    /// Made when asked for: it judges only what the go env file and the environment say, not
+    /// the values go would add itself ($GOROOT/go.env, defaults).
+    Made,
+    /// Made whatever was asked for: it reports the refusal itself (nothing else can be right).
+    Shown,
 }
 
 /// One check the doctor can make.
@@ -35,9 +58,8 @@ pub struct Entry {
     /// `setup` re-checks it after writing settings: it reads only the settings, `.netrc` and
     /// the probes of the proxies and checksum database the wizard chose.
     pub setup: bool,
-    /// Made also when go refuses to run (a bad line in its env file): it judges only what the
-    /// go env file and the environment say, not the values go would add itself.
-    pub refused: bool,
+    /// Whether it is made when go refuses to run (a bad line in its env file).
+    pub refused: Refused,
     /// Makes its checks (none when the facts it reads were not gathered, e.g. the cache walk
     /// that was not asked for). Every check made carries this entry's id.
     pub make: fn(&Facts) -> Vec<Check>,
@@ -72,6 +94,17 @@ pub struct Facts<'a> {
     pub probes: Option<Probes<'a>>,
     /// `None`: the caches were not walked (or GOMODCACHE could not be).
     pub caches: Option<Caches<'a>>,
+    /// go refuses every command: `go_env` is what godoctor read itself (the env file and the
+    /// environment), and only the checks of the `refused` column are made.
+    pub refusal: Option<Refusal<'a>>,
+}
+
+/// go refused every command because of lines of its env file.
+#[derive(Clone, Copy)]
+pub struct Refusal<'a> {
+    /// What go said.
+    pub stderr: &'a str,
+    pub bad_lines: &'a [BadLine],
 }
 
 /// What probing the settings found.
@@ -103,6 +136,7 @@ impl<'a> Facts<'a> {
             routes: None,
             probes: None,
             caches: None,
+            refusal: None,
         }
     }
 }
@@ -111,7 +145,7 @@ impl<'a> Facts<'a> {
 #[derive(Clone, Copy)]
 struct Runs {
     setup: bool,
-    refused: bool,
+    refused: Refused,
 }
 
 const fn entry(
@@ -136,33 +170,41 @@ const fn entry(
 /// Only `check` makes it.
 const CHECK: Runs = Runs {
     setup: false,
-    refused: false,
+    refused: Refused::Skipped,
 };
 /// `setup` re-checks it too.
 const SETUP: Runs = Runs {
     setup: true,
-    refused: false,
+    refused: Refused::Skipped,
 };
 /// `setup` re-checks it, and it is made when go refuses to run.
 const ALWAYS: Runs = Runs {
     setup: true,
-    refused: true,
+    refused: Refused::Made,
+};
+/// Only `check` makes it, and when go refuses to run it says so whatever was asked for.
+const GO: Runs = Runs {
+    setup: false,
+    refused: Refused::Shown,
 };
 
-use Network::{Needs, No, Uses};
+use Network::{Fetches, Needs, No, Uses};
 use Section as S;
 
 /// Every check, in the order the report shows them within a section.
 #[rustfmt::skip]
 pub static CHECKS: &[Entry] = &[
-    entry("toolchain.go", S::Toolchain, No, CHECK,
+    entry("toolchain.go", S::Toolchain, No, GO,
         "which go runs, its version and GOROOT",
-        |f| vec![toolchain::go_check(f.go_env).took(f.go_env.elapsed.as_millis() as u64)]),
+        |f| vec![match f.refusal {
+            Some(r) => toolchain::refused_check(r.stderr, r.bad_lines),
+            None => toolchain::go_check(f.go_env).took(f.go_env.elapsed.as_millis() as u64),
+        }]),
     entry("toolchain.path", S::Toolchain, No, CHECK,
         "other go binaries on PATH that the first one shadows",
         |f| vec![toolchain::path_check(f.on_path, &f.go_env.go.path)]),
     // Its list of toolchains is fetched (unless --offline) with the facts, not by the probes.
-    entry("toolchain.switch", S::Toolchain, No, CHECK,
+    entry("toolchain.switch", S::Toolchain, Fetches, CHECK,
         "whether go.mod here makes go switch toolchains, and whether that download can work",
         |f| vec![toolchain::switch_check(f.go_env, f.gomod, f.gomod_error, f.releases.unwrap_or(&toolchain::Releases::EMPTY))]),
     entry("settings.sources", S::Settings, No, SETUP,
@@ -246,11 +288,17 @@ pub fn entry_of(id: &str) -> Option<&'static Entry> {
     CHECKS.iter().find(|e| e.id == id)
 }
 
-/// Make the checks of the entries `chosen` picks, in the table's order. A check that needs
-/// the probes when they did not run is reported skipped, with why.
+/// Make the checks of the entries `chosen` picks, in the table's order (when go refuses to
+/// run, as the `refused` column says). A check that needs the probes when they did not run is
+/// reported skipped, with why.
 pub fn run(facts: &Facts, chosen: impl Fn(&Entry) -> bool) -> Vec<Check> {
+    let picked = |e: &Entry| match (facts.refusal, e.refused) {
+        (None, _) | (Some(_), Refused::Made) => chosen(e),
+        (Some(_), Refused::Shown) => true,
+        (Some(_), Refused::Skipped) => false,
+    };
     let mut out = Vec::new();
-    for e in CHECKS.iter().filter(|e| chosen(e)) {
+    for e in CHECKS.iter().filter(|e| picked(e)) {
         match (e.network, facts.probes) {
             (Needs { what }, None) => out.push(Check::skip(
                 e.id,
@@ -279,11 +327,16 @@ pub fn closest_id(wanted: &str) -> Option<&'static str> {
     crate::syntax::names::closest(&wanted.to_lowercase(), all)
 }
 
-/// Whether any check `wanted` selects uses the network (so the probes are worth running).
-pub fn wants_network(wanted: &[String]) -> bool {
+/// Whether any check `wanted` selects uses the probes (so they are worth running).
+pub fn wants_probes(wanted: &[String]) -> bool {
     CHECKS
         .iter()
-        .any(|e| e.network != No && e.chosen_by(wanted))
+        .any(|e| matches!(e.network, Uses | Needs { .. }) && e.chosen_by(wanted))
+}
+
+/// Whether `wanted` selects the check `id` (so the facts only it reads are worth gathering).
+pub fn wants(id: &str, wanted: &[String]) -> bool {
+    entry_of(id).is_some_and(|e| e.chosen_by(wanted))
 }
 
 #[cfg(test)]
@@ -360,6 +413,41 @@ mod tests {
     }
 
     #[test]
+    fn when_go_refuses_the_refusal_is_shown_whatever_was_asked_for() {
+        let (g, os) = go_env();
+        let bad = [BadLine {
+            path: PathBuf::from("/env"),
+            line: 1,
+            key: "GOTOOLCHAIN".into(),
+            reason: "invalid GOTOOLCHAIN \"x\"".into(),
+        }];
+        let facts = Facts {
+            refusal: Some(Refusal {
+                stderr: "go: invalid GOTOOLCHAIN \"x\"",
+                bad_lines: &bad,
+            }),
+            ..Facts::settings(&g, &os, &[])
+        };
+        let cache = run(&facts, |e| e.chosen_by(&["cache".into()]));
+        assert_eq!(cache.len(), 1, "{cache:?}");
+        assert_eq!(cache[0].id, "toolchain.go");
+        assert_eq!(cache[0].status, crate::finding::Severity::Error);
+        assert!(cache[0].title.starts_with("go refuses every command"));
+        let mut ids: Vec<&str> = run(&facts, |_| true).iter().map(|c| c.id).collect();
+        ids.dedup();
+        assert_eq!(
+            ids,
+            [
+                "toolchain.go",
+                "settings.shadowed",
+                "settings.envfile",
+                "settings.unknown",
+                "private.patterns"
+            ]
+        );
+    }
+
+    #[test]
     fn the_readme_lists_every_id_in_registry_order() {
         let readme = include_str!("../../README.md");
         let table = readme
@@ -414,15 +502,23 @@ mod tests {
 
     #[test]
     fn only_network_checks_are_skipped_offline() {
-        assert!(wants_network(&["proxy".into()]));
-        assert!(wants_network(&["ports.local".into()]));
-        assert!(!wants_network(&["settings".into()]));
-        assert!(!wants_network(&["private.auth".into(), "cache".into()]));
+        assert!(wants_probes(&["proxy".into()]));
+        assert!(wants_probes(&["ports.local".into()]));
+        assert!(!wants_probes(&["settings".into()]));
+        assert!(!wants_probes(&["private.auth".into(), "cache".into()]));
+        // The toolchain list is asked for by toolchain.switch itself, not by the probes.
+        assert!(!wants_probes(&["toolchain".into()]));
+        assert!(wants("toolchain.switch", &["toolchain".into()]));
+        assert!(!wants("toolchain.switch", &["cache".into()]));
         let setup: Vec<&str> = CHECKS.iter().filter(|e| e.setup).map(|e| e.id).collect();
         assert!(setup.contains(&"proxy.reach") && setup.contains(&"settings.values"));
         assert!(!setup.contains(&"ports.local") && !setup.contains(&"private.hosts"));
         // When go refuses to run, only what the file and the environment say is judged.
-        let refused: Vec<&str> = CHECKS.iter().filter(|e| e.refused).map(|e| e.id).collect();
+        let refused: Vec<&str> = CHECKS
+            .iter()
+            .filter(|e| e.refused == Refused::Made)
+            .map(|e| e.id)
+            .collect();
         assert_eq!(
             refused,
             [
@@ -432,5 +528,11 @@ mod tests {
                 "private.patterns"
             ]
         );
+        let shown: Vec<&str> = CHECKS
+            .iter()
+            .filter(|e| e.refused == Refused::Shown)
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(shown, ["toolchain.go"]);
     }
 }

@@ -420,7 +420,19 @@ fn go_mod_needing_a_release_that_does_not_exist_says_so() {
     let go = user.go(&["list", "-m"]);
     go.assert_failure();
     go.assert_stderr_contains("toolchain not available");
+    // Only toolchain.switch asks the proxy for the list (go itself, run for the facts, asks
+    // for the toolchain's zip): a check of other sections does not ask for it.
+    let lists = || {
+        proxy
+            .paths()
+            .iter()
+            .filter(|p| p.ends_with("/golang.org/toolchain/@v/list"))
+            .count()
+    };
+    check_json(&user, &["settings", "cache"]);
+    assert_eq!(lists(), 0, "{:?}", proxy.paths());
     let (_, json) = check_json(&user, &["toolchain"]);
+    assert_eq!(lists(), 1, "{:?}", proxy.paths());
     let switch = checks(&json, "toolchain.switch")[0].clone();
     assert_eq!(switch["status"], "error", "{switch}");
     assert_eq!(
