@@ -328,9 +328,10 @@ pub fn findings(r: &ModCacheReport, build: Option<&TreeReport>) -> Vec<crate::fi
         }
         if issues.vanished > 0 {
             // A go command downloading or cleaning at the same time: normal, the numbers are
-            // only slightly off.
+            // only slightly off. The clause before "; " is the check's title; the sample path
+            // stays in the detail.
             let msg = format!(
-                "{} entries of the {what} changed or vanished during the walk (a go command was busy with it){}",
+                "{} entries of the {what} changed or vanished during the walk; a go command was busy with it{}",
                 issues.vanished,
                 if hard > 0 { String::new() } else { sample }
             );

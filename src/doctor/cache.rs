@@ -70,3 +70,40 @@ pub fn checks(modcache: &ModCacheReport, gocache: Option<&TreeReport>) -> Vec<Ch
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::cache::walk::{Issue, IssueKind, Walk};
+    use crate::finding::Severity;
+
+    #[test]
+    fn a_title_is_one_clause_and_the_sample_path_is_in_the_detail() {
+        let mut w = Walk {
+            root: PathBuf::from("/c"),
+            exists: true,
+            tally: Default::default(),
+        };
+        w.tally.issues.vanished = 2;
+        w.tally.issues.samples.push(Issue {
+            kind: IssueKind::Vanished,
+            path: PathBuf::from("/c/x.tmp"),
+            error: "No such file or directory".into(),
+        });
+        let r = stats::report(&w, None, true, 10);
+        let made = checks(&r, None);
+        let changed = made
+            .iter()
+            .find(|c| c.status == Severity::Warn)
+            .expect("a warning");
+        assert_eq!(changed.id, "cache.modcache");
+        assert_eq!(
+            changed.title,
+            "2 entries of the module cache changed or vanished during the walk"
+        );
+        assert!(changed.detail.contains("/c/x.tmp"), "{changed:?}");
+        assert!(changed.detail.contains("a go command was busy with it"));
+    }
+}
