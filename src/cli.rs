@@ -1,5 +1,13 @@
 //! Command-line surface: clap derive types only, no behaviour.
 
+// The doc comments below are `--help` text, printed as written: `PATH[@VERSION]`, a bare URL
+// and `<config>` are what the user reads, not Markdown for rustdoc.
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::bare_urls,
+    rustdoc::invalid_html_tags
+)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

@@ -110,8 +110,9 @@ impl From<Totals> for [u64; 6] {
     }
 }
 
-/// What the walk learnt about one module version. The index stores it as one array (see
-/// [`VersionRecord`]): it holds one per downloaded version, and field names were half its text.
+/// What the walk learnt about one module version. The index stores it as one array (see the
+/// private `VersionRecord`): it holds one per downloaded version, and field names were half
+/// its text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(from = "VersionRecord", into = "VersionRecord")]
 pub struct VersionTally {

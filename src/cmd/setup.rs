@@ -194,7 +194,7 @@ fn non_terminal() -> anyhow::Error {
 
 /// Ctrl-C anywhere before the write (a prompt, a probe): restore the cursor, say that nothing
 /// changed, stop with 130 like a shell does. The handler is the one place that reacts: a
-/// prompt that reads the key itself raises SIGINT too (see [`prompt_error`]).
+/// prompt that reads the key itself raises SIGINT too (see [`io_error`]).
 fn install_ctrlc() {
     let _ = ctrlc::set_handler(|| {
         if APPLYING.load(Ordering::SeqCst) {
