@@ -186,7 +186,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     // The early walk is joined only where its result is used, so reading PATH, go.mod and
     // .netrc below overlaps it too.
     let guessed_right =
-        guessed.is_some_and(|(m, g)| m == go_env.get("GOMODCACHE") && g == go_env.get("GOCACHE"));
+        guessed.is_some_and(|(m, g)| m == modcache_of(&go_env) && g == go_env.get("GOCACHE"));
     let all_on_path = crate::goenv::locate::all_on_path(&ctx.env);
     let gomod = ctx.gomod(&go_env);
     let gomod_error = gomod
@@ -334,9 +334,7 @@ fn gather_slow<'p>(
         let reach =
             online.then(|| s.spawn(|| crate::fetch::hosts::reach(prober(), hosts, timeout)));
         let caches = cache.map(|data_dir| {
-            s.spawn(move || {
-                measure_caches(go_env.get("GOMODCACHE"), go_env.get("GOCACHE"), data_dir)
-            })
+            s.spawn(move || measure_caches(&modcache_of(go_env), go_env.get("GOCACHE"), data_dir))
         });
         let caches = caches.and_then(|h| h.join().ok()).unwrap_or_default();
         SlowFacts {
@@ -347,6 +345,14 @@ fn gather_slow<'p>(
     });
     spinner.finish();
     facts
+}
+
+/// The module cache as `godoctor cache` finds it (`cache::location`: GOMODCACHE, or for a go
+/// < 1.15 that prints none the first GOPATH entry's pkg/mod); empty when go names neither.
+fn modcache_of(go_env: &GoEnv) -> String {
+    crate::cache::location::from_go_env(|name| go_env.get(name))
+        .map(|p| p.modcache.display().to_string())
+        .unwrap_or_default()
 }
 
 /// Walk GOMODCACHE (with the index of unchanged versions kept under `data_dir`) and measure
