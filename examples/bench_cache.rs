@@ -2,7 +2,7 @@
 //! `cargo run --release --example bench_cache`.
 //!
 //! Builds cache-shaped trees (default 100k and 1M mostly empty files) under
-//! `target/bench-cache/` (kept for the next run). For each tree it checks that godoctor's file
+//! `target/bench-cache/` (in `CARGO_TARGET_DIR` when set; kept for the next run). For each tree it checks that godoctor's file
 //! count and byte totals equal `find`'s and `du`'s exactly, then times, interleaved in the same
 //! rounds so the machine's load hits them alike:
 //! - `du -s` and diskus (the fastest du; installed with `cargo install diskus` into
@@ -33,7 +33,7 @@ use cachetree::{count_files, ensure_tree};
 #[allow(dead_code)]
 #[path = "support/bench.rs"]
 mod bench;
-use bench::{Res, build_godoctor, children_cpu, load_average, median};
+use bench::{Res, build_godoctor, children_cpu, load_average, median, target_dir};
 
 fn main() {
     if let Err(e) = run() {
@@ -51,7 +51,7 @@ const GOAL_RSS_MIB: f64 = 30.0;
 fn run() -> Res<()> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let bin = build_godoctor(&manifest)?;
-    let work = manifest.join("target").join("bench-cache");
+    let work = target_dir(&manifest).join("bench-cache");
     fs::create_dir_all(&work)?;
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()
@@ -113,13 +113,16 @@ fn find_diskus(manifest: &Path) -> Result<PathBuf, String> {
     if let Ok(p) = which::which("diskus") {
         return Ok(p);
     }
-    let tools = manifest.join("target").join("bench-tools");
+    let tools = target_dir(manifest).join("bench-tools");
     let local = tools.join("bin").join("diskus");
     if local.is_file() {
         return Ok(local);
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let _ = println("diskus not found: cargo install --locked diskus --root target/bench-tools");
+    let _ = println(&format!(
+        "diskus not found: cargo install --locked diskus --root {}",
+        tools.display()
+    ));
     let status = Command::new(cargo)
         .args(["install", "--locked", "--quiet", "diskus", "--root"])
         .arg(&tools)

@@ -26,7 +26,7 @@ use godoctor::output::println;
 #[allow(dead_code)]
 #[path = "support/bench.rs"]
 mod bench;
-use bench::{Res, build_godoctor, children_cpu, env_num, load_average, ms};
+use bench::{Res, build_godoctor, children_cpu, env_num, load_average, ms, target_dir};
 
 #[path = "support/cachetree.rs"]
 mod cachetree;
@@ -54,8 +54,7 @@ fn run() -> Res<()> {
     let empty = User::new()?;
     offline(&bin, &go, &empty, rounds, "empty module cache")?;
     let big = User::new()?;
-    let manifest_tree = manifest
-        .join("target")
+    let manifest_tree = target_dir(&manifest)
         .join("bench-cache")
         .join(format!("tree-{cache_files}"));
     ensure_tree(&manifest_tree, cache_files)?;

@@ -8,6 +8,16 @@ use std::time::Duration;
 
 pub type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// Cargo's target directory for the crate at `manifest`: `CARGO_TARGET_DIR` when set (relative
+/// to the crate, as cargo reads it), else `target/` in the crate. The benches keep their release
+/// build, trees and tools there.
+pub fn target_dir(manifest: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => manifest.join(dir),
+        _ => manifest.join("target"),
+    }
+}
+
 /// `cargo build --release --bin godoctor` in the crate at `manifest`, so a benchmark always
 /// measures the current code; the binary's path.
 pub fn build_godoctor(manifest: &Path) -> Res<PathBuf> {
@@ -19,7 +29,7 @@ pub fn build_godoctor(manifest: &Path) -> Res<PathBuf> {
     if !status.success() {
         return Err("cargo build --release failed".into());
     }
-    Ok(manifest.join("target/release/godoctor"))
+    Ok(target_dir(manifest).join("release").join("godoctor"))
 }
 
 /// A numeric option from the environment (`BENCH_ROUNDS=…`), or `default`.

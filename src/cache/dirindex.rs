@@ -12,9 +12,9 @@
 //! read, is not indexed (read again next time). Someone who edits a file in place without
 //! creating or removing one is not seen; `godoctor cache` still walks the whole tree.
 //!
-//! The index is versioned JSON in godoctor's data directory next to the module cache's (0600,
-//! written atomically); a file that cannot be read, is of another version or names another root
-//! is ignored and rebuilt.
+//! The index is a versioned binary file ([`super::binfile`]'s layout) in godoctor's data
+//! directory next to the module cache's (0600, written atomically); a file that cannot be read,
+//! is of another version or names another root is ignored and rebuilt.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -23,31 +23,25 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::binfile::{self, ReadError, Writer};
 use super::dirread::{Kind, Meta, Reader, meta_of};
 use super::index::{self, Stamp};
 use super::layout::Category;
 use super::walk::{Issues, Tally, Totals, Walk, WalkError};
 
-/// The format written by this build; another number is ignored and rebuilt.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format written by this build; another number is ignored and rebuilt. 2: binary, not
+/// JSON (parsing it was most of a warm build cache measurement's instructions).
+pub const FORMAT_VERSION: u32 = 2;
 const FORMAT_NAME: &str = "godoctor build cache index";
 
 /// One indexed top-level directory: what is below it (itself not included).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Dir {
     name: String,
     stamp: Stamp,
     totals: Totals,
-}
-
-#[derive(Serialize, Deserialize)]
-struct File {
-    format: String,
-    version: u32,
-    root: String,
-    dirs: Vec<Dir>,
 }
 
 /// How a build cache measurement used the index.
@@ -74,37 +68,56 @@ pub fn file_for(data_dir: &Path, root: &str) -> PathBuf {
     index::file_for(data_dir, &format!("build cache {root}"))
 }
 
-fn parse(text: &str, root: &str) -> Result<HashMap<String, Dir>, String> {
-    let file: File = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if file.format != FORMAT_NAME {
+fn parse(bytes: &[u8], root: &str) -> Result<HashMap<String, Dir>, String> {
+    let Some((format, version, mut r)) = binfile::open(bytes) else {
+        return Err("not a godoctor build cache index (no header)".into());
+    };
+    if format != FORMAT_NAME {
+        return Err(format!("not a godoctor build cache index ({format:?})"));
+    }
+    if version != FORMAT_VERSION {
         return Err(format!(
-            "not a godoctor build cache index ({:?})",
-            file.format
+            "written in format {version}, this godoctor reads format {FORMAT_VERSION}"
         ));
     }
-    if file.version != FORMAT_VERSION {
-        return Err(format!(
-            "written in format {}, this godoctor reads format {FORMAT_VERSION}",
-            file.version
-        ));
-    }
-    if file.root != root {
-        return Err(format!("describes {}, not this cache", file.root));
-    }
-    Ok(file.dirs.into_iter().map(|d| (d.name.clone(), d)).collect())
+    let mut body = || -> Result<Result<HashMap<String, Dir>, String>, ReadError> {
+        let stored = r.str()?;
+        if stored != root {
+            return Ok(Err(format!("describes {stored}, not this cache")));
+        }
+        let n = r.len(4 + index::Stamp::SIZE + index::TOTALS_SIZE)?;
+        let mut dirs = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let name = r.str()?.to_string();
+            let stamp = index::Stamp::read(&mut r)?;
+            let totals = index::read_totals(&mut r)?;
+            dirs.insert(
+                name.clone(),
+                Dir {
+                    name,
+                    stamp,
+                    totals,
+                },
+            );
+        }
+        r.end()?;
+        Ok(Ok(dirs))
+    };
+    body().map_err(|e| format!("not a godoctor build cache index ({e})"))?
 }
 
-fn to_text(root: &str, dirs: &HashMap<String, Dir>) -> String {
-    let mut dirs: Vec<Dir> = dirs.values().cloned().collect();
+fn to_bytes(root: &str, dirs: &HashMap<String, Dir>) -> Vec<u8> {
+    let mut dirs: Vec<&Dir> = dirs.values().collect();
     dirs.sort_by(|a, b| a.name.cmp(&b.name));
-    let file = File {
-        format: FORMAT_NAME.to_string(),
-        version: FORMAT_VERSION,
-        root: root.to_string(),
-        dirs,
-    };
-    // Serialising plain numbers and strings cannot fail.
-    serde_json::to_string(&file).unwrap_or_default()
+    let mut w = Writer::new(FORMAT_NAME, FORMAT_VERSION, 100 * dirs.len());
+    w.str(root);
+    w.len(dirs.len());
+    for d in dirs {
+        w.str(&d.name);
+        d.stamp.write(&mut w);
+        index::write_totals(&d.totals, &mut w);
+    }
+    w.finish()
 }
 
 /// What reading below one top-level directory found.
@@ -152,8 +165,8 @@ pub fn analyse(
         path: path.clone(),
         ..Usage::default()
     };
-    let old = match path.as_deref().map(fs::read_to_string) {
-        Some(Ok(text)) => match parse(&text, &name) {
+    let old = match path.as_deref().map(fs::read) {
+        Some(Ok(bytes)) => match parse(&bytes, &name) {
             Ok(old) => Some(old),
             Err(e) => {
                 usage.note = Some(format!("the stored index was ignored and rebuilt: {e}"));
@@ -189,7 +202,7 @@ pub fn analyse(
     if let Some(path) = &path {
         let changed = old.as_ref() != Some(&fresh) && !(old.is_none() && fresh.is_empty());
         if changed {
-            match index::save(path, &to_text(&name, &fresh)) {
+            match index::save(path, &to_bytes(&name, &fresh)) {
                 Ok(()) => usage.saved = true,
                 Err(e) => {
                     usage.note = Some(format!(
@@ -438,7 +451,7 @@ mod tests {
         write(t.path(), "00/x-d", 10);
         let name = index::root_name(t.path());
         let path = file_for(data.path(), &name);
-        index::save(&path, "{not json").expect("save");
+        index::save(&path, b"{not json").expect("save");
         let (w, usage) = analyse(t.path(), 1, Some(data.path())).expect("analyse");
         assert_eq!(w.tally.totals, full(t.path()));
         assert!(
@@ -446,10 +459,8 @@ mod tests {
             "{usage:?}"
         );
         assert!(usage.saved);
-        let other = fs::read_to_string(&path)
-            .expect("read")
-            .replace(&name, "/elsewhere");
-        index::save(&path, &other).expect("save");
+        let dirs = parse(&fs::read(&path).expect("read"), &name).expect("parses");
+        index::save(&path, &to_bytes("/elsewhere", &dirs)).expect("save");
         let (_, usage) = analyse(t.path(), 1, Some(data.path())).expect("analyse");
         assert!(
             usage

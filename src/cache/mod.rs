@@ -1,8 +1,10 @@
 //! The module cache doctor: a fast parallel walk of GOMODCACHE and GOCACHE, statistics, prune
 //! planning (pure) and safe removal.
 
+pub mod binfile;
 pub mod dirindex;
 pub mod dirread;
+pub mod fasthash;
 pub mod fsinfo;
 pub mod guard;
 pub mod index;

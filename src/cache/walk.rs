@@ -8,7 +8,6 @@
 //! own stack and hands the oldest half of it to the shared stack only while another worker is
 //! idle, so the lock is touched rarely and the walk stays cache-friendly.
 
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -16,6 +15,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::dirread::{Kind, Meta, Reader};
+use super::fasthash::{FastMap, FastSet};
 use super::index::{DownloadTotals, Index, Link, Stamp, TreeTotals};
 use super::layout::{self, CATEGORIES, Category, Node, Part, Placement, VersionKey};
 
@@ -288,14 +288,14 @@ pub struct Tally {
     pub totals: Totals,
     /// On-disk bytes per [`Category`].
     pub by_category: [u64; CATEGORIES],
-    pub versions: HashMap<Arc<VersionKey>, VersionTally>,
+    pub versions: FastMap<Arc<VersionKey>, VersionTally>,
     /// Directories directly under `cache/vcs` (one per cloned repository).
     pub vcs_repos: u64,
     pub issues: Issues,
     /// Every extracted tree met, read or taken from the index.
-    pub trees: HashMap<Arc<VersionKey>, TreeWalk>,
+    pub trees: FastMap<Arc<VersionKey>, TreeWalk>,
     /// Every `cache/download/<module>/@v` directory met (by case-encoded module path).
-    pub downloads: HashMap<Arc<str>, DownloadWalk>,
+    pub downloads: FastMap<Arc<str>, DownloadWalk>,
 }
 
 /// One `@v` download directory as this walk met it, for the index.
@@ -311,7 +311,17 @@ pub struct DownloadWalk {
 }
 
 impl Tally {
-    fn merge(&mut self, o: Tally) {
+    fn merge(&mut self, mut o: Tally) {
+        // Merge the smaller maps into the larger ones (workers' tallies differ in size a lot).
+        if o.versions.len() > self.versions.len() {
+            std::mem::swap(&mut self.versions, &mut o.versions);
+        }
+        if o.trees.len() > self.trees.len() {
+            std::mem::swap(&mut self.trees, &mut o.trees);
+        }
+        if o.downloads.len() > self.downloads.len() {
+            std::mem::swap(&mut self.downloads, &mut o.downloads);
+        }
         self.totals.add(&o.totals);
         for (a, b) in self.by_category.iter_mut().zip(o.by_category) {
             *a += b;
@@ -368,7 +378,7 @@ struct Shared<'a> {
     idle: AtomicUsize,
     threads: usize,
     /// Inodes with more than one link seen so far (only those: a plain tree stores nothing).
-    links: Mutex<HashSet<(u64, u64)>>,
+    links: Mutex<FastSet<(u64, u64)>>,
     progress: Option<&'a AtomicU64>,
     /// Totals of trees known unchanged: such trees are not entered.
     index: Option<&'a Index>,
@@ -453,7 +463,7 @@ pub fn walk_indexed(
         wake: Condvar::new(),
         idle: AtomicUsize::new(0),
         threads,
-        links: Mutex::new(HashSet::new()),
+        links: Mutex::new(FastSet::default()),
         progress,
         index: index.filter(|_| opts.module_cache),
         reuse_downloads: opts.reuse_downloads,
