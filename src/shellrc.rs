@@ -84,6 +84,11 @@ pub fn candidate_files(home: Option<&Path>, etc: &Path) -> Vec<(PathBuf, Dialect
 
 /// The lines of `text` that set `name`, as (1-based line number, trimmed line).
 pub fn assignments(text: &str, name: &str, dialect: Dialect) -> Vec<(usize, String)> {
+    // Every way of setting `name` names it: most files are never split into words (this ran
+    // for each variable set in the environment over every start-up file, on every check).
+    if !text.contains(name) {
+        return Vec::new();
+    }
     text.lines()
         .enumerate()
         .filter(|(_, l)| sets(l, name, dialect))
@@ -94,7 +99,7 @@ pub fn assignments(text: &str, name: &str, dialect: Dialect) -> Vec<(usize, Stri
 /// Whether one line sets `name` (comments and other variables do not).
 fn sets(line: &str, name: &str, dialect: Dialect) -> bool {
     let line = line.trim();
-    if line.starts_with('#') {
+    if line.starts_with('#') || !line.contains(name) {
         return false;
     }
     let words: Vec<&str> = line.split_whitespace().collect();

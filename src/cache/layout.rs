@@ -169,11 +169,19 @@ pub fn classify(parent: &Node, name: &str, is_dir: bool) -> Placement {
 }
 
 fn join(prefix: &str, name: &str) -> Arc<str> {
-    if prefix.is_empty() {
-        Arc::from(name)
-    } else {
-        Arc::from(format!("{prefix}/{name}"))
+    Arc::from(path_join(prefix, name))
+}
+
+/// `prefix/name` (`name` when `prefix` is empty), without `format!`'s machinery: it runs once
+/// per directory above the extracted trees.
+fn path_join(prefix: &str, name: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + 1 + name.len());
+    if !prefix.is_empty() {
+        s.push_str(prefix);
+        s.push('/');
     }
+    s.push_str(name);
+    s
 }
 
 /// Above extracted trees: `name@version` starts a module version tree; other directories
@@ -184,11 +192,7 @@ fn tree_or_prefix(prefix: &str, name: &str, is_dir: bool) -> Placement {
     }
     match name.split_once('@') {
         Some((last, version)) if !last.is_empty() && is_version_dir(version) => {
-            let module = if prefix.is_empty() {
-                last.to_string()
-            } else {
-                format!("{prefix}/{last}")
-            };
+            let module = path_join(prefix, last);
             let key = Arc::new(VersionKey {
                 module,
                 version: version.to_string(),
