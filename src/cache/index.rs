@@ -39,7 +39,7 @@ pub const FORMAT_VERSION: u32 = 6;
 const FORMAT_NAME: &str = "godoctor module cache index";
 
 /// What proves an entry unchanged: device, inode, mtime and ctime (seconds, nanoseconds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp(pub u64, pub u64, pub i64, pub u32, pub i64, pub u32);
 
 impl Stamp {

@@ -47,11 +47,9 @@ impl WalkOptions {
 }
 
 /// Entries and bytes of (part of) a tree: what a walk adds up and what the index keeps of a
-/// version's tree or a download directory, added in one place. Stored as an array of six
-/// numbers (`[files, dirs, symlinks, special, apparent, disk]`): the index holds one per
-/// version, and field names would be most of its text.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(from = "[u64; 6]", into = "[u64; 6]")]
+/// version's tree or a download directory, added in one place. The index stores it as six
+/// numbers (`[files, dirs, symlinks, special, apparent, disk]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Regular files (each hard link counted, like `find -type f`).
     pub files: u64,
@@ -110,11 +108,9 @@ impl From<Totals> for [u64; 6] {
     }
 }
 
-/// What the walk learnt about one module version. The index stores it as one array (see the
-/// private `VersionRecord`): it holds one per downloaded version, and field names were half
-/// its text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(from = "VersionRecord", into = "VersionRecord")]
+/// What the walk learnt about one module version (the index keeps what a download directory
+/// adds to each of its versions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionTally {
     /// On-disk bytes of the extracted tree (directories included).
     pub tree_bytes: u64,
@@ -133,46 +129,6 @@ pub struct VersionTally {
     pub last_used: i64,
     /// The download `.zip`'s identity, for the index (see [`super::index`]).
     pub zip_stamp: Option<Stamp>,
-}
-
-/// [`VersionTally`] as the index stores it: `[tree_bytes, tree_files, download_bytes,
-/// meta_bytes, flags, last_used, zip_stamp]`, flags 1 tree, 2 zip, 4 mod, 8 info.
-type VersionRecord = (u64, u64, u64, u64, u8, i64, Option<Stamp>);
-
-impl From<VersionRecord> for VersionTally {
-    fn from(r: VersionRecord) -> Self {
-        let (tree_bytes, tree_files, download_bytes, meta_bytes, flags, last_used, zip_stamp) = r;
-        VersionTally {
-            tree_bytes,
-            tree_files,
-            download_bytes,
-            meta_bytes,
-            has_tree: flags & 1 != 0,
-            has_zip: flags & 2 != 0,
-            has_mod: flags & 4 != 0,
-            has_info: flags & 8 != 0,
-            last_used,
-            zip_stamp,
-        }
-    }
-}
-
-impl From<VersionTally> for VersionRecord {
-    fn from(v: VersionTally) -> Self {
-        let flags = u8::from(v.has_tree)
-            | u8::from(v.has_zip) << 1
-            | u8::from(v.has_mod) << 2
-            | u8::from(v.has_info) << 3;
-        (
-            v.tree_bytes,
-            v.tree_files,
-            v.download_bytes,
-            v.meta_bytes,
-            flags,
-            v.last_used,
-            v.zip_stamp,
-        )
-    }
 }
 
 impl VersionTally {
