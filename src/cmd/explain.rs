@@ -214,12 +214,33 @@ fn gather(ctx: &Context, go_env: &GoEnv, items: &[Item], args: &ExplainArgs) -> 
             .next()
             .map(|check| (check.title, check.hint));
     }
+    // Who holds a port a program could not listen on: local, so looked up even --offline.
+    for item in items {
+        if let Some(Symptom::PortInUse { port, .. }) = item.symptom {
+            facts.ports.entry(port).or_insert_with(|| port_now(port));
+        }
+    }
     if !args.offline {
         let mut urls = explain::diagnose::urls_to_check(items);
         urls.extend(zip_urls(go_env, items));
         facts.refetch = refetch_all(ctx, &urls, args.timeout);
     }
     facts
+}
+
+/// What holds `port` now: its listeners as the port command names them, or whether it is free.
+fn port_now(port: u16) -> explain::PortNow {
+    let holders: Vec<String> = crate::ports::listeners(port)
+        .iter()
+        .map(crate::ports::PortOwner::who)
+        .collect();
+    if !holders.is_empty() {
+        explain::PortNow::Held(holders)
+    } else if crate::ports::free::is_free(port) {
+        explain::PortNow::Free
+    } else {
+        explain::PortNow::HeldUnknown
+    }
 }
 
 /// For `zip: not a valid zip file`: the zip URL of the named module on each GOPROXY proxy.
@@ -339,7 +360,7 @@ fn render(ex: &Explanation, policy: &output::Output) -> String {
     out.push_str(&summary);
     if !ex.unexplained.is_empty() {
         out.push_str(
-            "\n(godoctor explains go's module download, checksum and settings errors; it does not guess at others)",
+            "\n(godoctor explains go's module download, checksum and settings errors, and a local proxy's taken port; it does not guess at others)",
         );
     }
     out

@@ -150,6 +150,9 @@ causes! {
     PROXY_HANG = "proxy.hang",
         "a server accepts connections and never answers; go's module client has no response deadline, so go waits there forever (no fall-back, even after '|')",
         "stop what holds the port (`godoctor port PORT --stop`) or start your proxy on a free port (`godoctor port --free`), then point GOPROXY at it";
+    PORT_IN_USE = "port.in-use",
+        "a program could not listen on a port because another socket already holds it (the same proxy started twice, a dev server, a container, another user's program)",
+        "see what holds it: godoctor port PORT; then stop it (`godoctor port PORT --stop`) or start the program on a free port (`godoctor port --free`)";
     PORT_TAKEN = "port.taken",
         "something other than a Go module proxy holds the port of a local proxy in GOPROXY (a web server, a dev server, another user's program)",
         "stop what holds the port (`godoctor port PORT --stop`) or start your proxy on a free port (`godoctor port --free`), then point GOPROXY at it";

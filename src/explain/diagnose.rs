@@ -44,6 +44,19 @@ pub struct Facts {
     pub shell: crate::doctor::envfix::EnvOrigins,
     /// The doctor's `toolchain.switch` verdict here (title and hint), for toolchain errors.
     pub toolchain_check: Option<(String, Option<String>)>,
+    /// What holds each port a program could not listen on, looked up just now.
+    pub ports: BTreeMap<u16, PortNow>,
+}
+
+/// A port named by `address already in use`, as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortNow {
+    /// Held: who holds it, one description per listening socket ([`crate::ports::PortOwner::who`]).
+    Held(Vec<String>),
+    /// Something holds it, but this system does not say what (no /proc, or not our process).
+    HeldUnknown,
+    /// Nothing listens on it now.
+    Free,
 }
 
 impl Facts {
@@ -207,6 +220,7 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
         }
         Symptom::Goflags { flag } => d.goflags(flag),
         Symptom::VendorMode => d.vendor(),
+        Symptom::PortInUse { address, port } => d.port_in_use(address, *port),
         Symptom::EnvFile { detail } => d.set(
             &causes::ENV_FILE,
             format!(
@@ -533,8 +547,9 @@ impl<'a> Builder<'a> {
 
     /// The module's first path element, the natural GOPRIVATE/GONOSUMDB pattern.
     fn private_pattern(&self) -> Option<String> {
-        let module = self.item.module.as_deref()?;
-        Some(module.split('/').next().unwrap_or(module).to_string())
+        Some(crate::fetch::plan::private_pattern(
+            self.item.module.as_deref()?,
+        ))
     }
 
     /// `VAR=<existing>,<pattern>` command.
@@ -770,6 +785,43 @@ impl<'a> Builder<'a> {
         }
     }
 
+    fn port_in_use(&mut self, address: &str, port: u16) {
+        let cause = &causes::PORT_IN_USE;
+        let free = "godoctor port --free";
+        let (text, fix) = match self.facts.ports.get(&port) {
+            Some(PortNow::Held(holders)) => (
+                format!(
+                    "the program could not listen on {address}: port {port} is held by {}. If that is the same program, already running, use it instead of starting another",
+                    holders.join(" and ")
+                ),
+                format!(
+                    "stop it (godoctor port {port} --stop) or start the program on a free port ({free}); godoctor port {port} shows whether what holds it serves Go modules"
+                ),
+            ),
+            Some(PortNow::HeldUnknown) => (
+                format!(
+                    "the program could not listen on {address}: port {port} is held now, by a process this system does not show (another user's: run as root to see it)"
+                ),
+                format!(
+                    "see what holds it (godoctor port {port}, as root), or start the program on a free port ({free})"
+                ),
+            ),
+            Some(PortNow::Free) => (
+                format!(
+                    "the program could not listen on {address}, but nothing holds port {port} now: what held it has exited since"
+                ),
+                format!(
+                    "start the program again; if it fails the same way, godoctor port {port} shows what took the port"
+                ),
+            ),
+            None => (
+                format!("{} (port {port}, at {address})", cause.cause),
+                cause.fix.replace("PORT", &port.to_string()),
+            ),
+        };
+        self.set(cause, text, fix);
+    }
+
     fn sumdb_alternative(&self) -> String {
         match gosumdb::parse(self.facts.get("GOSUMDB")) {
             Ok(SumDb::Db { name, .. }) if name == "sum.golang.org" => {
@@ -851,14 +903,18 @@ impl<'a> Builder<'a> {
                         _ => None,
                     })
                     .unwrap_or_else(|| at.clone());
-                self.set(
-                    cause,
+                let which = if i == usize::MAX {
                     format!(
-                        "{what}, which is the proxy {entry} in GOPROXY={}.{now}",
+                        "{what}, a proxy: {}",
+                        not_in_goproxy(&at, self.facts.get("GOPROXY"))
+                    )
+                } else {
+                    format!(
+                        "{what}, which is the proxy {entry} in GOPROXY={}",
                         self.facts.get("GOPROXY")
-                    ),
-                    fix,
-                );
+                    )
+                };
+                self.set(cause, format!("{which}.{now}"), fix);
             }
             Role::Sumdb => {
                 let fix = self.sumdb_alternative();

@@ -82,6 +82,10 @@ pub enum Symptom {
     VendorMode,
     /// `reading go env config: …`, `writing go env config: …`, `cannot find go env config: …`
     EnvFile { detail: String },
+    /// `listen tcp 127.0.0.1:3000: bind: address already in use` (a Go program: a local module
+    /// proxy such as Athens) or `listen EADDRINUSE: address already in use 127.0.0.1:3000`
+    /// (Node): another socket holds the port.
+    PortInUse { address: String, port: u16 },
 }
 
 /// How a connection failed.
@@ -210,6 +214,8 @@ fn is_noise(line: &str) -> bool {
         || t.ends_with(" requires")
         || t.ends_with(" tests")
         || matches!(t, "{" | "}" | "[" | "]")
+        // `go run`'s own last line when the program it ran failed (the program's error is above).
+        || t.strip_prefix("exit status ").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// go's fixed explanatory paragraphs, which belong to the error above them.
@@ -232,6 +238,22 @@ fn is_boilerplate(line: &str) -> bool {
         "(Use -mod=mod or -mod=readonly to bypass.)",
     ];
     LINES.iter().any(|l| line.starts_with(l))
+}
+
+/// The address and port of a failed listen: Go's net package prints
+/// `listen tcp[46] ADDRESS: bind: address already in use` (ADDRESS may be `:3000`,
+/// `[::1]:3000`, `localhost:3000`), Node `… address already in use ADDRESS` (`:::3000`).
+fn listen_address(line: &str) -> Option<(String, u16)> {
+    let address = ["listen tcp ", "listen tcp4 ", "listen tcp6 "]
+        .iter()
+        .find_map(|p| after(line, p))
+        .and_then(|rest| rest.split(": bind:").next())
+        .or_else(|| {
+            after(line, "address already in use ").and_then(|rest| rest.split_whitespace().next())
+        })?
+        .trim();
+    let port = address.rsplit(':').next()?.parse().ok()?;
+    Some((address.to_string(), port))
 }
 
 /// Fill in what continuation lines add to an item's symptom.
@@ -365,6 +387,11 @@ pub fn classify(line: &str) -> Option<Symptom> {
         return Some(Symptom::MajorVersion {
             detail: detail.trim().to_string(),
         });
+    }
+    if has("address already in use")
+        && let Some((address, port)) = listen_address(line)
+    {
+        return Some(Symptom::PortInUse { address, port });
     }
     if has("terminal prompts disabled") {
         return Some(Symptom::TerminalPrompts {
@@ -823,6 +850,48 @@ mod tests {
             module_in_url("http://127.0.0.1:9/corp/go/example.com/!azure/x/@v/v1.0.0.zip"),
             Some(("example.com/Azure/x".into(), Some("v1.0.0".into())))
         );
+    }
+
+    #[test]
+    fn a_port_held_by_another_socket() {
+        for (line, address, port) in [
+            (
+                "listen tcp 127.0.0.1:3000: bind: address already in use",
+                "127.0.0.1:3000",
+                3000,
+            ),
+            (
+                "2026/12/03 12:00:00 listen tcp :3000: bind: address already in use",
+                ":3000",
+                3000,
+            ),
+            (
+                "listen tcp6 [::1]:8081: bind: address already in use",
+                "[::1]:8081",
+                8081,
+            ),
+            (
+                "Error: listen EADDRINUSE: address already in use :::3000",
+                ":::3000",
+                3000,
+            ),
+        ] {
+            assert_eq!(
+                classify(line),
+                Some(Symptom::PortInUse {
+                    address: address.into(),
+                    port
+                }),
+                "{line}"
+            );
+        }
+        // `go run` of a program that failed this way.
+        let items = parse(
+            "2026/12/03 12:00:00 listen tcp 127.0.0.1:3000: bind: address already in use\nexit status 1\n",
+        );
+        assert_eq!(items.len(), 1, "{items:?}");
+        // Python names no address: nothing to look up, so nothing is guessed.
+        assert_eq!(classify("OSError: [Errno 98] Address already in use"), None);
     }
 
     #[test]

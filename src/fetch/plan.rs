@@ -738,6 +738,21 @@ const PUBLIC_HOSTS: &[&str] = &[
     "go.googlesource.com",
 ];
 
+/// The GOPRIVATE pattern to suggest for a private module: its owner on a public code host
+/// (`github.com/corp` for `github.com/corp/x`: the whole host would make every public module
+/// there private too), else its host (`git.corp.example`). go matches a pattern against a
+/// leading run of path elements, so either matches the module and its siblings.
+pub fn private_pattern(path: &str) -> String {
+    let mut elems = path.split('/');
+    let host = elems.next().unwrap_or(path);
+    match elems.next() {
+        Some(owner) if PUBLIC_HOSTS.contains(&host) && !owner.is_empty() => {
+            format!("{host}/{owner}")
+        }
+        _ => host.to_string(),
+    }
+}
+
 /// Public module proxies (their logs see every path requested).
 const PUBLIC_PROXIES: &[&str] = &[
     "proxy.golang.org",
@@ -1072,5 +1087,17 @@ mod tests {
         assert!(!looks_private("github.com/x"));
         assert!(!looks_private("golang.org/x/text"));
         assert!(!looks_private("example.com/x"));
+    }
+
+    #[test]
+    fn private_pattern_is_the_owner_on_a_public_host_else_the_host() {
+        assert_eq!(private_pattern("github.com/corp/x"), "github.com/corp");
+        assert_eq!(
+            private_pattern("gitlab.com/team/sub/x/v2"),
+            "gitlab.com/team"
+        );
+        assert_eq!(private_pattern("git.corp.example/lib"), "git.corp.example");
+        assert_eq!(private_pattern("corp.example"), "corp.example");
+        assert_eq!(private_pattern("github.com"), "github.com");
     }
 }

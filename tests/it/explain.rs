@@ -220,28 +220,29 @@ fn a_proxy_that_is_not_in_goproxy_here_is_named_as_other_settings() {
     let empty = GoProxy::builder().not_found_status(404).start();
     let broken = GoProxy::start(vec![]);
     broken.set_behaviour(Behaviour::Status(500));
+    let dead = refused_url();
     let mut user = user("GOPROXY=off\nGOSUMDB=off\n");
     let spec = "example.com/nothere@v1.0.0";
-    for (proxy, id, status) in [
-        (&empty, "proxy.not-found", "404"),
-        (&broken, "proxy.error-status", "500"),
+    for (url, id, said) in [
+        (empty.url(), "proxy.not-found", "404"),
+        (broken.url(), "proxy.error-status", "500"),
+        (dead, "net.refused", "connection refused"),
     ] {
         // go, run with the other settings, fails at that proxy.
-        user.set_env("GOPROXY", proxy.url());
+        user.set_env("GOPROXY", &url);
         let elsewhere = user.go(&["mod", "download", spec]);
         user.unset_env("GOPROXY");
         elsewhere.assert_failure();
         let text = go_output(&elsewhere);
-        assert!(
-            text.contains(&proxy.url()) && text.contains(status),
-            "{text}"
-        );
+        assert!(text.contains(&url) && text.contains(said), "{text}");
         let (json, run) = explain(&user, &text, &[]);
         run.assert_code(0);
         let d = only(&json, id);
         let cause = field(&d, "cause");
         assert!(
-            cause.contains("is not in GOPROXY=off here") && !cause.contains("last entry"),
+            cause.contains("is not in GOPROXY=off here")
+                && !cause.contains("last entry")
+                && !cause.contains("in GOPROXY=off."),
             "{d:#}"
         );
     }

@@ -483,6 +483,64 @@ fn another_users_process_is_named_and_stopped_only_with_yes() {
     }
 }
 
+/// A local proxy that cannot start because its port is taken: a real Go program's listen error
+/// is explained as `port.in-use` with the holder named; the printed fix, applied (`port --stop`
+/// of the holder this test started), lets the same program listen.
+#[test]
+fn a_program_that_cannot_listen_is_explained_with_the_holder_and_the_fix_works() {
+    let port = free_port();
+    let holder = python_http_server(port);
+    let u = user().with_shared_build_cache();
+    u.write_file("srv/go.mod", "module example.com/srv\n\ngo 1.21\n");
+    u.write_file(
+        "srv/main.go",
+        "package main\n\nimport (\n\t\"log\"\n\t\"net\"\n\t\"os\"\n)\n\nfunc main() {\n\tl, err := net.Listen(\"tcp\", \"127.0.0.1:\"+os.Args[1])\n\tif err != nil {\n\t\tlog.Fatal(err)\n\t}\n\tl.Close()\n\tlog.Print(\"listening\")\n}\n",
+    );
+    let dir = u.work_dir().join("srv");
+    let srv = u.cwd(dir);
+    let p = port.to_string();
+    let failed = srv.go(&["run", ".", &p]);
+    failed.assert_failure();
+    assert!(
+        failed.stderr.contains("bind: address already in use"),
+        "{failed}"
+    );
+    let run = srv.godoctor_stdin(&["explain", "--json", "--offline"], &failed.stderr);
+    run.assert_code(0);
+    let d = &run.json()["diagnoses"][0];
+    assert_eq!(d["id"], "port.in-use", "{run}");
+    let cause = d["cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.contains(&format!(
+            "port {port} is held by python3 (pid {};",
+            holder.pid()
+        )),
+        "{d:#}"
+    );
+    let fix = d["fix"].as_str().unwrap_or_default();
+    let stop = format!("godoctor port {port} --stop");
+    assert!(fix.contains(&stop), "{d:#}");
+    // The fix, applied (--yes: no terminal here), frees the port and the program listens.
+    srv.godoctor(&["port", &p, "--stop", "--yes"])
+        .assert_code(0)
+        .assert_stdout_contains("stopped");
+    assert!(ss_listeners(port).is_empty(), "still held");
+    let started = srv.go(&["run", ".", &p]);
+    started.assert_success();
+    assert!(started.stderr.contains("listening"), "{started}");
+    // Explained again now that nothing holds the port: the holder has gone.
+    let run = srv.godoctor_stdin(&["explain", "--json", "--offline"], &failed.stderr);
+    let d = &run.json()["diagnoses"][0];
+    assert!(
+        d["cause"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("nothing holds port {port} now")),
+        "{d:#}"
+    );
+    drop(holder);
+}
+
 #[test]
 fn the_harness_module_proxy_is_recognised() {
     let proxy = GoProxy::start(vec![hello()]);
