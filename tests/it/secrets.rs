@@ -1,4 +1,5 @@
-//! The secrets sweep (issue 13 items 3 and 4): every command and output format, with a
+//! The secrets sweep (issue 13 items 3 and 4): every command and output format (explain given
+//! go's error with the password in its URL, as a user pastes it), with a
 //! credential in each place go reads one from, against loopback servers. No secret may appear on
 //! stdout or stderr, nor in any file godoctor writes that others may read (mode other than 0600).
 //!
@@ -71,7 +72,7 @@ fn readable_secret_files(dir: &Path, out: &mut Vec<String>) {
 }
 
 /// Every command and format worth running, as argument lists.
-fn commands(candidates: &str) -> Vec<Vec<String>> {
+fn commands(candidates: &str, go_error: &str) -> Vec<Vec<String>> {
     let mut all: Vec<Vec<&str>> = vec![
         vec!["env"],
         vec!["env", "--json"],
@@ -102,6 +103,39 @@ fn commands(candidates: &str) -> Vec<Vec<String>> {
         vec!["profile", "diff", "corporate"],
         vec!["profile", "list"],
         vec!["profile", "list", "--json"],
+        vec!["profile", "apply", "--dry-run", "mine"],
+        vec!["profile", "apply", "--dry-run", "--json", "mine"],
+        vec!["profile", "export", "mine"],
+        vec!["profile", "export", "--format", "github-actions", "mine"],
+        vec!["check", "--format", "markdown", "--timeout", "2s"],
+        vec!["explain", "--timeout", "2s", go_error],
+        vec!["explain", "--json", "--offline", go_error],
+        vec![
+            "proxy",
+            "rank",
+            "--no-builtin",
+            "--samples",
+            "1",
+            "--timeout",
+            "2s",
+            "--candidates",
+            candidates,
+        ],
+        vec![
+            "proxy",
+            "rank",
+            "--json",
+            "--no-builtin",
+            "--samples",
+            "1",
+            "--timeout",
+            "2s",
+            "--candidates",
+            candidates,
+        ],
+        vec!["cache"],
+        vec!["cache", "--json"],
+        vec!["port", "--free"],
         vec!["env", "set", "GOPRIVATE=private.example"],
         vec!["env", "set", "--json", "GONOSUMDB=private.example"],
         vec!["undo", "--json"],
@@ -174,7 +208,12 @@ fn sweep(in_file: bool) {
     )
     .expect("candidates");
     let mut ran = 0;
-    for args in commands(&candidates.display().to_string()) {
+    // go's own error text, as a user pastes it, with the proxy's password in the URL.
+    let go_error = format!(
+        "go: example.com/hello@v1.0.0: reading {}/example.com/hello/@v/v1.0.0.info: 401 Unauthorized",
+        with_userinfo(&proxy.url(), "u", PROXY_PASS)
+    );
+    for args in commands(&candidates.display().to_string(), &go_error) {
         let run = user.godoctor(&args);
         assert!(
             run.code().is_some_and(|c| c <= 2),
