@@ -344,7 +344,10 @@ pub fn check_settings(values: &BTreeMap<String, String>) -> Vec<Finding> {
             format!("go sends .netrc/GOAUTH credentials only over https; {} is plain http, so it never gets them.", http_proxies.join(", ")),
         ));
     }
-    if goproxy.split([',', '|']).map(str::trim).any(|e| e == "off")
+    if list
+        .specs
+        .iter()
+        .any(|s| s.entry == goproxy::ProxyEntry::Off)
         && !noproxy.is_empty()
         && !list
             .specs
