@@ -22,11 +22,11 @@ use serde::{Deserialize, Serialize};
 
 use super::binfile::{self, ReadError, Reader, Writer};
 use super::dirread::Meta;
-use super::fasthash::FastMap;
 use super::layout::CATEGORIES;
 use super::layout::VersionKey;
 use super::walk::{self, Tally, Totals, VersionTally, Walk, WalkError, WalkOptions};
 use crate::atomic;
+use rustc_hash::FxHashMap;
 
 /// The format written by this build; another number is ignored and rebuilt. 2: an entry's
 /// totals are a nested object (1 flattened them, which made serde buffer every entry: parsing
@@ -193,9 +193,9 @@ pub struct DownloadEntry {
 pub struct Index {
     /// The cache root the index describes.
     pub root: String,
-    pub entries: FastMap<VersionKey, Entry>,
+    pub entries: FxHashMap<VersionKey, Entry>,
     /// Indexed `@v` directories by case-encoded module path.
-    pub downloads: FastMap<String, DownloadEntry>,
+    pub downloads: FxHashMap<String, DownloadEntry>,
 }
 
 /// Why a stored index was not used.
@@ -251,8 +251,8 @@ impl Index {
     pub fn new(root: &str) -> Self {
         Index {
             root: root.to_string(),
-            entries: FastMap::default(),
-            downloads: FastMap::default(),
+            entries: FxHashMap::default(),
+            downloads: FxHashMap::default(),
         }
     }
 
@@ -278,7 +278,7 @@ impl Index {
 
     fn read_body(r: &mut Reader<'_>, root: &str) -> Result<Self, ReadError> {
         let n = r.len(MIN_ENTRY)?;
-        let mut entries = FastMap::with_capacity_and_hasher(n, Default::default());
+        let mut entries = FxHashMap::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
             let key = VersionKey {
                 module: r.str()?.to_string(),
@@ -294,7 +294,7 @@ impl Index {
             entries.insert(key, Entry { tree, zip, totals });
         }
         let n = r.len(MIN_DOWNLOAD)?;
-        let mut downloads = FastMap::with_capacity_and_hasher(n, Default::default());
+        let mut downloads = FxHashMap::with_capacity_and_hasher(n, Default::default());
         for _ in 0..n {
             let module = r.str()?.to_string();
             let dir = Stamp::read(r)?;

@@ -4,7 +4,6 @@
 pub mod binfile;
 pub mod dirindex;
 pub mod dirread;
-pub mod fasthash;
 pub mod fsinfo;
 pub mod guard;
 pub mod index;

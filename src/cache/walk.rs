@@ -15,9 +15,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use super::dirread::{Kind, Meta, Reader};
-use super::fasthash::{FastMap, FastSet};
 use super::index::{DownloadTotals, Index, Link, Stamp, TreeTotals};
 use super::layout::{self, CATEGORIES, Category, Node, Part, Placement, VersionKey};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// How to walk.
 #[derive(Debug, Clone)]
@@ -244,14 +244,14 @@ pub struct Tally {
     pub totals: Totals,
     /// On-disk bytes per [`Category`].
     pub by_category: [u64; CATEGORIES],
-    pub versions: FastMap<Arc<VersionKey>, VersionTally>,
+    pub versions: FxHashMap<Arc<VersionKey>, VersionTally>,
     /// Directories directly under `cache/vcs` (one per cloned repository).
     pub vcs_repos: u64,
     pub issues: Issues,
     /// Every extracted tree met, read or taken from the index.
-    pub trees: FastMap<Arc<VersionKey>, TreeWalk>,
+    pub trees: FxHashMap<Arc<VersionKey>, TreeWalk>,
     /// Every `cache/download/<module>/@v` directory met (by case-encoded module path).
-    pub downloads: FastMap<Arc<str>, DownloadWalk>,
+    pub downloads: FxHashMap<Arc<str>, DownloadWalk>,
 }
 
 /// One `@v` download directory as this walk met it, for the index.
@@ -334,7 +334,7 @@ struct Shared<'a> {
     idle: AtomicUsize,
     threads: usize,
     /// Inodes with more than one link seen so far (only those: a plain tree stores nothing).
-    links: Mutex<FastSet<(u64, u64)>>,
+    links: Mutex<FxHashSet<(u64, u64)>>,
     progress: Option<&'a AtomicU64>,
     /// Totals of trees known unchanged: such trees are not entered.
     index: Option<&'a Index>,
@@ -419,7 +419,7 @@ pub fn walk_indexed(
         wake: Condvar::new(),
         idle: AtomicUsize::new(0),
         threads,
-        links: Mutex::new(FastSet::default()),
+        links: Mutex::new(FxHashSet::default()),
         progress,
         index: index.filter(|_| opts.module_cache),
         reuse_downloads: opts.reuse_downloads,
