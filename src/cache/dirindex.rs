@@ -29,7 +29,7 @@ use super::binfile::{self, ReadError, Writer};
 use super::dirread::{Kind, Meta, Reader, meta_of};
 use super::index::{self, Stamp};
 use super::layout::Category;
-use super::walk::{Issues, Tally, Totals, Walk, WalkError};
+use super::walk::{self, Issues, Tally, Totals, Walk, WalkError};
 
 /// The format written by this build; another number is ignored and rebuilt. 2: binary, not
 /// JSON (parsing it was most of a warm build cache measurement's instructions).
@@ -137,28 +137,9 @@ pub fn analyse(
     threads: usize,
     data_dir: Option<&Path>,
 ) -> Result<(Walk, Usage), WalkError> {
-    let md = match fs::metadata(root) {
-        Ok(md) => md,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let walk = Walk {
-                root: root.to_path_buf(),
-                exists: false,
-                tally: Tally::default(),
-            };
-            return Ok((walk, Usage::default()));
-        }
-        Err(source) => {
-            return Err(WalkError::Root {
-                path: root.to_path_buf(),
-                source,
-            });
-        }
+    let Some(md) = walk::root_metadata(root)? else {
+        return Ok((Walk::missing(root), Usage::default()));
     };
-    if !md.is_dir() {
-        return Err(WalkError::NotADirectory {
-            path: root.to_path_buf(),
-        });
-    }
     let name = index::root_name(root);
     let path = data_dir.map(|d| file_for(d, &name));
     let mut usage = Usage {

@@ -358,6 +358,33 @@ pub fn walk(
     walk_indexed(root, opts, progress, None)
 }
 
+/// The metadata of a cache's root (following a symbolic link), `None` when it does not exist:
+/// a cache go has not created yet is empty, not an error; anything but a directory is.
+pub(crate) fn root_metadata(root: &Path) -> Result<Option<fs::Metadata>, WalkError> {
+    match fs::metadata(root) {
+        Ok(md) if md.is_dir() => Ok(Some(md)),
+        Ok(_) => Err(WalkError::NotADirectory {
+            path: root.to_path_buf(),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(WalkError::Root {
+            path: root.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+impl Walk {
+    /// The walk of a root that does not exist (yet).
+    pub(crate) fn missing(root: &Path) -> Walk {
+        Walk {
+            root: root.to_path_buf(),
+            exists: false,
+            tally: Tally::default(),
+        }
+    }
+}
+
 /// [`walk`], taking the totals of extracted trees whose root is unchanged from `index` instead
 /// of reading them (module caches only).
 pub fn walk_indexed(
@@ -366,27 +393,9 @@ pub fn walk_indexed(
     progress: Option<&AtomicU64>,
     index: Option<&Index>,
 ) -> Result<Walk, WalkError> {
-    let md = match fs::metadata(root) {
-        Ok(md) => md,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(Walk {
-                root: root.to_path_buf(),
-                exists: false,
-                tally: Tally::default(),
-            });
-        }
-        Err(source) => {
-            return Err(WalkError::Root {
-                path: root.to_path_buf(),
-                source,
-            });
-        }
+    let Some(md) = root_metadata(root)? else {
+        return Ok(Walk::missing(root));
     };
-    if !md.is_dir() {
-        return Err(WalkError::NotADirectory {
-            path: root.to_path_buf(),
-        });
-    }
     let root_node = if opts.module_cache {
         Node::Root
     } else {
