@@ -568,7 +568,8 @@ impl<'a> Builder<'a> {
     fn http_status(&mut self, url: &str, status: u16) {
         let role = self.role(url);
         let now = self.now(url, &role);
-        let host = Self::host(url);
+        // With its port when the URL has one: "the proxy 127.0.0.1:3000", not "127.0.0.1".
+        let host = Self::netrc_host(url);
         let decision = self.decision();
         let module = self
             .item

@@ -245,6 +245,9 @@ fn a_proxy_that_is_not_in_goproxy_here_is_named_as_other_settings() {
                 && !cause.contains("in GOPROXY=off."),
             "{d:#}"
         );
+        // The proxy is named with its port (a loopback host alone says nothing).
+        let host_port = url.trim_start_matches("http://");
+        assert!(cause.contains(host_port), "{d:#}");
     }
 }
 
