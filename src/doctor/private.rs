@@ -2,6 +2,7 @@
 //! private hosts they name are reachable, and whether credentials exist for them (never shown).
 
 use super::{Check, Severity, causes};
+use crate::finding::Finding;
 use crate::goenv::GoEnv;
 use crate::net::credentials::NetrcEntry;
 use crate::syntax::goauth::AuthMethod;
@@ -178,26 +179,47 @@ pub fn auth_checks(hosts: &[String], netrc: &[NetrcEntry], goauth: &str) -> Vec<
 /// `private.leak`: requirements of the current module whose paths look private but would be
 /// requested from a public proxy or checked against the public checksum database.
 /// `routes` are the planned routes of those requirements (`None` outside a module).
-pub fn leak_checks(routes: Option<&[crate::fetch::plan::Route]>) -> Vec<Check> {
+pub fn leak_checks(routes: Option<&[crate::fetch::plan::Route]>, goprivate: &str) -> Vec<Check> {
     let Some(routes) = routes else {
         return vec![Check::ok(
             "private.leak",
             "no go.mod here: no requirements to check for leaks",
         )];
     };
-    let leaks: Vec<Check> = routes
+    let leaking: Vec<(&crate::fetch::plan::Route, &Finding)> = routes
         .iter()
         .filter_map(|r| {
-            let f = r.findings.iter().find(|f| f.code == "route.private-leak")?;
-            Some(
-                Check::new(
-                    "private.leak",
-                    Severity::Warn,
-                    format!("{} looks private but is not in GOPRIVATE", r.module),
-                )
-                .detail(f.message.clone())
-                .hint_opt(f.hint.clone()),
+            Some((
+                r,
+                r.findings.iter().find(|f| f.code == "route.private-leak")?,
+            ))
+        })
+        .collect();
+    // One GOPRIVATE for every leak: a command per module, each built from today's value, would
+    // undo the one before it when both are applied.
+    let mut globs: Vec<String> = goprivate
+        .split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_string)
+        .collect();
+    for (r, _) in &leaking {
+        let pattern = crate::fetch::plan::private_pattern(&r.module);
+        if !globs.contains(&pattern) {
+            globs.push(pattern);
+        }
+    }
+    let hint = causes::env_set(&[("GOPRIVATE", &globs.join(","))]);
+    let leaks: Vec<Check> = leaking
+        .iter()
+        .map(|(r, f)| {
+            Check::new(
+                "private.leak",
+                Severity::Warn,
+                format!("{} looks private but is not in GOPRIVATE", r.module),
             )
+            .detail(f.message.clone())
+            .hint(hint.clone())
         })
         .collect();
     if leaks.is_empty() {

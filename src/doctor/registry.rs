@@ -251,7 +251,7 @@ pub static CHECKS: &[Entry] = &[
         |f| private::auth_checks(&private::private_hosts(f.go_env), f.netrc, f.go_env.get("GOAUTH"))),
     entry("private.leak", S::Private, No, CHECK,
         "module paths that look private but would go to a public proxy",
-        |f| private::leak_checks(f.routes)),
+        |f| private::leak_checks(f.routes, f.go_env.get("GOPRIVATE"))),
     entry("private.hosts", S::Private, Needs { what: "private hosts" }, CHECK,
         "private module hosts reachable",
         |f| f.probes.map(|p| private::hosts_checks(p.hosts)).unwrap_or_default()),

@@ -760,6 +760,34 @@ fn private_looking_requirements_headed_for_public_services_are_flagged() {
     assert_eq!(checks(&json, "private.leak")[0]["status"], "ok", "{json:#}");
 }
 
+/// Two private-looking requirements on different hosts: one fix names both hosts (a command per
+/// module, each built from today's GOPRIVATE, undid the other when both were applied), and it
+/// is a `godoctor env set` that --fix applies; applied, no leak is left and go has both patterns.
+#[test]
+fn two_leaking_requirements_get_one_fix_that_covers_both() {
+    let user = GoUser::new()
+        .without_env("GOSUMDB")
+        .with_env("GOPROXY", "https://proxy.golang.org,direct");
+    let dir = user.work_dir().join("app");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgit.corp.example/team/lib v1.2.0\n\tgitlab.internal/x/y v1.0.0\n)\n",
+    )
+    .expect("go.mod");
+    let user = user.cwd(&dir);
+    let (_, json) = check_json(&user, &["private.leak", "--offline"]);
+    let leak = checks(&json, "private.leak");
+    assert_eq!(leak.len(), 2, "{json:#}");
+    let fix = "godoctor env set GOPRIVATE=git.corp.example,gitlab.internal";
+    assert!(leak.iter().all(|c| c["hint"] == fix), "{json:#}");
+    let words: Vec<&str> = fix.split(' ').skip(1).collect();
+    user.godoctor(&words).assert_code(0);
+    let (_, json) = check_json(&user, &["private.leak", "--offline"]);
+    assert_eq!(checks(&json, "private.leak")[0]["status"], "ok", "{json:#}");
+    assert_eq!(user.go_env("GOPRIVATE"), "git.corp.example,gitlab.internal");
+}
+
 /// CI: `--format markdown` renders the same report (verdict table, problems, fixes) for a job
 /// summary; on GitHub Actions the text output also annotates each problem once.
 #[test]
