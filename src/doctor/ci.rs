@@ -133,11 +133,7 @@ pub fn github_annotations(report: &Report) -> String {
         .iter()
         .filter(|c| c.is_problem() && c.same_cause_as.is_none())
         .map(|c| {
-            let fix = report
-                .fixes
-                .iter()
-                .find(|f| f.resolves.contains(&c.id))
-                .map(|f| f.hint.as_str());
+            let fix = report.fix_of(c).map(|(_, f)| f.hint.as_str());
             annotation(c, fix)
         })
         .collect()

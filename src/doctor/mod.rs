@@ -325,6 +325,22 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 impl Report {
+    /// The fix (and its place in [`Report::fixes`]) that resolves this check: the one with the
+    /// check's own command where several checks of one id have different fixes (two private
+    /// hosts, each with its .netrc line), else the first that resolves its id.
+    pub fn fix_of(&self, c: &Check) -> Option<(usize, &FixItem)> {
+        let mine = c.hint.as_deref().map(fix_key);
+        let resolving = || {
+            self.fixes
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.resolves.contains(&c.id))
+        };
+        resolving()
+            .find(|(_, f)| mine.as_deref() == Some(fix_key(&f.hint).as_str()))
+            .or_else(|| resolving().next())
+    }
+
     pub fn new(go: GoInfo, mut checks: Vec<Check>) -> Report {
         // Stable order: by section, then as produced.
         checks.sort_by_key(|c| c.section);

@@ -153,7 +153,7 @@ fn check_body(report: &Report, c: &Check, layout: Layout) -> String {
             None => {
                 detail(&mut out);
                 // The fix itself is told once, in "Fix first"; point at it by number.
-                let numbered = report.fixes.iter().position(|f| f.resolves.contains(&c.id));
+                let numbered = report.fix_of(c).map(|(i, _)| i);
                 match (numbered, &c.hint) {
                     (Some(i), _) => {
                         out.push_str(&format!("    fix: {} below\n", i + 1));
@@ -389,6 +389,29 @@ mod tests {
         let proxy = t.find("Module proxy\n").expect("proxy section");
         let toolchain = t.find("Toolchain ").expect("toolchain line");
         assert!(proxy < toolchain, "{t}");
+    }
+
+    #[test]
+    fn each_check_points_at_its_own_fix_when_one_id_has_several() {
+        let checks = ["git.corp.example", "gitlab.internal"]
+            .iter()
+            .map(|h| {
+                Check::new(
+                    "private.auth",
+                    Severity::Warn,
+                    format!("{h} needs credentials"),
+                )
+                .hint(format!(
+                    "add a line `machine {h} login U password T` to ~/.netrc"
+                ))
+            })
+            .collect();
+        let r = Report::new(go(), checks);
+        assert_eq!(r.fixes.len(), 2, "{:#?}", r.fixes);
+        let t = text_at(&r, layout());
+        let first = t.find("fix: 1 below").expect("fix 1");
+        let second = t.find("fix: 2 below").expect("fix 2 was pointed at as 1");
+        assert!(first < second, "{t}");
     }
 
     #[test]
