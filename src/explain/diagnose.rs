@@ -243,8 +243,9 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
 /// Where a URL in an error points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Role {
-    /// A GOPROXY entry (its index in the parsed list).
-    Proxy(usize),
+    /// A module proxy: its index in today's parsed GOPROXY, or `None` for a proxy URL that list
+    /// does not hold (the message came from other settings).
+    Proxy(Option<usize>),
     /// The checksum database (directly or through a proxy).
     Sumdb,
     /// The module's origin host (a direct fetch).
@@ -349,12 +350,12 @@ impl<'a> Builder<'a> {
             if let ProxyEntry::Url { url: base, .. } = &spec.entry
                 && url.starts_with(base.trim_end_matches('/'))
             {
-                return Role::Proxy(i);
+                return Role::Proxy(Some(i));
             }
         }
         if url.contains("/@v/") || url.ends_with("/@latest") {
             // A proxy URL that is not in GOPROXY any more: the settings changed since.
-            return Role::Proxy(usize::MAX);
+            return Role::Proxy(None);
         }
         Role::Direct
     }
@@ -688,7 +689,7 @@ impl<'a> Builder<'a> {
                 let specs = self.proxy_specs();
                 let later: Vec<String> = specs
                     .iter()
-                    .skip(i.saturating_add(1))
+                    .skip(i.map_or(specs.len(), |i| i + 1))
                     .map(|s| match &s.entry {
                         ProxyEntry::Url { url, .. } => url.clone(),
                         ProxyEntry::Direct => "direct".into(),
@@ -696,7 +697,7 @@ impl<'a> Builder<'a> {
                         ProxyEntry::Noproxy => "noproxy".into(),
                     })
                     .collect();
-                let chain = if *i == usize::MAX {
+                let chain = if i.is_none() {
                     not_in_goproxy(&host, self.facts.get("GOPROXY"))
                 } else if later.is_empty() {
                     format!(
@@ -725,13 +726,12 @@ impl<'a> Builder<'a> {
             }
             (Role::Proxy(i), _) => {
                 let specs = self.proxy_specs();
-                let next_exists = *i != usize::MAX && i + 1 < specs.len();
-                let comma = specs
-                    .get(*i)
-                    .is_some_and(|s| s.fallback == Fallback::OnNotFound);
+                let entry = i.and_then(|i| specs.get(i));
+                let next_exists = i.is_some_and(|i| i + 1 < specs.len());
+                let comma = entry.is_some_and(|s| s.fallback == Fallback::OnNotFound);
                 let fix = if next_exists && comma {
                     let mut value = self.facts.get("GOPROXY").to_string();
-                    if let ProxyEntry::Url { raw, .. } = &specs[*i].entry
+                    if let Some(ProxyEntry::Url { raw, .. }) = entry.map(|s| &s.entry)
                         && let Some(pos) = value.find(raw.as_str())
                     {
                         let after = pos + raw.len();
@@ -743,7 +743,7 @@ impl<'a> Builder<'a> {
                 } else {
                     causes::PROXY_STATUS.fix.to_string()
                 };
-                let sep = if *i == usize::MAX {
+                let sep = if i.is_none() {
                     not_in_goproxy(&host, self.facts.get("GOPROXY"))
                 } else if comma && next_exists {
                     "it is followed by ',' in GOPROXY, so go stopped there instead of trying the next entry".to_string()
@@ -854,7 +854,7 @@ impl<'a> Builder<'a> {
         };
         match role {
             Role::Proxy(i) => {
-                let others = self.goproxy_with(i, |_| None);
+                let others = i.and_then(|i| self.goproxy_with(i, |_| None));
                 let first = match kind {
                     NetKind::Refused => format!("start the proxy at {at}"),
                     NetKind::Dns => format!(
@@ -881,7 +881,7 @@ impl<'a> Builder<'a> {
                     }
                 };
                 let mut fix = match &others {
-                    Some(rest) if i != usize::MAX => format!(
+                    Some(rest) => format!(
                         "{first}, or remove it: {}",
                         self.setting_command("GOPROXY", Some(rest))
                     ),
@@ -896,24 +896,16 @@ impl<'a> Builder<'a> {
                         "; where this network cannot reach it, `godoctor proxy rank` finds a mirror that answers",
                     );
                 }
-                let entry = self
-                    .proxy_specs()
-                    .get(i)
-                    .and_then(|s| match &s.entry {
-                        ProxyEntry::Url { url, .. } => Some(url.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| at.clone());
-                let which = if i == usize::MAX {
-                    format!(
-                        "{what}, a proxy: {}",
-                        not_in_goproxy(&at, self.facts.get("GOPROXY"))
-                    )
-                } else {
-                    format!(
-                        "{what}, which is the proxy {entry} in GOPROXY={}",
-                        self.facts.get("GOPROXY")
-                    )
+                let goproxy = self.facts.get("GOPROXY");
+                let which = match i.and_then(|i| self.proxy_specs().get(i).cloned()) {
+                    Some(spec) => {
+                        let entry = match spec.entry {
+                            ProxyEntry::Url { url, .. } => url,
+                            _ => at.clone(),
+                        };
+                        format!("{what}, which is the proxy {entry} in GOPROXY={goproxy}")
+                    }
+                    None => format!("{what}, a proxy: {}", not_in_goproxy(&at, goproxy)),
                 };
                 self.set(cause, format!("{which}.{now}"), fix);
             }
@@ -1028,7 +1020,7 @@ impl<'a> Builder<'a> {
         let now = self.now(url, &role);
         let at = Self::host_port(url);
         match role {
-            Role::Proxy(i) if i != usize::MAX => {
+            Role::Proxy(Some(i)) => {
                 let value = self.goproxy_with(i, |u| Some(u.replacen("https://", "http://", 1)));
                 let fix = match value {
                     Some(v) => self.setting_command("GOPROXY", Some(&v)),
