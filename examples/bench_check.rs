@@ -6,7 +6,10 @@
 //!    `go env -json` it needs (goal ≤ 1.1, issue 17), with an empty module cache, with a
 //!    100k-file one (its index built by a first run, as a user's second check finds it), and
 //!    with that and a 25.6k-file build cache (GOCACHE, indexed alike); the mean CPU time per
-//!    run of each (load does not inflate it as it does wall time); and the breakdown of one run from `check --offline -v --json` (`duration_ms` of go env and of
+//!    run of each (load does not inflate it as it does wall time); the floor: this program
+//!    re-run as the least any tool that asks go can do (start, run `go env -json`, print its
+//!    output, exit), so the ratio shows what is godoctor's and what is any such tool's; and the
+//!    breakdown of one run from `check --offline -v --json` (`duration_ms` of go env and of
 //!    each cache walk: the walks overlap go env, so the total should be close to go env alone);
 //! 2. online: wall time of `godoctor check proxy` with five delayed loopback proxies in GOPROXY
 //!    divided by the same with one (goal ≈ 1: the probes run concurrently).
@@ -33,11 +36,22 @@ mod cachetree;
 use cachetree::ensure_tree;
 
 fn main() {
+    // The floor: this program re-run as the least a tool that asks go can do (start, run
+    // `go env -json`, read its output, print it, exit). godoctor's ratio is compared with it.
+    if let Some(go) = std::env::var_os(FLOOR_VAR) {
+        let out = Command::new(go).args(["env", "-json"]).output();
+        let ok =
+            out.is_ok_and(|o| std::io::stdout().write_all(&o.stdout).is_ok() && o.status.success());
+        std::process::exit(if ok { 0 } else { 1 });
+    }
     if let Err(e) = run() {
         godoctor::output::note(&format!("bench_check: {e}"));
         std::process::exit(2);
     }
 }
+
+/// Set (to the go binary) when this program runs as the floor of `offline`.
+const FLOOR_VAR: &str = "GODOCTOR_BENCH_FLOOR_GO";
 
 fn run() -> Res<()> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -163,10 +177,17 @@ fn offline(bin: &Path, go: &Path, user: &User, rounds: usize, label: &str) -> Re
         c.env("GOPROXY", "off");
         c
     };
+    let floor_cmd = || {
+        let mut c = Command::new(std::env::current_exe().expect("the bench's own path"));
+        user.env(&mut c);
+        c.env("GOPROXY", "off").env(FLOOR_VAR, go);
+        c
+    };
     // Warm-up: file caches, and the module cache's index (a user's second check).
     go_cmd().status()?;
     check_cmd(&[]).status()?;
-    let (mut go_times, mut check_times) = (Vec::new(), Vec::new());
+    floor_cmd().status()?;
+    let (mut go_times, mut check_times, mut floor_times) = (Vec::new(), Vec::new(), Vec::new());
     let (mut go_cpu, mut check_cpu) = (Duration::ZERO, Duration::ZERO);
     for _ in 0..rounds {
         let before = children_cpu();
@@ -175,18 +196,26 @@ fn offline(bin: &Path, go: &Path, user: &User, rounds: usize, label: &str) -> Re
         check_times.push(wall(check_cmd(&[]))?);
         go_cpu += between - before;
         check_cpu += children_cpu() - between;
+        floor_times.push(wall(floor_cmd())?);
     }
-    let (g, c) = (median_of(go_times), median_of(check_times));
+    let (g, c, f) = (
+        median_of(go_times),
+        median_of(check_times),
+        median_of(floor_times),
+    );
     let ratio = c.as_secs_f64() / g.as_secs_f64();
     // The check's CPU includes the go env -json it runs: the difference is godoctor's own.
     let per_run = |d: Duration| ms(d) / rounds as f64;
     println(&format!(
         "offline, {label}: go env -json {:.1} ms, godoctor check --offline {:.1} ms, ratio {ratio:.2} \
-         (goal <= 1.1: {}); cpu per run (user+system) go env {:.1} ms, check {:.1} ms \
-         (go env included); load average {}",
+         (goal <= 1.1: {}); floor (a program that only runs go env -json and prints it) {:.1} ms, \
+         ratio {:.2}; cpu per run (user+system) go env {:.1} ms, check {:.1} ms (go env included); \
+         load average {}",
         ms(g),
         ms(c),
         if ratio <= 1.1 { "ok" } else { "MISSED" },
+        ms(f),
+        f.as_secs_f64() / g.as_secs_f64(),
         per_run(go_cpu),
         per_run(check_cpu),
         load_average()
