@@ -101,7 +101,14 @@ pub fn render(
             os = crate::redact::value(&s.name, &s.os_value),
         ));
     }
-    append_findings(&mut text, findings, output::Detail::Normal);
+    // Notes too (what the values written mean, e.g. what a profile sets GOPROXY=off for),
+    // unless -q: they are what the user just chose.
+    let detail = if ctx.output.detail.quiet() {
+        output::Detail::Normal
+    } else {
+        output::Detail::Verbose
+    };
+    append_findings(&mut text, findings, detail);
     output::print_block(&text)?;
     Ok(Outcome::Clean)
 }

@@ -171,7 +171,24 @@ pub fn validate(
             continue;
         }
         let Some(value) = &c.value else { continue };
+        // A value the profile writes as it stands (none of the user's answers in it) is what
+        // the profile is for: a warning about it (offline's GOPROXY=off, "go may not download
+        // any module") is a note of what applying it means, and its fix, which would undo the
+        // profile, is not offered. Values built from the user's answers keep their warnings.
+        let intended = profile
+            .set
+            .iter()
+            .any(|(k, t)| *k == c.name && t.references().is_empty());
         out.extend(check_value(&c.name, value).into_iter().map(|mut f| {
+            if intended && f.severity == Severity::Warn {
+                f.severity = Severity::Info;
+                f.hint = None;
+                f.message = format!(
+                    "{} (profile {} sets it on purpose)",
+                    f.message.trim_end_matches('.'),
+                    profile.name
+                );
+            }
             // Name the setting unless the message already does (no "GOPROXY=off: GOPROXY=off:").
             if !f.message.starts_with(&c.name) {
                 f.message = format!(

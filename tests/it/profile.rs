@@ -194,6 +194,51 @@ fn without_a_terminal_apply_needs_yes_and_dry_run_writes_nothing() {
     assert_eq!(user.read_goenv(), None);
 }
 
+/// A warning about a value the profile writes on purpose (offline's GOPROXY=off and
+/// GOSUMDB=off) is a note of what the apply means, never a fix that would undo the profile;
+/// a value built from the user's answer keeps its warning and fix.
+#[test]
+fn the_profiles_own_values_get_notes_not_fixes_that_undo_it() {
+    let user = user();
+    let run = user.godoctor(&["profile", "apply", "offline", "--yes"]);
+    run.assert_code(0)
+        .assert_stdout_contains("GOPROXY=off: go may not download any module")
+        .assert_stdout_contains("(profile offline sets it on purpose)");
+    let out = run.output();
+    assert!(
+        !out.contains("fix:"),
+        "a fix that undoes the profile:\n{out}"
+    );
+    assert_eq!(user.go_env("GOPROXY"), "off");
+
+    // A fallback with an entry after `direct`, given as the answer to corporate's question, is
+    // the user's value: its warning keeps its fix, and the fix, applied, removes it.
+    let run = user.godoctor(&[
+        "profile",
+        "apply",
+        "corporate",
+        "--set",
+        "proxy=https://127.0.0.1:9",
+        "--set",
+        "private=corp.example.com",
+        "--set",
+        "fallback=direct,https://127.0.0.1:8",
+        "--yes",
+    ]);
+    run.assert_code(0)
+        .assert_stdout_contains("after `direct`, but go stops at `direct`")
+        .assert_stdout_contains(
+            "fix: put `direct` last: GOPROXY=https://127.0.0.1:9,https://127.0.0.1:8,direct",
+        );
+    let run = user.godoctor(&[
+        "env",
+        "set",
+        "GOPROXY=https://127.0.0.1:9,https://127.0.0.1:8,direct",
+    ]);
+    run.assert_code(0);
+    assert!(!run.output().contains("after `direct`"), "{run}");
+}
+
 #[test]
 fn an_os_variable_that_shadows_the_profile_is_reported_with_the_fix() {
     // The harness's own GOPROXY=off stays in the OS environment.
