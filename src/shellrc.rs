@@ -168,6 +168,34 @@ pub fn locate(home: Option<&Path>, etc: &Path, names: &[&str]) -> Vec<(String, S
     out
 }
 
+/// A `godoctor env set` command for these assignments, quoted for a POSIX shell where needed.
+pub fn env_set(pairs: &[(&str, &str)]) -> String {
+    let args: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| shell_quote(&format!("{k}={v}")))
+        .collect();
+    format!("godoctor env set {}", args.join(" "))
+}
+
+/// A `godoctor env unset` command for these variables.
+pub fn env_unset(names: &[&str]) -> String {
+    format!("godoctor env unset {}", names.join(" "))
+}
+
+/// Quote a word for a POSIX shell when it holds characters the shell would interpret.
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | ',' | '@' | '+' | '%')
+        });
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +239,23 @@ mod tests {
         let found = locate(Some(&home), &etc, &["GOSUMDB", "GOPROXY"]);
         let places: Vec<String> = found.iter().map(|(_, l)| l.place(Some(&home))).collect();
         assert_eq!(places, vec!["~/.bashrc:2", "~/.config/fish/config.fish:1"]);
+    }
+
+    #[test]
+    fn commands_are_quoted_only_when_needed() {
+        assert_eq!(
+            env_set(&[("GOPRIVATE", "git.corp.example")]),
+            "godoctor env set GOPRIVATE=git.corp.example"
+        );
+        assert_eq!(
+            env_set(&[("GOPROXY", "http://a|http://b")]),
+            "godoctor env set 'GOPROXY=http://a|http://b'"
+        );
+        assert_eq!(
+            env_set(&[("GOPRIVATE", "*.corp")]),
+            "godoctor env set 'GOPRIVATE=*.corp'"
+        );
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(env_unset(&["GOPROXY"]), "godoctor env unset GOPROXY");
     }
 }

@@ -3,8 +3,8 @@
 //! give different advice for the same cause.
 
 /// One cause of a go failure: a stable id, what it means, and the generic fix. Commands that know
-/// the concrete values (a host, a GOPROXY list) build the exact command with [`env_set`] and
-/// [`env_unset`].
+/// the concrete values (a host, a GOPROXY list) build the exact command with
+/// [`crate::shellrc::env_set`] and [`crate::shellrc::env_unset`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cause {
     /// Stable, dotted, lower-case id (`explain --json` prints it as `id`).
@@ -164,34 +164,6 @@ pub fn toolchain_fix(needed: &str, command: &str) -> String {
     format!("install {needed} yourself, or let go download it: {command}")
 }
 
-/// A `godoctor env set` command for these assignments, quoted for a POSIX shell where needed.
-pub fn env_set(pairs: &[(&str, &str)]) -> String {
-    let args: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| shell_quote(&format!("{k}={v}")))
-        .collect();
-    format!("godoctor env set {}", args.join(" "))
-}
-
-/// A `godoctor env unset` command for these variables.
-pub fn env_unset(names: &[&str]) -> String {
-    format!("godoctor env unset {}", names.join(" "))
-}
-
-/// Quote a word for a POSIX shell when it holds characters the shell would interpret.
-pub fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word.chars().all(|c| {
-            c.is_ascii_alphanumeric()
-                || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | ',' | '@' | '+')
-        });
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,23 +176,5 @@ mod tests {
             assert_eq!(c.id.to_lowercase(), c.id);
             assert!(seen.insert(c.id), "duplicate {}", c.id);
         }
-    }
-
-    #[test]
-    fn commands_are_quoted_only_when_needed() {
-        assert_eq!(
-            env_set(&[("GOPRIVATE", "git.corp.example")]),
-            "godoctor env set GOPRIVATE=git.corp.example"
-        );
-        assert_eq!(
-            env_set(&[("GOPROXY", "http://a|http://b")]),
-            "godoctor env set 'GOPROXY=http://a|http://b'"
-        );
-        assert_eq!(
-            env_set(&[("GOPRIVATE", "*.corp")]),
-            "godoctor env set 'GOPRIVATE=*.corp'"
-        );
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(env_unset(&["GOPROXY"]), "godoctor env unset GOPROXY");
     }
 }

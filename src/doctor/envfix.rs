@@ -151,7 +151,7 @@ pub fn attach_fixes(checks: &mut [Check], go_env: &GoEnv) {
 
 /// The line to write instead of `line` to give `name` the value, in the file's own syntax.
 fn replacement(line: &ShellLine, name: &str, value: &str) -> String {
-    let quoted = crate::doctor::causes::shell_quote(value);
+    let quoted = crate::shellrc::shell_quote(value);
     match line.dialect {
         Dialect::Fish => format!("set -gx {name} {quoted}"),
         Dialect::PamEnv => format!("{name}={value}"),

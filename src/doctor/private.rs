@@ -22,8 +22,8 @@ pub fn patterns_checks(go_env: &GoEnv) -> Vec<Check> {
         // Every pattern that never matches is mended into one value: one fix (one cause) for
         // all of them, the value `env set`, `--fix` and the wizard all accept.
         let mended = patterns::corrected(name, value).map(|fixed| match fixed.as_str() {
-            "" => causes::env_unset(&[name]),
-            _ => causes::env_set(&[(name, &fixed)]),
+            "" => crate::shellrc::env_unset(&[name]),
+            _ => crate::shellrc::env_set(&[(name, &fixed)]),
         });
         for f in patterns::check(name, value) {
             // Its value is the fix above; shown apart it read as a second, different fix.
@@ -166,7 +166,7 @@ pub fn auth_checks(hosts: &[String], netrc: &[NetrcEntry], goauth: &str) -> Vec<
                 // go reads .netrc only when GOAUTH lists `netrc`, its default.
                 Some(_) => Check::new("private.auth", Severity::Warn, format!("{host}: .netrc has a login, but GOAUTH={goauth} keeps go from sending it"))
                     .detail("go reads .netrc only when GOAUTH lists `netrc` (its default); if the host's repositories are private, go fails with \"terminal prompts disabled\" or 401/404 errors")
-                    .hint(causes::env_unset(&["GOAUTH"]))
+                    .hint(crate::shellrc::env_unset(&["GOAUTH"]))
                     .cause("goauth:no-netrc"),
                 None => Check::new("private.auth", Severity::Warn, format!("{host}: no credentials in .netrc or GOAUTH"))
                     .detail("if its repositories are private, go fails with \"terminal prompts disabled\" or 401/404 errors")
@@ -209,7 +209,7 @@ pub fn leak_checks(routes: Option<&[crate::fetch::plan::Route]>, goprivate: &str
             globs.push(pattern);
         }
     }
-    let hint = causes::env_set(&[("GOPRIVATE", &globs.join(","))]);
+    let hint = crate::shellrc::env_set(&[("GOPRIVATE", &globs.join(","))]);
     let leaks: Vec<Check> = leaking
         .iter()
         .map(|(r, f)| {

@@ -326,7 +326,7 @@ pub fn refused_check(stderr: &str, bad_lines: &[crate::goenv::BadLine]) -> Check
         "{}\nuntil it is removed, every go command fails, builds included; the checks that need go did not run",
         lines.join("\n")
     ))
-    .hint(causes::env_unset(&keys))
+    .hint(crate::shellrc::env_unset(&keys))
 }
 
 #[cfg(test)]

@@ -320,8 +320,8 @@ impl<'a> Builder<'a> {
             );
         }
         match value {
-            Some(v) => causes::env_set(&[(var, v)]),
-            None => causes::env_unset(&[var]),
+            Some(v) => crate::shellrc::env_set(&[(var, v)]),
+            None => crate::shellrc::env_unset(&[var]),
         }
     }
 

@@ -873,7 +873,7 @@ fn leak_warning(
                 leaks.join(", and ")
             ),
         )
-        .with_hint(format!("go env -w GOPRIVATE={}", redact(&value))),
+        .with_hint(crate::shellrc::env_set(&[("GOPRIVATE", &redact(&value))])),
     )
 }
 
@@ -1023,7 +1023,7 @@ mod tests {
         );
         assert_eq!(
             hint.as_deref(),
-            Some("go env -w GOPRIVATE=github.com/me,git.corp.example")
+            Some("godoctor env set GOPRIVATE=github.com/me,git.corp.example")
         );
         assert!(
             plan("github.com/corp/lib", "latest", &s)

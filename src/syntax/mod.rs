@@ -170,7 +170,7 @@ fn check_dir_value(name: &str, value: &str) -> Vec<Finding> {
     if name == "GOPATH" && value.starts_with('~') {
         return vec![
             Finding::error("value.tilde", format!("go refuses it: GOPATH entry cannot start with shell metacharacter '~': {value:?}"))
-                .with_hint("let the shell expand it: go env -w GOPATH=$HOME/go"),
+                .with_hint("let the shell expand it: godoctor env set GOPATH=$HOME/go"),
         ];
     }
     if !first.starts_with('/') {

@@ -129,7 +129,7 @@ fn analyse(name: &str, value: &str) -> (Vec<Finding>, String) {
                 "patterns.corrected",
                 format!("{name} with the mistakes above fixed: {fixed_value}"),
             )
-            .with_hint(format!("go env -w {name}={fixed_value}")),
+            .with_hint(crate::shellrc::env_set(&[(name, &fixed_value)])),
         );
     }
     (out, fixed_value)
@@ -473,11 +473,8 @@ mod tests {
             f[0].hint.as_deref(),
             Some("remove the white space: GOPRIVATE=git.corp.com,github.com/corp")
         );
-        assert!(
-            f.iter()
-                .any(|f| f.hint.as_deref()
-                    == Some("go env -w GOPRIVATE=git.corp.com,github.com/corp"))
-        );
+        assert!(f.iter().any(|f| f.hint.as_deref()
+            == Some("godoctor env set GOPRIVATE=git.corp.com,github.com/corp")));
     }
 
     #[test]

@@ -148,18 +148,6 @@ pub fn sumdb_off_risk(private: bool) -> Vec<String> {
     out
 }
 
-/// Quote a value for a POSIX shell when it needs it.
-pub fn shell_quote(v: &str) -> String {
-    if !v.is_empty()
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+%".contains(c))
-    {
-        v.to_string()
-    } else {
-        format!("'{}'", v.replace('\'', r"'\''"))
-    }
-}
-
 /// The `godoctor env set … / env unset …` commands that make the same changes without
 /// questions (redacted).
 pub fn equivalent_command(changes: &[Change]) -> Option<String> {
@@ -168,7 +156,7 @@ pub fn equivalent_command(changes: &[Change]) -> Option<String> {
         .filter_map(|c| {
             c.value
                 .as_ref()
-                .map(|v| format!("{}={}", c.name, shell_quote(v)))
+                .map(|v| format!("{}={}", c.name, crate::shellrc::shell_quote(v)))
         })
         .collect();
     let unsets: Vec<&str> = changes

@@ -362,15 +362,74 @@ fn plan_without_network_explains_route_and_leak() {
         .and_then(|f| f.iter().find(|f| f["code"] == "route.private-leak"))
         .cloned()
         .unwrap_or_default();
-    assert_eq!(
-        leak["hint"],
-        "go env -w GOPRIVATE=github.com/corp,git.corp.example"
+    // GOPRIVATE comes from the process environment here: `go env -w` cannot change it, so the
+    // fix is the edit where it is set, with the value that covers the module.
+    let hint = leak["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("`go env -w` cannot override it")
+            && hint.contains("GOPRIVATE=github.com/corp,git.corp.example"),
+        "{hint}"
     );
     // Text mode says the same.
     let t = u.godoctor(&["route", "git.corp.example/team/lib@v1.2.3"]);
     t.assert_code(0)
         .assert_stdout_contains("near miss")
         .assert_stdout_contains("GOPRIVATE=");
+}
+
+/// The private-leak fix route prints, run as printed, removes the leak: go then fetches the
+/// module directly and does not ask the checksum database (go's own GONOPROXY/GONOSUMDB).
+#[test]
+fn the_private_leak_fix_applied_removes_the_leak() {
+    let u = GoUser::new()
+        .without_env("GOPROXY")
+        .without_env("GOSUMDB")
+        .with_network_jail();
+    u.godoctor(&[
+        "env",
+        "set",
+        "GOPROXY=https://proxy.golang.org,direct",
+        "GOSUMDB=sum.golang.org",
+        "GOPRIVATE=github.com/me",
+    ])
+    .assert_code(0);
+    let module = "git.corp.example/team/lib@v1.2.3";
+    let j = u.godoctor(&["route", module, "--json"]).json();
+    let hint = j["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "route.private-leak"))
+        .and_then(|f| f["hint"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        hint,
+        "godoctor env set GOPRIVATE=github.com/me,git.corp.example"
+    );
+    // Before: go asks the public proxy (the jail's dead loopback HTTPS proxy stops it there).
+    let download = ["mod", "download", "-json", module];
+    let go = u.go(&download);
+    assert!(
+        go.output()
+            .contains("https://proxy.golang.org/git.corp.example/"),
+        "{go}"
+    );
+    let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    u.godoctor(&args).assert_code(0);
+    // After: go goes direct, to the host itself, and never to the public proxy.
+    let go = u.go(&download);
+    assert!(
+        go.output().contains("git.corp.example/team/lib?go-get=1"),
+        "{go}"
+    );
+    assert!(!go.output().contains("proxy.golang.org"), "{go}");
+    let j = u.godoctor(&["route", module, "--json"]).json();
+    assert!(
+        j["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().all(|f| f["code"] != "route.private-leak")),
+        "{j}"
+    );
+    assert_eq!(j["sumdb"]["consulted"], false, "{j}");
 }
 
 /// Bad input: exit 2 with go's reason, and the real go rejects the same input.
