@@ -437,7 +437,9 @@ pub fn classify(line: &str) -> Option<Symptom> {
         Some(NetKind::Timeout)
     } else if has("connection reset by peer")
         || has("server closed idle connection")
-        || has(": EOF") && url.is_some()
+        // The answer ended before the length it announced: the connection was cut mid-answer
+        // (`read "URL": unexpected EOF`).
+        || (has(": EOF") || has(": unexpected EOF")) && url.is_some()
     {
         Some(NetKind::Reset)
     } else {
@@ -506,7 +508,8 @@ fn after<'a>(line: &'a str, needle: &str) -> Option<&'a str> {
 
 /// The URL of `Get "URL": …` (net/http's url.Error), the form go's client errors take.
 fn quoted_url(line: &str) -> Option<String> {
-    for verb in ["Get \"", "Head \"", "Post \""] {
+    // net/url's Error: `Op "URL": err`; go's body reads fail as `read "URL": unexpected EOF`.
+    for verb in ["Get \"", "Head \"", "Post \"", "read \""] {
         if let Some(rest) = after(line, verb) {
             return rest.split('"').next().map(str::to_string);
         }
@@ -700,6 +703,17 @@ mod tests {
                 ..
             })
         ));
+        // A zip cut off mid-answer (tests/it/explain.rs a_zip_cut_off_mid_answer…).
+        let i = one(
+            r#"go: example.com/hello@v1.0.0: read "http://127.0.0.1:34743/example.com/hello/@v/v1.0.0.zip": unexpected EOF"#,
+        );
+        assert_eq!(
+            i.symptom,
+            Some(Symptom::Network {
+                url: Some("http://127.0.0.1:34743/example.com/hello/@v/v1.0.0.zip".into()),
+                kind: NetKind::Reset,
+            })
+        );
     }
 
     // Printed by go 1.26 (tests/it/explain.rs runs go again for each).

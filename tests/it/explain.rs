@@ -831,6 +831,31 @@ fn reset_connection_and_forbidden_proxy() {
     );
 }
 
+/// A proxy that drops the connection mid-answer: go says `read "URL": unexpected EOF`. explain
+/// names the proxy that cut it, and its fix (the other proxy alone) makes go succeed.
+#[test]
+fn a_zip_cut_off_mid_answer_names_the_proxy_and_the_fix_works() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let cutting = GoProxy::start(vec![m.clone()]);
+    cutting.set_behaviour_for(".zip", Behaviour::Truncated);
+    let good = GoProxy::start(vec![m.clone()]);
+    let user = user(&format!(
+        "GOPROXY={},{}\nGOSUMDB=off\n",
+        cutting.url(),
+        good.url()
+    ));
+    // After `,` go moves on only after 404/410, so the cut answer stops it (after `|` go
+    // fetches the zip from the next proxy and succeeds).
+    let go = user.go(&["mod", "download", &m.spec()]);
+    go.assert_failure();
+    assert!(go.output().contains("unexpected EOF"), "{go}");
+    let d = diagnose(&user, &["mod", "download", &m.spec()], "net.reset");
+    assert_has(&d, "cause", "was cut");
+    assert_has(&d, "cause", &cutting.url().replace("http://", ""));
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
 #[test]
 fn not_found_then_off_names_the_proxies_before_off() {
     let empty = GoProxy::start(vec![]);

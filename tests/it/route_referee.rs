@@ -135,6 +135,21 @@ fn healthy_proxy() {
     assert_eq!(ops, ["info", "mod", "zip"]);
 }
 
+/// A zip cut off mid-answer (the length announced, half the bytes sent, the connection
+/// closed): after `,` go stops there, after `|` it fetches the zip from the next proxy.
+#[test]
+fn a_zip_cut_off_mid_answer_stops_comma_but_not_pipe_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let cutting = GoProxy::start(vec![m.clone()]);
+    cutting.set_behaviour_for(".zip", Behaviour::Truncated);
+    let good = GoProxy::start(vec![m.clone()]);
+    let u = user(&format!("{},{}", cutting.url(), good.url()));
+    assert_agree(&u, &m.spec(), &[&cutting, &good], false);
+    let u = user(&format!("{}|{}", cutting.url(), good.url()));
+    let doc = assert_agree(&u, &m.spec(), &[&cutting, &good], true);
+    assert_eq!(doc.json()["served_by"], good.url().as_str());
+}
+
 #[test]
 fn latest_resolves_like_go() {
     let a = GoProxy::start(vec![

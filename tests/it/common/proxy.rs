@@ -57,6 +57,9 @@ pub enum Behaviour {
     /// `302 Found` to this base URL + the requested path below the proxy's prefix (so pointing
     /// it at another [`GoProxy::url`] makes that proxy serve the request).
     RedirectTo(String),
+    /// Serve as [`Behaviour::Healthy`], but announce the whole body's length, send half of it
+    /// and close: a proxy (or a box on the way) that drops the connection mid-answer.
+    Truncated,
     /// Reset the connection (TCP RST) without answering: as the global behaviour right after
     /// the client has sent its first bytes (before any TLS handshake), as a per-path rule
     /// ([`GoProxy::set_behaviour_for`]) right after the request was read.
@@ -588,6 +591,16 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> E
                     return Ending::Close;
                 }
             }
+        }
+        Behaviour::Truncated => {
+            let r = route(shared, &target);
+            let mut out = r.head(Some(r.body.len()));
+            if !head_only {
+                out.extend_from_slice(&r.body[..r.body.len() / 2]);
+            }
+            let _ = s.write_all(&out);
+            let _ = s.flush();
+            return Ending::Close;
         }
         Behaviour::Endless => {
             let r = Response {
