@@ -182,6 +182,45 @@ pub fn env_unset(names: &[&str]) -> String {
     format!("godoctor env unset {}", names.join(" "))
 }
 
+/// Split a command line printed by [`env_set`] back into its words: whitespace separates
+/// words, except inside single quotes (`'\''` is a quote inside a quoted word, as
+/// [`shell_quote`] writes it).
+pub fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            '\\' if !quoted => {
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
 /// Quote a word for a POSIX shell when it holds characters the shell would interpret.
 pub fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
@@ -257,5 +296,14 @@ mod tests {
         );
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
         assert_eq!(env_unset(&["GOPROXY"]), "godoctor env unset GOPROXY");
+        // What env_set quotes, shell_words reads back.
+        for value in ["-mod=mod '-ldflags=-s -w'", "it's", "a|b c", "plain"] {
+            let line = env_set(&[("GOFLAGS", value)]);
+            assert_eq!(
+                shell_words(&line),
+                ["godoctor", "env", "set", &format!("GOFLAGS={value}")],
+                "{line}"
+            );
+        }
     }
 }

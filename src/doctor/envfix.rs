@@ -40,6 +40,13 @@ fn wanted(c: &Check) -> Vec<Wanted> {
     let Some(hint) = &c.hint else {
         return vec![];
     };
+    // The leading `godoctor env set` is read as the shell reads it (a quoted value may hold
+    // spaces); commands later in the prose by words.
+    let mut out: Vec<Wanted> = leading_command(hint)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| Wanted { name, value })
+        .collect();
     let words: Vec<&str> = hint
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| matches!(c, '`' | ',' | ';' | '(' | ')')))
@@ -49,7 +56,6 @@ fn wanted(c: &Check) -> Vec<Wanted> {
             && w.chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
     };
-    let mut out: Vec<Wanted> = Vec::new();
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).copied().unwrap_or("");
         let want = match *w {
@@ -87,16 +93,15 @@ pub fn leading_command(hint: &str) -> Option<Vec<(String, Option<String>)>> {
         return None;
     };
     let mut changes = Vec::new();
-    for word in rest.split_whitespace() {
+    // Only the command itself is split as the shell would (a quoted value may hold spaces);
+    // the prose after it ends at the first word that is not an assignment.
+    for raw in crate::shellrc::shell_words(rest) {
+        let word = raw.as_str();
         if word.starts_with('(') || word == "or" || word == "then" {
             break;
         }
         let end = word.ends_with([',', ';', '`']);
         let word = word.trim_end_matches([',', ';', '`', '.']);
-        let word = word
-            .strip_prefix('\'')
-            .and_then(|w| w.strip_suffix('\''))
-            .unwrap_or(word);
         if word.contains('<') {
             return None;
         }

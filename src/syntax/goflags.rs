@@ -172,6 +172,10 @@ pub fn check_for(value: &str, go_minor: Option<u64>) -> Vec<Finding> {
             ];
         }
     };
+    // Flags to remove, each with the finding (its index in `out`) whose fix removes it and
+    // the words after the command: every such finding gets one command that removes all of
+    // them (a command per flag, each from today's value, would put the others back).
+    let mut drops: Vec<(usize, usize, String)> = Vec::new();
     for (i, f) in words.iter().enumerate() {
         let bad_shape = !f.starts_with('-')
             || f == "-"
@@ -202,43 +206,46 @@ pub fn check_for(value: &str, go_minor: Option<u64>) -> Vec<Finding> {
         let name = name.split('=').next().unwrap_or(name);
         let flag_value = f.split_once('=').map(|(_, v)| v);
         if !GO_FLAGS.contains(&name) && !name.starts_with("test.") {
-            out.push(
-                Finding::error(
-                    "goflags.unknown",
-                    format!(
-                        "go fails every command with: go: parsing $GOFLAGS: unknown flag -{name}"
-                    ),
-                )
-                .with_hint("remove it; GOFLAGS may only hold flags that some go command defines"),
-            );
+            out.push(Finding::error(
+                "goflags.unknown",
+                format!("go fails every command with: go: parsing $GOFLAGS: unknown flag -{name}"),
+            ));
+            drops.push((
+                i,
+                out.len() - 1,
+                " (GOFLAGS may only hold flags that some go command defines)".into(),
+            ));
             continue;
         }
         match (name, flag_value) {
-            ("insecure", _) => out.push(
-                Finding::error(
+            ("insecure", _) => {
+                out.push(Finding::error(
                     "goflags.insecure",
                     "GOFLAGS has -insecure: modern go rejects it (\"-insecure flag is no longer supported\"), so `go get` fails.",
-                )
-                .with_hint("remove -insecure and list the hosts in GOINSECURE instead (GOINSECURE=git.corp.example)"),
-            ),
-            ("mod", Some("vendor")) => out.push(
-                Finding::warning(
+                ));
+                drops.push((i, out.len() - 1, ", then list the hosts that need it in GOINSECURE instead (godoctor env set GOINSECURE=git.corp.example)".into()));
+            }
+            ("mod", Some("vendor")) => {
+                out.push(Finding::warning(
                     "goflags.mod-vendor",
                     "GOFLAGS has -mod=vendor: every command then uses only vendor/ and refuses to download (\"cannot query module due to -mod=vendor\"), in every module on this machine.",
-                )
-                .with_hint("go uses vendor/ automatically when it exists and go.mod says go 1.14 or later; drop -mod=vendor from GOFLAGS"),
-            ),
-            ("mod", Some(m)) if !m.is_empty() && m != "mod" && m != "readonly" => out.push(
-                Finding::error(
+                ));
+                drops.push((i, out.len() - 1, " (go uses vendor/ by itself where it exists and go.mod says go 1.14 or later)".into()));
+            }
+            ("mod", Some(m)) if !m.is_empty() && m != "mod" && m != "readonly" => {
+                out.push(Finding::error(
                     "goflags.mod",
                     format!("module commands fail with: -mod={m} not supported (can be '', 'mod', 'readonly', or 'vendor')"),
-                )
-                    .with_hint("use -mod=mod or -mod=readonly"),
-            ),
-            ("C", _) => out.push(
-                Finding::error("goflags.chdir", "GOFLAGS has -C: go refuses it there (\"-C flag must be first flag on command line\").")
-                    .with_hint("remove -C from GOFLAGS; pass it on the command line"),
-            ),
+                ));
+                drops.push((i, out.len() - 1, " (or write -mod=mod or -mod=readonly)".into()));
+            }
+            ("C", _) => {
+                out.push(Finding::error(
+                    "goflags.chdir",
+                    "GOFLAGS has -C: go refuses it there (\"-C flag must be first flag on command line\").",
+                ));
+                drops.push((i, out.len() - 1, " (pass -C on the command line)".into()));
+            }
             ("n", _) => out.push(Finding::warning(
                 "goflags.dry-run",
                 "GOFLAGS has -n: builds and tests only print the commands they would run and do nothing.",
@@ -263,6 +270,30 @@ pub fn check_for(value: &str, go_minor: Option<u64>) -> Vec<Finding> {
                     .with_hint(format!("quote the whole flag if {next} belongs to -{n}: GOFLAGS=\"'{f} {next}'\"")),
                 );
             }
+        }
+    }
+    if !drops.is_empty() {
+        // GOFLAGS without the flags found wrong; words with spaces are quoted for go (1.20+
+        // reads quotes; an older go never has such words).
+        let rest: Vec<String> = words
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !drops.iter().any(|(d, _, _)| d == j))
+            .map(
+                |(_, w)| match (w.contains(char::is_whitespace), w.contains('\'')) {
+                    (false, _) => w.clone(),
+                    (true, false) => format!("'{w}'"),
+                    (true, true) => format!("\"{w}\""),
+                },
+            )
+            .collect();
+        let command = if rest.is_empty() {
+            crate::shellrc::env_unset(&["GOFLAGS"])
+        } else {
+            crate::shellrc::env_set(&[("GOFLAGS", &rest.join(" "))])
+        };
+        for (_, k, after) in drops {
+            out[k].hint = Some(format!("{command}{after}"));
         }
     }
     out

@@ -63,35 +63,20 @@ enum Kind {
     Words,
 }
 
-/// Split a printed command the way a POSIX shell would for the quoting godoctor uses
-/// (single quotes only).
+/// Split a printed command into words by a real POSIX shell (`sh` parses the quoting, as it
+/// would when the user pastes the command).
 fn shell_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in text.chars() {
-        match c {
-            '\'' => {
-                quoted = !quoted;
-                any = true;
-            }
-            ' ' if !quoted => {
-                if any {
-                    words.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        words.push(cur);
-    }
-    words
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("set -- {text}; printf '%s\\0' \"$@\""))
+        .env_clear()
+        .output()
+        .expect("run sh");
+    assert!(out.status.success(), "sh could not parse {text:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect()
 }
 
 fn classify(hint: &str) -> Kind {
@@ -257,6 +242,32 @@ fn cases() -> Vec<Case> {
             shell: Shell::Direct,
             target: "proxy.chain",
             expect: "godoctor env unset GOPROXY",
+        },
+        Case {
+            name: "GOFLAGS with -insecure and -mod=vendor beside good flags in the go env file",
+            user: || {
+                let u = without_defaults();
+                u.write_goenv(
+                    "GOFLAGS=-mod=vendor -insecure -trimpath '-ldflags=-s -w'\nGOSUMDB=sum.golang.org\n",
+                );
+                u
+            },
+            shell: Shell::Direct,
+            target: "settings.values",
+            // One command removes both flags (one per flag would put the other back) and keeps
+            // the quoted flag whole.
+            expect: "godoctor env set GOFLAGS=-trimpath '-ldflags=-s -w'",
+        },
+        Case {
+            name: "GOFLAGS with -insecure exported by ~/.bashrc",
+            user: || {
+                let u = without_defaults();
+                bashrc(&u, "export GOFLAGS='-insecure -trimpath'\n");
+                u
+            },
+            shell: Shell::Bashrc,
+            target: "settings.values",
+            expect: "shell",
         },
         Case {
             name: "GOSUMDB=off exported by ~/.bashrc",
