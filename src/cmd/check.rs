@@ -257,6 +257,17 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         refusal: None,
     };
     let mut checks = registry::run(&gathered, |e| e.chosen_by(&args.ids));
+    // Values a profile in use sets on purpose (offline's GOPROXY=off) are not problems to fix.
+    if let Some((name, literal)) = profile_in_use(ctx, &go_env) {
+        let literal: Vec<&str> = literal.iter().map(String::as_str).collect();
+        doctor::intent::mark(
+            &mut checks,
+            &doctor::intent::ProfileInUse {
+                name: &name,
+                literal,
+            },
+        );
+    }
 
     // A fix for a value the process environment sets is an edit of the shell line setting it.
     let goenv_var = ctx.env.get("GOENV").filter(|v| *v != "off");
@@ -285,6 +296,31 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         },
         checks,
     )
+}
+
+/// The profile the settings go uses now are (as `profile list` marks it: the one applied last
+/// among those that match, else a user profile, else the first), with the variables it writes
+/// as literal values.
+fn profile_in_use(ctx: &Context, go_env: &GoEnv) -> Option<(String, Vec<String>)> {
+    use crate::profile::plan;
+    let store = crate::profile::store::Store::load(crate::home::config_dir(&ctx.env).as_deref());
+    let matching = plan::active(&store.profiles, go_env);
+    if matching.is_empty() {
+        return None;
+    }
+    let last = ctx
+        .history()
+        .ok()
+        .and_then(|h| h.latest().ok().flatten())
+        .map(|(_, s)| s.action);
+    let profile = plan::in_use(&matching, last.as_deref().and_then(plan::applied_by))?;
+    let literal = profile
+        .set
+        .iter()
+        .filter(|(_, t)| t.references().is_empty())
+        .map(|(name, _)| name.clone())
+        .collect();
+    Some((profile.name.clone(), literal))
 }
 
 /// What the slow part of the gathering found: probes and the cache walk, run concurrently.

@@ -24,6 +24,11 @@ struct Wanted {
     value: Option<String>,
 }
 
+/// The names of the variables a check's fix would change (see [`wanted`]).
+pub fn fix_changes(c: &Check) -> Vec<String> {
+    wanted(c).into_iter().map(|w| w.name).collect()
+}
+
 /// The variables a check's fix would change: its safe fix's changes, else the
 /// `godoctor env set NAME=V` / `env unset NAME` / `unset NAME` commands its hint names.
 fn wanted(c: &Check) -> Vec<Wanted> {

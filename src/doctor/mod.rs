@@ -6,6 +6,7 @@ pub mod cache;
 pub mod causes;
 pub mod ci;
 pub mod envfix;
+pub mod intent;
 pub mod network;
 pub mod private;
 pub mod registry;

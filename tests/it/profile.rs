@@ -239,6 +239,53 @@ fn the_profiles_own_values_get_notes_not_fixes_that_undo_it() {
     assert!(!run.output().contains("after `direct`"), "{run}");
 }
 
+/// Settings that are a profile's (offline, applied or exported into the environment as a CI
+/// job does) are what the user chose: check keeps what GOPROXY=off means but as a pass naming
+/// the profile, with no fix that undoes it. GOPROXY=off on its own is still an error.
+#[test]
+fn check_does_not_fight_a_profile_in_use() {
+    let check_of = |user: &GoUser| {
+        let run = user.godoctor(&["check", "--offline", "--json", "proxy", "sumdb"]);
+        let json = run.json();
+        let chain = json["checks"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == "proxy.chain"))
+            .cloned()
+            .unwrap_or_default();
+        (run, json, chain)
+    };
+    let user = user();
+    user.godoctor(&["profile", "apply", "offline", "--yes"])
+        .assert_code(0);
+    let (run, json, chain) = check_of(&user);
+    run.assert_code(0);
+    assert_eq!(chain["status"], "ok", "{json:#}");
+    assert!(
+        chain["title"].as_str().is_some_and(
+            |t| t.contains("GOPROXY=off") && t.contains("profile offline sets it on purpose")
+        ),
+        "{json:#}"
+    );
+    assert_eq!(json["fixes"].as_array().map(Vec::len), Some(0), "{json:#}");
+
+    // The same settings exported into the environment (`profile export offline`).
+    let exported = GoUser::new()
+        .with_env("GOPROXY", "off")
+        .with_env("GOSUMDB", "off")
+        .with_env("GOFLAGS", "-mod=mod");
+    let (run, json, chain) = check_of(&exported);
+    run.assert_code(0);
+    assert_eq!(chain["status"], "ok", "{json:#}");
+
+    // Without the profile's GOFLAGS they are no profile's: GOPROXY=off is an error again.
+    let alone = GoUser::new()
+        .with_env("GOPROXY", "off")
+        .with_env("GOSUMDB", "off");
+    let (run, json, chain) = check_of(&alone);
+    run.assert_code(1);
+    assert_eq!(chain["status"], "error", "{json:#}");
+}
+
 #[test]
 fn an_os_variable_that_shadows_the_profile_is_reported_with_the_fix() {
     // The harness's own GOPROXY=off stays in the OS environment.
