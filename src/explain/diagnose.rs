@@ -1226,10 +1226,24 @@ impl<'a> Builder<'a> {
         } else {
             format!("~/.netrc has no `machine {host}` entry")
         };
+        let mut fix = causes::TERMINAL_PROMPTS.fix.replace("HOST", &host);
+        // A repository that needs credentials is private: the public checksum database cannot
+        // know it, so with credentials alone go fails next at the database (404/410). Unless a
+        // pattern exempts it, the fix adds the module to GOPRIVATE too.
+        if let Some(d) = decision.as_ref()
+            && d.private_match.is_none()
+            && let Some(Ok(SumDb::Db { name, .. })) = &d.sumdb
+            && let Some(pattern) = self.private_pattern()
+        {
+            fix.push_str(&format!(
+                "; then add it to GOPRIVATE, or go asks the checksum database {name} about a repository it cannot know and fails with 404/410: {}",
+                self.add_pattern_command("GOPRIVATE", &pattern)
+            ));
+        }
         self.set(
             &causes::TERMINAL_PROMPTS,
             format!("go ran git for {host} directly ({why}); git needed credentials and may not ask: {cred}"),
-            causes::TERMINAL_PROMPTS.fix.replace("HOST", &host),
+            fix,
         );
     }
 

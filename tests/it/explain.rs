@@ -733,6 +733,28 @@ fn recorded_direct_fetch_errors() {
     let d = only(&json, "direct.credentials");
     assert_has(&d, "cause", "GONOPROXY/GOPRIVATE pattern git.corp.example");
     assert_has(&d, "fix", "machine git.corp.example");
+    assert!(!field(&d, "fix").contains("GOPRIVATE"), "{d:#}");
+
+    // A private GitHub repository under go's defaults: credentials alone would take go to
+    // sum.golang.org next, which cannot know it. The fix adds the owner to GOPRIVATE too, and
+    // that command, run, makes go exempt the module from the database (GONOSUMDB follows it).
+    let public = self::user("GOPROXY=https://proxy.golang.org,direct\nGOSUMDB=sum.golang.org\n");
+    let text = "go: github.com/corp/private@v1.0.0: invalid version: git ls-remote -q origin in /home/u/go/pkg/mod/cache/vcs/abc: exit status 128:\n\tfatal: could not read Username for 'https://github.com': terminal prompts disabled\nConfirm the import path was entered correctly.\n";
+    let (json, _) = explain(&public, text, &["--offline"]);
+    let d = only(&json, "direct.credentials");
+    assert_has(&d, "fix", "machine github.com");
+    let fix = field(&d, "fix");
+    let command = fix
+        .split(": ")
+        .last()
+        .expect("the GOPRIVATE command ends the fix");
+    assert_eq!(
+        command, "godoctor env set GOPRIVATE=github.com/corp",
+        "{d:#}"
+    );
+    let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+    public.godoctor(&words).assert_code(0);
+    assert_eq!(public.go_env("GONOSUMDB"), "github.com/corp");
 
     let text = "go: git.corp.example/lib@v1.0.0: unrecognized import path \"git.corp.example/lib\": https fetch: Get \"https://git.corp.example/lib?go-get=1\": http: server gave HTTP response to HTTPS client\n";
     let (json, _) = explain(&user, text, &["--offline"]);
