@@ -24,7 +24,8 @@ struct Wanted {
     value: Option<String>,
 }
 
-/// The names of the variables a check's fix would change (see [`wanted`]).
+/// The names of the variables a check's fix would change: its safe fix's, else those the
+/// `godoctor env set/unset` and `unset NAME` commands of its hint name.
 pub fn fix_changes(c: &Check) -> Vec<String> {
     wanted(c).into_iter().map(|w| w.name).collect()
 }
