@@ -2,7 +2,7 @@
 //! checksum database and the credentials ([`plan`]); the one walker that owns the `,`/`|`/
 //! `direct`/`off` rules ([`walker`]); walking a planned route over the network ([`walk`]);
 //! version queries ([`versions`]); VCS discovery ([`vcs`]); module zips ([`modzip`]); the
-//! checksum-database client ([`sumdb`]); whether a URL is a Go module proxy ([`proxy`]); what a
+//! checksum-database client ([`sumdb`]) and its tamper-evident log ([`tlog`]); whether a URL is a Go module proxy ([`proxy`]); what a
 //! GOPROXY list means for the walked modules ([`chain`], [`run`]) and which modules those are
 //! ([`walkset`]); known mirrors ([`catalogue`]);
 //! the one meaning of `--timeout` ([`budget`]).
@@ -19,6 +19,7 @@ pub mod plan;
 pub mod proxy;
 pub mod run;
 pub mod sumdb;
+pub mod tlog;
 pub mod vcs;
 pub mod versions;
 pub mod walk;

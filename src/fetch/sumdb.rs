@@ -112,23 +112,12 @@ pub struct TreeHead {
     pub hash: String,
 }
 
-/// Parse the text of a verified tree note.
+/// Parse the text of a verified tree note like go ([`super::tlog::parse_tree`]).
 pub fn parse_tree(text: &str) -> Result<TreeHead, NoteError> {
-    let mut lines = text.lines();
-    if lines.next() != Some("go.sum database tree") {
-        return Err(NoteError::Malformed("not a go.sum database tree".into()));
-    }
-    let size = lines
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| NoteError::Malformed("bad tree size".into()))?;
-    let hash = lines
-        .next()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| NoteError::Malformed("no tree hash".into()))?;
+    let tree = super::tlog::parse_tree(text).map_err(|e| NoteError::Malformed(e.to_string()))?;
     Ok(TreeHead {
-        size,
-        hash: hash.to_string(),
+        size: tree.n as u64,
+        hash: super::tlog::hash_string(&tree.hash),
     })
 }
 

@@ -1419,3 +1419,124 @@ fn goauth_git_dir_that_does_not_exist_stops_go_before_any_https_request() {
     assert!(err.contains("cannot stat"), "{err}\n{doc}");
     assert!(a.requests().is_empty(), "{:?}", a.paths());
 }
+
+// ==== the checksum database's log: godoctor's port against golang.org/x/mod/sumdb/tlog ====
+
+/// Every vector comes from the real x/mod package (tests/sumdbserver -tlog): record and node
+/// hashes, stored-hash indexes, tile paths, and for trees of 1 to 70000 records the tiles go's
+/// client reads to check a record (in its order), the hash it gets, the record proof, and the
+/// error when any one of those tiles has a byte flipped.
+#[test]
+fn tlog_port_matches_x_mod_sumdb_tlog() {
+    use godoctor::fetch::tlog::{self, Tile, TileRead, Tree};
+    let out = std::process::Command::new(common::gosumdb::server_binary())
+        .arg("-tlog")
+        .env_clear()
+        .output()
+        .expect("run sumdbserver -tlog");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("vectors");
+    let hash = |s: &serde_json::Value| tlog::parse_hash(s.as_str().expect("hash")).expect("base64");
+    let b64 = |s: &serde_json::Value| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(s.as_str().expect("tile"))
+            .expect("base64")
+    };
+    for r in v["record_hash"].as_array().expect("record_hash") {
+        let data = r[0].as_str().expect("data");
+        assert_eq!(
+            tlog::hash_string(&tlog::record_hash(data.as_bytes())),
+            r[1],
+            "{data:?}"
+        );
+    }
+    for r in v["node_hash"].as_array().expect("node_hash") {
+        assert_eq!(tlog::node_hash(&hash(&r[0]), &hash(&r[1])), hash(&r[2]));
+    }
+    for r in v["stored_hash_index"]
+        .as_array()
+        .expect("stored_hash_index")
+    {
+        let (l, n, x) = (
+            r[0].as_i64().expect("l"),
+            r[1].as_i64().expect("n"),
+            r[2].as_i64(),
+        );
+        assert_eq!(Some(tlog::stored_hash_index(l as u32, n)), x, "({l}, {n})");
+        assert_eq!(
+            tlog::split_stored_hash_index(x.expect("x")),
+            Ok((l as u32, n))
+        );
+    }
+    for p in v["paths"].as_array().expect("paths") {
+        let t = Tile {
+            h: 8,
+            l: p["l"].as_i64().expect("l") as i32,
+            n: p["n"].as_i64().expect("n"),
+            w: p["w"].as_u64().expect("w") as u32,
+        };
+        assert_eq!(t.path(), p["path"].as_str().expect("path"));
+    }
+    let tiles = v["tiles"].as_object().expect("tiles");
+    let mut checked = 0;
+    for t in v["trees"].as_array().expect("trees") {
+        let tree = Tree {
+            n: t["n"].as_i64().expect("n"),
+            hash: hash(&t["hash"]),
+        };
+        for c in t["checks"].as_array().expect("checks") {
+            let id = c["id"].as_i64().expect("id");
+            let at = format!("tree {} record {id}", tree.n);
+            let plan = TileRead::plan(tree, tlog::TILE_HEIGHT, &[tlog::stored_hash_index(0, id)])
+                .unwrap_or_else(|e| panic!("{at}: {e}"));
+            let paths: Vec<String> = plan.tiles().iter().map(Tile::path).collect();
+            assert_eq!(
+                serde_json::json!(paths),
+                c["tiles"],
+                "{at}: the tiles go reads"
+            );
+            let data: Vec<Vec<u8>> = paths.iter().map(|p| b64(&tiles[p])).collect();
+            assert_eq!(plan.verify(&data), Ok(vec![hash(&c["leaf"])]), "{at}");
+            let record = c["record"].as_str().expect("record").as_bytes();
+            let proof =
+                tlog::check_record_in_tiles(tree, id, record, |_| Ok::<_, ()>(data.clone()))
+                    .expect("read")
+                    .unwrap_or_else(|e| panic!("{at}: {e}"))
+                    .unwrap_or_else(|| panic!("{at}: no audit path from the tiles go reads"));
+            let want: Vec<_> = c["proof"]
+                .as_array()
+                .expect("proof")
+                .iter()
+                .map(hash)
+                .collect();
+            assert_eq!(proof, want, "{at}: the record proof");
+            for (k, go_err) in c["flip_errors"]
+                .as_array()
+                .expect("flips")
+                .iter()
+                .enumerate()
+            {
+                let mut bad = data.clone();
+                let mid = bad[k].len() / 2;
+                bad[k][mid] ^= 1;
+                let got = plan
+                    .verify(&bad)
+                    .err()
+                    .map_or("ok".to_string(), |e| e.to_string());
+                assert_eq!(
+                    got,
+                    go_err.as_str().expect("err"),
+                    "{at}: tile {} altered",
+                    paths[k]
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "only {checked} records checked");
+}

@@ -11,8 +11,15 @@
 // As a GOPROXY entry it proxies the database (/sumdb/NAME/supported answers 200; module paths
 // get 404). Under /tampered/ it serves the same database with every signed tree head (/latest
 // and the note inside /lookup answers) altered after signing: what a tampering middlebox does.
+// Under /badtile/ every hash tile (/tile/...) has one byte flipped, so the tiles no longer hash
+// to the signed tree; under /forged/ every /lookup answer has its two record lines swapped, so
+// the hashes are those of the served module but the record is not the one in the signed tree;
+// under /notile/ every /tile/ request answers 404.
 //
-// With -vector it prints a verifier key and a signed note (test vector) and exits.
+// With -vector it prints a verifier key and a signed note (test vector) and exits. With -tlog it
+// prints JSON test vectors of golang.org/x/mod/sumdb/tlog (hashes, index arithmetic, tile
+// paths, and for trees of several sizes the tiles the client reads to check a record, their
+// data, the record proofs and the errors when a tile is altered) and exits.
 package main
 
 import (
@@ -38,7 +45,12 @@ func main() {
 	name := flag.String("name", "sum.godoctor.test", "checksum database name")
 	proxy := flag.String("proxy", "", "GOPROXY URL (http://127.0.0.1:PORT) that serves the modules")
 	vector := flag.Bool("vector", false, "print a verifier key and a signed note, then exit")
+	tlogVectors := flag.Bool("tlog", false, "print tlog test vectors as JSON, then exit")
 	flag.Parse()
+	if *tlogVectors {
+		printTlogVectors()
+		return
+	}
 
 	skey, vkey, err := note.GenerateKey(rand.Reader, *name)
 	if err != nil {
@@ -81,6 +93,42 @@ func main() {
 		w.WriteHeader(rec.Code)
 		w.Write(body)
 	})
+	rewrite := func(prefix string, change func(path string, body []byte) []byte) {
+		mux.HandleFunc(prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			http.StripPrefix(prefix, db).ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			body := rec.Body.Bytes()
+			if rec.Code == http.StatusOK {
+				body = change(strings.TrimPrefix(r.URL.Path, prefix), body)
+				w.Header().Del("Content-Length")
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(body)
+		})
+	}
+	rewrite("/badtile", func(path string, body []byte) []byte {
+		if strings.HasPrefix(path, "/tile/") && len(body) > 0 {
+			body = append([]byte(nil), body...)
+			body[len(body)/2] ^= 0x01
+		}
+		return body
+	})
+	rewrite("/forged", func(path string, body []byte) []byte {
+		if strings.HasPrefix(path, "/lookup/") {
+			return swapRecordLines(body)
+		}
+		return body
+	})
+	mux.HandleFunc("/notile/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/notile/tile/") {
+			http.NotFound(w, r)
+			return
+		}
+		http.StripPrefix("/notile", db).ServeHTTP(w, r)
+	})
 	// As a GOPROXY entry it proxies the database: /sumdb/NAME/supported says 200.
 	proxied := "/sumdb/" + *name
 	mux.HandleFunc(proxied+"/supported", func(w http.ResponseWriter, r *http.Request) {
@@ -112,6 +160,16 @@ func tamper(body []byte) []byte {
 	}
 	j := i + len(head) + strings.Index(s[i+len(head):], "\n")
 	return []byte(s[:j] + "0" + s[j:])
+}
+
+// swapRecordLines swaps the first two lines of the record in a /lookup answer (after its id
+// line): the same hashes, but a record text that is not the one in the tree.
+func swapRecordLines(body []byte) []byte {
+	lines := strings.SplitN(string(body), "\n", 4)
+	if len(lines) < 4 {
+		return body
+	}
+	return []byte(lines[0] + "\n" + lines[2] + "\n" + lines[1] + "\n" + lines[3])
 }
 
 // gosum computes the go.sum lines of path@vers from the zip and go.mod the proxy serves.
