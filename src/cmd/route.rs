@@ -334,10 +334,12 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
             }
         }
         if let Some(sd) = &w.sumdb {
-            let status = match sd.known {
-                Some(true) => Severity::Ok,
-                Some(false) => Severity::Error,
-                None => Severity::Warn,
+            let status = if sd.fails {
+                Severity::Error
+            } else if sd.undecided() || sd.known.is_none() {
+                Severity::Warn
+            } else {
+                Severity::Ok
             };
             out.push_str(&format!(
                 "  {} checksum database: {}\n",
@@ -363,6 +365,12 @@ fn render(plan: &Route, walk: Option<&Walk>, ctx: &Context) -> String {
                 "{} {}@{v} is served by {by}{direct}",
                 output::glyph(Severity::Ok),
                 plan.module
+            )
+        } else if w.sumdb.as_ref().is_some_and(|s| s.undecided()) {
+            format!(
+                "{} cannot tell whether go succeeds: {}",
+                output::glyph(Severity::Warn),
+                w.error.as_deref().unwrap_or("unknown")
             )
         } else {
             format!(

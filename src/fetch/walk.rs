@@ -2,7 +2,9 @@
 //! does, one walk per operation (resolve the version via `.info` or `@v/list`/`@latest`, then
 //! `.mod`, then `.zip`): after `,` the next source is tried only on 404/410, after `|` on any
 //! error, `off` stops, `direct` does the `?go-get=1` discovery (no clone). Then the checksum
-//! database endpoint is located like go's `dbClient.initBase`.
+//! database endpoint is located like go's `dbClient.initBase`, the module looked up there, and
+//! the record checked like go's `sumdb.Client`: signed tree head, the record proven in it from
+//! the hash tiles read over the same route ([`super::tlog`]), then the `h1:` hashes.
 //!
 //! The verdict logic for one answer (`judge`) is pure; the I/O goes through
 //! [`crate::net::http::Prober`].
@@ -16,6 +18,7 @@ use super::budget::Budget;
 use super::modzip::check_zip;
 use super::plan::{Query, Route, SourceKind};
 use super::proxy::info_version;
+use super::tlog::{self, Tile};
 use super::vcs::{Vcs, go_import, static_vcs};
 use super::versions::{
     Retraction, latest_from_list, pick, pick_allowed, retracted_by, retractions,
@@ -42,6 +45,7 @@ pub enum Op {
     GoGet,
     SumdbSupported,
     SumdbLookup,
+    SumdbTile,
 }
 
 /// How one step ended, in go's terms.
@@ -81,10 +85,21 @@ pub struct SumdbProbe {
     pub endpoint: Option<String>,
     /// Whether the database knows this module version (`null` when not asked).
     pub known: Option<bool>,
-    /// go fails verifying the download (unknown module, unverifiable tree head, checksum
-    /// mismatch, database unavailable).
+    /// go fails verifying the download (unknown module, unverifiable tree head, a record not
+    /// in the signed tree, checksum mismatch, database unavailable).
     pub fails: bool,
+    /// Whether the record was proven in the signed tree with the hash tiles, as go's client
+    /// does before trusting it; `null` when not checked (the detail says why).
+    pub proven: Option<bool>,
     pub detail: String,
+}
+
+impl SumdbProbe {
+    /// The database answered, but what go concludes is not known (a tile godoctor could not
+    /// fetch within its own limits): neither ok nor a failure.
+    pub fn undecided(&self) -> bool {
+        !self.fails && self.known == Some(true) && self.proven.is_none()
+    }
 }
 
 /// A served zip, and whether only its start was read (the cap).
@@ -123,19 +138,25 @@ pub struct WalkOptions {
     pub budget: Budget,
 }
 
+impl Walk {
+    fn empty() -> Walk {
+        Walk {
+            ok: false,
+            served_by: None,
+            resolved_version: None,
+            steps: Vec::new(),
+            error: None,
+            vcs: None,
+            sumdb: None,
+            memo: Default::default(),
+            served_files: Default::default(),
+        }
+    }
+}
+
 /// Walk the route.
 pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
-    let mut w = Walk {
-        ok: false,
-        served_by: None,
-        resolved_version: None,
-        steps: Vec::new(),
-        error: None,
-        vcs: None,
-        sumdb: None,
-        memo: Default::default(),
-        served_files: Default::default(),
-    };
+    let mut w = Walk::empty();
     if route.sources.is_empty() || route.stop.starts_with("go fails before") {
         w.error = Some(route.stop.clone());
         return w;
@@ -233,6 +254,10 @@ pub fn walk(route: &Route, prober: &Prober, opts: WalkOptions) -> Walk {
         // go refuses the download ("verifying module"): nothing was served in the end.
         w.ok = false;
         w.served_by = None;
+        w.error = w.sumdb.as_ref().map(|s| s.detail.clone());
+    } else if w.sumdb.as_ref().is_some_and(SumdbProbe::undecided) {
+        // Not known whether go accepts the record: not ok, and not said to fail either.
+        w.ok = false;
         w.error = w.sumdb.as_ref().map(|s| s.detail.clone());
     }
     w
@@ -628,6 +653,20 @@ fn get(
     opts: WalkOptions,
     w: &mut Walk,
 ) -> Result<Vec<u8>, Answer> {
+    fetch_step(prober, base, rel, op, cap, opts, w).map_err(|(a, _)| a)
+}
+
+/// [`get`], telling apart (`Err((_, false))`) the answers godoctor's own budget made (a
+/// request not sent, or cut): what go gets there is not known.
+fn fetch_step(
+    prober: &Prober,
+    base: &str,
+    rel: &str,
+    op: Op,
+    cap: usize,
+    opts: WalkOptions,
+    w: &mut Walk,
+) -> Result<Vec<u8>, (Answer, bool)> {
     let full = format!("{}/{rel}", base.trim_end_matches('/'));
     let memo = matches!(op, Op::Info | Op::Mod);
     if let Some(body) = w.memo.get(&full).filter(|_| memo) {
@@ -650,10 +689,10 @@ fn get(
             next: String::new(),
             ms: 0.0,
         });
-        return Err(Answer::Error(m));
+        return Err((Answer::Error(m), false));
     }
     let cut = opts.budget.cuts();
-    let mut result = request(prober, base, rel, op, opts.budget.fetch(cap), w);
+    let result = request(prober, base, rel, op, opts.budget.fetch(cap), w);
     if cut && opts.budget.spent() && matches!(result, Err(Answer::Hang(_) | Answer::Error(_))) {
         // The budget ended the wait, not the server: go would wait longer.
         let m = format!(
@@ -662,12 +701,12 @@ fn get(
             opts.budget.words()
         );
         mark(w, Outcome::Error, &m);
-        result = Err(Answer::Error(m));
+        return Err((Answer::Error(m), false));
     }
     if let (true, Ok(body)) = (memo, &result) {
         w.memo.insert(full, body.clone());
     }
-    result
+    result.map_err(|a| (a, true))
 }
 
 /// One request of a walk, as go's `web.Get` makes it: GET `base/rel` (or read it from a
@@ -976,6 +1015,7 @@ fn probe_sumdb(
                 endpoint: None,
                 known: None,
                 fails: true,
+                proven: None,
                 detail: format!(
                     "verifying {}@{version}: go stops looking for the checksum database: {m}",
                     route.module
@@ -984,17 +1024,7 @@ fn probe_sumdb(
         }
     };
     let ev = module::escape_version(version).unwrap_or_else(|_| version.to_string());
-    let mut w = Walk {
-        ok: false,
-        served_by: None,
-        resolved_version: None,
-        steps: vec![],
-        error: None,
-        vcs: None,
-        sumdb: None,
-        memo: Default::default(),
-        served_files: Default::default(),
-    };
+    let mut w = Walk::empty();
     let r = get(
         prober,
         &endpoint,
@@ -1006,53 +1036,161 @@ fn probe_sumdb(
     );
     steps.append(&mut w.steps);
     let shown = redact(&endpoint);
+    let probe = |known, fails, proven, detail| SumdbProbe {
+        endpoint: Some(shown.clone()),
+        known,
+        fails,
+        proven,
+        detail,
+    };
     Some(match r {
         Ok(body) => {
             let files = (served.0.as_deref(), served.1.as_ref());
-            match verify_lookup(route, version, &name, plan.key.as_deref(), &body, files) {
-                Ok(d) => SumdbProbe {
-                    endpoint: Some(shown),
-                    known: Some(true),
-                    fails: false,
-                    detail: d,
-                },
-                Err(d) => SumdbProbe {
-                    endpoint: Some(shown),
-                    known: Some(true),
-                    fails: true,
-                    detail: d,
-                },
+            let tiles = |t: &[Tile]| fetch_tiles(prober, &endpoint, t, opts, steps);
+            match verify_lookup(
+                route,
+                version,
+                &name,
+                plan.key.as_deref(),
+                &body,
+                files,
+                tiles,
+            ) {
+                Ok(d) => probe(Some(true), false, Some(true), d),
+                Err(Refusal::Fails { proven, why }) => probe(Some(true), true, proven, why),
+                Err(Refusal::Unknown(why)) => probe(Some(true), false, None, why),
             }
         }
-        Err(Answer::NotFound(m)) => SumdbProbe {
-            endpoint: Some(shown),
-            known: Some(false),
-            fails: true,
-            detail: format!(
+        Err(Answer::NotFound(m)) => probe(
+            Some(false),
+            true,
+            None,
+            format!(
                 "verifying {}@{version}: {m}: the checksum database does not know it (a private module? add it to GOPRIVATE or GONOSUMDB)",
                 route.module
             ),
-        },
-        Err(Answer::Error(m) | Answer::Hang(m)) => SumdbProbe {
-            endpoint: Some(shown),
-            known: None,
-            fails: true,
-            detail: format!("verifying {}@{version}: {m}", route.module),
-        },
-        Err(Answer::Ok) => SumdbProbe {
-            endpoint: Some(shown),
-            known: None,
-            fails: false,
-            detail: String::new(),
-        },
+        ),
+        Err(Answer::Error(m) | Answer::Hang(m)) => probe(
+            None,
+            true,
+            None,
+            format!("verifying {}@{version}: {m}", route.module),
+        ),
+        Err(Answer::Ok) => probe(None, false, None, String::new()),
     })
 }
 
-/// What go's checksum-database client checks in a `/lookup` answer: the signed tree head at
-/// its end must verify with GOSUMDB's key ("note has no verifiable signatures" otherwise), and
-/// the recorded `h1:` hashes must equal those of the `.mod` and `.zip` served ("SECURITY
-/// ERROR … checksum mismatch" otherwise; GOINSECURE and `-insecure` change neither). `Ok` is
-/// the verdict text; a hash godoctor cannot compute is said, never claimed equal.
+/// Cap on a hash tile: a complete one is 256 × 32 bytes.
+const TILE_CAP: usize = 64 * 1024;
+
+/// Why a tile read did not give every tile: go fails too, or godoctor's budget ended it.
+enum TileFail {
+    /// go's error (an HTTP error, a refused connection, a server that never answers).
+    Fails(String),
+    /// Not sent or cut by godoctor's budget: what go gets is not known.
+    Unknown(String),
+}
+
+/// go's `tileReader.ReadTiles` over the lookup's route: every tile at once, each its partial
+/// path first and, when that fails, the complete tile (whose first W hashes it keeps); the
+/// error is the first failing tile's, in order. Each request is a step.
+fn fetch_tiles(
+    prober: &Prober,
+    endpoint: &str,
+    tiles: &[Tile],
+    opts: WalkOptions,
+    steps: &mut Vec<Step>,
+) -> Result<Vec<Vec<u8>>, TileFail> {
+    let one = |t: &Tile| {
+        let mut w = Walk::empty();
+        let mut r = fetch_step(
+            prober,
+            endpoint,
+            &t.path(),
+            Op::SumdbTile,
+            TILE_CAP,
+            opts,
+            &mut w,
+        );
+        if r.is_err() && t.full() != *t {
+            if let Some(s) = w.steps.last_mut() {
+                s.next = "go asks for the complete tile and keeps its first hashes".into();
+            }
+            let full = t.full();
+            let f = fetch_step(
+                prober,
+                endpoint,
+                &full.path(),
+                Op::SumdbTile,
+                TILE_CAP,
+                opts,
+                &mut w,
+            );
+            if let Ok(body) = f {
+                r = Ok(tlog::prefix_of_full(t, &body));
+            }
+        }
+        (w.steps, r)
+    };
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = tiles.iter().map(|t| s.spawn(move || one(t))).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    (
+                        Vec::new(),
+                        Err((Answer::Error("tile read failed".into()), false)),
+                    )
+                })
+            })
+            .collect()
+    });
+    let mut data = Vec::new();
+    let mut unknown = None;
+    let mut fails = None;
+    for (mut st, r) in results {
+        steps.append(&mut st);
+        match r {
+            Ok(body) => data.push(body),
+            Err((a, true)) => {
+                fails.get_or_insert_with(|| a.message().to_string());
+            }
+            Err((a, false)) => {
+                unknown.get_or_insert_with(|| a.message().to_string());
+            }
+        }
+    }
+    match (fails, unknown) {
+        (Some(m), _) => Err(TileFail::Fails(m)),
+        (None, Some(m)) => Err(TileFail::Unknown(m)),
+        (None, None) => Ok(data),
+    }
+}
+
+/// Why a lookup answer is not accepted.
+enum Refusal {
+    /// go refuses it; `proven` is `Some(false)` when the record is not in the signed tree.
+    Fails { proven: Option<bool>, why: String },
+    /// Whether go accepts it is not known.
+    Unknown(String),
+}
+
+impl From<String> for Refusal {
+    fn from(why: String) -> Self {
+        Refusal::Fails { proven: None, why }
+    }
+}
+
+/// What go's checksum-database client checks in a `/lookup` answer (`Client.Lookup`): the
+/// record must parse ("malformed record data"); the signed tree head at its end must verify
+/// with GOSUMDB's key ("note has no verifiable signatures" otherwise); the record must be in
+/// that tree (`checkRecord`: the hash tiles read through `tiles`, authenticated against the
+/// signed root, must hold the record's hash at its id: "downloaded inconsistent tile",
+/// "cannot authenticate record data in server response" otherwise); and the recorded `h1:`
+/// hashes must equal those of the `.mod` and `.zip` served ("SECURITY ERROR … checksum
+/// mismatch" otherwise; GOINSECURE and `-insecure` change neither). `Ok` is the verdict text;
+/// a hash godoctor cannot compute is said, never claimed equal.
 fn verify_lookup(
     route: &Route,
     version: &str,
@@ -1060,27 +1198,65 @@ fn verify_lookup(
     key: Option<&str>,
     body: &[u8],
     (go_mod, zip): (Option<&[u8]>, Option<&ServedZip>),
-) -> Result<String, String> {
+    tiles: impl FnOnce(&[Tile]) -> Result<Vec<Vec<u8>>, TileFail>,
+) -> Result<String, Refusal> {
     let m = format!("{}@{version}", route.module);
-    let text = String::from_utf8_lossy(body);
-    let (records, note) = text
-        .split_once("\n\n")
-        .ok_or_else(|| format!("verifying {m}: malformed lookup answer from {name}"))?;
+    // go looks the go.mod up first (its .mod is downloaded first): its errors name it.
+    let gm = format!("{m}/go.mod");
+    let (id, record_text, note) = tlog::parse_record(body)
+        .map_err(|e| format!("verifying go.mod: {gm}: {e} (in the lookup answer from {name})"))?;
     let key = key
         .map(super::sumdb::parse_verifier_key)
         .transpose()
         .map_err(|e| format!("verifying {m}: invalid GOSUMDB key: {e}"))?
         .ok_or_else(|| format!("verifying {m}: GOSUMDB names no key"))?;
-    if let Err(e) = super::sumdb::verify_note(note.as_bytes(), &key) {
-        let why = match e {
-            super::sumdb::NoteError::NoSignature(_) => {
-                "note has no verifiable signatures (the tree head is not signed with GOSUMDB's key)"
-                    .to_string()
-            }
-            other => other.to_string(),
-        };
-        return Err(format!("verifying {m}: {name}: {why}"));
-    }
+    let tree_text = match super::sumdb::verify_note(note, &key) {
+        Ok(t) => t,
+        Err(e) => {
+            let why = match e {
+                super::sumdb::NoteError::NoSignature(_) => {
+                    "note has no verifiable signatures (the tree head is not signed with GOSUMDB's key)"
+                        .to_string()
+                }
+                other => other.to_string(),
+            };
+            return Err(format!("verifying {m}: {name}: {why}").into());
+        }
+    };
+    let tree = tlog::parse_tree(&tree_text)
+        .map_err(|e| format!("verifying go.mod: {gm}: reading tree: {e}"))?;
+    let proof = match tlog::check_record_in_tiles(tree, id, record_text, tiles) {
+        Err(TileFail::Fails(why)) => {
+            return Err(format!(
+                "verifying go.mod: {gm}: {why} (go reads the hash tiles to prove the record is in the signed tree, and fails when it cannot)"
+            )
+            .into());
+        }
+        Err(TileFail::Unknown(why)) => {
+            return Err(Refusal::Unknown(format!(
+                "cannot tell whether {name}'s record of {m} is in the signed tree, because a hash tile was not read: {why}"
+            )));
+        }
+        Ok(Err(e)) => {
+            let what = match e {
+                tlog::TlogError::InconsistentTile => format!(
+                    "the hash tiles served do not hash to the signed tree (size {}), so go cannot prove the record is in it",
+                    tree.n
+                ),
+                tlog::TlogError::RecordMismatch | tlog::TlogError::NotInTree { .. } => format!(
+                    "record #{id} as served is not the one the signed tree (size {}) holds",
+                    tree.n
+                ),
+                _ => "the record could not be proven in the signed tree".to_string(),
+            };
+            return Err(Refusal::Fails {
+                proven: Some(false),
+                why: format!("verifying go.mod: {gm}: {e}: {what}"),
+            });
+        }
+        Ok(Ok(proof)) => proof,
+    };
+    let records = String::from_utf8_lossy(record_text);
     let record = |suffix: &str| {
         records.lines().find_map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
@@ -1093,28 +1269,30 @@ fn verify_lookup(
             "verifying {m}{what}: checksum mismatch\n\tdownloaded: {got}\n\tsumdb:      {want}\n\nSECURITY ERROR\nThis download does NOT match the one reported by the checksum server."
         )
     };
-    let mut notes = Vec::new();
+    let path = proof.map_or(String::new(), |p| {
+        format!(", its audit path of {} hashes checked", p.len())
+    });
+    let mut notes = vec![format!(
+        "record #{id} proven in the signed tree of size {} (hash tiles authenticated against the signed root{path})",
+        tree.n
+    )];
     if let (Some(want), Some(body)) = (record("/go.mod"), go_mod) {
         let got = super::modzip::go_mod_h1(body);
         if got != want {
-            return Err(mismatch("/go.mod", &got, &want));
+            return Err(mismatch("/go.mod", &got, &want).into());
         }
-        notes.push("go.mod hash matches");
+        notes.push("go.mod hash matches".into());
     }
-    let zip_note;
     match (record(""), zip) {
         (Some(want), Some((body, false))) => match super::modzip::zip_h1(body) {
-            Ok(got) if got != want => return Err(mismatch("", &got, &want)),
-            Ok(_) => notes.push("zip hash matches"),
-            Err(why) => {
-                zip_note = format!("zip hash not compared ({why}): unknown");
-                notes.push(&zip_note);
-            }
+            Ok(got) if got != want => return Err(mismatch("", &got, &want).into()),
+            Ok(_) => notes.push("zip hash matches".into()),
+            Err(why) => notes.push(format!("zip hash not compared ({why}): unknown")),
         },
         (Some(_), _) => {
-            notes.push("zip hash not compared (only the start of the zip was read): unknown")
+            notes.push("zip hash not compared (only the start of the zip was read): unknown".into())
         }
-        (None, _) => notes.push("no zip record in the answer"),
+        (None, _) => notes.push("no zip record in the answer".into()),
     }
     Ok(format!(
         "{name} knows {m}; signed tree head verified with GOSUMDB's key; {}",

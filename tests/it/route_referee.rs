@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use common::gosumdb::GoSumDb;
 use common::modules::Module;
 use common::proxy::{Behaviour, ForwardProxy, GoProxy, TlsCert, refused_url};
 use common::sumdb::SumDb;
@@ -933,12 +934,12 @@ fn checksum_database_verified_through_the_proxy_like_go() {
     let db = SumDb::new("sum.test").add(&m);
     let key = db.verifier_key();
     let a = proxy_with_db(&m, db);
-    let u = user(&a.url()).with_env("GOSUMDB", key);
+    let u = user(&a.url()).with_env("GOSUMDB", &key);
     let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
     assert!(go.ok, "{run}");
     assert_eq!(
-        (godoctor.ok, godoctor.served_by),
-        (true, go.served_by),
+        (godoctor.ok, godoctor.served_by.clone()),
+        (true, go.served_by.clone()),
         "{doc}"
     );
     let detail = doc.json()["sumdb"]["probe"]["detail"]
@@ -946,9 +947,55 @@ fn checksum_database_verified_through_the_proxy_like_go() {
         .unwrap_or_default()
         .to_string();
     assert!(
-        detail.contains("signed tree head verified") && detail.contains("zip hash matches"),
+        detail.contains("signed tree head verified")
+            && detail.contains("record #0 proven in the signed tree of size 1")
+            && detail.contains("zip hash matches"),
         "{detail}"
     );
+    // The same checksum-database requests as go, in go's order: the tile through the proxy.
+    let sumdb = |v: &Verdict| -> Vec<String> {
+        v.requests[0]
+            .iter()
+            .filter(|p| p.contains("/sumdb/"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(sumdb(&godoctor), sumdb(&go), "{doc}\n{run}");
+    assert!(
+        sumdb(&go).contains(&"/sumdb/sum.test/tile/8/0/000.p/1".to_string()),
+        "{:?}",
+        go.requests
+    );
+    // Tiles the proxy cannot serve: go asks for the partial tile, then the complete one, and
+    // fails; godoctor asks the same and fails with go's words.
+    a.set_behaviour_for("/tile/", Behaviour::Status(404));
+    let u = user(&a.url()).with_env("GOSUMDB", &key);
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&a]);
+    assert!(!go.ok, "{run}");
+    assert_eq!(
+        (godoctor.ok, godoctor.served_by.clone()),
+        (false, None),
+        "{doc}"
+    );
+    assert_eq!(sumdb(&godoctor), sumdb(&go), "{doc}\n{run}");
+    assert_eq!(
+        sumdb(&go)
+            .iter()
+            .filter(|p| p.contains("/tile/"))
+            .collect::<Vec<_>>(),
+        [
+            "/sumdb/sum.test/tile/8/0/000.p/1",
+            "/sumdb/sum.test/tile/8/0/000"
+        ],
+    );
+    let said = format!(
+        "verifying go.mod: {}/go.mod: reading {}/sumdb/sum.test/tile/8/0/000.p/1: 404 Not Found",
+        m.spec(),
+        a.url()
+    );
+    assert!(run.output().contains(&said), "{run}");
+    let err = doc.json()["error"].as_str().unwrap_or_default().to_string();
+    assert!(err.contains(&said), "{err}");
 }
 
 #[test]
@@ -974,6 +1021,101 @@ fn checksum_mismatch_fails_like_go_even_with_goinsecure_or_insecure_flag() {
         let u = user(&a.url()).with_env("GOSUMDB", &key).with_env(k, v);
         both_fail_verifying(&u, &m, &[&a], "SECURITY ERROR");
     }
+}
+
+/// go's client proves each record is in the signed tree before it trusts it (x/mod's
+/// `checkRecord`: hash tiles authenticated against the signed root): with go's own database
+/// both go and godoctor succeed and godoctor says the record was proven; a database whose tiles
+/// do not hash to the signed tree, or whose record is not the one in it (its hashes still those
+/// of the served module), makes go fail, and godoctor fails the same way and names the cause;
+/// tiles it cannot read make go fail too.
+#[test]
+fn a_record_not_proven_in_the_signed_tree_fails_like_go() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let db = GoSumDb::start(&proxy);
+    let u = user(&proxy.url()).with_env("GOSUMDB", db.gosumdb());
+    let (godoctor, go, doc, run) = referee(&u, &m.spec(), &[&proxy]);
+    assert!(go.ok, "{run}");
+    assert_eq!(
+        (godoctor.ok, godoctor.served_by),
+        (true, go.served_by),
+        "{doc}"
+    );
+    let probe = &doc.json()["sumdb"]["probe"];
+    assert_eq!(probe["proven"], true, "{doc}");
+    let detail = probe["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("proven in the signed tree") && detail.contains("zip hash matches"),
+        "{detail}"
+    );
+    // go's words with a fresh GOPATH (with a tree head already saved, go checks the tiles while
+    // merging it and says "initializing sumdb.Client: checking tree#1: …" instead).
+    let notile = format!("reading {}/notile/tile/8/0/000.p/1: 404 Not Found", db.url);
+    for (view, go_says, cause) in [
+        (
+            "badtile",
+            "downloaded inconsistent tile",
+            "do not hash to the signed tree",
+        ),
+        (
+            "forged",
+            "cannot authenticate record data in server response",
+            "is not the one the signed tree",
+        ),
+        ("notile", notile.as_str(), "go reads the hash tiles"),
+    ] {
+        let u = user(&proxy.url()).with_env("GOSUMDB", db.gosumdb_view(view));
+        let go_says = format!("verifying go.mod: {}/go.mod: {go_says}", m.spec());
+        both_fail_verifying(&u, &m, &[&proxy], &go_says);
+        let doc = u.godoctor(&["route", &m.spec(), "--probe", "--json"]);
+        doc.assert_code(1);
+        let j = doc.json();
+        let err = j["error"].as_str().unwrap_or_default();
+        assert!(
+            err.contains(cause),
+            "{view}: godoctor did not say {cause:?}: {err}"
+        );
+        assert_eq!(j["sumdb"]["probe"]["fails"], true, "{view}\n{doc}");
+        assert_ne!(j["sumdb"]["probe"]["proven"], true, "{view}\n{doc}");
+    }
+}
+
+/// A hash tile godoctor's own budget cut (go has no such limit and waits for it): whether the
+/// record is in the signed tree is not known, so godoctor says it cannot tell, neither that the
+/// checksum was verified nor that go fails; go, waiting, succeeds.
+#[test]
+fn a_tile_cut_by_the_budget_is_not_known_and_go_waits_for_it() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let db = SumDb::new("sum.test").add(&m);
+    let key = db.verifier_key();
+    let a = proxy_with_db(&m, db);
+    // With --timeout 1s (3 s in all), three answers of 0.8 s bring the tile request past 2 s:
+    // the budget ends it before its own timeout.
+    for part in [".mod", ".zip", "/lookup/"] {
+        a.set_behaviour_for(part, Behaviour::SlowHeaders(Duration::from_millis(800)));
+    }
+    a.set_behaviour_for("/tile/", Behaviour::SlowHeaders(Duration::from_secs(3)));
+    let u = user(&a.url()).with_env("GOSUMDB", key);
+    let doc = u.godoctor(&["route", &m.spec(), "--probe", "--json", "--timeout", "1s"]);
+    let j = doc.json();
+    assert_eq!(j["ok"], false, "{doc}");
+    let probe = &j["sumdb"]["probe"];
+    assert_eq!(
+        (&probe["fails"], &probe["proven"]),
+        (&serde_json::json!(false), &serde_json::Value::Null),
+        "{doc}"
+    );
+    let err = j["error"].as_str().unwrap_or_default();
+    assert!(err.starts_with("cannot tell whether"), "{err}");
+    assert!(err.contains("/tile/8/0/000.p/1"), "{err}");
+    let text = u.godoctor(&["route", &m.spec(), "--probe", "--timeout", "1s"]);
+    assert!(
+        text.stdout.contains("cannot tell whether go succeeds"),
+        "{text}"
+    );
+    assert!(!text.stdout.contains("go fails"), "{text}");
+    u.go(&["mod", "download", &m.spec()]).assert_success();
 }
 
 #[test]

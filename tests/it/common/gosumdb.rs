@@ -79,6 +79,13 @@ impl GoSumDb {
         format!("{} {}/tampered", self.vkey, self.url)
     }
 
+    /// GOSUMDB pointing at one of the server's altered views: `badtile` (a byte of every hash
+    /// tile flipped), `forged` (each lookup's record lines swapped: the served module's hashes,
+    /// but not the record in the signed tree), `notile` (tiles answer 404).
+    pub fn gosumdb_view(&self, view: &str) -> String {
+        format!("{} {}/{view}", self.vkey, self.url)
+    }
+
     /// GOSUMDB with the wrong key for this database.
     pub fn gosumdb_wrong_key(&self) -> String {
         format!("{} {}", self.other_key, self.url)
