@@ -673,15 +673,26 @@ impl<'a> Builder<'a> {
                     .module
                     .as_deref()
                     .is_some_and(crate::fetch::plan::looks_private);
+                // The proxy's own answer says its git needed credentials: the repository is
+                // private (or does not exist), whatever its host.
+                let proxy_needed_login = server_needed_credentials(&self.item.text);
                 let noproxy = decision.as_ref().and_then(|d| d.noproxy_match.clone());
-                if looks_private && noproxy.is_none() {
+                if (looks_private || proxy_needed_login) && noproxy.is_none() {
                     let pattern = self.private_pattern().unwrap_or_default();
+                    let why = if proxy_needed_login {
+                        format!(
+                            "the proxy {host} answered {status}: its own git could not read {module} without credentials, so the repository is private (or does not exist), and {module} matches no GOPRIVATE/GONOPROXY pattern (GOPRIVATE={:?}) that would make go fetch it directly, with yours",
+                            self.facts.get("GOPRIVATE")
+                        )
+                    } else {
+                        format!(
+                            "{module} looks private but matches no GOPRIVATE/GONOPROXY pattern (GOPRIVATE={:?}), so go asked the proxy {host}, which answered {status}",
+                            self.facts.get("GOPRIVATE")
+                        )
+                    };
                     self.set(
                         &causes::PROXY_PRIVATE,
-                        format!(
-                            "{module} looks private but matches no GOPRIVATE/GONOPROXY pattern (GOPRIVATE={:?}), so go asked the proxy {host}, which answered {status}.{now}",
-                            self.facts.get("GOPRIVATE")
-                        ),
+                        format!("{why}.{now}"),
                         self.add_pattern_command("GOPRIVATE", &pattern),
                     );
                     return;
@@ -1372,6 +1383,15 @@ fn not_in_goproxy(host: &str, goproxy: &str) -> String {
     format!(
         "{host} is not in GOPROXY={goproxy} here, so the message came from other settings (another shell, CI, an IDE, or before a change): run godoctor where go failed, or compare GOPROXY there"
     )
+}
+
+/// Whether a proxy's answer (the lines go quotes under "server response:") says its own git
+/// needed credentials: what proxy.golang.org and other public proxies answer for a private
+/// repository.
+fn server_needed_credentials(text: &str) -> bool {
+    text.lines()
+        .skip(1)
+        .any(|l| l.contains("terminal prompts disabled") || l.contains("could not read Username"))
 }
 
 #[cfg(test)]

@@ -131,6 +131,9 @@ pub fn parse(output: &str) -> Vec<Item> {
     // Inside a signed note go quotes after "note:" (checksum database errors), up to its
     // signature line ("— name sig").
     let mut in_note = false;
+    // Inside a proxy's answer go quotes under "server response:" (web.HTTPError): its indented
+    // lines are the proxy's words (its own git's "terminal prompts disabled"), not go's errors.
+    let mut in_response = false;
     for raw in output.lines() {
         // Control characters stay as they are here: output::sanitize escapes them on the way
         // to a terminal, like every other text godoctor prints.
@@ -150,8 +153,15 @@ pub fn parse(output: &str) -> Vec<Item> {
         let indented = line.starts_with([' ', '\t']) && !std::mem::take(&mut after_context);
         let symptom = classify(line);
         // A proxy's own words under its status ("server response: not found: … unknown
-        // revision v1.9.9") belong to that status even when they name another symptom.
-        let server_says = indented && line.trim_start().starts_with("server response:");
+        // revision v1.9.9", or the lines after "server response:") belong to that status even
+        // when they name another symptom.
+        let opens_response = indented && line.trim_start().starts_with("server response:");
+        let server_says = opens_response || (indented && in_response);
+        in_response = if indented {
+            in_response || opens_response
+        } else {
+            false
+        };
         if let Some(prev) = items.last_mut()
             && (indented || is_boilerplate(line))
             && (server_says || !(symptom.is_some() && prev.symptom.is_some()))
@@ -714,6 +724,23 @@ mod tests {
                 kind: NetKind::Reset,
             })
         );
+    }
+
+    /// The lines after "server response:" are the proxy's words: its git's "terminal prompts
+    /// disabled" stays with the 404, not an error of its own (tests/it/explain.rs
+    /// a_proxy_whose_git_needed_credentials…).
+    #[test]
+    fn a_multi_line_server_response_belongs_to_its_status() {
+        let items = parse(
+            "go: github.com/corp/private@v1.0.0: reading https://proxy.example/github.com/corp/private/@v/v1.0.0.info: 404 Not Found\n\tserver response:\n\tnot found: github.com/corp/private@v1.0.0: invalid version: git ls-remote -q origin in /tmp/x: exit status 128:\n\t\tfatal: could not read Username for 'https://github.com': terminal prompts disabled\n\tConfirm the import path was entered correctly.\ngo: example.com/other@v1.0.0: module lookup disabled by GOPROXY=off\n",
+        );
+        assert_eq!(items.len(), 2, "{items:#?}");
+        assert!(matches!(
+            items[0].symptom,
+            Some(Symptom::HttpStatus { status: 404, .. })
+        ));
+        assert!(items[0].text.contains("terminal prompts disabled"));
+        assert_eq!(items[1].symptom, Some(Symptom::ProxyOff));
     }
 
     // Printed by go 1.26 (tests/it/explain.rs runs go again for each).

@@ -878,6 +878,44 @@ fn a_zip_cut_off_mid_answer_names_the_proxy_and_the_fix_works() {
     user.go(&["mod", "download", &m.spec()]).assert_success();
 }
 
+/// A public proxy cannot fetch a private repository: its 404 quotes its own git asking for
+/// credentials. That is the proxy's answer, not go running git here: explain says the module
+/// is private to the proxy, and its GOPRIVATE fix, run, makes go fetch it directly.
+#[test]
+fn a_proxy_whose_git_needed_credentials_is_a_private_module_not_a_local_git_error() {
+    let proxy = GoProxy::start(vec![]);
+    proxy.set_behaviour(Behaviour::StatusWith(
+        404,
+        "not found: github.com/corp/private@v1.0.0: invalid version: git ls-remote -q origin in /tmp/gopath/pkg/mod/cache/vcs/0a1b: exit status 128:\n\tfatal: could not read Username for 'https://github.com': terminal prompts disabled\nConfirm the import path was entered correctly.\nIf this is a private repository, see https://golang.org/doc/faq#git_https for additional information.\n".into(),
+    ));
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url())).with_network_jail();
+    let spec = "github.com/corp/private@v1.0.0";
+    let go = user.go(&["mod", "download", spec]);
+    go.assert_failure();
+    assert!(go.output().contains("server response:"), "{go}");
+    assert!(go.output().contains("terminal prompts disabled"), "{go}");
+    let (json, run) = explain(&user, &go_output(&go), &[]);
+    run.assert_code(0);
+    let d = only(&json, "proxy.private-module");
+    assert_has(
+        &d,
+        "cause",
+        "its own git could not read github.com/corp/private",
+    );
+    assert_eq!(d["fix"], "godoctor env set GOPRIVATE=github.com/corp");
+    apply_godoctor_fix(&user, field(&d, "fix"));
+    // Now go runs git on the repository itself (the jail's dead loopback HTTPS proxy stops
+    // git's connection).
+    let hits = proxy.hits();
+    let go = user.go(&["mod", "download", spec]);
+    assert!(
+        go.output().contains("git ls-remote")
+            && go.output().contains("https://github.com/corp/private"),
+        "{go}"
+    );
+    assert_eq!(proxy.hits(), hits, "go must not ask the proxy again");
+}
+
 #[test]
 fn not_found_then_off_names_the_proxies_before_off() {
     let empty = GoProxy::start(vec![]);

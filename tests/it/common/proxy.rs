@@ -38,6 +38,9 @@ pub enum Behaviour {
     /// Answer every request (including `/sumdb/…/supported`) with this status and a short
     /// text body, e.g. 403, 404, 410, 500, 502, 503.
     Status(u16),
+    /// Answer with this status and this `text/plain` body (go quotes a short one under
+    /// "server response:"), e.g. what proxy.golang.org says of a private repository.
+    StatusWith(u16, String),
     /// `200 OK` with an HTML login page for every request: a captive portal or a corporate
     /// web filter.
     CaptivePortal,
@@ -561,6 +564,9 @@ fn serve<S: Read + Write>(s: &mut S, shared: &Shared, behaviour: Behaviour) -> E
         Behaviour::Status(code) => {
             let r = Response::text(*code, &format!("{} {}\n", code, reason(*code)));
             respond(s, &r, head_only);
+        }
+        Behaviour::StatusWith(code, body) => {
+            respond(s, &Response::text(*code, body), head_only);
         }
         Behaviour::CaptivePortal => {
             let r = Response {
