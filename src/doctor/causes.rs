@@ -84,6 +84,9 @@ causes! {
     SUMDB_KEY = "sumdb.key",
         "GOSUMDB's verifier key does not match the database (a wrong or mistyped key), so its answers cannot be verified",
         "godoctor env unset GOSUMDB (sum.golang.org with its built-in key), or set the key the database's operator publishes";
+    SUMDB_INCONSISTENT = "sumdb.inconsistent",
+        "the checksum database's answers do not agree with the tree head it signed (a hash tile or a record that does not hash to it): whoever served them, the database or a proxy in front of it, is broken or altering them",
+        "do not turn GOSUMDB off: ask the database at its own URL instead of through the proxy (GOSUMDB=\"NAME URL\"), or report it to whoever runs the proxy or database";
     SUMDB_OFF_TOOLCHAIN = "sumdb.off-toolchain",
         "toolchain downloads must be verified by the checksum database even when GOSUMDB=off, so they fail",
         "godoctor env unset GOSUMDB, or install the Go version yourself and set GOTOOLCHAIN=local";

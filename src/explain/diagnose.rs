@@ -131,6 +131,7 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
             d.set(&causes::SUMDB_OFF_TOOLCHAIN, text, fix)
         }
         Symptom::SumdbKey { detail } => d.sumdb_key(detail),
+        Symptom::SumdbInconsistent { detail } => d.sumdb_inconsistent(detail),
         Symptom::ChecksumMismatch { go_sum } => d.mismatch(*go_sum),
         Symptom::MissingGoSum { suggestion } => d.set(
             &causes::MISSING_GOSUM,
@@ -1100,6 +1101,45 @@ impl<'a> Builder<'a> {
         self.set(
             &causes::SUMDB_KEY,
             format!("GOSUMDB={gosumdb}{note}: go says \"{detail}\", so the key does not verify the database's signed answers"),
+            fix,
+        );
+    }
+
+    fn sumdb_inconsistent(&mut self, detail: &str) {
+        let gosumdb = self.facts.get("GOSUMDB").to_string();
+        let note = self.source_note("GOSUMDB");
+        let cause = &causes::SUMDB_INCONSISTENT;
+        let (who, fix) = match gosumdb::parse(&gosumdb) {
+            // An explicit URL: go asked that server itself, no proxy in between.
+            Ok(SumDb::Db {
+                name,
+                url,
+                explicit_url: true,
+                ..
+            }) => (
+                format!("the server at {url} that GOSUMDB names for {name}"),
+                format!(
+                    "do not turn GOSUMDB off: point GOSUMDB at a server that serves {name} faithfully (its operator's URL), or report it to whoever runs {url}"
+                ),
+            ),
+            // The name alone: go asked the proxies' /sumdb/NAME/ first.
+            Ok(SumDb::Db { name, url, .. }) => (
+                format!(
+                    "the database {name}, reached through the first GOPROXY entry that proxies it (GOPROXY={}) or at {url}",
+                    self.facts.get("GOPROXY")
+                ),
+                format!(
+                    "do not turn GOSUMDB off: ask the database at its own URL, bypassing the proxies: {}; or report it to whoever runs the proxy",
+                    self.setting_command("GOSUMDB", Some(&format!("{gosumdb} {url}")))
+                ),
+            ),
+            _ => ("the checksum database".to_string(), cause.fix.to_string()),
+        };
+        self.set(
+            cause,
+            format!(
+                "go says \"{detail}\": the tiles or the record served by {who} (GOSUMDB={gosumdb}{note}) do not prove against the tree head the database signed, so go refuses to trust them"
+            ),
             fix,
         );
     }

@@ -32,6 +32,9 @@ pub enum Symptom {
     SumdbOff,
     /// `note has no verifiable signatures`, `malformed verifier id`, `invalid GOSUMDB …`
     SumdbKey { detail: String },
+    /// `downloaded inconsistent tile`, `cannot authenticate record data in server response`:
+    /// the database's tiles or record do not prove against its signed tree head.
+    SumdbInconsistent { detail: String },
     /// `verifying M@V: checksum mismatch`; `go_sum` when the other side is go.sum.
     ChecksumMismatch { go_sum: bool },
     /// `missing go.sum entry …`; go's own suggested command when it printed one.
@@ -322,6 +325,16 @@ pub fn classify(line: &str) -> Option<Symptom> {
     ] {
         if let Some(i) = line.find(needle) {
             return Some(Symptom::SumdbKey {
+                detail: line[i..].to_string(),
+            });
+        }
+    }
+    for needle in [
+        "downloaded inconsistent tile",
+        "cannot authenticate record data in server response",
+    ] {
+        if let Some(i) = line.find(needle) {
+            return Some(Symptom::SumdbInconsistent {
                 detail: line[i..].to_string(),
             });
         }

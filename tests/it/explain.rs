@@ -916,6 +916,40 @@ fn a_proxy_whose_git_needed_credentials_is_a_private_module_not_a_local_git_erro
     assert_eq!(proxy.hits(), hits, "go must not ask the proxy again");
 }
 
+/// A checksum database whose tiles or record do not prove against its signed tree head (the
+/// reference x/mod server's altered views): go refuses in its words, and explain names the
+/// server and never offers GOSUMDB=off. With the honest database go succeeds.
+#[test]
+fn a_checksum_database_that_does_not_prove_its_records_is_named() {
+    let m = hello("example.com/hello", "v1.0.0");
+    let proxy = GoProxy::start(vec![m.clone()]);
+    let db = common::gosumdb::GoSumDb::start(&proxy);
+    for (view, go_says) in [
+        ("badtile", "downloaded inconsistent tile"),
+        (
+            "forged",
+            "cannot authenticate record data in server response",
+        ),
+    ] {
+        let user = user(&format!(
+            "GOPROXY={}\nGOSUMDB={}\n",
+            proxy.url(),
+            db.gosumdb_view(view)
+        ));
+        let d = diagnose(&user, &["mod", "download", &m.spec()], "sumdb.inconsistent");
+        assert_has(&d, "cause", go_says);
+        assert_has(&d, "cause", &format!("{}/{view}", db.url));
+        assert_has(&d, "fix", "do not turn GOSUMDB off");
+        assert!(!field(&d, "fix").contains("GOSUMDB=off"), "{d:#}");
+    }
+    let user = user(&format!(
+        "GOPROXY={}\nGOSUMDB={}\n",
+        proxy.url(),
+        db.gosumdb()
+    ));
+    user.go(&["mod", "download", &m.spec()]).assert_success();
+}
+
 #[test]
 fn not_found_then_off_names_the_proxies_before_off() {
     let empty = GoProxy::start(vec![]);
