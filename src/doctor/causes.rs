@@ -93,6 +93,9 @@ causes! {
     CHECKSUM_MISMATCH = "sumdb.mismatch",
         "the downloaded code differs from the checksum recorded earlier (go.sum) or by the checksum database: the version was re-tagged or altered, or something between you and the source changed it",
         "do not turn verification off; find out which side is right: compare `go mod download -json MODULE@VERSION` through another network or proxy with go.sum and the checksum database, and ask the module's owner whether the tag was moved";
+    GOMOD_UPDATES = "gomod.updates",
+        "go.mod needs changes that go will not make during a build (build commands run with -mod=readonly, go's default, and never edit go.mod): a requirement listed twice, a missing or stale one",
+        "go mod tidy";
     MISSING_GOSUM = "gosum.missing",
         "go.sum has no checksum for a module the build needs (go.mod was edited, or go.sum was not committed)",
         "go mod tidy";

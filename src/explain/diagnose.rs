@@ -133,6 +133,26 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
         Symptom::SumdbKey { detail } => d.sumdb_key(detail),
         Symptom::SumdbInconsistent { detail } => d.sumdb_inconsistent(detail),
         Symptom::ChecksumMismatch { go_sum } => d.mismatch(*go_sum),
+        Symptom::GoModUpdates { suggestion } => {
+            // A GOFLAGS=-mod=mod would let go make them itself; say where -mod comes from.
+            let goflags = facts.get("GOFLAGS");
+            let text = if goflags.contains("-mod=readonly") {
+                format!(
+                    "{}; GOFLAGS={goflags}{} asks for that explicitly",
+                    causes::GOMOD_UPDATES.cause,
+                    d.source_note("GOFLAGS")
+                )
+            } else {
+                causes::GOMOD_UPDATES.cause.to_string()
+            };
+            d.set(
+                &causes::GOMOD_UPDATES,
+                text,
+                suggestion
+                    .clone()
+                    .unwrap_or_else(|| causes::GOMOD_UPDATES.fix.to_string()),
+            )
+        }
         Symptom::MissingGoSum { suggestion } => d.set(
             &causes::MISSING_GOSUM,
             causes::MISSING_GOSUM.cause.to_string(),

@@ -37,6 +37,8 @@ pub enum Symptom {
     SumdbInconsistent { detail: String },
     /// `verifying M@V: checksum mismatch`; `go_sum` when the other side is go.sum.
     ChecksumMismatch { go_sum: bool },
+    /// `updates to go.mod needed; to update it:` and go's suggested command.
+    GoModUpdates { suggestion: Option<String> },
     /// `missing go.sum entry …`; go's own suggested command when it printed one.
     MissingGoSum { suggestion: Option<String> },
     /// `module declares its path as: X but was required as: Y`
@@ -281,6 +283,11 @@ fn refine(item: &mut Item, line: &str) {
         {
             *suggestion = Some(line.to_string());
         }
+        Some(Symptom::GoModUpdates { suggestion })
+            if suggestion.is_none() && line.starts_with("go ") =>
+        {
+            *suggestion = Some(line.to_string());
+        }
         Some(Symptom::PackageNotRequired { suggestion, .. })
             if suggestion.is_none() && line.starts_with("go get ") =>
         {
@@ -389,6 +396,9 @@ pub fn classify(line: &str) -> Option<Symptom> {
             package,
             suggestion: None,
         });
+    }
+    if has("updates to go.mod needed") {
+        return Some(Symptom::GoModUpdates { suggestion: None });
     }
     if has("missing go.sum entry") {
         return Some(Symptom::MissingGoSum { suggestion: None });

@@ -575,6 +575,34 @@ fn missing_go_sum_entry_uses_gos_own_command() {
     user.go(&["build", "./..."]).assert_success();
 }
 
+/// A go.mod a build must not edit (a requirement listed twice): go stops with "updates to
+/// go.mod needed" and its command; explain gives that command, which run lets the build pass.
+#[test]
+fn go_mod_updates_needed_uses_gos_own_command() {
+    let old = hello("example.com/hello", "v1.0.0");
+    let new = hello("example.com/hello", "v1.1.0");
+    let proxy = GoProxy::start(vec![old, new]);
+    let user = user(&format!("GOPROXY={}\nGOSUMDB=off\n", proxy.url()));
+    user.write_file(
+        "go.mod",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/hello v1.1.0\n",
+    );
+    user.write_file(
+        "main.go",
+        "package main\n\nimport \"example.com/hello\"\n\nfunc main() { _ = hello.Hello() }\n",
+    );
+    // go.sum complete, then a second, older requirement of the same module.
+    user.go(&["mod", "tidy"]).assert_success();
+    user.write_file(
+        "go.mod",
+        "module example.com/app\n\ngo 1.21\n\nrequire example.com/hello v1.1.0\n\nrequire example.com/hello v1.0.0\n",
+    );
+    let d = diagnose(&user, &["build", "./..."], "gomod.updates");
+    assert_eq!(field(&d, "fix"), "go mod tidy", "{d:#}");
+    user.go(&["mod", "tidy"]).assert_success();
+    user.go(&["build", "./..."]).assert_success();
+}
+
 #[test]
 fn module_path_mismatch_and_major_versions() {
     let renamed = hello("example.com/old", "v1.0.0").with_go_mod("module example.com/new\n");
