@@ -214,6 +214,31 @@ fn gather(ctx: &Context, go_env: &GoEnv, items: &[Item], args: &ExplainArgs) -> 
             .next()
             .map(|check| (check.title, check.hint));
     }
+    // A package "not in std" that is a directory of the main module: imported without its path.
+    let not_in_std: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match &i.symptom {
+            Some(Symptom::NotInStd { package }) => Some(package.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !not_in_std.is_empty()
+        && let Some((gomod, text)) = ctx.gomod(go_env)
+        && let Some(path) = crate::syntax::module::declared_path(&text)
+    {
+        let root = gomod
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        facts.main_module = Some(explain::MainModule {
+            path,
+            dirs: not_in_std
+                .iter()
+                .filter(|p| root.join(p).is_dir())
+                .map(|p| p.to_string())
+                .collect(),
+        });
+    }
     // Who holds a port a program could not listen on: local, so looked up even --offline.
     for item in items {
         if let Some(Symptom::PortInUse { port, .. }) = item.symptom {

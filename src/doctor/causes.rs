@@ -141,6 +141,9 @@ causes! {
     MALFORMED_PATH = "module.path-malformed",
         "go refuses the module path as written: a path to download must start with a domain name (a dot in its first element), and every element must use go's allowed characters",
         "use the module's full path (host/owner/name); a local module without a domain is required through a replace directive: go mod edit -replace PATH=../DIR, then go get PATH";
+    NOT_IN_STD = "gomod.not-in-std",
+        "go looks up an import path whose first element has no dot in the standard library, and this one is not there: a mistyped path, a package of a newer Go release, or a package of your own module imported without the module path",
+        "import your own packages by their full path (the module path of go.mod, then the directory); for a package of a newer Go, raise the go line of go.mod and let go fetch that release (GOTOOLCHAIN=auto)";
     GOMOD_NOT_FOUND = "gomod.not-found",
         "go runs in module mode and found no go.mod in this directory or any directory above it: it is not inside a module",
         "run go from your module's directory (the one with go.mod), or start a module there: go mod init example.com/yourmodule";

@@ -46,6 +46,17 @@ pub struct Facts {
     pub toolchain_check: Option<(String, Option<String>)>,
     /// What holds each port a program could not listen on, looked up just now.
     pub ports: BTreeMap<u16, PortNow>,
+    /// The main module (go.mod where go runs), when there is one.
+    pub main_module: Option<MainModule>,
+}
+
+/// The module go runs in, as far as `not in std` errors need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MainModule {
+    /// The path its go.mod declares.
+    pub path: String,
+    /// The packages named by `not in std` errors that are directories of this module.
+    pub dirs: Vec<String>,
 }
 
 /// A port named by `address already in use`, as it is now.
@@ -133,6 +144,7 @@ pub fn diagnose(item: &Item, facts: &Facts) -> Option<Diagnosis> {
         Symptom::SumdbKey { detail } => d.sumdb_key(detail),
         Symptom::SumdbInconsistent { detail } => d.sumdb_inconsistent(detail),
         Symptom::ChecksumMismatch { go_sum } => d.mismatch(*go_sum),
+        Symptom::NotInStd { package } => d.not_in_std(package),
         Symptom::GoModUpdates { suggestion } => {
             // A GOFLAGS=-mod=mod would let go make them itself; say where -mod comes from.
             let goflags = facts.get("GOFLAGS");
@@ -1123,6 +1135,37 @@ impl<'a> Builder<'a> {
             format!("GOSUMDB={gosumdb}{note}: go says \"{detail}\", so the key does not verify the database's signed answers"),
             fix,
         );
+    }
+
+    fn not_in_std(&mut self, package: &str) {
+        let cause = &causes::NOT_IN_STD;
+        let go = format!(
+            "{} at GOROOT={}",
+            self.facts.get("GOVERSION"),
+            self.facts.get("GOROOT")
+        );
+        let own = self
+            .facts
+            .main_module
+            .as_ref()
+            .filter(|m| m.dirs.iter().any(|d| d == package));
+        match own {
+            Some(m) => self.set(
+                cause,
+                format!(
+                    "go looks up an import path whose first element has no dot in the standard library ({go}); {package} is a directory of your module {}, whose packages are imported by their full path",
+                    m.path
+                ),
+                format!("import \"{}/{package}\" instead of \"{package}\"", m.path),
+            ),
+            None => self.set(
+                cause,
+                format!(
+                    "{package} is not in the standard library of {go}, where go looks up an import path whose first element has no dot: a mistyped path, a package of a newer Go release, or a module path without a domain"
+                ),
+                cause.fix.to_string(),
+            ),
+        }
     }
 
     fn sumdb_inconsistent(&mut self, detail: &str) {

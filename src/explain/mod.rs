@@ -9,7 +9,7 @@ pub mod symptom;
 
 use serde::Serialize;
 
-pub use diagnose::{Diagnosis, Facts, PortNow, Refetch};
+pub use diagnose::{Diagnosis, Facts, MainModule, PortNow, Refetch};
 pub use symptom::{Item, Symptom};
 
 /// The result of explaining one piece of go output (`explain --json` prints it as is).

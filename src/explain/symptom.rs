@@ -37,6 +37,8 @@ pub enum Symptom {
     SumdbInconsistent { detail: String },
     /// `verifying M@V: checksum mismatch`; `go_sum` when the other side is go.sum.
     ChecksumMismatch { go_sum: bool },
+    /// `package P is not in std (GOROOT/src/P)`
+    NotInStd { package: String },
     /// `updates to go.mod needed; to update it:` and go's suggested command.
     GoModUpdates { suggestion: Option<String> },
     /// `missing go.sum entry …`; go's own suggested command when it printed one.
@@ -395,6 +397,14 @@ pub fn classify(line: &str) -> Option<Symptom> {
         return Some(Symptom::PackageNotRequired {
             package,
             suggestion: None,
+        });
+    }
+    if let Some(rest) = after(line, "package ")
+        && let Some((package, _)) = rest.split_once(" is not in std")
+        && !package.contains(' ')
+    {
+        return Some(Symptom::NotInStd {
+            package: package.to_string(),
         });
     }
     if has("updates to go.mod needed") {

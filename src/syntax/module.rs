@@ -126,6 +126,20 @@ fn go_quote_rune(r: char) -> String {
     }
 }
 
+/// The path a go.mod declares in its `module` directive (quoted or not), as modfile reads the
+/// first `module` line; `None` when there is none.
+pub fn declared_path(gomod: &str) -> Option<String> {
+    gomod.lines().find_map(|line| {
+        let line = line.split("//").next().unwrap_or("").trim();
+        let rest = line.strip_prefix("module")?;
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let path = rest.trim().trim_matches(|c| c == '"' || c == '`');
+        (!path.is_empty()).then(|| path.to_string())
+    })
+}
+
 /// Go's `module.SplitPathVersion`: `(prefix, pathMajor)`, or `None` when the major-version
 /// suffix is invalid (`/v0`, `/v1`, `/v1.2`, `/v05`; gopkg.in paths need `.vN`).
 pub fn split_path_version(path: &str) -> Option<(&str, &str)> {
@@ -240,6 +254,20 @@ pub fn check_version(v: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_module_directive_is_read_like_modfile() {
+        assert_eq!(
+            declared_path("// c\nmodule example.com/app // x\n\ngo 1.21\n").as_deref(),
+            Some("example.com/app")
+        );
+        assert_eq!(
+            declared_path("module \"example.com/q\"\n").as_deref(),
+            Some("example.com/q")
+        );
+        assert_eq!(declared_path("modulex example.com/a\ngo 1.21\n"), None);
+        assert_eq!(declared_path("go 1.21\n"), None);
+    }
     use super::*;
 
     #[test]

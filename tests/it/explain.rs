@@ -603,6 +603,39 @@ fn go_mod_updates_needed_uses_gos_own_command() {
     user.go(&["build", "./..."]).assert_success();
 }
 
+/// A package of one's own module imported without the module path: go looks for it in the
+/// standard library. explain names the import to write, and with it the build passes; an
+/// import that is nobody's gets the general cause.
+#[test]
+fn a_package_not_in_std_that_is_a_directory_of_the_module_gets_its_full_path() {
+    let user = user("GOPROXY=off\nGOSUMDB=off\n");
+    user.write_file("go.mod", "module example.com/app\n\ngo 1.21\n");
+    user.write_file(
+        "util/util.go",
+        "package util\n\nfunc Hi() string { return \"hi\" }\n",
+    );
+    let main = "package main\n\nimport \"util\"\n\nfunc main() { _ = util.Hi() }\n";
+    user.write_file("main.go", main);
+    let d = diagnose(&user, &["build", "./..."], "gomod.not-in-std");
+    assert_eq!(
+        field(&d, "fix"),
+        "import \"example.com/app/util\" instead of \"util\"",
+        "{d:#}"
+    );
+    user.write_file(
+        "main.go",
+        main.replace("\"util\"", "\"example.com/app/util\""),
+    );
+    user.go(&["build", "./..."]).assert_success();
+
+    user.write_file(
+        "main.go",
+        "package main\n\nimport _ \"slicez\"\n\nfunc main() {}\n",
+    );
+    let d = diagnose(&user, &["build", "./..."], "gomod.not-in-std");
+    assert_has(&d, "cause", "slicez is not in the standard library of go1.");
+}
+
 #[test]
 fn module_path_mismatch_and_major_versions() {
     let renamed = hello("example.com/old", "v1.0.0").with_go_mod("module example.com/new\n");
