@@ -257,8 +257,11 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
         refusal: None,
     };
     let mut checks = registry::run(&gathered, |e| e.chosen_by(&args.ids));
-    // Values a profile in use sets on purpose (offline's GOPROXY=off) are not problems to fix.
-    if let Some((name, literal)) = profile_in_use(ctx, &go_env) {
+    // Values a profile in use sets on purpose (offline's GOPROXY=off) are not problems to fix
+    // (the profiles are read only when there is a problem at all).
+    if checks.iter().any(doctor::Check::is_problem)
+        && let Some((name, literal)) = profile_in_use(ctx, &go_env)
+    {
         let literal: Vec<&str> = literal.iter().map(String::as_str).collect();
         doctor::intent::mark(
             &mut checks,
