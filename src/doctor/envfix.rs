@@ -24,10 +24,10 @@ struct Wanted {
     value: Option<String>,
 }
 
-/// The names of the variables a check's fix would change: its safe fix's, else those the
-/// `godoctor env set/unset` and `unset NAME` commands of its hint name.
-pub fn fix_changes(c: &Check) -> Vec<String> {
-    wanted(c).into_iter().map(|w| w.name).collect()
+/// What a check's fix would do to each variable (`None`: unset it): its safe fix's changes,
+/// else those the `godoctor env set/unset` and `unset NAME` commands of its hint name.
+pub fn fix_changes(c: &Check) -> Vec<(String, Option<String>)> {
+    wanted(c).into_iter().map(|w| (w.name, w.value)).collect()
 }
 
 /// The variables a check's fix would change: its safe fix's changes, else the

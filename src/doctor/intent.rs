@@ -17,13 +17,15 @@ pub struct ProfileInUse<'a> {
 }
 
 /// Turn problems whose fix would only undo `profile`'s literal values into passes that say so.
+/// Undo means unset: a fix that sets another value (drop an unreachable mirror from GOPROXY)
+/// answers a problem the profile did not intend, and stays.
 pub fn mark(checks: &mut [Check], profile: &ProfileInUse<'_>) {
     for c in checks.iter_mut().filter(|c| c.is_problem()) {
         let changes = envfix::fix_changes(c);
         let undoes_profile = !changes.is_empty()
             && changes
                 .iter()
-                .all(|v| profile.literal.contains(&v.as_str()));
+                .all(|(v, value)| value.is_none() && profile.literal.contains(&v.as_str()));
         if !undoes_profile {
             continue;
         }
@@ -59,6 +61,9 @@ mod tests {
             Check::new("private.patterns", Severity::Error, "bad pattern")
                 .hint("godoctor env set GOPRIVATE=git.corp.example"),
             Check::new("private.auth", Severity::Warn, "no credentials").hint("add a .netrc line"),
+            // A mirror the profile names that does not answer: dropping it is no undo.
+            Check::new("proxy.reach", Severity::Error, "mirror down")
+                .hint("godoctor env set GOPROXY=https://proxy.example,direct"),
         ];
         let profile = ProfileInUse {
             name: "offline",
@@ -74,5 +79,6 @@ mod tests {
         assert!(checks[0].hint.is_none() && checks[0].fix.is_none());
         assert_eq!(checks[1].status, Severity::Error);
         assert_eq!(checks[2].status, Severity::Warn);
+        assert_eq!(checks[3].status, Severity::Error);
     }
 }
