@@ -217,6 +217,27 @@ fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
     }
     let action = format!("env set {}", assignments.join(" "));
     let report = do_write(ctx, &go_env, &changes, &action)?;
+    // A warning about a value just set stays (what it means), but a fix that only unsets what
+    // this command set is its undo, which `godoctor undo` above already offers.
+    let set_now: Vec<&str> = changes.iter().map(|c| c.name.as_str()).collect();
+    let findings: Vec<SettingFinding> = findings
+        .into_iter()
+        .map(|mut f| {
+            let undoes = f
+                .finding
+                .hint
+                .as_deref()
+                .and_then(crate::doctor::envfix::leading_command)
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .all(|(name, value)| value.is_none() && set_now.contains(&name.as_str()))
+                });
+            if undoes {
+                f.finding.hint = None;
+            }
+            f
+        })
+        .collect();
     super::write::render(ctx, &report, &findings, "wrote")
 }
 

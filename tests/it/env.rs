@@ -494,3 +494,33 @@ fn completions_version_and_help() {
     );
     user.godoctor(&["no-such-command"]).assert_code(2);
 }
+
+/// A warning about a value `env set` just wrote says what it means, without a fix that only
+/// unsets it again (that is `godoctor undo`, printed above); a warning whose fix is another
+/// value keeps it, and that fix, run, ends the warning.
+#[test]
+fn env_set_warns_without_offering_its_own_undo_as_a_fix() {
+    let user = GoUser::bare();
+    let run = user.godoctor(&["env", "set", "GOPROXY=off"]);
+    run.assert_code(0)
+        .assert_stdout_contains("undo with: godoctor undo")
+        .assert_stdout_contains("GOPROXY=off: go may not download any module");
+    assert!(!run.output().contains("env unset GOPROXY"), "{run}");
+    assert_eq!(user.go_env("GOPROXY"), "off");
+
+    let run = user.godoctor(&[
+        "env",
+        "set",
+        "GOPROXY=http://127.0.0.1:9,direct,http://127.0.0.1:8",
+    ]);
+    run.assert_code(0).assert_stdout_contains(
+        "fix: put `direct` last: GOPROXY=http://127.0.0.1:9,http://127.0.0.1:8,direct",
+    );
+    let run = user.godoctor(&[
+        "env",
+        "set",
+        "GOPROXY=http://127.0.0.1:9,http://127.0.0.1:8,direct",
+    ]);
+    run.assert_code(0);
+    assert!(!run.output().contains("after `direct`"), "{run}");
+}
