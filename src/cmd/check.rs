@@ -260,7 +260,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     // Values a profile in use sets on purpose (offline's GOPROXY=off) are not problems to fix
     // (the profiles are read only when there is a problem at all).
     if checks.iter().any(doctor::Check::is_problem)
-        && let Some((name, literal)) = profile_in_use(ctx, &go_env)
+        && let Some((name, literal, leave)) = profile_in_use(ctx, &go_env)
     {
         let literal: Vec<&str> = literal.iter().map(String::as_str).collect();
         doctor::intent::mark(
@@ -268,6 +268,7 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
             &doctor::intent::ProfileInUse {
                 name: &name,
                 literal,
+                leave,
             },
         );
     }
@@ -303,8 +304,9 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
 
 /// The profile the settings go uses now are (as `profile list` marks it: the one applied last
 /// among those that match, else a user profile, else the first), with the variables it writes
-/// as literal values.
-fn profile_in_use(ctx: &Context, go_env: &GoEnv) -> Option<(String, Vec<String>)> {
+/// as literal values and the commands that leave it (profile official, then an unset of what
+/// official does not cover).
+fn profile_in_use(ctx: &Context, go_env: &GoEnv) -> Option<(String, Vec<String>, String)> {
     use crate::profile::plan;
     let store = crate::profile::store::Store::load(crate::home::config_dir(&ctx.env).as_deref());
     let matching = plan::active(&store.profiles, go_env);
@@ -317,13 +319,30 @@ fn profile_in_use(ctx: &Context, go_env: &GoEnv) -> Option<(String, Vec<String>)
         .and_then(|h| h.latest().ok().flatten())
         .map(|(_, s)| s.action);
     let profile = plan::in_use(&matching, last.as_deref().and_then(plan::applied_by))?;
-    let literal = profile
+    let literal: Vec<String> = profile
         .set
         .iter()
         .filter(|(_, t)| t.references().is_empty())
         .map(|(name, _)| name.clone())
         .collect();
-    Some((profile.name.clone(), literal))
+    let official: Vec<&str> = store
+        .resolve("official")
+        .map(|p| p.covered())
+        .unwrap_or_default();
+    let rest: Vec<&str> = profile
+        .set
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .filter(|n| !official.contains(n))
+        .collect();
+    let leave = match rest.is_empty() {
+        true => "godoctor profile apply official".to_string(),
+        false => format!(
+            "godoctor profile apply official, then {}",
+            crate::shellrc::env_unset(&rest)
+        ),
+    };
+    Some((profile.name.clone(), literal, leave))
 }
 
 /// What the slow part of the gathering found: probes and the cache walk, run concurrently.

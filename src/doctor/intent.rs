@@ -14,6 +14,8 @@ use crate::finding::Severity;
 pub struct ProfileInUse<'a> {
     pub name: &'a str,
     pub literal: Vec<&'a str>,
+    /// How to leave it (the commands that restore go's defaults for what it set).
+    pub leave: String,
 }
 
 /// Turn problems whose fix would only undo `profile`'s literal values into passes that say so.
@@ -36,8 +38,8 @@ pub fn mark(checks: &mut [Check], profile: &ProfileInUse<'_>) {
             profile.name
         );
         c.notes.push(format!(
-            "to leave profile {}: godoctor profile apply official (or another profile); right after applying it, godoctor undo",
-            profile.name
+            "to leave profile {}: {}",
+            profile.name, profile.leave
         ));
         c.hint = None;
         c.fix = None;
@@ -68,6 +70,7 @@ mod tests {
         let profile = ProfileInUse {
             name: "offline",
             literal: vec!["GOPROXY", "GOSUMDB", "GOFLAGS"],
+            leave: "godoctor profile apply official".into(),
         };
         mark(&mut checks, &profile);
         assert_eq!(checks[0].status, Severity::Ok);

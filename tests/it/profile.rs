@@ -267,6 +267,20 @@ fn check_does_not_fight_a_profile_in_use() {
         "{json:#}"
     );
     assert_eq!(json["fixes"].as_array().map(Vec::len), Some(0), "{json:#}");
+    // The way out it names, run, leaves the profile: go's defaults for all three settings.
+    let leave = chain["notes"][0]
+        .as_str()
+        .and_then(|n| n.strip_prefix("to leave profile offline: "))
+        .expect("a note on how to leave the profile");
+    assert_eq!(
+        leave,
+        "godoctor profile apply official, then godoctor env unset GOFLAGS"
+    );
+    user.godoctor(&["profile", "apply", "official", "--yes"])
+        .assert_code(0);
+    user.godoctor(&["env", "unset", "GOFLAGS"]).assert_code(0);
+    assert_eq!(user.read_goenv().unwrap_or_default().trim(), "");
+    assert_eq!(user.go_env("GOFLAGS"), "");
 
     // The same settings exported into the environment (`profile export offline`).
     let exported = GoUser::new()
