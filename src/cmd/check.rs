@@ -260,34 +260,18 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
     // Values a profile in use sets on purpose (offline's GOPROXY=off) are not problems to fix
     // (the profiles are read only when there is a problem at all).
     if checks.iter().any(doctor::Check::is_problem)
-        && let Some((name, literal, leave)) = profile_in_use(ctx, &go_env)
+        && let Some(profile) = profile_in_use(ctx, &go_env)
     {
-        let literal: Vec<&str> = literal.iter().map(String::as_str).collect();
-        doctor::intent::mark(
-            &mut checks,
-            &doctor::intent::ProfileInUse {
-                name: &name,
-                literal,
-                leave,
-            },
-        );
+        doctor::intent::mark(&mut checks, &profile);
     }
 
     // A fix for a value the process environment sets is an edit of the shell line setting it.
     let goenv_var = ctx.env.get("GOENV").filter(|v| *v != "off");
     let goroot_var = ctx.env.get("GOROOT").filter(|v| !v.is_empty());
-    let from_env: Vec<&str> = go_env
-        .settings
-        .iter()
-        .filter(|s| s.source == crate::goenv::Source::Env)
-        .map(|s| s.name.as_str())
-        .chain(goenv_var.map(|_| "GOENV"))
-        .chain(goroot_var.map(|_| "GOROOT"))
-        .collect();
-    let origins = doctor::envfix::EnvOrigins {
-        home: ctx.env.home(),
-        lines: crate::shellrc::locate(ctx.env.home().as_deref(), Path::new("/etc"), &from_env),
-    };
+    let mut from_env = go_env.from_env();
+    from_env.extend(goenv_var.map(|_| "GOENV"));
+    from_env.extend(goroot_var.map(|_| "GOROOT"));
+    let origins = ctx.shell_origins(&from_env);
     doctor::envfix::rewrite(&mut checks, &go_env, &origins);
     doctor::envfix::goenv_directory(&mut checks, &go_env, goenv_var, &origins);
     doctor::envfix::goroot_override(&mut checks, &go_env, goroot_var, &origins);
@@ -303,46 +287,27 @@ fn gather_and_check(ctx: &Context, args: &CheckArgs, walk: &Walk) -> Report {
 }
 
 /// The profile the settings go uses now are (as `profile list` marks it: the one applied last
-/// among those that match, else a user profile, else the first), with the variables it writes
-/// as literal values and the commands that leave it (profile official, then an unset of what
-/// official does not cover).
-fn profile_in_use(ctx: &Context, go_env: &GoEnv) -> Option<(String, Vec<String>, String)> {
+/// among those that match, else a user profile, else the first), as `doctor::intent` needs it.
+fn profile_in_use(ctx: &Context, go_env: &GoEnv) -> Option<doctor::intent::ProfileInUse> {
     use crate::profile::plan;
     let store = crate::profile::store::Store::load(crate::home::config_dir(&ctx.env).as_deref());
     let matching = plan::active(&store.profiles, go_env);
     if matching.is_empty() {
         return None;
     }
-    let last = ctx
-        .history()
-        .ok()
-        .and_then(|h| h.latest().ok().flatten())
-        .map(|(_, s)| s.action);
-    let profile = plan::in_use(&matching, last.as_deref().and_then(plan::applied_by))?;
-    let literal: Vec<String> = profile
-        .set
-        .iter()
-        .filter(|(_, t)| t.references().is_empty())
-        .map(|(name, _)| name.clone())
-        .collect();
-    let official: Vec<&str> = store
+    let profile = plan::in_use(
+        &matching,
+        ctx.last_action().as_deref().and_then(plan::applied_by),
+    )?;
+    let official = store
         .resolve("official")
         .map(|p| p.covered())
         .unwrap_or_default();
-    let rest: Vec<&str> = profile
-        .set
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .filter(|n| !official.contains(n))
-        .collect();
-    let leave = match rest.is_empty() {
-        true => "godoctor profile apply official".to_string(),
-        false => format!(
-            "godoctor profile apply official, then {}",
-            crate::shellrc::env_unset(&rest)
-        ),
-    };
-    Some((profile.name.clone(), literal, leave))
+    Some(doctor::intent::ProfileInUse {
+        name: profile.name.clone(),
+        literal: profile.literal().into_iter().map(str::to_string).collect(),
+        leave: plan::way_out(profile, &official),
+    })
 }
 
 /// What the slow part of the gathering found: probes and the cache walk, run concurrently.

@@ -228,10 +228,7 @@ fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
                 .hint
                 .as_deref()
                 .and_then(crate::doctor::envfix::leading_command)
-                .is_some_and(|cs| {
-                    cs.iter()
-                        .all(|(name, value)| value.is_none() && set_now.contains(&name.as_str()))
-                });
+                .is_some_and(|cs| crate::doctor::envfix::only_unsets(&cs, &set_now));
             if undoes {
                 f.finding.hint = None;
             }

@@ -181,17 +181,7 @@ fn gather(ctx: &Context, go_env: &GoEnv, items: &[Item], args: &ExplainArgs) -> 
                 .insert(var.to_string(), crate::redact::redact(v));
         }
     }
-    let from_env: Vec<&str> = go_env
-        .settings
-        .iter()
-        .filter(|s| s.source == crate::goenv::Source::Env)
-        .map(|s| s.name.as_str())
-        .collect();
-    let home = ctx.env.home();
-    facts.shell = crate::doctor::envfix::EnvOrigins {
-        lines: crate::shellrc::locate(home.as_deref(), std::path::Path::new("/etc"), &from_env),
-        home,
-    };
+    facts.shell = ctx.shell_origins(&go_env.from_env());
     facts.netrc_machines = crate::net::credentials::load_netrc(&ctx.env)
         .into_iter()
         .map(|e| e.machine)

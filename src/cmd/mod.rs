@@ -62,6 +62,27 @@ impl Context {
         })
     }
 
+    /// The action of godoctor's last write (`profile apply NAME`, `env set …`), if any: which
+    /// of several matching profiles is the one in use.
+    pub fn last_action(&self) -> Option<String> {
+        self.history()
+            .ok()?
+            .latest()
+            .ok()
+            .flatten()
+            .map(|(_, snapshot)| snapshot.action)
+    }
+
+    /// The lines of the user's shell start-up files (and /etc's) that set `names`, for the
+    /// shell-edit fixes of values `go env -w` cannot change (`doctor::envfix`).
+    pub fn shell_origins(&self, names: &[&str]) -> crate::doctor::envfix::EnvOrigins {
+        let home = self.env.home();
+        crate::doctor::envfix::EnvOrigins {
+            lines: crate::shellrc::locate(home.as_deref(), std::path::Path::new("/etc"), names),
+            home,
+        }
+    }
+
     /// Find the `go` binary, or an error that says how to fix it.
     pub fn locate_go(&self) -> Result<GoBinary> {
         crate::goenv::locate::locate(self.go_flag.as_deref(), &self.env)

@@ -85,12 +85,7 @@ fn list(ctx: &Context) -> Result<Outcome> {
         Ok(g) => plan::active(&store.profiles, g),
         Err(_) => vec![],
     };
-    let last_action = ctx
-        .history()
-        .ok()
-        .and_then(|h| h.latest().ok().flatten())
-        .map(|(_, snapshot)| snapshot.action);
-    let marks = Marks::new(&matching, last_action.as_deref());
+    let marks = Marks::new(&matching, ctx.last_action().as_deref());
     let view = render::ListView::new(&store, &marks);
     if ctx.output.json {
         output::print_json(&view)?;

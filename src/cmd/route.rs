@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<Outcome> {
     let go_env = ctx.load_go_env()?;
     let settings = ctx.fetch_settings(&go_env);
     let mut plan = route::plan(&path, &version, &settings);
-    shell_fix_for_env_goprivate(ctx, &go_env, &mut plan.findings);
+    shell_fix_for_env_values(ctx, &go_env, &mut plan.findings);
     // GOAUTH decides what go sends: `off` sends nothing, not even .netrc entries.
     let prober = args
         .probe
@@ -131,42 +131,21 @@ pub fn run(ctx: &Context, args: &RouteArgs) -> Result<Outcome> {
     Ok(Outcome::from_problems(!ok))
 }
 
-/// A GOPRIVATE the process environment sets cannot be changed by `godoctor env set` (go env
-/// -w): the private-leak fix becomes the edit of the shell line that sets it, as `check` says.
-fn shell_fix_for_env_goprivate(ctx: &Context, go_env: &GoEnv, findings: &mut [Finding]) {
-    let from_env = go_env
-        .settings
-        .iter()
-        .any(|s| s.name == "GOPRIVATE" && s.source == crate::goenv::Source::Env);
-    if !from_env {
+/// A fix that changes a value the process environment sets cannot work through `godoctor env
+/// set` (go env -w): it becomes the edit of the shell line that sets it, as `check` says.
+fn shell_fix_for_env_values(ctx: &Context, go_env: &GoEnv, findings: &mut [Finding]) {
+    let from_env = go_env.from_env();
+    if from_env.is_empty() {
         return;
     }
-    let home = ctx.env.home();
-    let origins = crate::doctor::envfix::EnvOrigins {
-        lines: crate::shellrc::locate(
-            home.as_deref(),
-            std::path::Path::new("/etc"),
-            &["GOPRIVATE"],
-        ),
-        home,
-    };
-    for f in findings
-        .iter_mut()
-        .filter(|f| f.code == "route.private-leak")
-    {
-        let wanted = f
+    let origins = ctx.shell_origins(&from_env);
+    for f in findings.iter_mut() {
+        if let Some(shell) = f
             .hint
             .as_deref()
-            .and_then(crate::doctor::envfix::leading_command)
-            .and_then(|changes| changes.into_iter().find(|(name, _)| name == "GOPRIVATE"))
-            .and_then(|(_, value)| value);
-        if let Some(value) = wanted {
-            f.hint = Some(crate::doctor::envfix::shell_fix(
-                "GOPRIVATE",
-                Some(&value),
-                go_env.get("GOPRIVATE"),
-                &origins,
-            ));
+            .and_then(|h| crate::doctor::envfix::shell_fix_of_hint(h, go_env, &origins))
+        {
+            f.hint = Some(shell);
         }
     }
 }

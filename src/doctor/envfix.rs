@@ -24,6 +24,15 @@ struct Wanted {
     value: Option<String>,
 }
 
+/// Whether `changes` (a fix's, see [`fix_changes`] and [`leading_command`]) only unset
+/// variables among `names`: the fix is the undo of those values, not a repair.
+pub fn only_unsets<S: AsRef<str>>(changes: &[(String, Option<String>)], names: &[S]) -> bool {
+    !changes.is_empty()
+        && changes
+            .iter()
+            .all(|(v, value)| value.is_none() && names.iter().any(|n| n.as_ref() == v))
+}
+
 /// What a check's fix would do to each variable (`None`: unset it): its safe fix's changes,
 /// else those the `godoctor env set/unset` and `unset NAME` commands of its hint name.
 pub fn fix_changes(c: &Check) -> Vec<(String, Option<String>)> {
@@ -222,6 +231,39 @@ fn shell_hint(want: &Wanted, current: &str, lines: &[&ShellLine], origins: &EnvO
     )
 }
 
+/// The shell edits for `wanted`, variables the process environment sets, joined.
+fn shell_hints(wanted: &[Wanted], go_env: &GoEnv, origins: &EnvOrigins) -> String {
+    let hints: Vec<String> = wanted
+        .iter()
+        .map(|w| {
+            let lines: Vec<&ShellLine> = origins
+                .lines
+                .iter()
+                .filter(|(n, _)| *n == w.name)
+                .map(|(_, l)| l)
+                .collect();
+            shell_hint(w, go_env.get(&w.name), &lines, origins)
+        })
+        .collect();
+    hints.join("; and ")
+}
+
+/// For a hint outside a check (route's findings): when the `godoctor env set/unset` command it
+/// starts with changes a variable the process environment sets, the shell edit that does it
+/// instead ([`rewrite`]'s words); `None` when the command works as printed.
+pub fn shell_fix_of_hint(hint: &str, go_env: &GoEnv, origins: &EnvOrigins) -> Option<String> {
+    let from_env: Vec<Wanted> = leading_command(hint)?
+        .into_iter()
+        .map(|(name, value)| Wanted { name, value })
+        .filter(|w| {
+            go_env
+                .setting(&w.name)
+                .is_some_and(|s| s.source == Source::Env)
+        })
+        .collect();
+    (!from_env.is_empty()).then(|| shell_hints(&from_env, go_env, origins))
+}
+
 /// Rewrite the hints of checks whose fix changes a variable set in the process environment:
 /// the shell edit replaces the `godoctor env` command (which would change nothing), the safe
 /// fix is dropped (`--fix` cannot edit shell files), and findings with the same shell cause
@@ -239,19 +281,7 @@ pub fn rewrite(checks: &mut [Check], go_env: &GoEnv, origins: &EnvOrigins) {
         if from_env.is_empty() {
             continue;
         }
-        let hints: Vec<String> = from_env
-            .iter()
-            .map(|w| {
-                let lines: Vec<&ShellLine> = origins
-                    .lines
-                    .iter()
-                    .filter(|(n, _)| *n == w.name)
-                    .map(|(_, l)| l)
-                    .collect();
-                shell_hint(w, go_env.get(&w.name), &lines, origins)
-            })
-            .collect();
-        c.hint = Some(hints.join("; and "));
+        c.hint = Some(shell_hints(&from_env, go_env, origins));
         c.fix = None;
         if c.cause.is_none() {
             let names: Vec<&str> = from_env.iter().map(|w| w.name.as_str()).collect();

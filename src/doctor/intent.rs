@@ -11,9 +11,9 @@ use crate::finding::Severity;
 
 /// The profile the current settings are (`name`) and the variables it writes as literal values
 /// (none of the user's answers in them).
-pub struct ProfileInUse<'a> {
-    pub name: &'a str,
-    pub literal: Vec<&'a str>,
+pub struct ProfileInUse {
+    pub name: String,
+    pub literal: Vec<String>,
     /// How to leave it (the commands that restore go's defaults for what it set).
     pub leave: String,
 }
@@ -21,14 +21,9 @@ pub struct ProfileInUse<'a> {
 /// Turn problems whose fix would only undo `profile`'s literal values into passes that say so.
 /// Undo means unset: a fix that sets another value (drop an unreachable mirror from GOPROXY)
 /// answers a problem the profile did not intend, and stays.
-pub fn mark(checks: &mut [Check], profile: &ProfileInUse<'_>) {
+pub fn mark(checks: &mut [Check], profile: &ProfileInUse) {
     for c in checks.iter_mut().filter(|c| c.is_problem()) {
-        let changes = envfix::fix_changes(c);
-        let undoes_profile = !changes.is_empty()
-            && changes
-                .iter()
-                .all(|(v, value)| value.is_none() && profile.literal.contains(&v.as_str()));
-        if !undoes_profile {
+        if !envfix::only_unsets(&envfix::fix_changes(c), &profile.literal) {
             continue;
         }
         c.status = Severity::Ok;
@@ -68,8 +63,8 @@ mod tests {
                 .hint("godoctor env set GOPROXY=https://proxy.example,direct"),
         ];
         let profile = ProfileInUse {
-            name: "offline",
-            literal: vec!["GOPROXY", "GOSUMDB", "GOFLAGS"],
+            name: "offline".into(),
+            literal: ["GOPROXY", "GOSUMDB", "GOFLAGS"].map(String::from).to_vec(),
             leave: "godoctor profile apply official".into(),
         };
         mark(&mut checks, &profile);

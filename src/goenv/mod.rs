@@ -317,6 +317,15 @@ impl GoEnv {
         self.values.get(name).map(String::as_str).unwrap_or("")
     }
 
+    /// The managed settings the process environment sets (`go env -w` cannot change them).
+    pub fn from_env(&self) -> Vec<&str> {
+        self.settings
+            .iter()
+            .filter(|s| s.source == Source::Env)
+            .map(|s| s.name.as_str())
+            .collect()
+    }
+
     /// The managed setting `name`, if it is one.
     pub fn setting(&self, name: &str) -> Option<&Setting> {
         self.settings.iter().find(|s| s.name == name)

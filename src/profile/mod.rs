@@ -98,6 +98,16 @@ impl Profile {
             .collect()
     }
 
+    /// The variables it writes as literal values (none of the user's answers in them): what
+    /// the profile is for, not a choice of the user's.
+    pub fn literal(&self) -> Vec<&str> {
+        self.set
+            .iter()
+            .filter(|(_, t)| t.references().is_empty())
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
     /// The file it was read from (user profiles).
     pub fn path(&self) -> Option<&std::path::Path> {
         match &self.origin {

@@ -175,10 +175,7 @@ pub fn validate(
         // the profile is for: a warning about it (offline's GOPROXY=off, "go may not download
         // any module") is a note of what applying it means, and its fix, which would undo the
         // profile, is not offered. Values built from the user's answers keep their warnings.
-        let intended = profile
-            .set
-            .iter()
-            .any(|(k, t)| *k == c.name && t.references().is_empty());
+        let intended = profile.literal().contains(&c.name.as_str());
         out.extend(check_value(&c.name, value).into_iter().map(|mut f| {
             if intended && f.severity == Severity::Warn {
                 f.severity = Severity::Info;
@@ -348,6 +345,25 @@ pub fn in_use<'a>(matching: &[&'a Profile], last_applied: Option<&str>) -> Optio
         .copied()
 }
 
+/// The commands that leave `profile` for go's defaults: apply `official` (what it `covers`),
+/// then unset what that leaves of `profile`'s settings.
+pub fn way_out(profile: &Profile, official: &[&str]) -> String {
+    let rest: Vec<&str> = profile
+        .set
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .filter(|n| !official.contains(n))
+        .collect();
+    if rest.is_empty() {
+        "godoctor profile apply official".to_string()
+    } else {
+        format!(
+            "godoctor profile apply official, then {}",
+            crate::shellrc::env_unset(&rest)
+        )
+    }
+}
+
 /// How `profile list` marks the profiles: the one in use (`*`), and the others that give the
 /// same settings (`=`), so a profile saved from a built-in one is not a second "active" one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -379,6 +395,21 @@ pub fn applied_by(action: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_way_out_of_a_profile_unsets_what_official_does_not_cover() {
+        let store = super::super::store::Store::load(None);
+        let get = |n: &str| store.resolve(n).expect("built-in");
+        let official = get("official").covered();
+        assert_eq!(
+            way_out(get("offline"), &official),
+            "godoctor profile apply official, then godoctor env unset GOFLAGS"
+        );
+        assert_eq!(
+            way_out(get("china-mirror"), &official),
+            "godoctor profile apply official"
+        );
+    }
+
     use super::*;
     use crate::goenv::GoBinary;
     use crate::profile::store;

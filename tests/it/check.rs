@@ -722,21 +722,31 @@ fn a_dead_local_proxy_is_one_problem_with_one_fix() {
     assert_eq!(json["problems"], 2, "{json:#}");
 }
 
-/// A requirement on a private-looking host, with GOPRIVATE unset, would be sent to the public
-/// checksum database: check warns before go does it. With GOPRIVATE covering it, no warning.
-#[test]
-fn private_looking_requirements_headed_for_public_services_are_flagged() {
+/// A user under go's default proxy and checksum database (never contacted: these tests run
+/// --offline), working in a module that requires `requirements` ("PATH VERSION" each).
+fn in_module_requiring(requirements: &[&str]) -> GoUser {
     let user = GoUser::new()
         .without_env("GOSUMDB")
         .with_env("GOPROXY", "https://proxy.golang.org,direct");
     let dir = user.work_dir().join("app");
     std::fs::create_dir_all(&dir).expect("mkdir");
+    let lines: String = requirements.iter().map(|r| format!("\t{r}\n")).collect();
     std::fs::write(
         dir.join("go.mod"),
-        "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgit.corp.example/team/lib v1.2.0\n\tgithub.com/pkg/errors v0.9.1\n)\n",
+        format!("module example.com/app\n\ngo 1.21\n\nrequire (\n{lines})\n"),
     )
     .expect("go.mod");
-    let user = user.cwd(&dir);
+    user.cwd(&dir)
+}
+
+/// A requirement on a private-looking host, with GOPRIVATE unset, would be sent to the public
+/// checksum database: check warns before go does it. With GOPRIVATE covering it, no warning.
+#[test]
+fn private_looking_requirements_headed_for_public_services_are_flagged() {
+    let user = in_module_requiring(&[
+        "git.corp.example/team/lib v1.2.0",
+        "github.com/pkg/errors v0.9.1",
+    ]);
     let (_, json) = check_json(&user, &["private.leak", "--offline"]);
     let leak = checks(&json, "private.leak");
     assert_eq!(leak.len(), 1, "{json:#}");
@@ -765,17 +775,10 @@ fn private_looking_requirements_headed_for_public_services_are_flagged() {
 /// is a `godoctor env set` that --fix applies; applied, no leak is left and go has both patterns.
 #[test]
 fn two_leaking_requirements_get_one_fix_that_covers_both() {
-    let user = GoUser::new()
-        .without_env("GOSUMDB")
-        .with_env("GOPROXY", "https://proxy.golang.org,direct");
-    let dir = user.work_dir().join("app");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    std::fs::write(
-        dir.join("go.mod"),
-        "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgit.corp.example/team/lib v1.2.0\n\tgitlab.internal/x/y v1.0.0\n)\n",
-    )
-    .expect("go.mod");
-    let user = user.cwd(&dir);
+    let user = in_module_requiring(&[
+        "git.corp.example/team/lib v1.2.0",
+        "gitlab.internal/x/y v1.0.0",
+    ]);
     let (_, json) = check_json(&user, &["private.leak", "--offline"]);
     let leak = checks(&json, "private.leak");
     assert_eq!(leak.len(), 2, "{json:#}");
