@@ -273,24 +273,25 @@ pub fn check_for(value: &str, go_minor: Option<u64>) -> Vec<Finding> {
         }
     }
     if !drops.is_empty() {
-        // GOFLAGS without the flags found wrong; words with spaces are quoted for go (1.20+
-        // reads quotes; an older go never has such words).
-        let rest: Vec<String> = words
+        // GOFLAGS without the flags found wrong, quoted as go's quoted.Join writes fields (1.20+
+        // reads quotes; an older go never has such words; a field with both quotes, which
+        // nothing can quote, is left as it was).
+        let kept: Vec<&String> = words
             .iter()
             .enumerate()
             .filter(|(j, _)| !drops.iter().any(|(d, _, _)| d == j))
-            .map(
-                |(_, w)| match (w.contains(char::is_whitespace), w.contains('\'')) {
-                    (false, _) => w.clone(),
-                    (true, false) => format!("'{w}'"),
-                    (true, true) => format!("\"{w}\""),
-                },
-            )
+            .map(|(_, w)| w)
             .collect();
+        let rest = super::quoted::join(&kept).unwrap_or_else(|_| {
+            kept.iter()
+                .map(|w| w.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
         let command = if rest.is_empty() {
             crate::shellrc::env_unset(&["GOFLAGS"])
         } else {
-            crate::shellrc::env_set(&[("GOFLAGS", &rest.join(" "))])
+            crate::shellrc::env_set(&[("GOFLAGS", &rest)])
         };
         for (_, k, after) in drops {
             out[k].hint = Some(format!("{command}{after}"));
