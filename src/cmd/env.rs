@@ -208,19 +208,11 @@ fn all_findings(go_env: &GoEnv, all_on_path: &[std::path::PathBuf]) -> Vec<Setti
 fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
     let changes = assign::parse_assignments(assignments).map_err(refused)?;
     let go_env = load_for_write(ctx)?;
-    let findings = assign::check(&go_env, &changes);
-    if let Some(r) = assign::set_refusal(&findings, force) {
-        let mut text = String::new();
-        super::write::append_findings(&mut text, &findings, output::Detail::Verbose);
-        output::note(text.trim());
-        return Err(refused(r));
-    }
-    let action = format!("env set {}", assignments.join(" "));
-    let report = do_write(ctx, &go_env, &changes, &action)?;
-    // A warning about a value just set stays (what it means), but a fix that only unsets what
-    // this command set is its undo, which `godoctor undo` above already offers.
+    // A fix that only unsets what this command sets is no fix for the value given: refused, it
+    // would remove the value go has now; written, it is the undo `godoctor undo` offers. The
+    // finding stays (what the value means), without that fix.
     let set_now: Vec<&str> = changes.iter().map(|c| c.name.as_str()).collect();
-    let findings: Vec<SettingFinding> = findings
+    let findings: Vec<SettingFinding> = assign::check(&go_env, &changes)
         .into_iter()
         .map(|mut f| {
             let undoes = f
@@ -235,6 +227,14 @@ fn set(ctx: &Context, assignments: &[String], force: bool) -> Result<Outcome> {
             f
         })
         .collect();
+    if let Some(r) = assign::set_refusal(&findings, force) {
+        let mut text = String::new();
+        super::write::append_findings(&mut text, &findings, output::Detail::Verbose);
+        output::note(text.trim());
+        return Err(refused(r));
+    }
+    let action = format!("env set {}", assignments.join(" "));
+    let report = do_write(ctx, &go_env, &changes, &action)?;
     super::write::render(ctx, &report, &findings, "wrote")
 }
 

@@ -221,9 +221,9 @@ pub fn check_for(value: &str, go_minor: Option<u64>) -> Vec<Finding> {
             ("insecure", _) => {
                 out.push(Finding::error(
                     "goflags.insecure",
-                    "GOFLAGS has -insecure: modern go rejects it (\"-insecure flag is no longer supported\"), so `go get` fails.",
+                    "GOFLAGS has -insecure: modern go rejects it (\"-insecure flag is no longer supported\"), so `go get` fails; GOINSECURE lists the hosts that may skip HTTPS instead (e.g. godoctor env set GOINSECURE=git.corp.example).",
                 ));
-                drops.push((i, out.len() - 1, ", then list the hosts that need it in GOINSECURE instead (godoctor env set GOINSECURE=git.corp.example)".into()));
+                drops.push((i, out.len() - 1, String::new()));
             }
             ("mod", Some("vendor")) => {
                 out.push(Finding::warning(

@@ -523,4 +523,16 @@ fn env_set_warns_without_offering_its_own_undo_as_a_fix() {
     ]);
     run.assert_code(0);
     assert!(!run.output().contains("after `direct`"), "{run}");
+
+    // Refused, the value given is not written: a fix that unsets the variable would remove the
+    // value go has now, so none is offered; the one that keeps the other flags is.
+    user.godoctor(&["env", "set", "GOFLAGS=-trimpath"])
+        .assert_code(0);
+    let run = user.godoctor(&["env", "set", "GOFLAGS=-insecure"]);
+    run.assert_code(2).assert_stderr_contains("GOINSECURE");
+    assert!(!run.output().contains("env unset GOFLAGS"), "{run}");
+    let run = user.godoctor(&["env", "set", "GOFLAGS=-insecure -mod=mod"]);
+    run.assert_code(2)
+        .assert_stderr_contains("fix: godoctor env set GOFLAGS=-mod=mod");
+    assert_eq!(user.go_env("GOFLAGS"), "-trimpath");
 }
